@@ -1,0 +1,51 @@
+//! Ranking cost: features for one pair, and scoring a whole catalogue with the baseline,
+//! at 100, 1 000 and 10 000 shoes generated from the bundled catalogue's rows.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use std::hint::black_box;
+use stridefit::catalogue::csv::{parse_insoles, parse_shoes, BUNDLED_INSOLES_CSV, BUNDLED_SHOES_CSV};
+use stridefit::catalogue::Catalogue;
+use stridefit::features::{pair_features, RunnerSignals};
+use stridefit::fitting::{examples, Fitting};
+use stridefit::ranking::{rank, BaselineScorer, Filters};
+use stridefit::referral;
+
+fn catalogue_of(n: usize) -> Catalogue {
+    let base = parse_shoes(BUNDLED_SHOES_CSV).expect("bundled shoes");
+    let shoes = (0..n)
+        .map(|i| {
+            let mut s = base[i % base.len()].clone();
+            s.id = format!("{}-{i}", s.id);
+            s
+        })
+        .collect();
+    Catalogue::new(shoes, parse_insoles(BUNDLED_INSOLES_CSV).expect("bundled insoles"))
+}
+
+fn benches(c: &mut Criterion) {
+    let fitting: Fitting = serde_json::from_value(examples::shop_fitting()).expect("example");
+    let small = catalogue_of(100);
+    let runner = RunnerSignals::from_fitting(&fitting, &small);
+    let shoe = small.shoes[0].clone();
+    c.bench_function("features/one_pair", |b| b.iter(|| pair_features(black_box(&runner), black_box(&shoe))));
+    c.bench_function("referral/assess", |b| b.iter(|| referral::assess(black_box(&fitting))));
+
+    let scorer = BaselineScorer::new();
+    let mut group = c.benchmark_group("rank/baseline");
+    for n in [100, 1_000, 10_000] {
+        let catalogue = catalogue_of(n);
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &catalogue, |b, cat| {
+            b.iter(|| rank(&scorer, cat, black_box(&runner), &Filters::default(), 5))
+        });
+    }
+    group.finish();
+
+    let body = serde_json::to_vec(&serde_json::json!({ "fitting": examples::shop_fitting(), "top_k": 5 })).expect("json");
+    c.bench_function("json/parse_recommendation_request", |b| {
+        b.iter(|| stridefit::api::extract::parse_json::<stridefit::api::recommendations::RecommendationRequest>(black_box(&body)))
+    });
+}
+
+criterion_group!(ranking, benches);
+criterion_main!(ranking);

@@ -1,0 +1,156 @@
+//! The one place errors become HTTP: every failure answers `application/problem+json`
+//! (RFC 9457) with a stable snake_case `code`, and the offending `field` where there is one.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::catalogue::CatalogueError;
+use crate::db::DbError;
+use crate::fitting::{FieldError, FittingError};
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "/problems/validation_failed", "title": "A field is invalid", "status": 422,
+    "detail": "gait.cadence_spm: must be between 120 and 240 steps/min",
+    "code": "validation_failed", "field": "gait.cadence_spm"
+}))]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    pub code: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Row-level errors of an import file.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<crate::catalogue::csv::RowError>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    Validation(FieldError),
+    #[error("{detail}")]
+    MalformedJson { detail: String },
+    #[error("{0}")]
+    InvalidQuery(String),
+    #[error("{0}")]
+    InvalidPath(String),
+    #[error("requests must send JSON with Content-Type: application/json")]
+    UnsupportedMediaType,
+    #[error("the request body is larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("{0}")]
+    NotFound(String),
+    #[error("no route {method} {path}")]
+    RouteNotFound { method: String, path: String },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{detail}")]
+    InvalidFile { detail: String, errors: Vec<crate::catalogue::csv::RowError> },
+    #[error("the database is unavailable; try again shortly")]
+    Unavailable(String),
+    #[error("internal error")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    fn parts(&self) -> (StatusCode, &'static str, &'static str) {
+        match self {
+            ApiError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "A field is invalid"),
+            ApiError::MalformedJson { .. } => (StatusCode::BAD_REQUEST, "malformed_json", "The body is not valid JSON"),
+            ApiError::InvalidQuery(_) => (StatusCode::BAD_REQUEST, "invalid_query", "A query parameter is invalid"),
+            ApiError::InvalidPath(_) => (StatusCode::BAD_REQUEST, "invalid_path", "A path parameter is invalid"),
+            ApiError::UnsupportedMediaType => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Unsupported content type")
+            }
+            ApiError::PayloadTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "Body too large"),
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", "Not found"),
+            ApiError::RouteNotFound { .. } => (StatusCode::NOT_FOUND, "route_not_found", "No such route"),
+            ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict", "Conflict"),
+            ApiError::InvalidFile { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_file", "The file has invalid rows"),
+            ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable", "Service unavailable"),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Internal error"),
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let (status, code, title) = self.parts();
+        let (field, errors) = match self {
+            ApiError::Validation(e) => (Some(e.field.clone()), Vec::new()),
+            ApiError::InvalidFile { errors, .. } => (None, errors.clone()),
+            _ => (None, Vec::new()),
+        };
+        Problem {
+            kind: format!("/problems/{code}"),
+            title: title.to_owned(),
+            status: status.as_u16(),
+            detail: self.to_string(),
+            code: code.to_owned(),
+            field,
+            errors,
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.parts().0
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            // The cause chain goes to the log, never to the client.
+            ApiError::Internal(e) => log::error!("internal error: {e:#}"),
+            ApiError::Unavailable(e) => log::warn!("database unavailable: {e}"),
+            _ => {}
+        }
+        HttpResponse::build(self.status_code())
+            .insert_header((header::CONTENT_TYPE, "application/problem+json"))
+            .json(self.problem())
+    }
+}
+
+impl From<FieldError> for ApiError {
+    fn from(e: FieldError) -> Self {
+        ApiError::Validation(e)
+    }
+}
+
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::NotFound => ApiError::NotFound("record not found".into()),
+            DbError::Conflict(detail) => ApiError::Conflict(detail),
+            DbError::Unavailable(detail) => ApiError::Unavailable(detail),
+            DbError::Query(q) => ApiError::Internal(anyhow::Error::new(q).context("database query failed")),
+            DbError::Other(e) => ApiError::Internal(e),
+        }
+    }
+}
+
+impl From<CatalogueError> for ApiError {
+    fn from(e: CatalogueError) -> Self {
+        match e {
+            CatalogueError::NotFound { .. } => ApiError::NotFound(e.to_string()),
+            CatalogueError::AlreadyExists { .. } => ApiError::Conflict(e.to_string()),
+            CatalogueError::Invalid(f) => ApiError::Validation(f),
+            CatalogueError::Db(db) => db.into(),
+        }
+    }
+}
+
+impl From<FittingError> for ApiError {
+    fn from(e: FittingError) -> Self {
+        match e {
+            FittingError::NotFound(_) => ApiError::NotFound(e.to_string()),
+            FittingError::Invalid(f) => ApiError::Validation(f),
+            FittingError::Db(db) => db.into(),
+        }
+    }
+}

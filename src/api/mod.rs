@@ -1,0 +1,140 @@
+//! HTTP: routes, extractors, the OpenAPI document and the error mapping. Handlers parse
+//! into domain types, call a service and map the result; they hold no business rules.
+
+use std::sync::Arc;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi};
+use utoipa_swagger_ui::SwaggerUi;
+
+pub mod catalogue;
+pub mod error;
+pub mod extract;
+pub mod fittings;
+pub mod recommendations;
+pub mod stock;
+
+use crate::catalogue::CatalogueService;
+use crate::fitting::{FieldError, FittingService};
+use crate::recommendation::{ActiveScorer, RecommendationService};
+use error::{ApiError, Problem};
+
+/// Everything handlers share. Cheap to clone: services hold `Arc`s and a pool.
+pub struct AppState {
+    pub catalogue: Arc<CatalogueService>,
+    pub fittings: FittingService,
+    pub recommendations: RecommendationService,
+    pub scorer: Arc<ActiveScorer>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "stridefit",
+        description = "Running-shoe fitting engine: ranks shoes for a runner from wear, gait and profile, explains \
+                       each, pairs insoles where a signal supports it, and flags when the runner should see a clinician. \
+                       It never diagnoses. Errors are application/problem+json (RFC 9457)."
+    ),
+    paths(healthz),
+    components(schemas(Problem, Health)),
+    tags(
+        (name = "recommendations", description = "Ranked, explained shoes and clinician referral"),
+        (name = "fittings", description = "Fitting sessions"),
+        (name = "catalogue", description = "Shoes and insoles"),
+        (name = "stock", description = "Stock per store"),
+        (name = "operations", description = "Health")
+    )
+)]
+struct RootApi;
+
+/// The OpenAPI document of the whole service.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = RootApi::openapi();
+    doc.merge(recommendations::RecommendationsApi::openapi());
+    doc.merge(fittings::FittingsApi::openapi());
+    doc.merge(catalogue::CatalogueApi::openapi());
+    doc.merge(stock::StockApi::openapi());
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    doc
+}
+
+/// The spec as committed in `openapi/openapi.json`.
+pub fn openapi_json() -> String {
+    openapi().to_pretty_json().unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")) + "\n"
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Health {
+    #[schema(example = "ok")]
+    status: &'static str,
+}
+
+/// Liveness: the process is up and serving.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Health)))]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(Health { status: "ok" })
+}
+
+async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::RouteNotFound { method: req.method().to_string(), path: req.path().to_owned() })
+}
+
+async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect().insert_header(("Location", "/docs/")).finish()
+}
+
+/// Registers every route, the error handlers for framework extractors, and the docs.
+pub fn configure(cfg: &mut web::ServiceConfig, body_limit: usize) {
+    cfg.app_data(extract::BodyLimit(body_limit))
+        .app_data(web::JsonConfig::default().limit(body_limit).error_handler(extract::json_error))
+        .app_data(web::QueryConfig::default().error_handler(extract::query_error))
+        .app_data(web::PathConfig::default().error_handler(extract::path_error))
+        .route("/healthz", web::get().to(healthz))
+        .configure(recommendations::configure)
+        .configure(fittings::configure)
+        .configure(catalogue::configure)
+        .configure(stock::configure)
+        .route("/docs", web::get().to(docs_redirect))
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi()))
+        .default_service(web::to(not_found));
+}
+
+/// Page bounds for list routes.
+pub const DEFAULT_PAGE_SIZE: u32 = 50;
+pub const MAX_PAGE_SIZE: u32 = 200;
+
+#[derive(Debug, Clone, Copy, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Page size, 1-200 (default 50).
+    pub limit: Option<u32>,
+    /// Items to skip (default 0).
+    pub offset: Option<u32>,
+}
+
+/// One page of a list, with the total before paging.
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: usize,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+impl PageQuery {
+    pub fn new(limit: Option<u32>, offset: Option<u32>) -> Result<Self, ApiError> {
+        let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE);
+        if !(1..=MAX_PAGE_SIZE).contains(&limit) {
+            return Err(FieldError::new("limit", format!("must be between 1 and {MAX_PAGE_SIZE}")).into());
+        }
+        Ok(Self { limit: Some(limit), offset: Some(offset.unwrap_or(0)) })
+    }
+
+    pub fn apply<'a, T: Clone + 'a>(&self, items: impl Iterator<Item = &'a T>) -> Page<T> {
+        let (limit, offset) = (self.limit.unwrap_or(DEFAULT_PAGE_SIZE), self.offset.unwrap_or(0));
+        let all: Vec<&T> = items.collect();
+        let page = all.iter().skip(offset as usize).take(limit as usize).map(|t| (*t).clone()).collect();
+        Page { items: page, total: all.len(), limit, offset }
+    }
+}

@@ -1,0 +1,301 @@
+//! The catalogue: shoe models and insoles with the specs the scorer reads.
+//! Specs are facts from brands and the reference tables; unknown numbers stay `None`.
+
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::Arc;
+use utoipa::ToSchema;
+
+use crate::fitting::FieldError;
+
+pub mod csv;
+pub mod service;
+pub use service::{CatalogueError, CatalogueService};
+
+macro_rules! text_enum {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn parse(text: &str) -> Result<Self, String> {
+                match text.trim() {
+                    $($text => Ok($name::$variant),)+
+                    other => Err(format!(
+                        "'{}' is not one of: {}",
+                        other,
+                        [$($text),+].join(", ")
+                    )),
+                }
+            }
+        }
+    };
+}
+
+text_enum!(/// How much the shoe resists pronation.
+    Support { Neutral => "neutral", Stability => "stability", MotionControl => "motion_control" });
+text_enum!(/// How soft and thick the midsole feels.
+    Cushioning { Low => "low", Moderate => "moderate", High => "high", Max => "max" });
+text_enum!(/// Surface a shoe is made for, or a runner runs on.
+    Terrain { Road => "road", Trail => "trail", RoadTrail => "road_trail" });
+text_enum!(/// What the shoe is for.
+    Category { Daily => "daily", Cushioned => "cushioned", Tempo => "tempo", Race => "race" });
+text_enum!(/// Foot or last width.
+    Width { Narrow => "narrow", Standard => "standard", Wide => "wide", ExtraWide => "extra_wide" });
+text_enum!(/// Arch support of an insole.
+    ArchSupport { Neutral => "neutral", Low => "low", Medium => "medium", High => "high" });
+text_enum!(/// Room an insole takes in a shoe.
+    Volume { Low => "low", Medium => "medium", High => "high" });
+text_enum!(/// Cushioning of an insole.
+    InsoleCushioning { Low => "low", Moderate => "moderate", High => "high" });
+text_enum!(/// Stiffness of an insole's shell.
+    Rigidity { Flexible => "flexible", SemiRigid => "semi_rigid", Rigid => "rigid" });
+
+impl Default for Width {
+    fn default() -> Self {
+        Width::Standard
+    }
+}
+
+impl Cushioning {
+    /// 0 (firm) to 1 (maximal) for the scorer.
+    pub fn softness(self) -> f64 {
+        match self {
+            Cushioning::Low => 0.0,
+            Cushioning::Moderate => 1.0 / 3.0,
+            Cushioning::High => 2.0 / 3.0,
+            Cushioning::Max => 1.0,
+        }
+    }
+}
+
+impl Terrain {
+    /// How well a shoe made for `self` suits running on `surface`: 1 made for it, 0.5 hybrid, 0 not.
+    pub fn suitability_for(self, surface: Terrain) -> f64 {
+        match (self, surface) {
+            (a, b) if a == b => 1.0,
+            (Terrain::RoadTrail, _) | (_, Terrain::RoadTrail) => 0.5,
+            _ => 0.0,
+        }
+    }
+}
+
+/// A shoe model as sold. `id` is a stable slug such as `brooks-ghost-16`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "id": "brooks-ghost-16", "brand": "Brooks", "model": "Ghost 16", "release_year": 2024,
+    "category": "daily", "support": "neutral", "cushioning": "high", "terrain": "road",
+    "heel_stack_mm": 35.0, "forefoot_stack_mm": 23.0, "drop_mm": 12.0, "weight_g": 283.0,
+    "price_usd": 140.0, "widths": ["narrow", "standard", "wide", "extra_wide"], "plated": false
+}))]
+pub struct Shoe {
+    pub id: String,
+    pub brand: String,
+    pub model: String,
+    #[serde(default)]
+    pub release_year: Option<i32>,
+    pub category: Category,
+    pub support: Support,
+    pub cushioning: Cushioning,
+    pub terrain: Terrain,
+    #[serde(default)]
+    pub heel_stack_mm: Option<f64>,
+    #[serde(default)]
+    pub forefoot_stack_mm: Option<f64>,
+    #[serde(default)]
+    pub drop_mm: Option<f64>,
+    #[serde(default)]
+    pub weight_g: Option<f64>,
+    #[serde(default)]
+    pub price_usd: Option<f64>,
+    pub widths: Vec<Width>,
+    #[serde(default)]
+    pub plated: bool,
+    /// Where the specs come from.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// An insole (sock liner replacement).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "id": "superfeet-run-support-medium-arch", "brand": "Superfeet", "model": "Run Support Medium Arch",
+    "arch_support": "medium", "volume": "medium", "cushioning": "moderate", "rigidity": "semi_rigid",
+    "price_usd": 55.0
+}))]
+pub struct Insole {
+    pub id: String,
+    pub brand: String,
+    pub model: String,
+    pub arch_support: ArchSupport,
+    pub volume: Volume,
+    pub cushioning: InsoleCushioning,
+    pub rigidity: Rigidity,
+    #[serde(default)]
+    pub price_usd: Option<f64>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+fn check_id(id: &str, field: &str) -> Result<(), FieldError> {
+    let ok = !id.is_empty()
+        && id.len() <= 100
+        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(FieldError::new(field, "must be 1-100 characters of lowercase letters, digits and '-'"))
+    }
+}
+
+fn check_text(value: &str, field: &str) -> Result<(), FieldError> {
+    if value.trim().is_empty() || value.chars().count() > 120 {
+        return Err(FieldError::new(field, "must be 1-120 characters"));
+    }
+    Ok(())
+}
+
+fn check_range(value: Option<f64>, field: &str, min: f64, max: f64, unit: &str) -> Result<(), FieldError> {
+    match value {
+        Some(v) if !(v.is_finite() && (min..=max).contains(&v)) => {
+            Err(FieldError::new(field, format!("must be between {min} and {max} {unit}")))
+        }
+        _ => Ok(()),
+    }
+}
+
+impl Shoe {
+    /// Checks a shoe from the API or an import file before it reaches the catalogue.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        check_id(&self.id, "id")?;
+        check_text(&self.brand, "brand")?;
+        check_text(&self.model, "model")?;
+        if let Some(year) = self.release_year {
+            if !(1970..=2100).contains(&year) {
+                return Err(FieldError::new("release_year", "must be between 1970 and 2100"));
+            }
+        }
+        check_range(self.heel_stack_mm, "heel_stack_mm", 5.0, 60.0, "mm")?;
+        check_range(self.forefoot_stack_mm, "forefoot_stack_mm", 3.0, 60.0, "mm")?;
+        check_range(self.drop_mm, "drop_mm", 0.0, 20.0, "mm")?;
+        check_range(self.weight_g, "weight_g", 80.0, 600.0, "g")?;
+        check_range(self.price_usd, "price_usd", 1.0, 2000.0, "USD")?;
+        if self.widths.is_empty() {
+            return Err(FieldError::new("widths", "must list at least one width"));
+        }
+        if let (Some(heel), Some(fore), Some(drop)) = (self.heel_stack_mm, self.forefoot_stack_mm, self.drop_mm) {
+            if ((heel - fore) - drop).abs() > 1.5 {
+                return Err(FieldError::new("drop_mm", "must equal heel_stack_mm - forefoot_stack_mm (within 1.5 mm)"));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn offers_width(&self, width: Width) -> bool {
+        self.widths.contains(&width)
+    }
+
+    pub fn display_name(&self) -> String {
+        format!("{} {}", self.brand, self.model)
+    }
+}
+
+impl Insole {
+    pub fn validate(&self) -> Result<(), FieldError> {
+        check_id(&self.id, "id")?;
+        check_text(&self.brand, "brand")?;
+        check_text(&self.model, "model")?;
+        check_range(self.price_usd, "price_usd", 1.0, 1000.0, "USD")
+    }
+
+    pub fn display_name(&self) -> String {
+        format!("{} {}", self.brand, self.model)
+    }
+}
+
+/// An immutable snapshot of the catalogue, shared by every request until the next change.
+#[derive(Debug, Default)]
+pub struct Catalogue {
+    pub shoes: Vec<Shoe>,
+    pub insoles: Vec<Insole>,
+    shoe_index: HashMap<String, usize>,
+}
+
+impl Catalogue {
+    pub fn new(mut shoes: Vec<Shoe>, mut insoles: Vec<Insole>) -> Self {
+        shoes.sort_by(|a, b| a.id.cmp(&b.id));
+        insoles.sort_by(|a, b| a.id.cmp(&b.id));
+        let shoe_index = shoes.iter().enumerate().map(|(i, s)| (s.id.clone(), i)).collect();
+        Self { shoes, insoles, shoe_index }
+    }
+
+    pub fn shoe(&self, id: &str) -> Option<&Shoe> {
+        self.shoe_index.get(id).map(|&i| &self.shoes[i])
+    }
+
+    pub fn into_shared(self) -> Arc<Self> {
+        Arc::new(self)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) fn shoe(id: &str) -> Shoe {
+        Shoe {
+            id: id.into(),
+            brand: "Brand".into(),
+            model: "Model".into(),
+            release_year: Some(2024),
+            category: Category::Daily,
+            support: Support::Neutral,
+            cushioning: Cushioning::Moderate,
+            terrain: Terrain::Road,
+            heel_stack_mm: Some(34.0),
+            forefoot_stack_mm: Some(26.0),
+            drop_mm: Some(8.0),
+            weight_g: Some(260.0),
+            price_usd: Some(140.0),
+            widths: vec![Width::Standard],
+            plated: false,
+            source: None,
+        }
+    }
+
+    #[test]
+    fn a_drop_that_disagrees_with_the_stacks_is_refused() {
+        let mut s = shoe("a");
+        s.drop_mm = Some(2.0);
+        assert_eq!(s.validate().unwrap_err().field, "drop_mm");
+    }
+
+    #[test]
+    fn ids_must_be_lowercase_slugs() {
+        assert!(shoe("nike-pegasus-41").validate().is_ok());
+        assert_eq!(shoe("Nike Pegasus").validate().unwrap_err().field, "id");
+    }
+
+    #[test]
+    fn enum_parse_lists_the_allowed_values() {
+        assert_eq!(Support::parse("stability").unwrap(), Support::Stability);
+        assert!(Support::parse("max").unwrap_err().contains("neutral, stability, motion_control"));
+    }
+
+    #[test]
+    fn hybrid_shoes_half_suit_either_surface() {
+        assert_eq!(Terrain::Road.suitability_for(Terrain::Road), 1.0);
+        assert_eq!(Terrain::Road.suitability_for(Terrain::Trail), 0.0);
+        assert_eq!(Terrain::RoadTrail.suitability_for(Terrain::Trail), 0.5);
+    }
+}

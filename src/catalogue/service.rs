@@ -1,0 +1,194 @@
+//! Catalogue changes go to the database first, then the in-memory snapshot is rebuilt,
+//! so ranking reads a consistent catalogue without a database round trip per request.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use diesel::Connection;
+
+use super::csv::{parse_insoles, parse_shoes, CatalogueFile, CsvError, BUNDLED_INSOLES_CSV, BUNDLED_SHOES_CSV};
+use super::{Catalogue, Insole, Shoe};
+use crate::db::{self, Database, DbError};
+use crate::fitting::{FieldError, StoreId};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogueError {
+    #[error("no {kind} with id '{id}'")]
+    NotFound { kind: &'static str, id: String },
+    #[error("a {kind} with id '{id}' already exists")]
+    AlreadyExists { kind: &'static str, id: String },
+    #[error(transparent)]
+    Invalid(#[from] FieldError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// How many rows an import or seed wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ImportSummary {
+    pub shoes: usize,
+    pub insoles: usize,
+}
+
+pub struct CatalogueService {
+    db: Database,
+    current: ArcSwap<Catalogue>,
+}
+
+fn read_catalogue(conn: &mut db::DbConnection) -> Result<Catalogue, DbError> {
+    Ok(Catalogue::new(db::catalogue::all_shoes(conn)?, db::catalogue::all_insoles(conn)?))
+}
+
+/// Writes the bundled catalogue into a database that has never been seeded. An admin who
+/// later deletes shoes does not see them come back: the seed is recorded in `app_meta`.
+pub fn seed_bundled_catalogue(db: &Database) -> anyhow::Result<Option<ImportSummary>> {
+    let shoes = parse_shoes(BUNDLED_SHOES_CSV).map_err(|e| anyhow::anyhow!("bundled shoes.csv: {e}"))?;
+    let insoles = parse_insoles(BUNDLED_INSOLES_CSV).map_err(|e| anyhow::anyhow!("bundled insoles.csv: {e}"))?;
+    let seeded = db.with_conn(|conn| {
+        conn.transaction(|conn| {
+            if db::meta::get(conn, db::meta::CATALOGUE_SEEDED)?.is_some() {
+                return Ok(None);
+            }
+            db::catalogue::upsert_shoes(conn, &shoes)?;
+            db::catalogue::upsert_insoles(conn, &insoles)?;
+            db::meta::set(conn, db::meta::CATALOGUE_SEEDED, &db::now_rfc3339())?;
+            Ok(Some(ImportSummary { shoes: shoes.len(), insoles: insoles.len() }))
+        })
+    })?;
+    Ok(seeded)
+}
+
+/// Imports a catalogue file (shoes or insoles), inserting new ids and replacing existing
+/// ones, all in one transaction: a file with one bad row changes nothing.
+pub fn import_catalogue_file(db: &Database, bytes: &[u8]) -> Result<ImportSummary, ImportError> {
+    let file = super::csv::parse_catalogue_file(bytes)?;
+    db.with_conn(|conn| {
+        conn.transaction(|conn| match &file {
+            CatalogueFile::Shoes(shoes) => {
+                db::catalogue::upsert_shoes(conn, shoes)?;
+                Ok(ImportSummary { shoes: shoes.len(), insoles: 0 })
+            }
+            CatalogueFile::Insoles(insoles) => {
+                db::catalogue::upsert_insoles(conn, insoles)?;
+                Ok(ImportSummary { shoes: 0, insoles: insoles.len() })
+            }
+        })
+    })
+    .map_err(ImportError::Db)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Csv(#[from] CsvError),
+    #[error(transparent)]
+    Db(DbError),
+}
+
+impl CatalogueService {
+    /// Reads the catalogue from the database (blocking; call at start-up).
+    pub fn load(db: Database) -> Result<Self, DbError> {
+        let catalogue = db.with_conn(read_catalogue)?;
+        Ok(Self { db, current: ArcSwap::from_pointee(catalogue) })
+    }
+
+    /// The catalogue as of the last change; cheap to call per request.
+    pub fn snapshot(&self) -> Arc<Catalogue> {
+        self.current.load_full()
+    }
+
+    /// Re-reads the catalogue from the database, e.g. after a change.
+    pub async fn refresh(&self) -> Result<(), DbError> {
+        let catalogue = self.db.run(read_catalogue).await?;
+        self.current.store(Arc::new(catalogue));
+        Ok(())
+    }
+
+    async fn write_then_refresh<F>(&self, work: F) -> Result<(), CatalogueError>
+    where
+        F: FnOnce(&mut db::DbConnection) -> Result<(), DbError> + Send + 'static,
+    {
+        self.db.run(work).await?;
+        self.refresh().await?;
+        Ok(())
+    }
+
+    pub async fn create_shoe(&self, shoe: Shoe) -> Result<Shoe, CatalogueError> {
+        shoe.validate()?;
+        let (id, stored) = (shoe.id.clone(), shoe.clone());
+        self.write_then_refresh(move |conn| db::catalogue::insert_shoe(conn, &stored)).await.map_err(|e| match e {
+            CatalogueError::Db(DbError::Conflict(_)) => CatalogueError::AlreadyExists { kind: "shoe", id },
+            other => other,
+        })?;
+        Ok(shoe)
+    }
+
+    pub async fn replace_shoe(&self, shoe: Shoe) -> Result<Shoe, CatalogueError> {
+        shoe.validate()?;
+        let (id, stored) = (shoe.id.clone(), shoe.clone());
+        self.write_then_refresh(move |conn| db::catalogue::update_shoe(conn, &stored)).await.map_err(not_found("shoe", id))?;
+        Ok(shoe)
+    }
+
+    pub async fn delete_shoe(&self, id: String) -> Result<(), CatalogueError> {
+        let key = id.clone();
+        self.write_then_refresh(move |conn| db::catalogue::delete_shoe(conn, &key)).await.map_err(not_found("shoe", id))
+    }
+
+    pub async fn create_insole(&self, insole: Insole) -> Result<Insole, CatalogueError> {
+        insole.validate()?;
+        let (id, stored) = (insole.id.clone(), insole.clone());
+        self.write_then_refresh(move |conn| db::catalogue::insert_insole(conn, &stored)).await.map_err(|e| match e {
+            CatalogueError::Db(DbError::Conflict(_)) => CatalogueError::AlreadyExists { kind: "insole", id },
+            other => other,
+        })?;
+        Ok(insole)
+    }
+
+    pub async fn replace_insole(&self, insole: Insole) -> Result<Insole, CatalogueError> {
+        insole.validate()?;
+        let (id, stored) = (insole.id.clone(), insole.clone());
+        self.write_then_refresh(move |conn| db::catalogue::update_insole(conn, &stored))
+            .await
+            .map_err(not_found("insole", id))?;
+        Ok(insole)
+    }
+
+    pub async fn delete_insole(&self, id: String) -> Result<(), CatalogueError> {
+        let key = id.clone();
+        self.write_then_refresh(move |conn| db::catalogue::delete_insole(conn, &key)).await.map_err(not_found("insole", id))
+    }
+
+    pub async fn stock(&self, store: StoreId) -> Result<Vec<db::catalogue::StockRow>, CatalogueError> {
+        Ok(self.db.run(move |conn| db::catalogue::store_stock(conn, store.as_str())).await?)
+    }
+
+    /// Sets quantities for a store. Every shoe id must be in the catalogue; one unknown id
+    /// rejects the whole request, naming the item.
+    pub async fn set_stock(&self, store: StoreId, items: Vec<(String, i32)>) -> Result<(), CatalogueError> {
+        let catalogue = self.snapshot();
+        for (index, (shoe_id, quantity)) in items.iter().enumerate() {
+            if catalogue.shoe(shoe_id).is_none() {
+                return Err(FieldError::new(format!("items[{index}].shoe_id"), format!("no shoe with id '{shoe_id}'")).into());
+            }
+            if !(0..=100_000).contains(quantity) {
+                return Err(FieldError::new(format!("items[{index}].quantity"), "must be between 0 and 100000").into());
+            }
+        }
+        Ok(self.db.run(move |conn| db::catalogue::set_stock(conn, store.as_str(), &items)).await?)
+    }
+
+    /// Shoes a store has at least one pair of.
+    pub async fn in_stock(&self, store: StoreId) -> Result<HashSet<String>, CatalogueError> {
+        let ids = self.db.run(move |conn| db::catalogue::in_stock_shoe_ids(conn, store.as_str())).await?;
+        Ok(ids.into_iter().collect())
+    }
+}
+
+fn not_found(kind: &'static str, id: String) -> impl FnOnce(CatalogueError) -> CatalogueError {
+    move |e| match e {
+        CatalogueError::Db(DbError::NotFound) => CatalogueError::NotFound { kind, id },
+        other => other,
+    }
+}

@@ -1,0 +1,259 @@
+//! Shoe, insole and stock rows, and the queries over them.
+
+use diesel::prelude::*;
+
+use super::schema::{insoles, shoes, stock};
+use super::{now_rfc3339, DbConnection, DbError};
+use crate::catalogue::{ArchSupport, Category, Cushioning, Insole, InsoleCushioning, Rigidity, Shoe, Support, Terrain, Volume, Width};
+
+#[derive(Debug, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = shoes)]
+pub struct ShoeRow {
+    pub id: String,
+    pub brand: String,
+    pub model: String,
+    pub release_year: Option<i32>,
+    pub category: String,
+    pub support: String,
+    pub cushioning: String,
+    pub terrain: String,
+    pub heel_stack_mm: Option<f64>,
+    pub forefoot_stack_mm: Option<f64>,
+    pub drop_mm: Option<f64>,
+    pub weight_g: Option<f64>,
+    pub price_usd: Option<f64>,
+    pub widths: String,
+    pub plated: bool,
+    pub source: Option<String>,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = insoles)]
+pub struct InsoleRow {
+    pub id: String,
+    pub brand: String,
+    pub model: String,
+    pub arch_support: String,
+    pub volume: String,
+    pub cushioning: String,
+    pub rigidity: String,
+    pub price_usd: Option<f64>,
+    pub source: Option<String>,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = stock)]
+pub struct StockRow {
+    pub store_id: String,
+    pub shoe_id: String,
+    pub quantity: i32,
+    pub updated_at: String,
+}
+
+fn corrupt(what: &str, e: String) -> DbError {
+    DbError::Other(anyhow::anyhow!("stored {what} is unreadable: {e}"))
+}
+
+impl From<&Shoe> for ShoeRow {
+    fn from(s: &Shoe) -> Self {
+        Self {
+            id: s.id.clone(),
+            brand: s.brand.clone(),
+            model: s.model.clone(),
+            release_year: s.release_year,
+            category: s.category.as_str().into(),
+            support: s.support.as_str().into(),
+            cushioning: s.cushioning.as_str().into(),
+            terrain: s.terrain.as_str().into(),
+            heel_stack_mm: s.heel_stack_mm,
+            forefoot_stack_mm: s.forefoot_stack_mm,
+            drop_mm: s.drop_mm,
+            weight_g: s.weight_g,
+            price_usd: s.price_usd,
+            widths: s.widths.iter().map(|w| w.as_str()).collect::<Vec<_>>().join("|"),
+            plated: s.plated,
+            source: s.source.clone(),
+            updated_at: now_rfc3339(),
+        }
+    }
+}
+
+impl TryFrom<ShoeRow> for Shoe {
+    type Error = DbError;
+    fn try_from(r: ShoeRow) -> Result<Self, DbError> {
+        let parse = |e: String| corrupt("shoe", e);
+        Ok(Shoe {
+            category: Category::parse(&r.category).map_err(parse)?,
+            support: Support::parse(&r.support).map_err(parse)?,
+            cushioning: Cushioning::parse(&r.cushioning).map_err(parse)?,
+            terrain: Terrain::parse(&r.terrain).map_err(parse)?,
+            widths: r.widths.split('|').map(Width::parse).collect::<Result<_, _>>().map_err(parse)?,
+            id: r.id,
+            brand: r.brand,
+            model: r.model,
+            release_year: r.release_year,
+            heel_stack_mm: r.heel_stack_mm,
+            forefoot_stack_mm: r.forefoot_stack_mm,
+            drop_mm: r.drop_mm,
+            weight_g: r.weight_g,
+            price_usd: r.price_usd,
+            plated: r.plated,
+            source: r.source,
+        })
+    }
+}
+
+impl From<&Insole> for InsoleRow {
+    fn from(i: &Insole) -> Self {
+        Self {
+            id: i.id.clone(),
+            brand: i.brand.clone(),
+            model: i.model.clone(),
+            arch_support: i.arch_support.as_str().into(),
+            volume: i.volume.as_str().into(),
+            cushioning: i.cushioning.as_str().into(),
+            rigidity: i.rigidity.as_str().into(),
+            price_usd: i.price_usd,
+            source: i.source.clone(),
+            updated_at: now_rfc3339(),
+        }
+    }
+}
+
+impl TryFrom<InsoleRow> for Insole {
+    type Error = DbError;
+    fn try_from(r: InsoleRow) -> Result<Self, DbError> {
+        let parse = |e: String| corrupt("insole", e);
+        Ok(Insole {
+            arch_support: ArchSupport::parse(&r.arch_support).map_err(parse)?,
+            volume: Volume::parse(&r.volume).map_err(parse)?,
+            cushioning: InsoleCushioning::parse(&r.cushioning).map_err(parse)?,
+            rigidity: Rigidity::parse(&r.rigidity).map_err(parse)?,
+            id: r.id,
+            brand: r.brand,
+            model: r.model,
+            price_usd: r.price_usd,
+            source: r.source,
+        })
+    }
+}
+
+pub fn all_shoes(conn: &mut DbConnection) -> Result<Vec<Shoe>, DbError> {
+    shoes::table.order(shoes::id).select(ShoeRow::as_select()).load(conn)?.into_iter().map(Shoe::try_from).collect()
+}
+
+pub fn all_insoles(conn: &mut DbConnection) -> Result<Vec<Insole>, DbError> {
+    insoles::table
+        .order(insoles::id)
+        .select(InsoleRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(Insole::try_from)
+        .collect()
+}
+
+pub fn insert_shoe(conn: &mut DbConnection, shoe: &Shoe) -> Result<(), DbError> {
+    diesel::insert_into(shoes::table).values(ShoeRow::from(shoe)).execute(conn)?;
+    Ok(())
+}
+
+/// Inserts or replaces shoes by id, all in the caller's transaction.
+pub fn upsert_shoes(conn: &mut DbConnection, items: &[Shoe]) -> Result<(), DbError> {
+    for shoe in items {
+        let row = ShoeRow::from(shoe);
+        let updated = diesel::update(shoes::table.find(&shoe.id)).set(&row).execute(conn)?;
+        if updated == 0 {
+            diesel::insert_into(shoes::table).values(&row).execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+pub fn update_shoe(conn: &mut DbConnection, shoe: &Shoe) -> Result<(), DbError> {
+    match diesel::update(shoes::table.find(&shoe.id)).set(ShoeRow::from(shoe)).execute(conn)? {
+        0 => Err(DbError::NotFound),
+        _ => Ok(()),
+    }
+}
+
+pub fn delete_shoe(conn: &mut DbConnection, id: &str) -> Result<(), DbError> {
+    conn.transaction(|conn| {
+        diesel::delete(stock::table.filter(stock::shoe_id.eq(id))).execute(conn)?;
+        match diesel::delete(shoes::table.find(id)).execute(conn)? {
+            0 => Err(DbError::NotFound),
+            _ => Ok(()),
+        }
+    })
+}
+
+pub fn insert_insole(conn: &mut DbConnection, insole: &Insole) -> Result<(), DbError> {
+    diesel::insert_into(insoles::table).values(InsoleRow::from(insole)).execute(conn)?;
+    Ok(())
+}
+
+pub fn upsert_insoles(conn: &mut DbConnection, items: &[Insole]) -> Result<(), DbError> {
+    for insole in items {
+        let row = InsoleRow::from(insole);
+        let updated = diesel::update(insoles::table.find(&insole.id)).set(&row).execute(conn)?;
+        if updated == 0 {
+            diesel::insert_into(insoles::table).values(&row).execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+pub fn update_insole(conn: &mut DbConnection, insole: &Insole) -> Result<(), DbError> {
+    match diesel::update(insoles::table.find(&insole.id)).set(InsoleRow::from(insole)).execute(conn)? {
+        0 => Err(DbError::NotFound),
+        _ => Ok(()),
+    }
+}
+
+pub fn delete_insole(conn: &mut DbConnection, id: &str) -> Result<(), DbError> {
+    match diesel::delete(insoles::table.find(id)).execute(conn)? {
+        0 => Err(DbError::NotFound),
+        _ => Ok(()),
+    }
+}
+
+pub fn store_stock(conn: &mut DbConnection, store_id: &str) -> Result<Vec<StockRow>, DbError> {
+    Ok(stock::table
+        .filter(stock::store_id.eq(store_id))
+        .order(stock::shoe_id)
+        .select(StockRow::as_select())
+        .load(conn)?)
+}
+
+/// Ids of the shoes a store has at least one pair of.
+pub fn in_stock_shoe_ids(conn: &mut DbConnection, store_id: &str) -> Result<Vec<String>, DbError> {
+    Ok(stock::table
+        .filter(stock::store_id.eq(store_id))
+        .filter(stock::quantity.gt(0))
+        .select(stock::shoe_id)
+        .load(conn)?)
+}
+
+/// Sets the quantity of each listed shoe at a store, in one transaction.
+pub fn set_stock(conn: &mut DbConnection, store_id: &str, items: &[(String, i32)]) -> Result<(), DbError> {
+    conn.transaction(|conn| {
+        let now = now_rfc3339();
+        for (shoe_id, quantity) in items {
+            let key = stock::table.filter(stock::store_id.eq(store_id)).filter(stock::shoe_id.eq(shoe_id));
+            let updated =
+                diesel::update(key).set((stock::quantity.eq(quantity), stock::updated_at.eq(&now))).execute(conn)?;
+            if updated == 0 {
+                diesel::insert_into(stock::table)
+                    .values(StockRow {
+                        store_id: store_id.to_owned(),
+                        shoe_id: shoe_id.clone(),
+                        quantity: *quantity,
+                        updated_at: now.clone(),
+                    })
+                    .execute(conn)?;
+            }
+        }
+        Ok(())
+    })
+}

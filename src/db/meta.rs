@@ -1,0 +1,20 @@
+//! Small key/value facts about the database itself, such as whether the bundled catalogue was seeded.
+
+use diesel::prelude::*;
+
+use super::schema::app_meta;
+use super::{DbConnection, DbError};
+
+pub const CATALOGUE_SEEDED: &str = "catalogue_seeded_at";
+
+pub fn get(conn: &mut DbConnection, key: &str) -> Result<Option<String>, DbError> {
+    Ok(app_meta::table.find(key).select(app_meta::value).first(conn).optional()?)
+}
+
+pub fn set(conn: &mut DbConnection, key: &str, value: &str) -> Result<(), DbError> {
+    let updated = diesel::update(app_meta::table.find(key)).set(app_meta::value.eq(value)).execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(app_meta::table).values((app_meta::key.eq(key), app_meta::value.eq(value))).execute(conn)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,222 @@
+//! Persistence through diesel. One connection enum covers SQLite (the embedded default)
+//! and PostgreSQL (for several replicas); queries are written once against it, and only
+//! connection set-up and migrations differ per backend.
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection, Pool};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+pub mod catalogue;
+pub mod fittings;
+pub mod meta;
+pub mod schema;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Pragmas every SQLite connection gets: WAL lets readers run beside the writer, the busy
+/// timeout waits for a lock instead of failing, and foreign keys are off by default in SQLite.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+                              PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgres(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("record not found")]
+    NotFound,
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Query(diesel::result::Error),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl From<diesel::result::Error> for DbError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            Error::NotFound => DbError::NotFound,
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => DbError::Conflict(info.message().to_owned()),
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+                DbError::Unavailable(info.message().to_owned())
+            }
+            other => DbError::Query(other),
+        }
+    }
+}
+
+/// Where the database lives, parsed from `STRIDEFIT_DATABASE_URL`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    pub backend: Backend,
+    /// What the driver receives: a file path for SQLite, the URL for PostgreSQL.
+    pub target: String,
+}
+
+impl DatabaseUrl {
+    /// `postgres://…` or `postgresql://…` selects PostgreSQL; `sqlite://PATH`, `sqlite:PATH`
+    /// or a bare path selects SQLite.
+    pub fn parse(url: &str) -> Result<Self, String> {
+        let url = url.trim();
+        if url.is_empty() {
+            return Err("the database URL is empty".into());
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self { backend: Backend::Postgres, target: url.to_owned() });
+        }
+        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+        if path.contains("://") {
+            return Err(format!("unsupported database URL scheme in '{url}': use sqlite://PATH or postgres://…"));
+        }
+        Ok(Self { backend: Backend::Sqlite, target: path.to_owned() })
+    }
+}
+
+/// Opens connections for the pool, applying each backend's session settings.
+pub struct ConnectionFactory {
+    url: DatabaseUrl,
+}
+
+impl ManageConnection for ConnectionFactory {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        match self.url.backend {
+            Backend::Sqlite => {
+                let mut conn =
+                    diesel::SqliteConnection::establish(&self.url.target).map_err(r2d2::Error::ConnectionError)?;
+                conn.batch_execute(SQLITE_PRAGMAS).map_err(r2d2::Error::QueryError)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+            Backend::Postgres => diesel::PgConnection::establish(&self.url.target)
+                .map(DbConnection::Postgres)
+                .map_err(r2d2::Error::ConnectionError),
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+/// A connection pool plus the helpers that run diesel code off the async workers.
+#[derive(Clone)]
+pub struct Database {
+    pool: Pool<ConnectionFactory>,
+    backend: Backend,
+}
+
+impl Database {
+    /// Opens the pool. For SQLite, creates the file's folder when missing.
+    pub fn connect(url: &str, pool_size: u32) -> anyhow::Result<Self> {
+        let url = DatabaseUrl::parse(url).map_err(anyhow::Error::msg)?;
+        if url.backend == Backend::Sqlite {
+            if let Some(parent) = std::path::Path::new(&url.target).parent() {
+                if !parent.as_os_str().is_empty() {
+                    std::fs::create_dir_all(parent)?;
+                }
+            }
+        }
+        let backend = url.backend;
+        let pool = Pool::builder()
+            .max_size(pool_size.max(1))
+            .connection_timeout(Duration::from_secs(5))
+            .build(ConnectionFactory { url })
+            .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+        Ok(Self { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies pending migrations of this backend; returns how many ran.
+    pub fn migrate(&self) -> anyhow::Result<usize> {
+        let mut conn = self.pool.get()?;
+        let applied = match &mut *conn {
+            DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+            DbConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+        };
+        applied.map_err(|e| anyhow::anyhow!("migration failed: {e}"))
+    }
+
+    /// Runs blocking diesel work on a connection without holding up the caller's thread.
+    pub fn with_conn<T, F>(&self, work: F) -> Result<T, DbError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, DbError>,
+    {
+        let mut conn = self.pool.get().map_err(|e| DbError::Unavailable(e.to_string()))?;
+        work(&mut conn)
+    }
+
+    /// `with_conn` on tokio's blocking pool, for async callers.
+    pub async fn run<T, F>(&self, work: F) -> Result<T, DbError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
+    {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || db.with_conn(work))
+            .await
+            .map_err(|e| DbError::Other(anyhow::anyhow!("database task failed: {e}")))?
+    }
+}
+
+/// Current time as an RFC 3339 UTC string, the one timestamp format stored.
+pub fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_scheme_selects_the_backend() {
+        assert_eq!(DatabaseUrl::parse("postgres://localhost/test").unwrap().backend, Backend::Postgres);
+        let sqlite = DatabaseUrl::parse("sqlite://.stridefit/db.sqlite").unwrap();
+        assert_eq!((sqlite.backend, sqlite.target.as_str()), (Backend::Sqlite, ".stridefit/db.sqlite"));
+        assert_eq!(DatabaseUrl::parse("data.db").unwrap().target, "data.db");
+        assert!(DatabaseUrl::parse("mysql://x").is_err());
+        assert!(DatabaseUrl::parse("").is_err());
+    }
+
+    #[test]
+    fn every_sqlite_down_migration_reverts_its_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::connect(dir.path().join("m.db").to_str().unwrap(), 1).unwrap();
+        db.migrate().unwrap();
+        let mut conn = db.pool.get().unwrap();
+        let DbConnection::Sqlite(c) = &mut *conn else { unreachable!() };
+        c.revert_all_migrations(SQLITE_MIGRATIONS).unwrap();
+        let tables: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+            "(SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '__diesel%' AND name NOT LIKE 'sqlite_%')",
+        ))
+        .get_result(c)
+        .unwrap();
+        assert_eq!(tables, 0);
+        assert!(!c.run_pending_migrations(SQLITE_MIGRATIONS).unwrap().is_empty());
+    }
+}

@@ -1,0 +1,19 @@
+//! stridefit: a running-shoe fitting engine. `api` (HTTP) calls the domain services
+//! (`fitting`, `catalogue`, `recommendation` → `ranking`, `referral`), which use `db`;
+//! `features` is the one place a (fitting, shoe) pair becomes model input.
+
+pub mod api;
+pub mod catalogue;
+pub mod cli;
+pub mod db;
+pub mod features;
+pub mod fitting;
+pub mod ranking;
+pub mod recommendation;
+pub mod referral;
+pub mod settings;
+pub mod startup;
+pub mod units;
+
+pub use settings::Settings;
+pub use startup::Application;

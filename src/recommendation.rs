@@ -1,0 +1,98 @@
+//! Recommendations: one fitting in, a ranked and explained list out, with the referral and
+//! training advice. Ties catalogue, features, ranking and referral together; no HTTP here.
+
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+
+use crate::catalogue::{CatalogueError, CatalogueService, Terrain, Width};
+use crate::features::RunnerSignals;
+use crate::fitting::{FieldError, Fitting, StoreId};
+use crate::ranking::{rank, BaselineScorer, Filters, RankedShoe, Scorer};
+use crate::referral::{self, Referral};
+
+/// Bounds on how many shoes one answer lists.
+pub const DEFAULT_TOP_K: usize = 5;
+pub const MAX_TOP_K: usize = 50;
+
+/// The scorer serving now. Swapping it is atomic: a request ranks wholly with the old or
+/// wholly with the new one.
+pub struct ActiveScorer {
+    current: ArcSwap<Box<dyn Scorer>>,
+}
+
+impl ActiveScorer {
+    pub fn new(scorer: Box<dyn Scorer>) -> Self {
+        Self { current: ArcSwap::from_pointee(scorer) }
+    }
+
+    pub fn baseline() -> Self {
+        Self::new(Box::new(BaselineScorer::new()))
+    }
+
+    pub fn get(&self) -> Arc<Box<dyn Scorer>> {
+        self.current.load_full()
+    }
+
+    pub fn replace(&self, scorer: Box<dyn Scorer>) {
+        self.current.store(Arc::new(scorer));
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RecommendationOptions {
+    pub top_k: Option<usize>,
+    /// Only shoes this store has in stock.
+    pub store_id: Option<StoreId>,
+    pub terrain: Option<Terrain>,
+    pub max_price_usd: Option<f64>,
+    pub width: Option<Width>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Recommendation {
+    pub model_version: String,
+    pub shoes: Vec<RankedShoe>,
+    pub referral: Referral,
+    pub advice: Vec<String>,
+    /// How many shoes passed the filters and were scored.
+    pub candidates: usize,
+}
+
+#[derive(Clone)]
+pub struct RecommendationService {
+    catalogue: Arc<CatalogueService>,
+    scorer: Arc<ActiveScorer>,
+}
+
+impl RecommendationService {
+    pub fn new(catalogue: Arc<CatalogueService>, scorer: Arc<ActiveScorer>) -> Self {
+        Self { catalogue, scorer }
+    }
+
+    pub async fn recommend(&self, fitting: &Fitting, options: RecommendationOptions) -> Result<Recommendation, CatalogueError> {
+        let top_k = options.top_k.unwrap_or(DEFAULT_TOP_K);
+        if !(1..=MAX_TOP_K).contains(&top_k) {
+            return Err(FieldError::new("top_k", format!("must be between 1 and {MAX_TOP_K}")).into());
+        }
+        if let Some(max) = options.max_price_usd {
+            if !(max.is_finite() && max > 0.0 && max <= 2000.0) {
+                return Err(FieldError::new("max_price_usd", "must be between 0 and 2000 USD").into());
+            }
+        }
+        let only_ids = match options.store_id {
+            Some(store) => Some(self.catalogue.in_stock(store).await?),
+            None => None,
+        };
+        let filters = Filters { only_ids, terrain: options.terrain, max_price_usd: options.max_price_usd, width: options.width };
+
+        let catalogue = self.catalogue.snapshot();
+        let scorer = self.scorer.get();
+        let runner = RunnerSignals::from_fitting(fitting, &catalogue);
+        let candidates = catalogue.shoes.iter().filter(|s| filters.admits(s)).count();
+        let shoes = rank(scorer.as_ref().as_ref(), &catalogue, &runner, &filters, top_k);
+        let referral = referral::assess(fitting);
+        let advice = referral::training_advice(fitting, &referral);
+        Ok(Recommendation { model_version: scorer.version().to_owned(), shoes, referral, advice, candidates })
+    }
+}

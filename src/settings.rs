@@ -1,0 +1,32 @@
+//! Typed settings with their defaults in one place. The CLI fills them from flags and
+//! `STRIDEFIT_*` environment variables; tests build them directly.
+
+/// Default SQLite file, inside a git-ignored folder of the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://.stridefit/stridefit.db";
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Address to listen on; port 0 picks a free port (tests).
+    pub bind: String,
+    /// `sqlite://PATH` (default) or `postgres://…`.
+    pub database_url: String,
+    /// HTTP worker threads; 0 = one per core.
+    pub workers: usize,
+    /// Database connections in the pool.
+    pub db_pool_size: u32,
+    /// Largest JSON body accepted, bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            bind: DEFAULT_BIND.to_owned(),
+            database_url: DEFAULT_DATABASE_URL.to_owned(),
+            workers: 0,
+            db_pool_size: 8,
+            max_body_bytes: crate::api::extract::DEFAULT_MAX_BODY_BYTES,
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! Builds the application: opens the database, applies migrations, seeds the bundled
+//! catalogue on first start, and binds the HTTP server. Used by `main` and by the tests.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{Compress, Logger};
+use actix_web::{web, App, HttpServer};
+use anyhow::Context;
+
+use crate::api::{self, AppState};
+use crate::catalogue::{service::seed_bundled_catalogue, CatalogueService};
+use crate::db::Database;
+use crate::fitting::FittingService;
+use crate::recommendation::{ActiveScorer, RecommendationService};
+use crate::Settings;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+/// Opens the database and brings it up to date: migrations, then the first-start seed.
+pub fn prepare_database(settings: &Settings) -> anyhow::Result<Database> {
+    let db = Database::connect(&settings.database_url, settings.db_pool_size)?;
+    let applied = db.migrate()?;
+    if applied > 0 {
+        log::info!("applied {applied} database migration(s)");
+    }
+    if let Some(seeded) = seed_bundled_catalogue(&db)? {
+        log::info!("seeded the bundled catalogue: {} shoes, {} insoles", seeded.shoes, seeded.insoles);
+    }
+    Ok(db)
+}
+
+/// One log line per request: method, path (no query string: it may carry personal data),
+/// status and latency.
+fn request_logger() -> Logger {
+    Logger::new("%{method}xi %U %s %Dms").custom_request_replace("method", |req| req.method().to_string())
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let db = prepare_database(&settings)?;
+        let catalogue = Arc::new(CatalogueService::load(db.clone()).context("loading the catalogue")?);
+        let scorer = Arc::new(ActiveScorer::baseline());
+        let state = web::Data::new(AppState {
+            recommendations: RecommendationService::new(catalogue.clone(), scorer.clone()),
+            fittings: FittingService::new(db.clone()),
+            catalogue,
+            scorer,
+        });
+
+        let listener = TcpListener::bind(&settings.bind).with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let body_limit = settings.max_body_bytes;
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .wrap(Compress::default())
+                .wrap(request_logger())
+                .app_data(state.clone())
+                .configure(|cfg| api::configure(cfg, body_limit))
+        })
+        .listen(listener)?;
+        if settings.workers > 0 {
+            server = server.workers(settings.workers);
+        }
+        Ok(Self { port, server: server.run() })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

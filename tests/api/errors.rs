@@ -1,0 +1,83 @@
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn malformed_json_is_a_400_problem() {
+    let app = spawn_app().await;
+    let r = app.post_raw("/v1/fittings", "application/json", "{\"profile\": ").await;
+    assert_eq!(assert_problem(&r, 400)["code"], "malformed_json");
+}
+
+#[tokio::test]
+async fn trailing_garbage_after_json_is_a_400_problem() {
+    let app = spawn_app().await;
+    let body = format!("{} xyz", web_fitting());
+    assert_problem(&app.post_raw("/v1/fittings", "application/json", body).await, 400);
+}
+
+#[tokio::test]
+async fn a_non_json_content_type_is_a_415_problem() {
+    let app = spawn_app().await;
+    let r = app.post_raw("/v1/fittings", "text/plain", web_fitting().to_string()).await;
+    assert_problem(&r, 415);
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_a_413_problem() {
+    let app = spawn_app().await;
+    let big = format!("{{\"pad\": \"{}\"}}", "x".repeat(300 * 1024));
+    assert_problem(&app.post_raw("/v1/fittings", "application/json", big).await, 413);
+}
+
+#[tokio::test]
+async fn deeply_nested_json_is_refused_without_crashing() {
+    let app = spawn_app().await;
+    let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    let r = app.post_raw("/v1/fittings", "application/json", deep).await;
+    assert!(r.status == 400 || r.status == 422, "{}", r.status);
+    assert_eq!(app.get("/healthz").await.status, 200);
+}
+
+#[tokio::test]
+async fn numbers_too_large_for_a_double_are_refused() {
+    let app = spawn_app().await;
+    let body = web_fitting().to_string().replace("82.0", "1e400");
+    let r = app.post_raw("/v1/fittings", "application/json", body).await;
+    assert!(r.status == 400 || r.status == 422, "{}", r.text);
+}
+
+#[tokio::test]
+async fn unknown_routes_are_a_404_problem() {
+    let app = spawn_app().await;
+    let r = app.get("/v1/nothing-here").await;
+    assert_eq!(assert_problem(&r, 404)["code"], "route_not_found");
+}
+
+#[tokio::test]
+async fn a_bad_query_parameter_is_a_400_problem() {
+    let app = spawn_app().await;
+    assert_problem(&app.get("/v1/shoes?support=sideways").await, 400);
+    assert_problem(&app.get("/v1/shoes?limit=abc").await, 400);
+}
+
+#[tokio::test]
+async fn unicode_in_text_fields_is_handled() {
+    let app = spawn_app().await;
+    let mut shoe = json!({
+        "id": "unicode-test-1", "brand": "Ωmega Läufer", "model": "Zürich 🏃 1", "category": "daily",
+        "support": "neutral", "cushioning": "high", "terrain": "road", "price_usd": 120.0, "widths": ["standard"]
+    });
+    let r = app.post("/v1/shoes", &shoe).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(app.get("/v1/shoes/unicode-test-1").await.body["model"], "Zürich 🏃 1");
+    shoe["id"] = json!("ünïcode");
+    assert_eq!(assert_problem(&app.post("/v1/shoes", &shoe).await, 422)["field"], "id");
+}
+
+#[tokio::test]
+async fn health_check_answers_ok() {
+    let app = spawn_app().await;
+    let r = app.get("/healthz").await;
+    assert_eq!((r.status, r.body["status"].as_str()), (200, Some("ok")));
+}

@@ -1,0 +1,112 @@
+//! Test harness: each test gets the real service on a free port over a fresh SQLite file.
+
+use serde_json::{json, Value};
+use stridefit::{Application, Settings};
+use tempfile::TempDir;
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db_dir: TempDir,
+}
+
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    spawn_app_on(dir).await
+}
+
+/// Starts the service on an existing database folder (to test restarts).
+pub async fn spawn_app_on(db_dir: TempDir) -> TestApp {
+    let settings = Settings {
+        bind: "127.0.0.1:0".into(),
+        database_url: format!("sqlite://{}", db_dir.path().join("stridefit.db").display()),
+        workers: 1,
+        db_pool_size: 4,
+        ..Settings::default()
+    };
+    let app = Application::build(settings).await.expect("app builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    TestApp { address, client: reqwest::Client::new(), db_dir }
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Value,
+    pub text: String,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    async fn reply(resp: reqwest::Response) -> Reply {
+        let status = resp.status().as_u16();
+        let content_type =
+            resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        let text = resp.text().await.expect("body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply { status, content_type, body, text }
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        Self::reply(self.client.get(self.url(path)).send().await.expect("request")).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        Self::reply(self.client.delete(self.url(path)).send().await.expect("request")).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Reply {
+        Self::reply(self.client.post(self.url(path)).json(body).send().await.expect("request")).await
+    }
+
+    pub async fn put(&self, path: &str, body: &Value) -> Reply {
+        Self::reply(self.client.put(self.url(path)).json(body).send().await.expect("request")).await
+    }
+
+    pub async fn post_raw(&self, path: &str, content_type: &str, body: impl Into<reqwest::Body>) -> Reply {
+        let req = self.client.post(self.url(path)).header("content-type", content_type).body(body);
+        Self::reply(req.send().await.expect("request")).await
+    }
+
+    pub async fn create_fitting(&self, fitting: &Value) -> String {
+        let r = self.post("/v1/fittings", fitting).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        r.body["id"].as_str().expect("id").to_owned()
+    }
+
+    pub async fn recommend(&self, request: &Value) -> Reply {
+        self.post("/v1/recommendations", request).await
+    }
+
+    pub async fn set_stock(&self, store: &str, items: &[(&str, i32)]) -> Reply {
+        let items: Vec<Value> = items.iter().map(|(id, q)| json!({"shoe_id": id, "quantity": q})).collect();
+        self.put(&format!("/v1/stores/{store}/stock"), &json!({ "items": items })).await
+    }
+}
+
+/// Asserts a problem+json answer with this status, and returns the body.
+pub fn assert_problem(r: &Reply, status: u16) -> &Value {
+    assert_eq!(r.status, status, "{}", r.text);
+    assert!(r.content_type.starts_with("application/problem+json"), "content type {}", r.content_type);
+    for key in ["type", "title", "status", "detail", "code"] {
+        assert!(r.body.get(key).is_some(), "problem lacks {key}: {}", r.text);
+    }
+    assert_eq!(r.body["status"], status);
+    &r.body
+}
+
+pub fn shop_fitting() -> Value {
+    stridefit::fitting::examples::shop_fitting()
+}
+
+pub fn web_fitting() -> Value {
+    stridefit::fitting::examples::web_fitting()
+}
+
+pub fn shoe_ids(r: &Reply) -> Vec<String> {
+    r.body["shoes"].as_array().expect("shoes").iter().map(|s| s["shoe_id"].as_str().unwrap().to_owned()).collect()
+}

@@ -1,0 +1,8 @@
+//! Integration tests: the real HTTP server over a real SQLite database, one per test.
+
+mod catalogue;
+mod errors;
+mod fittings;
+mod helpers;
+mod openapi;
+mod recommendations;
