@@ -124,12 +124,13 @@ pub fn explain(
         }
     }
     // A small drop change is worth saying even when it moved the score little.
-    match drop_comparison(runner, shoe) {
-        Some(drop) if x.get(Feature::DropChangeExcessMm) == 0.0 && !reasons.contains(&drop) => {
+    match drop_comparison(runner, shoe).filter(|_| x.get(Feature::DropChangeExcessMm) == 0.0) {
+        Some(drop) => {
+            reasons.retain(|r| *r != drop);
             reasons.truncate(MAX_REASONS - 1);
             reasons.push(drop);
         }
-        _ => reasons.truncate(MAX_REASONS),
+        None => reasons.truncate(MAX_REASONS),
     }
 
     let mut cautions: Vec<String> = Vec::new();

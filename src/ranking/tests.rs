@@ -230,3 +230,14 @@ fn no_insole_for_a_neutral_foot_or_a_stability_shoe() {
     assert!(pair_insole(&runner(examples::shop_fitting()), &with_support("s", Support::Stability), &insoles).is_none());
     assert!(pair_insole(&runner(examples::web_fitting()), &shoe("n"), &insoles).is_none());
 }
+
+#[test]
+fn an_unchanged_drop_is_mentioned_as_a_reason() {
+    let r = runner(examples::shop_fitting()); // worn 12 mm
+    let mut s = with_support("s", Support::Stability);
+    s.heel_stack_mm = None;
+    s.drop_mm = Some(12.0);
+    let x = pair_features(&r, &s);
+    let e = explain(&r, &s, &x, &BaselineScorer::new().score(&x).contributions, &[0.0; crate::features::FEATURE_COUNT]);
+    assert!(e.reasons.contains(&"same drop as your worn pair".to_string()), "{e:?}");
+}
