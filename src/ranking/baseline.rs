@@ -11,8 +11,8 @@ pub struct BaselineScorer {
 pub const BASELINE_VERSION: &str = "baseline-rules-v1";
 
 /// Log-odds subtracted so a shoe that merely suits the terrain and goal scores near 0.5
-/// and a strong match near 0.8, leaving room to tell them apart.
-const CENTRE: f64 = 5.0;
+/// and a match on every signal near 0.9, leaving room to tell them apart.
+const CENTRE: f64 = 3.5;
 
 /// One rule per feature. Comfort and fit come first (Nigg et al., BJSM 2015): a shoe that
 /// does not come in the runner's width or suit the terrain is pushed down hardest.

@@ -53,6 +53,11 @@ fn reason(feature: Feature, runner: &RunnerSignals, shoe: &Shoe) -> Option<Strin
         MileageXSoftness => format!("cushioned for {:.0} km a week", runner.weekly_km),
         Lightness => format!("light at {:.0} g", shoe.weight_g?),
         TerrainFit => format!("made for {}", terrain_words(shoe.terrain)),
+        GoalFit if runner.goal == crate::fitting::Goal::Trail => match shoe.category {
+            Category::Cushioned => "well cushioned for long trail runs".into(),
+            Category::Daily => "a versatile everyday trail shoe".into(),
+            Category::Tempo | Category::Race => "light and quick for trail races".into(),
+        },
         GoalFit => match shoe.category {
             Category::Daily => "a versatile daily trainer".into(),
             Category::Cushioned => "cushioned for long runs".into(),
