@@ -28,6 +28,16 @@ pub enum Command {
     Import(ImportCommand),
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Train a model on the stored outcomes (or a file), compare it with the active model
+    /// and the baseline on held-out sessions, and store it as a candidate.
+    Train(TrainArgs),
+    /// Evaluate a stored model, the active one and the baseline on the same held-out data.
+    Evaluate(EvaluateArgs),
+    /// List or activate model versions.
+    #[command(subcommand)]
+    Models(ModelsCommand),
+    /// Write a SYNTHETIC outcome history (runners drawn from real gait data) for demos and tests.
+    Simulate(SimulateArgs),
     /// Print the OpenAPI document (or write it to a file).
     Openapi {
         /// Write here instead of standard output.
@@ -44,6 +54,67 @@ pub enum ImportCommand {
         /// CSV file with the columns of data/shoes.csv or data/insoles.csv.
         file: PathBuf,
     },
+    /// Import sales outcomes from CSV or Parquet (columns in README). All or nothing:
+    /// every rejected row is listed and nothing is written; sales already stored are updated.
+    Outcomes {
+        /// CSV or Parquet file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Train on this outcome file (rows with inline fittings) instead of the database.
+    #[arg(long)]
+    pub from: Option<PathBuf>,
+    /// Activate the new model when it beats the active one on held-out NDCG@5.
+    #[arg(long)]
+    pub activate_if_better: bool,
+    /// Also write the artifact, summary and metrics as JSON (e.g. data/default_model.json).
+    #[arg(long)]
+    pub write: Option<PathBuf>,
+    /// Mark the training data as synthetic in the model's summary.
+    #[arg(long)]
+    pub synthetic: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// Model version to evaluate (default: the active one).
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Evaluate on this outcome file instead of the database.
+    #[arg(long)]
+    pub from: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelsCommand {
+    /// List model versions with their held-out metrics.
+    List,
+    /// Make a version the one that ranks (e.g. baseline-rules-v1 to roll back to the rules).
+    Activate {
+        version: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Number of sales to generate.
+    #[arg(long, default_value_t = 5000)]
+    pub sales: usize,
+    /// Random seed (the same seed gives the same history).
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Number of stores (S1, S2, ...).
+    #[arg(long, default_value_t = 3)]
+    pub stores: usize,
+    /// What the simulated runners really prefer.
+    #[arg(long, value_enum, default_value_t = crate::simulate::Scenario::Evidence)]
+    pub scenario: crate::simulate::Scenario,
+    /// Output file; `.parquet` writes Parquet, anything else CSV.
+    #[arg(long)]
+    pub output: PathBuf,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -60,6 +131,9 @@ pub struct ServeArgs {
     /// Largest JSON request body, in bytes.
     #[arg(long, env = "STRIDEFIT_MAX_BODY_BYTES", default_value_t = crate::api::extract::DEFAULT_MAX_BODY_BYTES)]
     pub max_body_bytes: usize,
+    /// Largest outcome file accepted by POST /v1/outcomes/import, in bytes.
+    #[arg(long, env = "STRIDEFIT_MAX_IMPORT_BYTES", default_value_t = crate::api::outcomes::DEFAULT_MAX_IMPORT_BYTES)]
+    pub max_import_bytes: usize,
 }
 
 #[derive(Debug, Parser)]
@@ -81,6 +155,7 @@ impl ServeArgs {
             workers: self.workers,
             db_pool_size: self.db_pool_size,
             max_body_bytes: self.max_body_bytes,
+            max_import_bytes: self.max_import_bytes,
         }
     }
 }

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod catalogue;
 pub mod cli;
+pub mod commands;
 pub mod db;
 pub mod features;
 pub mod fitting;
@@ -13,6 +14,11 @@ pub mod recommendation;
 pub mod referral;
 pub mod settings;
 pub mod startup;
+pub mod tabular;
+pub mod outcomes;
+pub mod model;
+pub mod training;
+pub mod simulate;
 pub mod units;
 
 pub use settings::Settings;

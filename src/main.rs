@@ -1,18 +1,23 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use stridefit::catalogue::csv::CsvError;
-use stridefit::catalogue::service::{import_catalogue_file, ImportError};
-use stridefit::cli::{Cli, Command, ImportCommand, ServeArgs};
-use stridefit::{startup, Application};
+use stridefit::cli::{Cli, Command, ImportCommand, ModelsCommand, ServeArgs};
+use stridefit::{commands, Application};
 
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let cli = Cli::parse();
+    let db = cli.database_url.as_str();
     let result = match cli.command.unwrap_or_else(|| Command::Serve(ServeArgs::from_env())) {
-        Command::Serve(args) => serve(args.into_settings(cli.database_url)),
-        Command::Migrate => migrate(&cli.database_url),
-        Command::Import(ImportCommand::Catalogue { file }) => import_catalogue(&cli.database_url, &file),
+        Command::Serve(args) => serve(args.into_settings(cli.database_url.clone())),
+        Command::Migrate => migrate(db),
+        Command::Import(ImportCommand::Catalogue { file }) => commands::import_catalogue(db, &file),
+        Command::Import(ImportCommand::Outcomes { file }) => commands::import_outcomes(db, &file),
+        Command::Train(args) => commands::train(db, &args),
+        Command::Evaluate(args) => commands::evaluate(db, &args),
+        Command::Models(ModelsCommand::List) => commands::list_models(db),
+        Command::Models(ModelsCommand::Activate { version }) => commands::activate_model(db, &version),
+        Command::Simulate(args) => commands::simulate(db, &args),
         Command::Openapi { output } => write_openapi(output),
     };
     match result {
@@ -27,7 +32,7 @@ fn main() -> ExitCode {
 fn serve(settings: stridefit::Settings) -> anyhow::Result<()> {
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings.clone()).await?;
-        log::info!("stridefit listening on {} (docs at /docs/)", settings.bind.replace(":0", &format!(":{}", app.port())));
+        log::info!("stridefit listening on port {} (docs at /docs/)", app.port());
         app.run_until_stopped().await?;
         Ok(())
     })
@@ -38,25 +43,6 @@ fn migrate(database_url: &str) -> anyhow::Result<()> {
     let applied = db.migrate()?;
     println!("applied {applied} migration(s)");
     Ok(())
-}
-
-fn import_catalogue(database_url: &str, file: &std::path::Path) -> anyhow::Result<()> {
-    let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-    let settings = stridefit::Settings { database_url: database_url.to_owned(), db_pool_size: 1, ..Default::default() };
-    let db = startup::prepare_database(&settings)?;
-    match import_catalogue_file(&db, &bytes) {
-        Ok(summary) => {
-            println!("imported {} shoe(s) and {} insole(s) from {}", summary.shoes, summary.insoles, file.display());
-            Ok(())
-        }
-        Err(ImportError::Csv(CsvError::InvalidRows(rows))) => {
-            for row in &rows {
-                eprintln!("line {}: {}: {}", row.line, row.field, row.reason);
-            }
-            anyhow::bail!("{} row(s) rejected; nothing was imported", rows.len())
-        }
-        Err(e) => Err(e.into()),
-    }
 }
 
 fn write_openapi(output: Option<std::path::PathBuf>) -> anyhow::Result<()> {

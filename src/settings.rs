@@ -17,6 +17,8 @@ pub struct Settings {
     pub db_pool_size: u32,
     /// Largest JSON body accepted, bytes.
     pub max_body_bytes: usize,
+    /// Largest outcome file accepted over HTTP, bytes.
+    pub max_import_bytes: usize,
 }
 
 impl Default for Settings {
@@ -27,6 +29,7 @@ impl Default for Settings {
             workers: 0,
             db_pool_size: 8,
             max_body_bytes: crate::api::extract::DEFAULT_MAX_BODY_BYTES,
+            max_import_bytes: crate::api::outcomes::DEFAULT_MAX_IMPORT_BYTES,
         }
     }
 }

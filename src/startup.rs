@@ -13,6 +13,9 @@ use crate::api::{self, AppState};
 use crate::catalogue::{service::seed_bundled_catalogue, CatalogueService};
 use crate::db::Database;
 use crate::fitting::FittingService;
+use crate::model::{registry::seed_default_model, ModelRegistry};
+use crate::outcomes::OutcomeService;
+use crate::training::jobs::JobService;
 use crate::recommendation::{ActiveScorer, RecommendationService};
 use crate::Settings;
 
@@ -31,6 +34,7 @@ pub fn prepare_database(settings: &Settings) -> anyhow::Result<Database> {
     if let Some(seeded) = seed_bundled_catalogue(&db)? {
         log::info!("seeded the bundled catalogue: {} shoes, {} insoles", seeded.shoes, seeded.insoles);
     }
+    seed_default_model(&db)?;
     Ok(db)
 }
 
@@ -45,22 +49,30 @@ impl Application {
         let db = prepare_database(&settings)?;
         let catalogue = Arc::new(CatalogueService::load(db.clone()).context("loading the catalogue")?);
         let scorer = Arc::new(ActiveScorer::baseline());
+        let models = ModelRegistry::new(db.clone(), scorer.clone());
+        let version = models.load_active()?;
+        log::info!("ranking with model {version}");
+        JobService::fail_interrupted(&db)?;
         let state = web::Data::new(AppState {
             recommendations: RecommendationService::new(catalogue.clone(), scorer.clone()),
             fittings: FittingService::new(db.clone()),
+            outcomes: OutcomeService::new(db.clone(), catalogue.clone()),
+            jobs: JobService::new(db.clone(), catalogue.clone(), scorer.clone()),
+            models,
             catalogue,
             scorer,
+            db: db.clone(),
         });
 
         let listener = TcpListener::bind(&settings.bind).with_context(|| format!("cannot listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();
-        let body_limit = settings.max_body_bytes;
+        let (body_limit, import_limit) = (settings.max_body_bytes, settings.max_import_bytes);
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(Compress::default())
                 .wrap(request_logger())
                 .app_data(state.clone())
-                .configure(|cfg| api::configure(cfg, body_limit))
+                .configure(|cfg| api::configure(cfg, body_limit, import_limit))
         })
         .listen(listener)?;
         if settings.workers > 0 {

@@ -28,7 +28,7 @@ pub struct Problem {
     pub field: Option<String>,
     /// Row-level errors of an import file.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<crate::catalogue::csv::RowError>,
+    pub errors: Vec<crate::tabular::RowError>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -52,7 +52,7 @@ pub enum ApiError {
     #[error("{0}")]
     Conflict(String),
     #[error("{detail}")]
-    InvalidFile { detail: String, errors: Vec<crate::catalogue::csv::RowError> },
+    InvalidFile { detail: String, errors: Vec<crate::tabular::RowError> },
     #[error("the database is unavailable; try again shortly")]
     Unavailable(String),
     #[error("internal error")]
@@ -141,6 +141,59 @@ impl From<CatalogueError> for ApiError {
             CatalogueError::AlreadyExists { .. } => ApiError::Conflict(e.to_string()),
             CatalogueError::Invalid(f) => ApiError::Validation(f),
             CatalogueError::Db(db) => db.into(),
+        }
+    }
+}
+
+impl From<crate::outcomes::OutcomeError> for ApiError {
+    fn from(e: crate::outcomes::OutcomeError) -> Self {
+        use crate::outcomes::OutcomeError;
+        match e {
+            OutcomeError::NotFound(_) => ApiError::NotFound(e.to_string()),
+            OutcomeError::Conflict(_) => ApiError::Conflict(e.to_string()),
+            OutcomeError::Invalid(f) => ApiError::Validation(f),
+            OutcomeError::Db(db) => db.into(),
+        }
+    }
+}
+
+impl From<crate::model::ModelError> for ApiError {
+    fn from(e: crate::model::ModelError) -> Self {
+        use crate::model::ModelError;
+        match e {
+            ModelError::NotFound(_) => ApiError::NotFound(e.to_string()),
+            ModelError::SchemaMismatch { .. } => ApiError::Conflict(e.to_string()),
+            ModelError::Corrupt(_) => ApiError::Internal(anyhow::anyhow!(e.to_string())),
+            ModelError::Db(db) => db.into(),
+        }
+    }
+}
+
+impl From<crate::training::jobs::JobError> for ApiError {
+    fn from(e: crate::training::jobs::JobError) -> Self {
+        use crate::training::jobs::JobError;
+        match e {
+            JobError::NotFound(_) => ApiError::NotFound(e.to_string()),
+            JobError::Db(db) => db.into(),
+        }
+    }
+}
+
+/// Row errors listed in one answer at most; the detail still counts them all.
+const MAX_LISTED_ROW_ERRORS: usize = 1000;
+
+impl From<crate::outcomes::import::ImportError> for ApiError {
+    fn from(e: crate::outcomes::import::ImportError) -> Self {
+        use crate::outcomes::import::ImportError;
+        use crate::tabular::TableError;
+        match e {
+            ImportError::File(TableError::InvalidRows(mut rows)) => {
+                let detail = format!("{} row(s) rejected; nothing was imported", rows.len());
+                rows.truncate(MAX_LISTED_ROW_ERRORS);
+                ApiError::InvalidFile { detail, errors: rows }
+            }
+            ImportError::File(other) => ApiError::InvalidFile { detail: other.to_string(), errors: Vec::new() },
+            ImportError::Db(db) => db.into(),
         }
     }
 }

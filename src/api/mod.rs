@@ -12,12 +12,18 @@ pub mod catalogue;
 pub mod error;
 pub mod extract;
 pub mod fittings;
+pub mod models;
+pub mod outcomes;
 pub mod recommendations;
 pub mod stock;
 
 use crate::catalogue::CatalogueService;
+use crate::db::Database;
 use crate::fitting::{FieldError, FittingService};
+use crate::model::ModelRegistry;
+use crate::outcomes::OutcomeService;
 use crate::recommendation::{ActiveScorer, RecommendationService};
+use crate::training::jobs::JobService;
 use error::{ApiError, Problem};
 
 /// Everything handlers share. Cheap to clone: services hold `Arc`s and a pool.
@@ -26,6 +32,10 @@ pub struct AppState {
     pub fittings: FittingService,
     pub recommendations: RecommendationService,
     pub scorer: Arc<ActiveScorer>,
+    pub outcomes: OutcomeService,
+    pub models: ModelRegistry,
+    pub jobs: JobService,
+    pub db: Database,
 }
 
 #[derive(OpenApi)]
@@ -43,6 +53,8 @@ pub struct AppState {
         (name = "fittings", description = "Fitting sessions"),
         (name = "catalogue", description = "Shoes and insoles"),
         (name = "stock", description = "Stock per store"),
+        (name = "outcomes", description = "Sales outcomes: kept, returned, satisfaction"),
+        (name = "models", description = "Trained models, training jobs, activation"),
         (name = "operations", description = "Health")
     )
 )]
@@ -55,6 +67,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(fittings::FittingsApi::openapi());
     doc.merge(catalogue::CatalogueApi::openapi());
     doc.merge(stock::StockApi::openapi());
+    doc.merge(outcomes::OutcomesApi::openapi());
+    doc.merge(models::ModelsApi::openapi());
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     doc
 }
@@ -85,8 +99,9 @@ async fn docs_redirect() -> HttpResponse {
 }
 
 /// Registers every route, the error handlers for framework extractors, and the docs.
-pub fn configure(cfg: &mut web::ServiceConfig, body_limit: usize) {
+pub fn configure(cfg: &mut web::ServiceConfig, body_limit: usize, import_limit: usize) {
     cfg.app_data(extract::BodyLimit(body_limit))
+        .app_data(outcomes::ImportLimit(import_limit))
         .app_data(web::JsonConfig::default().limit(body_limit).error_handler(extract::json_error))
         .app_data(web::QueryConfig::default().error_handler(extract::query_error))
         .app_data(web::PathConfig::default().error_handler(extract::path_error))
@@ -95,6 +110,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, body_limit: usize) {
         .configure(fittings::configure)
         .configure(catalogue::configure)
         .configure(stock::configure)
+        .configure(outcomes::configure)
+        .configure(models::configure)
         .route("/docs", web::get().to(docs_redirect))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi()))
         .default_service(web::to(not_found));

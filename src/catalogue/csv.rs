@@ -1,12 +1,7 @@
-//! Reading catalogue files (CSV) with polars. Every cell is read as text and parsed
-//! here, so a bad row is reported with its line and column instead of being coerced.
-
-use std::io::Cursor;
-
-use polars::prelude::*;
+//! Catalogue files (CSV): shoes and insoles, parsed row by row through `tabular`.
 
 use super::{ArchSupport, Category, Cushioning, Insole, InsoleCushioning, Rigidity, Shoe, Support, Terrain, Volume, Width};
-use crate::fitting::FieldError;
+use crate::tabular::{Row, RowError, Table, TableError};
 
 /// The catalogue shipped with the service, seeded into an empty database on first start.
 pub const BUNDLED_SHOES_CSV: &[u8] = include_bytes!("../../data/shoes.csv");
@@ -19,24 +14,6 @@ pub const SHOE_COLUMNS: &[&str] = &[
 pub const INSOLE_COLUMNS: &[&str] =
     &["id", "brand", "model", "arch_support", "volume", "cushioning", "rigidity", "price_usd", "source"];
 
-/// One problem in an import file. `line` counts the header as line 1.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
-pub struct RowError {
-    pub line: usize,
-    pub field: String,
-    pub reason: String,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum CsvError {
-    #[error("the file is not readable CSV: {0}")]
-    Unreadable(String),
-    #[error("missing column '{0}'")]
-    MissingColumn(String),
-    #[error("{} row(s) rejected; first: line {}, {}: {}", .0.len(), .0[0].line, .0[0].field, .0[0].reason)]
-    InvalidRows(Vec<RowError>),
-}
-
 /// What a catalogue file holds, told apart by its header.
 #[derive(Debug)]
 pub enum CatalogueFile {
@@ -44,112 +21,13 @@ pub enum CatalogueFile {
     Insoles(Vec<Insole>),
 }
 
-/// Text cells of a CSV file, by column name.
-struct Table {
-    df: DataFrame,
-}
+pub type CsvError = TableError;
 
-impl Table {
-    fn read(bytes: &[u8]) -> Result<Self, CsvError> {
-        let df = CsvReadOptions::default()
-            .with_has_header(true)
-            .with_infer_schema_length(Some(0))
-            .into_reader_with_file_handle(Cursor::new(bytes))
-            .finish()
-            .map_err(|e| CsvError::Unreadable(e.to_string()))?;
-        Ok(Self { df })
-    }
-
-    fn has(&self, column: &str) -> bool {
-        self.df.column(column).is_ok()
-    }
-
-    fn require(&self, columns: &[&str]) -> Result<(), CsvError> {
-        match columns.iter().find(|c| !self.has(c)) {
-            Some(missing) => Err(CsvError::MissingColumn((*missing).to_owned())),
-            None => Ok(()),
-        }
-    }
-
-    /// Column as trimmed optional strings (empty cells are `None`).
-    fn text(&self, column: &str) -> Result<Vec<Option<String>>, CsvError> {
-        let col = self.df.column(column).map_err(|_| CsvError::MissingColumn(column.to_owned()))?;
-        let strings = col.str().map_err(|e| CsvError::Unreadable(e.to_string()))?;
-        Ok(strings
-            .iter()
-            .map(|v| v.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned))
-            .collect())
-    }
-
-    fn height(&self) -> usize {
-        self.df.height()
-    }
-}
-
-/// Cells of one row, with errors naming the line and column.
-struct Row<'a> {
-    line: usize,
-    index: usize,
-    columns: &'a [(String, Vec<Option<String>>)],
-}
-
-impl Row<'_> {
-    fn cell(&self, name: &str) -> Option<&str> {
-        self.columns.iter().find(|(n, _)| n == name).and_then(|(_, v)| v[self.index].as_deref())
-    }
-
-    fn err(&self, field: &str, reason: impl Into<String>) -> RowError {
-        RowError { line: self.line, field: field.to_owned(), reason: reason.into() }
-    }
-
-    fn required(&self, name: &str) -> Result<String, RowError> {
-        self.cell(name).map(str::to_owned).ok_or_else(|| self.err(name, "is required"))
-    }
-
-    fn number(&self, name: &str) -> Result<Option<f64>, RowError> {
-        self.cell(name)
-            .map(|s| s.parse::<f64>().map_err(|_| self.err(name, format!("'{s}' is not a number"))))
-            .transpose()
-    }
-
-    fn parsed<T>(&self, name: &str, parse: fn(&str) -> Result<T, String>) -> Result<T, RowError> {
-        parse(&self.required(name)?).map_err(|reason| self.err(name, reason))
-    }
-
-    fn boolean(&self, name: &str) -> Result<bool, RowError> {
-        match self.cell(name).map(str::to_ascii_lowercase).as_deref() {
-            None | Some("false") | Some("0") | Some("no") => Ok(false),
-            Some("true") | Some("1") | Some("yes") => Ok(true),
-            Some(other) => Err(self.err(name, format!("'{other}' is not true or false"))),
-        }
-    }
-
-    fn lift(&self, e: FieldError) -> RowError {
-        self.err(&e.field, e.reason)
-    }
-}
-
+/// Required columns must be present; `source` may be left out.
 fn rows<T>(table: &Table, columns: &[&str], build: impl Fn(&Row) -> Result<T, RowError>) -> Result<Vec<T>, CsvError> {
-    table.require(&columns[..columns.len() - 1])?;
-    let cells: Vec<(String, Vec<Option<String>>)> = columns
-        .iter()
-        .filter(|c| table.has(c))
-        .map(|c| table.text(c).map(|v| ((*c).to_owned(), v)))
-        .collect::<Result<_, _>>()?;
-    let mut items = Vec::with_capacity(table.height());
-    let mut errors = Vec::new();
-    for index in 0..table.height() {
-        let row = Row { line: index + 2, index, columns: &cells };
-        match build(&row) {
-            Ok(item) => items.push(item),
-            Err(e) => errors.push(e),
-        }
-    }
-    if errors.is_empty() {
-        Ok(items)
-    } else {
-        Err(CsvError::InvalidRows(errors))
-    }
+    let required: Vec<&str> = columns.iter().copied().filter(|c| *c != "source").collect();
+    table.require(&required)?;
+    table.rows(build)
 }
 
 fn shoe_from_row(row: &Row) -> Result<Shoe, RowError> {
@@ -215,20 +93,20 @@ fn reject_duplicate_ids<'a>(ids: impl Iterator<Item = &'a str>) -> Result<(), Cs
 }
 
 pub fn parse_shoes(bytes: &[u8]) -> Result<Vec<Shoe>, CsvError> {
-    let shoes = rows(&Table::read(bytes)?, SHOE_COLUMNS, shoe_from_row)?;
+    let shoes = rows(&Table::from_csv(bytes)?, SHOE_COLUMNS, shoe_from_row)?;
     reject_duplicate_ids(shoes.iter().map(|s| s.id.as_str()))?;
     Ok(shoes)
 }
 
 pub fn parse_insoles(bytes: &[u8]) -> Result<Vec<Insole>, CsvError> {
-    let insoles = rows(&Table::read(bytes)?, INSOLE_COLUMNS, insole_from_row)?;
+    let insoles = rows(&Table::from_csv(bytes)?, INSOLE_COLUMNS, insole_from_row)?;
     reject_duplicate_ids(insoles.iter().map(|s| s.id.as_str()))?;
     Ok(insoles)
 }
 
 /// Reads a shoe or insole file, telling which from its header (`arch_support` marks insoles).
 pub fn parse_catalogue_file(bytes: &[u8]) -> Result<CatalogueFile, CsvError> {
-    let table = Table::read(bytes)?;
+    let table = Table::from_csv(bytes)?;
     if table.has("arch_support") {
         parse_insoles(bytes).map(CatalogueFile::Insoles)
     } else {

@@ -23,3 +23,20 @@ pub fn insert(conn: &mut DbConnection, row: &FittingRow) -> Result<(), DbError> 
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<FittingRow, DbError> {
     Ok(fittings::table.find(id).select(FittingRow::as_select()).first(conn)?)
 }
+
+/// Inserts many fittings in batches under SQLite's bound-parameter limit.
+pub fn insert_many(conn: &mut DbConnection, rows: &[FittingRow]) -> Result<(), DbError> {
+    for chunk in rows.chunks(2000) {
+        super::on_backend!(conn, |c| diesel::insert_into(fittings::table).values(chunk).execute(c))?;
+    }
+    Ok(())
+}
+
+/// Which of these ids exist.
+pub fn existing_ids(conn: &mut DbConnection, ids: &[&str]) -> Result<Vec<String>, DbError> {
+    let mut found = Vec::new();
+    for chunk in ids.chunks(900) {
+        found.extend(fittings::table.filter(fittings::id.eq_any(chunk)).select(fittings::id).load::<String>(conn)?);
+    }
+    Ok(found)
+}

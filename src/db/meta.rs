@@ -6,6 +6,10 @@ use super::schema::app_meta;
 use super::{DbConnection, DbError};
 
 pub const CATALOGUE_SEEDED: &str = "catalogue_seeded_at";
+/// Version of the model serving recommendations.
+pub const ACTIVE_MODEL: &str = "active_model_version";
+/// Set once the bundled default model has been stored.
+pub const DEFAULT_MODEL_SEEDED: &str = "default_model_seeded_at";
 
 pub fn get(conn: &mut DbConnection, key: &str) -> Result<Option<String>, DbError> {
     Ok(app_meta::table.find(key).select(app_meta::value).first(conn).optional()?)

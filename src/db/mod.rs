@@ -12,6 +12,8 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 pub mod catalogue;
 pub mod fittings;
 pub mod meta;
+pub mod models;
+pub mod outcomes;
 pub mod schema;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -21,6 +23,18 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/po
 /// timeout waits for a lock instead of failing, and foreign keys are off by default in SQLite.
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
                               PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+
+/// Runs backend-specific diesel code (e.g. multi-row inserts, which the shared connection
+/// type cannot express) on the inner connection.
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Sqlite($c) => $body,
+            $crate::db::DbConnection::Postgres($c) => $body,
+        }
+    };
+}
+pub(crate) use on_backend;
 
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {

@@ -63,4 +63,50 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(shoes, insoles, stock, fittings, app_meta);
+
+diesel::table! {
+    outcomes (id) {
+        id -> Text,
+        sale_id -> Text,
+        fitting_id -> Nullable<Text>,
+        store_id -> Nullable<Text>,
+        shoe_id -> Text,
+        insole_id -> Nullable<Text>,
+        sold_at -> Text,
+        returned_at -> Nullable<Text>,
+        return_reason -> Nullable<Text>,
+        satisfaction -> Nullable<Integer>,
+        pain_at_follow_up -> Nullable<Double>,
+        followed_up_at -> Nullable<Text>,
+        request_hash -> Nullable<Text>,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    models (version) {
+        version -> Text,
+        kind -> Text,
+        schema_hash -> Text,
+        artifact -> Text,
+        training_summary -> Text,
+        metrics -> Text,
+        created_at -> Text,
+    }
+}
+
+diesel::table! {
+    jobs (id) {
+        id -> Text,
+        kind -> Text,
+        status -> Text,
+        progress -> Double,
+        message -> Text,
+        model_version -> Nullable<Text>,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(shoes, insoles, stock, fittings, app_meta, outcomes, models, jobs);

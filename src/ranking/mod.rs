@@ -5,10 +5,10 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use crate::catalogue::{Catalogue, Insole, Shoe, Terrain, Width};
-use crate::features::{pair_features, Feature, FeatureVector, RunnerSignals, FEATURE_COUNT};
+use crate::catalogue::{Catalogue, Shoe, Terrain, Width};
+use crate::features::{pair_features, FeatureVector, RunnerSignals, FEATURE_COUNT};
 
-mod baseline;
+pub mod baseline;
 mod explain;
 mod insoles;
 pub use baseline::BaselineScorer;
@@ -117,13 +117,6 @@ fn mean_contributions(scored: &[(&Shoe, FeatureVector, Scored)]) -> [f64; FEATUR
 /// The scorer currently serving, swappable while requests are in flight.
 pub type SharedScorer = Arc<dyn Scorer>;
 
-/// Insoles are part of the catalogue snapshot; re-exported for callers that only rank.
-pub type Insoles = [Insole];
-
-/// Names of the features in vector order, for reports.
-pub fn feature_names() -> Vec<&'static str> {
-    Feature::ALL.iter().map(|f| f.name()).collect()
-}
 
 #[cfg(test)]
 mod tests;

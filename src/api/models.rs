@@ -1,0 +1,66 @@
+//! Model registry and training jobs: list and inspect versions, start a training run,
+//! follow its progress, and activate (promote or roll back) a version.
+
+use actix_web::{http::header, web, HttpResponse};
+use utoipa::OpenApi;
+
+use super::error::{ApiError, Problem};
+use super::AppState;
+use crate::model::ModelInfo;
+use crate::training::jobs::Job;
+
+#[derive(OpenApi)]
+#[openapi(paths(list_models, get_model, create_model, activate_model, get_job, cancel_job), components(schemas(ModelInfo, Job)))]
+pub struct ModelsApi;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/v1/models").route(web::get().to(list_models)).route(web::post().to(create_model)))
+        .service(web::resource("/v1/models/{version}").route(web::get().to(get_model)))
+        .service(web::resource("/v1/models/{version}/activate").route(web::post().to(activate_model)))
+        .service(web::resource("/v1/jobs/{id}").route(web::get().to(get_job)).route(web::delete().to(cancel_job)));
+}
+
+/// Model versions, newest first, with their held-out metrics; the baseline rules are listed too.
+#[utoipa::path(get, path = "/v1/models", tag = "models", responses((status = 200, body = Vec<ModelInfo>)))]
+pub async fn list_models(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(state.models.list().await?))
+}
+
+/// One model version.
+#[utoipa::path(get, path = "/v1/models/{version}", tag = "models", params(("version" = String, Path, description = "Model version")),
+    responses((status = 200, body = ModelInfo), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_model(state: web::Data<AppState>, version: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(state.models.get(version.into_inner()).await?))
+}
+
+/// Start a training run on the stored outcomes. Answers at once with the job; follow it at
+/// `/v1/jobs/{id}`. The new model is stored as a candidate and is not activated.
+#[utoipa::path(post, path = "/v1/models", tag = "models",
+    responses((status = 202, body = Job)))]
+pub async fn create_model(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let job = state.jobs.start_training().await?;
+    Ok(HttpResponse::Accepted().insert_header((header::LOCATION, format!("/v1/jobs/{}", job.id))).json(job))
+}
+
+/// Make a version the one that ranks (promote a candidate, or roll back, including to
+/// `baseline-rules-v1`). Takes effect at once, without a restart.
+#[utoipa::path(post, path = "/v1/models/{version}/activate", tag = "models", params(("version" = String, Path, description = "Model version")),
+    responses((status = 200, body = ModelInfo), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json")))]
+pub async fn activate_model(state: web::Data<AppState>, version: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(state.models.activate(version.into_inner()).await?))
+}
+
+/// A job's status and progress.
+#[utoipa::path(get, path = "/v1/jobs/{id}", tag = "models", params(("id" = String, Path, description = "Job id")),
+    responses((status = 200, body = Job), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_job(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(state.jobs.get(id.into_inner()).await?))
+}
+
+/// Ask a running job to stop; a cancelled run stores nothing.
+#[utoipa::path(delete, path = "/v1/jobs/{id}", tag = "models", params(("id" = String, Path, description = "Job id")),
+    responses((status = 202, body = Job), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn cancel_job(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Accepted().json(state.jobs.cancel(id.into_inner()).await?))
+}

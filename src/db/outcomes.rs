@@ -1,0 +1,71 @@
+//! Outcome rows and their queries.
+
+use diesel::prelude::*;
+
+use super::schema::{fittings, outcomes};
+use super::{DbConnection, DbError};
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = outcomes, treat_none_as_null = true)]
+pub struct OutcomeRow {
+    pub id: String,
+    pub sale_id: String,
+    pub fitting_id: Option<String>,
+    pub store_id: Option<String>,
+    pub shoe_id: String,
+    pub insole_id: Option<String>,
+    pub sold_at: String,
+    pub returned_at: Option<String>,
+    pub return_reason: Option<String>,
+    pub satisfaction: Option<i32>,
+    pub pain_at_follow_up: Option<f64>,
+    pub followed_up_at: Option<String>,
+    pub request_hash: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+pub fn find_by_sale(conn: &mut DbConnection, sale_id: &str) -> Result<Option<OutcomeRow>, DbError> {
+    Ok(outcomes::table.filter(outcomes::sale_id.eq(sale_id)).select(OutcomeRow::as_select()).first(conn).optional()?)
+}
+
+pub fn insert(conn: &mut DbConnection, row: &OutcomeRow) -> Result<(), DbError> {
+    diesel::insert_into(outcomes::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+/// Inserts many rows in batches that stay under SQLite's bound-parameter limit.
+pub fn insert_many(conn: &mut DbConnection, rows: &[OutcomeRow]) -> Result<(), DbError> {
+    for chunk in rows.chunks(1000) {
+        super::on_backend!(conn, |c| diesel::insert_into(outcomes::table).values(chunk).execute(c))?;
+    }
+    Ok(())
+}
+
+pub fn update(conn: &mut DbConnection, row: &OutcomeRow) -> Result<(), DbError> {
+    diesel::update(outcomes::table.find(&row.id)).set(row).execute(conn)?;
+    Ok(())
+}
+
+/// Which of these sale ids are already stored.
+pub fn existing_sales(conn: &mut DbConnection, sale_ids: &[&str]) -> Result<Vec<OutcomeRow>, DbError> {
+    let mut found = Vec::new();
+    for chunk in sale_ids.chunks(900) {
+        found.extend(
+            outcomes::table.filter(outcomes::sale_id.eq_any(chunk)).select(OutcomeRow::as_select()).load(conn)?,
+        );
+    }
+    Ok(found)
+}
+
+pub fn count(conn: &mut DbConnection) -> Result<i64, DbError> {
+    Ok(outcomes::table.count().get_result(conn)?)
+}
+
+/// Every outcome with its fitting document, for training (outcomes without a fitting are skipped).
+pub fn with_fittings(conn: &mut DbConnection) -> Result<Vec<(OutcomeRow, String)>, DbError> {
+    Ok(outcomes::table
+        .inner_join(fittings::table.on(outcomes::fitting_id.eq(fittings::id.nullable())))
+        .select((OutcomeRow::as_select(), fittings::document))
+        .load(conn)?)
+}

@@ -1,0 +1,215 @@
+//! The model registry: stored versions with their metrics, the active version, and the
+//! atomic swap of the serving scorer. The baseline rules are always available as a version,
+//! so rolling back to rules is one activation.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use diesel::Connection;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{LogisticArtifact, TrainedModel, LOGISTIC_KIND};
+use crate::db::{self, models::ModelRow, Database, DbError};
+use crate::ranking::baseline::BASELINE_VERSION;
+use crate::ranking::{BaselineScorer, Scorer};
+use crate::recommendation::ActiveScorer;
+
+/// The default model shipped with the service, trained on the synthetic demo history.
+pub const BUNDLED_DEFAULT_MODEL: &str = include_str!("../../data/default_model.json");
+
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("no model with version '{0}'")]
+    NotFound(String),
+    #[error("model {version} was trained on features {found}, but this build computes {expected}; retrain it")]
+    SchemaMismatch { version: String, found: String, expected: String },
+    #[error("stored model is unreadable: {0}")]
+    Corrupt(String),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// A registry entry as the API and CLI show it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ModelInfo {
+    pub version: String,
+    pub kind: String,
+    pub active: bool,
+    pub created_at: String,
+    pub schema_hash: String,
+    /// Held-out metrics recorded when it was trained (candidate, active and baseline).
+    #[schema(value_type = Object)]
+    pub metrics: serde_json::Value,
+    /// What it was trained on.
+    #[schema(value_type = Object)]
+    pub training_summary: serde_json::Value,
+}
+
+#[derive(Clone)]
+pub struct ModelRegistry {
+    db: Database,
+    active: Arc<ActiveScorer>,
+}
+
+fn parse_artifact(row: &ModelRow) -> Result<LogisticArtifact, ModelError> {
+    serde_json::from_str(&row.artifact).map_err(|e| ModelError::Corrupt(format!("{}: {e}", row.version)))
+}
+
+fn info(row: ModelRow, active: &str) -> ModelInfo {
+    ModelInfo {
+        active: row.version == active,
+        metrics: serde_json::from_str(&row.metrics).unwrap_or(serde_json::Value::Null),
+        training_summary: serde_json::from_str(&row.training_summary).unwrap_or(serde_json::Value::Null),
+        version: row.version,
+        kind: row.kind,
+        created_at: row.created_at,
+        schema_hash: row.schema_hash,
+    }
+}
+
+fn baseline_info(active: &str) -> ModelInfo {
+    ModelInfo {
+        version: BASELINE_VERSION.to_owned(),
+        kind: "rules".to_owned(),
+        active: active == BASELINE_VERSION,
+        created_at: "2026-11-25T00:00:00Z".to_owned(),
+        schema_hash: crate::features::schema_hash(),
+        metrics: serde_json::Value::Null,
+        training_summary: serde_json::json!({"note": "evidence-based rules; see README"}),
+    }
+}
+
+/// Builds the scorer for a stored version (or the baseline).
+pub fn load_scorer(conn: &mut db::DbConnection, version: &str) -> Result<Box<dyn Scorer>, ModelError> {
+    if version == BASELINE_VERSION {
+        return Ok(Box::new(BaselineScorer::new()));
+    }
+    let row = db::models::find_model(conn, version).map_err(|e| match e {
+        DbError::NotFound => ModelError::NotFound(version.to_owned()),
+        other => other.into(),
+    })?;
+    Ok(Box::new(TrainedModel::from_artifact(parse_artifact(&row)?)?))
+}
+
+/// Stores a trained artifact with its summary and metrics (not activated).
+pub fn store_model(
+    conn: &mut db::DbConnection,
+    artifact: &LogisticArtifact,
+    summary: &serde_json::Value,
+    metrics: &serde_json::Value,
+) -> Result<(), DbError> {
+    db::models::insert_model(
+        conn,
+        &ModelRow {
+            version: artifact.version.clone(),
+            kind: LOGISTIC_KIND.to_owned(),
+            schema_hash: artifact.schema_hash.clone(),
+            artifact: serde_json::to_string(artifact).map_err(|e| DbError::Other(e.into()))?,
+            training_summary: summary.to_string(),
+            metrics: metrics.to_string(),
+            created_at: db::now_rfc3339(),
+        },
+    )
+}
+
+/// Stores the bundled default model on first start and activates it if nothing is active.
+pub fn seed_default_model(db: &Database) -> anyhow::Result<()> {
+    #[derive(serde::Deserialize)]
+    struct Bundled {
+        artifact: LogisticArtifact,
+        training_summary: serde_json::Value,
+        metrics: serde_json::Value,
+    }
+    let bundled: Bundled = match serde_json::from_str(BUNDLED_DEFAULT_MODEL) {
+        Ok(b) => b,
+        Err(e) => {
+            log::warn!("no usable bundled default model ({e}); serving the baseline rules");
+            return Ok(());
+        }
+    };
+    if let Err(e) = TrainedModel::from_artifact(bundled.artifact.clone()) {
+        log::warn!("the bundled default model is not usable ({e}); serving the baseline rules");
+        return Ok(());
+    }
+    db.with_conn(|conn| {
+        conn.transaction(|conn| {
+            if db::meta::get(conn, db::meta::DEFAULT_MODEL_SEEDED)?.is_some() {
+                return Ok(());
+            }
+            if db::models::find_model(conn, &bundled.artifact.version).is_err() {
+                store_model(conn, &bundled.artifact, &bundled.training_summary, &bundled.metrics)?;
+            }
+            if db::meta::get(conn, db::meta::ACTIVE_MODEL)?.is_none() {
+                db::meta::set(conn, db::meta::ACTIVE_MODEL, &bundled.artifact.version)?;
+            }
+            db::meta::set(conn, db::meta::DEFAULT_MODEL_SEEDED, &db::now_rfc3339())
+        })
+    })?;
+    Ok(())
+}
+
+impl ModelRegistry {
+    pub fn new(db: Database, active: Arc<ActiveScorer>) -> Self {
+        Self { db, active }
+    }
+
+    /// Loads the active version into the serving slot (start-up, or after another replica
+    /// activated a model). A stored version that no longer loads falls back to the baseline.
+    pub fn load_active(&self) -> Result<String, ModelError> {
+        let scorer = self.db.with_conn(|conn| {
+            let version = db::meta::get(conn, db::meta::ACTIVE_MODEL)?.unwrap_or_else(|| BASELINE_VERSION.to_owned());
+            Ok(load_scorer(conn, &version))
+        })?;
+        let scorer = scorer.unwrap_or_else(|e| {
+            log::error!("cannot load the active model ({e}); serving the baseline rules");
+            Box::new(BaselineScorer::new())
+        });
+        let version = scorer.version().to_owned();
+        self.active.replace(scorer);
+        Ok(version)
+    }
+
+    pub fn active_version(&self) -> String {
+        self.active.get().version().to_owned()
+    }
+
+    pub async fn list(&self) -> Result<Vec<ModelInfo>, ModelError> {
+        let active = self.active_version();
+        let rows = self.db.run(db::models::list_models).await?;
+        let mut list: Vec<ModelInfo> = rows.into_iter().map(|r| info(r, &active)).collect();
+        list.push(baseline_info(&active));
+        Ok(list)
+    }
+
+    pub async fn get(&self, version: String) -> Result<ModelInfo, ModelError> {
+        let active = self.active_version();
+        if version == BASELINE_VERSION {
+            return Ok(baseline_info(&active));
+        }
+        let key = version.clone();
+        let row = self.db.run(move |conn| db::models::find_model(conn, &key)).await.map_err(|e| match e {
+            DbError::NotFound => ModelError::NotFound(version),
+            other => other.into(),
+        })?;
+        Ok(info(row, &active))
+    }
+
+    /// Makes a version the one serving: recorded in the database (so other replicas and
+    /// restarts follow), then swapped in atomically. Requests in flight finish on the old one.
+    pub async fn activate(&self, version: String) -> Result<ModelInfo, ModelError> {
+        let key = version.clone();
+        let scorer = self
+            .db
+            .run(move |conn| {
+                Ok(load_scorer(conn, &key).and_then(|scorer| {
+                    db::meta::set(conn, db::meta::ACTIVE_MODEL, &key)?;
+                    Ok(scorer)
+                }))
+            })
+            .await??;
+        self.active.replace(scorer);
+        log::info!("model {version} activated at {}", Utc::now().to_rfc3339());
+        self.get(version).await
+    }
+}

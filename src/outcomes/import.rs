@@ -1,0 +1,211 @@
+//! Bulk import of outcome histories from CSV or Parquet. All or nothing: every row is
+//! checked first and one bad row rejects the file, with a report of every rejected row.
+//! Re-importing is safe: sales already stored are updated, never duplicated.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use diesel::Connection;
+
+use super::service::{new_row, rfc3339, validate_report};
+use super::{ReturnReason, SaleReport, Satisfaction};
+use crate::catalogue::Catalogue;
+use crate::db::{self, fittings::FittingRow, Database, DbError};
+use crate::fitting::{Fitting, StoreId};
+use crate::tabular::{Row, RowError, Table, TableError};
+use crate::units::PainScore;
+
+pub const REQUIRED_COLUMNS: &[&str] = &["sale_id", "shoe_id", "sold_at"];
+pub const OPTIONAL_COLUMNS: &[&str] = &[
+    "fitting_id", "fitting", "store_id", "insole_id", "returned_at", "return_reason", "satisfaction", "pain_at_follow_up_0_10",
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    File(#[from] TableError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct ImportReport {
+    pub rows: usize,
+    pub inserted: usize,
+    pub updated: usize,
+    pub fittings_created: usize,
+}
+
+/// One checked row, ready to write.
+struct ParsedRow {
+    report: SaleReport,
+    sold_at: DateTime<Utc>,
+    inline_fitting: Option<Fitting>,
+}
+
+fn time(s: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| format!("'{s}' is not an RFC 3339 time such as 2026-11-25T10:15:00Z"))
+}
+
+fn parse_row(row: &Row, catalogue: &Catalogue) -> Result<ParsedRow, RowError> {
+    let inline_fitting = row
+        .optional("fitting", |s| {
+            let f: Fitting = crate::api::extract::parse_json(s.as_bytes()).map_err(|e| format!("invalid fitting: {e}"))?;
+            f.validate().map_err(|e| format!("invalid fitting: {e}"))?;
+            Ok(f)
+        })?;
+    let fitting_id = row.optional("fitting_id", |s| uuid::Uuid::parse_str(s).map_err(|_| format!("'{s}' is not a UUID")))?;
+    if fitting_id.is_none() && inline_fitting.is_none() {
+        return Err(row.err("fitting_id", "each row needs a fitting_id or an inline fitting"));
+    }
+    let sold_at = row.parsed("sold_at", time)?;
+    let report = SaleReport {
+        sale_id: Some(row.required("sale_id")?),
+        fitting_id,
+        shoe_id: row.required("shoe_id")?,
+        insole_id: row.cell("insole_id").map(str::to_owned),
+        store_id: row.optional("store_id", StoreId::parse)?,
+        sold_at: Some(sold_at),
+        returned_at: row.optional("returned_at", time)?,
+        return_reason: row.optional("return_reason", ReturnReason::parse)?,
+        satisfaction: row.optional("satisfaction", |s| {
+            s.parse::<i64>().map_err(|_| format!("'{s}' is not a whole number")).and_then(Satisfaction::new)
+        })?,
+        pain_at_follow_up_0_10: row.optional("pain_at_follow_up_0_10", |s| {
+            s.parse::<f64>().map_err(|_| format!("'{s}' is not a number")).and_then(|v| PainScore::new(v).map_err(|e| e.to_string()))
+        })?,
+    };
+    validate_report(&report, catalogue).map_err(|e| row.lift(e))?;
+    Ok(ParsedRow { report, sold_at, inline_fitting })
+}
+
+/// Checks every row of a file against the catalogue; returns the rows or every error.
+fn parse_file(bytes: &[u8], catalogue: &Catalogue) -> Result<Vec<ParsedRow>, TableError> {
+    let table = Table::read(bytes)?;
+    table.require(REQUIRED_COLUMNS)?;
+    let rows = table.rows(|row| parse_row(row, catalogue))?;
+    let mut seen = HashSet::new();
+    let duplicates: Vec<RowError> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !seen.insert(r.report.sale_id.as_deref().unwrap_or_default()))
+        .map(|(i, r)| RowError {
+            line: i + 2,
+            field: "sale_id".into(),
+            reason: format!("'{}' appears more than once in the file", r.report.sale_id.as_deref().unwrap_or_default()),
+        })
+        .collect();
+    if duplicates.is_empty() {
+        Ok(rows)
+    } else {
+        Err(TableError::InvalidRows(duplicates))
+    }
+}
+
+/// Imports a file. `progress` is told (done, total) as rows are written.
+pub fn import_outcomes(
+    db: &Database,
+    catalogue: &Catalogue,
+    bytes: &[u8],
+    progress: &dyn Fn(usize, usize),
+) -> Result<ImportReport, ImportError> {
+    let mut rows = parse_file(bytes, catalogue)?;
+    let total = rows.len();
+    db.with_conn(|conn| {
+        conn.transaction(|conn| {
+            // Referenced fittings must exist.
+            let referenced: Vec<String> = rows.iter().filter_map(|r| r.report.fitting_id.map(|f| f.to_string())).collect();
+            let refs: Vec<&str> = referenced.iter().map(String::as_str).collect();
+            let known: HashSet<String> = db::fittings::existing_ids(conn, &refs)?.into_iter().collect();
+            let missing: Vec<RowError> = rows
+                .iter()
+                .enumerate()
+                .filter_map(|(i, r)| r.report.fitting_id.filter(|f| !known.contains(&f.to_string())).map(|f| (i, f)))
+                .map(|(i, f)| RowError { line: i + 2, field: "fitting_id".into(), reason: format!("no fitting with id '{f}'") })
+                .collect();
+            if !missing.is_empty() {
+                return Ok(Err(TableError::InvalidRows(missing)));
+            }
+
+            let sale_ids: Vec<&str> = rows.iter().map(|r| r.report.sale_id.as_deref().unwrap_or_default()).collect();
+            let existing: std::collections::HashMap<String, db::outcomes::OutcomeRow> =
+                db::outcomes::existing_sales(conn, &sale_ids)?.into_iter().map(|r| (r.sale_id.clone(), r)).collect();
+
+            let mut new_fittings = Vec::new();
+            let mut inserts = Vec::new();
+            let mut report = ImportReport { rows: total, ..Default::default() };
+            for row in rows.iter_mut() {
+                if let Some(fitting) = row.inline_fitting.take() {
+                    let id = uuid::Uuid::new_v4();
+                    new_fittings.push(FittingRow {
+                        id: id.to_string(),
+                        store_id: fitting.store_id.as_ref().map(|s| s.to_string()).or_else(|| row.report.store_id.as_ref().map(|s| s.to_string())),
+                        customer_ref: fitting.customer_ref.as_ref().map(|c| c.to_string()),
+                        document: serde_json::to_string(&fitting).map_err(|e| DbError::Other(e.into()))?,
+                        created_at: rfc3339(row.sold_at),
+                    });
+                    row.report.fitting_id = Some(id);
+                }
+                let mut fresh = new_row(&row.report, row.sold_at, None);
+                match existing.get(&fresh.sale_id) {
+                    Some(old) => {
+                        fresh.id = old.id.clone();
+                        fresh.created_at = old.created_at.clone();
+                        fresh.request_hash = old.request_hash.clone();
+                        fresh.fitting_id = old.fitting_id.clone().or(fresh.fitting_id);
+                        db::outcomes::update(conn, &fresh)?;
+                        report.updated += 1;
+                    }
+                    None => inserts.push(fresh),
+                }
+            }
+            report.fittings_created = new_fittings.len();
+            db::fittings::insert_many(conn, &new_fittings)?;
+            for (done, chunk) in inserts.chunks(10_000).enumerate() {
+                db::outcomes::insert_many(conn, chunk)?;
+                progress(report.updated + (done * 10_000 + chunk.len()), total);
+            }
+            report.inserted = inserts.len();
+            progress(total, total);
+            Ok(Ok(report))
+        })
+    })?
+    .map_err(ImportError::File)
+}
+
+/// Training records straight from a file whose rows carry inline fittings (no database).
+pub fn records_from_file(
+    bytes: &[u8],
+    catalogue: &Catalogue,
+) -> Result<Vec<crate::training::SaleRecord>, TableError> {
+    let rows = parse_file(bytes, catalogue)?;
+    let now = Utc::now();
+    let mut out = Vec::with_capacity(rows.len());
+    for (i, row) in rows.into_iter().enumerate() {
+        let Some(fitting) = row.inline_fitting else {
+            return Err(TableError::InvalidRows(vec![RowError {
+                line: i + 2,
+                field: "fitting".into(),
+                reason: "training from a file needs the fitting inline".into(),
+            }]));
+        };
+        let r = &row.report;
+        out.push(crate::training::SaleRecord {
+            session_key: r.sale_id.clone().unwrap_or_default(),
+            fitting: std::sync::Arc::new(fitting),
+            store_id: r.store_id.as_ref().map(|s| s.to_string()),
+            shoe_id: r.shoe_id.clone(),
+            sold_at: row.sold_at,
+            label: super::label(
+                row.sold_at,
+                r.returned_at.is_some(),
+                r.satisfaction.map(|s| s.get()),
+                r.pain_at_follow_up_0_10.map(|p| p.get()),
+                now,
+            ),
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,295 @@
+//! SYNTHETIC outcome histories for demos and tests. No public data ties fittings to
+//! outcomes, so this draws runners from real gait measurements (46 runners, Fukuchi et al.
+//! 2017, CC BY 4.0: data/reference/gait_kinematics_46_runners.csv), lets a simulated shop
+//! pick shoes, and decides kept/returned from a documented "true" preference plus noise.
+//! Nothing it produces is real sales data.
+
+use std::io::Cursor;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use polars::prelude::*;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use rand_distr::{Distribution, LogNormal, Normal};
+use serde_json::json;
+
+use crate::catalogue::{Catalogue, Shoe};
+use crate::features::{pair_features, Feature, FeatureVector, RunnerSignals};
+use crate::fitting::Fitting;
+use crate::outcomes::ReturnReason;
+use crate::ranking::sigmoid;
+
+const GAIT_REFERENCE: &str = include_str!("../data/reference/gait_kinematics_46_runners.csv");
+
+/// What the simulated shop's runners really prefer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scenario {
+    /// Preferences follow the evidence summary (comfort, fit, support for pronated feet,
+    /// softer shoes for lighter runners), with weights unlike the baseline's.
+    Evidence,
+    /// As `evidence`, and the shop's runners also keep low-drop shoes and return high-drop ones.
+    LowDrop,
+}
+
+#[derive(Debug, Clone)]
+pub struct SimulationConfig {
+    pub sales: usize,
+    pub seed: u64,
+    pub stores: usize,
+    pub scenario: Scenario,
+    /// Last sale time; sales spread over `days` before it.
+    pub end: DateTime<Utc>,
+    pub days: i64,
+}
+
+impl Default for SimulationConfig {
+    fn default() -> Self {
+        Self {
+            sales: 2000,
+            seed: 7,
+            stores: 3,
+            scenario: Scenario::Evidence,
+            end: Utc.with_ymd_and_hms(2026, 9, 30, 18, 0, 0).single().unwrap_or_else(Utc::now),
+            days: 365,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SimulatedSale {
+    pub sale_id: String,
+    pub fitting: Fitting,
+    /// The fitting as compact JSON (only the fields the simulated shop filled in).
+    pub fitting_json: String,
+    pub store_id: String,
+    pub shoe_id: String,
+    pub sold_at: DateTime<Utc>,
+    pub returned_at: Option<DateTime<Utc>>,
+    pub return_reason: Option<ReturnReason>,
+    pub satisfaction: Option<u8>,
+    pub pain_at_follow_up: Option<f64>,
+}
+
+struct ReferenceRunner {
+    age: f64,
+    mass_kg: f64,
+    eversion_deg: f64,
+}
+
+fn reference_runners() -> Vec<ReferenceRunner> {
+    let df = CsvReadOptions::default()
+        .with_has_header(true)
+        .into_reader_with_file_handle(Cursor::new(GAIT_REFERENCE.as_bytes()))
+        .finish();
+    let column = |df: &DataFrame, name: &str| -> Vec<f64> {
+        df.column(name)
+            .and_then(|c| c.cast(&DataType::Float64))
+            .map(|c| c.f64().map(|a| a.iter().map(|v| v.unwrap_or(f64::NAN)).collect()).unwrap_or_default())
+            .unwrap_or_default()
+    };
+    let Ok(df) = df else { return Vec::new() };
+    let (age, mass, eversion) = (column(&df, "age"), column(&df, "mass_kg"), column(&df, "peak_eversion_stance_deg"));
+    (0..age.len())
+        .map(|i| ReferenceRunner { age: age[i], mass_kg: mass[i], eversion_deg: eversion[i] })
+        .filter(|r| r.age.is_finite() && r.mass_kg.is_finite() && r.eversion_deg.is_finite())
+        .collect()
+}
+
+fn pick<'a, T>(rng: &mut StdRng, options: &'a [(T, f64)]) -> &'a T {
+    let total: f64 = options.iter().map(|o| o.1).sum();
+    let mut roll = rng.gen::<f64>() * total;
+    for (value, weight) in options {
+        if roll < *weight {
+            return value;
+        }
+        roll -= weight;
+    }
+    &options[options.len() - 1].0
+}
+
+fn normal(rng: &mut StdRng, mean: f64, sd: f64) -> f64 {
+    Normal::new(mean, sd).map(|n| n.sample(rng)).unwrap_or(mean)
+}
+
+fn wear_grade(level: f64) -> &'static str {
+    match level {
+        l if l >= 2.5 => "heavy",
+        l if l >= 1.5 => "moderate",
+        l if l >= 0.5 => "light",
+        _ => "none",
+    }
+}
+
+fn runner(rng: &mut StdRng, reference: &[ReferenceRunner], catalogue: &Catalogue, store: &str) -> (Fitting, String) {
+    let base = &reference[rng.gen_range(0..reference.len())];
+    let sex = if rng.gen_bool(0.5) { "female" } else { "male" };
+    let mass = (base.mass_kg + normal(rng, 0.0, 3.0) + if sex == "female" { -5.0 } else { 3.0 }).clamp(40.0, 130.0);
+    let eversion = (base.eversion_deg + normal(rng, 0.0, 1.0)).clamp(-5.0, 20.0);
+    let goal = *pick(rng, &[("daily_training", 45.0), ("long_runs", 25.0), ("racing", 15.0), ("trail", 15.0)]);
+    let terrain = if goal == "trail" { "trail" } else { *pick(rng, &[("road", 85.0), ("road_trail", 15.0)]) };
+    let weekly = LogNormal::new(30f64.ln(), 0.5).map(|d| d.sample(rng)).unwrap_or(30.0).clamp(5.0, 150.0);
+    let mut profile = json!({
+        "body_mass_kg": (mass * 10.0).round() / 10.0, "sex": sex,
+        "age_years": (base.age + normal(rng, 0.0, 2.0)).clamp(16.0, 80.0).round(),
+        "weekly_distance_km": weekly.round(), "goal": goal, "terrain": terrain,
+        "width": pick(rng, &[("standard", 75.0), ("wide", 20.0), ("narrow", 5.0)]),
+    });
+    if let Some(feel) = pick(rng, &[(None, 40.0), (Some("soft"), 30.0), (Some("balanced"), 20.0), (Some("firm"), 10.0)]) {
+        profile["preferred_feel"] = json!(feel);
+    }
+    if rng.gen_bool(0.7) {
+        profile["budget_usd"] = json!(rng.gen_range(110..=220) as f64);
+    }
+    let mut fitting = json!({ "store_id": store, "profile": profile });
+    if rng.gen_bool(0.75) {
+        let speed = normal(rng, 3.1, 0.4).clamp(2.0, 5.5);
+        // Cadence rises with speed: ~169 spm at 2.7 m/s, ~178 at 3.8 m/s.
+        let cadence = (147.0 + 8.2 * speed + normal(rng, 0.0, 5.0)).clamp(140.0, 210.0);
+        fitting["gait"] = json!({
+            "speed_m_s": (speed * 10.0).round() / 10.0, "cadence_spm": cadence.round(),
+            "foot_strike": pick(rng, &[("rearfoot", 70.0), ("midfoot", 20.0), ("forefoot", 10.0)]),
+            "peak_rearfoot_eversion_deg": (eversion * 10.0).round() / 10.0, "eversion_reference": "standing",
+            "contralateral_pelvic_drop_deg": normal(rng, 5.0, 1.8).clamp(0.5, 14.0).round(),
+            "ground_contact_time_ms": normal(rng, 250.0, 25.0).clamp(160.0, 340.0).round(),
+            "vertical_oscillation_cm": (normal(rng, 8.5, 1.2).clamp(5.0, 13.0) * 10.0).round() / 10.0,
+            "left_right_asymmetry_pct": normal(rng, 0.0, 3.0).abs().min(20.0).round()
+        });
+    }
+    if rng.gen_bool(0.6) {
+        let medial = ((eversion - 5.0) / 2.5 + normal(rng, 0.0, 0.6)).clamp(0.0, 3.0);
+        let lateral = ((4.0 - eversion) / 2.0 + normal(rng, 0.0, 0.6)).clamp(0.0, 3.0);
+        let foot = json!({
+            "lateral_heel": wear_grade(normal(rng, 1.8, 0.5)), "medial_heel": wear_grade(medial * 0.6),
+            "medial_midfoot": wear_grade(medial), "medial_forefoot": wear_grade(medial),
+            "lateral_forefoot": wear_grade(lateral), "lateral_midfoot": wear_grade(lateral * 0.7)
+        });
+        let worn = &catalogue.shoes[rng.gen_range(0..catalogue.shoes.len())];
+        let mut wear = json!({
+            "left": foot, "right": foot, "midsole_compression": wear_grade(rng.gen_range(0.0..3.0)),
+            "distance_on_shoe_km": rng.gen_range(150..1100) as f64,
+        });
+        if let Some(drop) = worn.drop_mm {
+            wear["worn_drop_mm"] = json!(drop);
+        }
+        fitting["wear"] = wear;
+    }
+    if rng.gen_bool(0.15) {
+        fitting["health"] = json!({"pain": [{
+            "location": pick(rng, &[("knee", 35.0), ("shin", 20.0), ("calf_achilles", 20.0), ("heel", 15.0), ("arch", 10.0)]),
+            "score_0_10": rng.gen_range(1..=3) as f64, "duration_weeks": rng.gen_range(1..=8) as f64
+        }]});
+    }
+    let json = fitting.to_string();
+    (serde_json::from_value(fitting).expect("simulated fittings are built within the validated ranges"), json)
+}
+
+/// The simulated world's true log-odds that a shoe turns out a good fit.
+fn true_utility(x: &FeatureVector, scenario: Scenario) -> f64 {
+    use Feature::*;
+    let mut u = 0.8 + 1.2 * x.get(StabilityXPronation) + 0.8 * x.get(MotionControlXMarkedPronation)
+        - 1.6 * x.get(MotionControlXNeutral)
+        - 0.6 * x.get(StabilityXNeutral)
+        + 1.0 * x.get(SoftnessXLight)
+        + 0.7 * x.get(FeelAgreement)
+        - 2.5 * x.get(WidthUnavailable)
+        + 1.5 * (x.get(TerrainFit) - 1.0)
+        - 0.35 * x.get(DropChangeExcessMm)
+        - 3.0 * x.get(OverBudget)
+        + 0.5 * x.get(GoalFit)
+        - 0.6 * x.get(PlatedXNotRacing);
+    if scenario == Scenario::LowDrop {
+        // Each cm of drop above 6 mm costs 2 log-odds; lower drops gain.
+        u -= 2.0 * (x.get(DropCm) - 0.6);
+    }
+    u
+}
+
+/// What the simulated staff hand over: any shoe that suits the terrain, width and budget
+/// (staff judgement, not this service's ranking, so the history is not biased towards the
+/// baseline), and now and then any shoe at all.
+fn staff_choice<'a>(rng: &mut StdRng, runner: &RunnerSignals, catalogue: &'a Catalogue) -> &'a Shoe {
+    let suitable: Vec<&Shoe> = catalogue
+        .shoes
+        .iter()
+        .filter(|s| {
+            s.terrain.suitability_for(runner.terrain) > 0.0
+                && s.offers_width(runner.width)
+                && runner.budget_usd.is_none_or(|b| s.price_usd.is_none_or(|p| p <= b * 1.1))
+        })
+        .collect();
+    if suitable.is_empty() || rng.gen_bool(0.15) {
+        return &catalogue.shoes[rng.gen_range(0..catalogue.shoes.len())];
+    }
+    suitable[rng.gen_range(0..suitable.len())]
+}
+
+pub fn simulate(catalogue: &Catalogue, config: &SimulationConfig) -> Vec<SimulatedSale> {
+    let mut rng = StdRng::seed_from_u64(config.seed);
+    let reference = reference_runners();
+    let noise = Normal::new(0.0, 0.7).expect("valid normal");
+    let span_secs = (config.days * 86_400).max(1);
+    let mut sales: Vec<SimulatedSale> = (0..config.sales)
+        .map(|i| {
+            let store = format!("S{}", 1 + i % config.stores.max(1));
+            let (fitting, fitting_json) = runner(&mut rng, &reference, catalogue, &store);
+            let signals = RunnerSignals::from_fitting(&fitting, catalogue);
+            let shoe = staff_choice(&mut rng, &signals, catalogue);
+            let u = true_utility(&pair_features(&signals, shoe), config.scenario) + noise.sample(&mut rng);
+            let good = rng.gen::<f64>() < sigmoid(u);
+            let sold_at = config.end - Duration::seconds(rng.gen_range(0..span_secs));
+            let mut sale = SimulatedSale {
+                sale_id: format!("SIM-{}-{i:07}", config.seed),
+                fitting,
+                fitting_json,
+                store_id: store,
+                shoe_id: shoe.id.clone(),
+                sold_at,
+                returned_at: None,
+                return_reason: None,
+                satisfaction: None,
+                pain_at_follow_up: None,
+            };
+            if good {
+                sale.satisfaction = rng.gen_bool(0.7).then(|| if rng.gen_bool(0.6) { 5 } else { 4 });
+            } else if rng.gen_bool(0.55) {
+                sale.returned_at = Some(sold_at + Duration::days(rng.gen_range(3..25)));
+                sale.return_reason =
+                    Some(*pick(&mut rng, &[(ReturnReason::Comfort, 40.0), (ReturnReason::Fit, 30.0), (ReturnReason::Pain, 20.0), (ReturnReason::Other, 10.0)]));
+            } else if rng.gen_bool(0.7) {
+                sale.satisfaction = Some(rng.gen_range(1..=2));
+            } else {
+                sale.pain_at_follow_up = Some(rng.gen_range(4..=7) as f64);
+            }
+            sale
+        })
+        .collect();
+    sales.sort_by_key(|s| s.sold_at);
+    sales
+}
+
+fn rfc(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The sales as an outcome-import table (see README for the columns).
+pub fn to_frame(sales: &[SimulatedSale]) -> PolarsResult<DataFrame> {
+    df!(
+        "sale_id" => sales.iter().map(|s| s.sale_id.as_str()).collect::<Vec<_>>(),
+        "store_id" => sales.iter().map(|s| s.store_id.as_str()).collect::<Vec<_>>(),
+        "shoe_id" => sales.iter().map(|s| s.shoe_id.as_str()).collect::<Vec<_>>(),
+        "sold_at" => sales.iter().map(|s| rfc(s.sold_at)).collect::<Vec<_>>(),
+        "returned_at" => sales.iter().map(|s| s.returned_at.map(rfc)).collect::<Vec<_>>(),
+        "return_reason" => sales.iter().map(|s| s.return_reason.map(|r| r.as_str())).collect::<Vec<_>>(),
+        "satisfaction" => sales.iter().map(|s| s.satisfaction.map(|v| v as i64)).collect::<Vec<_>>(),
+        "pain_at_follow_up_0_10" => sales.iter().map(|s| s.pain_at_follow_up).collect::<Vec<_>>(),
+        "fitting" => sales.iter().map(|s| s.fitting_json.as_str()).collect::<Vec<_>>(),
+    )
+}
+
+pub fn write_csv(sales: &[SimulatedSale], out: &mut impl std::io::Write) -> PolarsResult<()> {
+    CsvWriter::new(out).include_header(true).finish(&mut to_frame(sales)?)
+}
+
+pub fn write_parquet(sales: &[SimulatedSale], out: &mut impl std::io::Write) -> PolarsResult<()> {
+    ParquetWriter::new(out).finish(&mut to_frame(sales)?).map(|_| ())
+}
