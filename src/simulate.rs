@@ -293,3 +293,18 @@ pub fn write_csv(sales: &[SimulatedSale], out: &mut impl std::io::Write) -> Pola
 pub fn write_parquet(sales: &[SimulatedSale], out: &mut impl std::io::Write) -> PolarsResult<()> {
     ParquetWriter::new(out).finish(&mut to_frame(sales)?).map(|_| ())
 }
+
+/// The sales as training records, without going through a file or the database.
+pub fn to_records(sales: &[SimulatedSale], as_of: DateTime<Utc>) -> Vec<crate::training::SaleRecord> {
+    sales
+        .iter()
+        .map(|s| crate::training::SaleRecord {
+            session_key: s.sale_id.clone(),
+            fitting: std::sync::Arc::new(s.fitting.clone()),
+            store_id: Some(s.store_id.clone()),
+            shoe_id: s.shoe_id.clone(),
+            sold_at: s.sold_at,
+            label: crate::outcomes::label(s.sold_at, s.returned_at.is_some(), s.satisfaction, s.pain_at_follow_up, as_of),
+        })
+        .collect()
+}

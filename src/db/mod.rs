@@ -21,7 +21,8 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/po
 
 /// Pragmas every SQLite connection gets: WAL lets readers run beside the writer, the busy
 /// timeout waits for a lock instead of failing, and foreign keys are off by default in SQLite.
-const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+/// The busy timeout comes first so that switching to WAL waits for a lock too.
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
                               PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
 
 /// Runs backend-specific diesel code (e.g. multi-row inserts, which the shared connection

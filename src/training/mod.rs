@@ -188,3 +188,6 @@ pub fn load_records(db: &Database) -> Result<Vec<SaleRecord>, TrainError> {
 pub fn records_from_file(bytes: &[u8], catalogue: &Catalogue) -> Result<Vec<SaleRecord>, crate::tabular::TableError> {
     crate::outcomes::import::records_from_file(bytes, catalogue)
 }
+
+#[cfg(test)]
+mod tests;

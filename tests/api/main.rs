@@ -4,5 +4,7 @@ mod catalogue;
 mod errors;
 mod fittings;
 mod helpers;
+mod models;
 mod openapi;
+mod outcomes;
 mod recommendations;

@@ -1,0 +1,104 @@
+use std::sync::atomic::AtomicBool;
+
+use chrono::Utc;
+use serde_json::json;
+
+use super::*;
+use crate::catalogue::csv::{parse_insoles, parse_shoes, BUNDLED_INSOLES_CSV, BUNDLED_SHOES_CSV};
+use crate::features::{pair_features, Feature, RunnerSignals};
+use crate::ranking::rank;
+use crate::simulate::{simulate, to_records, Scenario, SimulationConfig};
+
+fn catalogue() -> Catalogue {
+    Catalogue::new(parse_shoes(BUNDLED_SHOES_CSV).unwrap(), parse_insoles(BUNDLED_INSOLES_CSV).unwrap())
+}
+
+fn history(scenario: Scenario, sales: usize, seed: u64, catalogue: &Catalogue) -> Vec<SaleRecord> {
+    let config = SimulationConfig { sales, seed, scenario, ..Default::default() };
+    to_records(&simulate(catalogue, &config), Utc::now())
+}
+
+fn mean_top5_drop(scorer: &dyn Scorer, catalogue: &Catalogue) -> f64 {
+    let fitting: Fitting = serde_json::from_value(json!({"profile": {
+        "body_mass_kg": 72.0, "weekly_distance_km": 35.0, "goal": "daily_training", "terrain": "road"}}))
+    .unwrap();
+    let runner = RunnerSignals::from_fitting(&fitting, catalogue);
+    let top = rank(scorer, catalogue, &runner, &Default::default(), 5);
+    top.iter().map(|r| r.shoe.drop_mm.unwrap_or(8.0)).sum::<f64>() / top.len() as f64
+}
+
+#[test]
+fn retraining_on_runners_who_keep_low_drop_shoes_moves_the_ranking_and_beats_the_baseline() {
+    let catalogue = catalogue();
+    let records = history(Scenario::LowDrop, 4000, 3, &catalogue);
+    let result = train(&records, &catalogue, None, &Silent, &AtomicBool::new(false)).unwrap();
+    let model = TrainedModel::from_artifact(result.artifact.clone()).unwrap();
+
+    assert!(model.weight(Feature::DropCm) < 0.0, "the model learns the shop's low-drop preference");
+    let (trained, baseline) = (mean_top5_drop(&model, &catalogue), mean_top5_drop(&BaselineScorer::new(), &catalogue));
+    assert!(trained + 2.0 < baseline, "top-5 mean drop: trained {trained:.1} mm vs baseline {baseline:.1} mm");
+
+    let (candidate, rules) = (&result.comparison.candidate.overall, &result.comparison.baseline.overall);
+    assert!(candidate.ndcg_at_5 > rules.ndcg_at_5, "held-out NDCG@5: candidate {} vs baseline {}", candidate.ndcg_at_5, rules.ndcg_at_5);
+    assert!(candidate.log_loss < rules.log_loss);
+}
+
+#[test]
+fn sessions_never_fall_on_both_sides_of_the_split_and_the_test_side_is_newest() {
+    let catalogue = catalogue();
+    let data = dataset::build(&history(Scenario::Evidence, 600, 9, &catalogue), &catalogue).unwrap();
+    let split = dataset::split_by_time(&data, TEST_FRACTION, VALIDATION_FRACTION);
+    let sessions = |idx: &[usize]| idx.iter().map(|&i| data.examples[i].session).collect::<std::collections::HashSet<_>>();
+    let (train, valid, test) = (sessions(&split.train), sessions(&split.validation), sessions(&split.test));
+    assert!(train.is_disjoint(&test) && train.is_disjoint(&valid) && valid.is_disjoint(&test));
+    let newest_train = train.iter().map(|&s| data.sessions[s].first_sold_at).max().unwrap();
+    let oldest_test = test.iter().map(|&s| data.sessions[s].first_sold_at).min().unwrap();
+    assert!(newest_train <= oldest_test);
+    assert_eq!(split.train.len() + split.validation.len() + split.test.len(), data.examples.len());
+}
+
+#[test]
+fn too_little_data_is_refused_with_a_reason() {
+    let catalogue = catalogue();
+    let records = history(Scenario::Evidence, 20, 1, &catalogue);
+    let err = train(&records, &catalogue, None, &Silent, &AtomicBool::new(false)).err().unwrap();
+    assert!(matches!(err, TrainError::NotEnoughData(_)), "{err}");
+}
+
+#[test]
+fn a_cancelled_run_returns_cancelled() {
+    let catalogue = catalogue();
+    let records = history(Scenario::Evidence, 300, 2, &catalogue);
+    let err = train(&records, &catalogue, None, &Silent, &AtomicBool::new(true)).err().unwrap();
+    assert!(matches!(err, TrainError::Cancelled));
+}
+
+#[test]
+fn unlabelled_recent_sales_and_shoes_no_longer_sold_are_left_out() {
+    let catalogue = catalogue();
+    let mut records = history(Scenario::Evidence, 50, 4, &catalogue);
+    records[0].label = None;
+    records[1].shoe_id = "discontinued-shoe".into();
+    let data = dataset::build(&records, &catalogue).unwrap();
+    assert_eq!((data.unlabelled, data.unknown_shoe, data.examples.len()), (1, 1, 48));
+}
+
+#[test]
+fn the_bundled_default_model_matches_this_builds_features() {
+    let bundled: serde_json::Value = serde_json::from_str(crate::model::BUNDLED_DEFAULT_MODEL).unwrap();
+    let artifact: crate::model::LogisticArtifact = serde_json::from_value(bundled["artifact"].clone()).unwrap();
+    assert!(TrainedModel::from_artifact(artifact).is_ok(), "regenerate data/default_model.json (see README)");
+    assert_eq!(bundled["training_summary"]["synthetic"], true);
+}
+
+#[test]
+fn training_features_equal_serving_features_for_every_pair() {
+    let catalogue = catalogue();
+    let records = history(Scenario::Evidence, 200, 8, &catalogue);
+    let data = dataset::build(&records, &catalogue).unwrap();
+    for e in &data.examples {
+        let record = records.iter().find(|r| r.session_key == data.sessions[e.session].key).unwrap();
+        let serving = pair_features(&RunnerSignals::from_fitting(&record.fitting, &catalogue), catalogue.shoe(&e.shoe_id).unwrap());
+        assert_eq!(e.x, serving);
+    }
+}

@@ -1,0 +1,144 @@
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+async fn sale(app: &TestApp, sale_id: &str) -> Value {
+    let fitting_id = app.create_fitting(&shop_fitting()).await;
+    let shoe = app.get("/v1/shoes?support=stability&limit=1").await.body["items"][0]["id"].clone();
+    json!({ "sale_id": sale_id, "fitting_id": fitting_id, "shoe_id": shoe, "store_id": "S1", "sold_at": "2026-10-01T10:00:00Z" })
+}
+
+#[tokio::test]
+async fn a_sale_is_recorded_once_and_a_retry_returns_it() {
+    let app = spawn_app().await;
+    let body = sale(&app, "POS-1").await;
+    let first = app.post("/v1/outcomes", &body).await;
+    assert_eq!(first.status, 201, "{}", first.text);
+    let retry = app.post("/v1/outcomes", &body).await;
+    assert_eq!(retry.status, 200, "{}", retry.text);
+    assert_eq!(retry.body, first.body);
+}
+
+#[tokio::test]
+async fn reusing_a_sale_id_with_different_details_is_a_409() {
+    let app = spawn_app().await;
+    let body = sale(&app, "POS-2").await;
+    app.post("/v1/outcomes", &body).await;
+    let mut other = body.clone();
+    other["store_id"] = json!("S2");
+    assert_problem(&app.post("/v1/outcomes", &other).await, 409);
+}
+
+#[tokio::test]
+async fn concurrent_retries_with_an_idempotency_key_create_one_sale() {
+    let app = spawn_app().await;
+    let mut body = sale(&app, "unused").await;
+    body.as_object_mut().unwrap().remove("sale_id");
+    let send = || {
+        app.client.post(app.url("/v1/outcomes")).header("Idempotency-Key", "till3-0042").json(&body).send()
+    };
+    let replies = futures_util::future::join_all((0..8).map(|_| send())).await;
+    let statuses: Vec<u16> = replies.into_iter().map(|r| r.unwrap().status().as_u16()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 201 || *s == 200), "{statuses:?}");
+    let stored = app.get("/v1/outcomes/key-till3-0042").await;
+    assert_eq!(stored.status, 200);
+}
+
+#[tokio::test]
+async fn a_return_and_a_follow_up_attach_to_the_same_sale() {
+    let app = spawn_app().await;
+    app.post("/v1/outcomes", &sale(&app, "POS-3").await).await;
+    let r = app.client.patch(app.url("/v1/outcomes/POS-3")).json(&json!({"satisfaction": 5})).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let r = app
+        .client
+        .patch(app.url("/v1/outcomes/POS-3"))
+        .json(&json!({"returned_at": "2026-10-09T12:00:00Z", "return_reason": "comfort"}))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["satisfaction"], 5);
+    assert_eq!(body["return_reason"], "comfort");
+    assert_eq!(body["label"], false, "a returned shoe is a poor fit: {body}");
+}
+
+#[tokio::test]
+async fn a_return_dated_before_the_sale_is_refused() {
+    let app = spawn_app().await;
+    app.post("/v1/outcomes", &sale(&app, "POS-4").await).await;
+    let r = app.client.patch(app.url("/v1/outcomes/POS-4")).json(&json!({"returned_at": "2026-01-01T00:00:00Z"})).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+}
+
+#[tokio::test]
+async fn an_outcome_for_an_unknown_shoe_or_fitting_is_refused() {
+    let app = spawn_app().await;
+    let mut body = sale(&app, "POS-5").await;
+    body["shoe_id"] = json!("no-such-shoe");
+    assert_eq!(assert_problem(&app.post("/v1/outcomes", &body).await, 422)["field"], "shoe_id");
+    let mut body = sale(&app, "POS-6").await;
+    body["fitting_id"] = json!("3f1f6f0e-2c1a-4c9b-9a51-1d7f3c1b2a10");
+    assert_eq!(assert_problem(&app.post("/v1/outcomes", &body).await, 422)["field"], "fitting_id");
+    assert_problem(&app.get("/v1/outcomes/POS-6").await, 404);
+}
+
+fn demo_rows(lines: usize) -> String {
+    let csv = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/demo_outcomes.csv")).unwrap();
+    csv.lines().take(lines + 1).collect::<Vec<_>>().join("\n") + "\n"
+}
+
+#[tokio::test]
+async fn an_outcome_file_with_bad_rows_is_rejected_whole_with_every_row_listed() {
+    let app = spawn_app().await;
+    let mut csv = demo_rows(20);
+    csv = csv.replacen(",S1,", ",S 1,", 1); // bad store id on some row
+    let lines: Vec<&str> = csv.lines().collect();
+    let mut broken: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    broken[5] = broken[5].replacen("SIM-", "SIM-", 1).replacen("T", "X", 1); // bad timestamp
+    let csv = broken.join("\n") + "\n";
+    let r = app.post_raw("/v1/outcomes/import", "text/csv", csv).await;
+    let p = assert_problem(&r, 422);
+    let errors = p["errors"].as_array().unwrap();
+    assert!(errors.len() >= 2, "{}", r.text);
+    assert!(errors.iter().any(|e| e["field"] == "store_id"));
+    assert!(errors.iter().any(|e| e["field"] == "sold_at" && e["line"] == 6), "{}", r.text);
+    assert_problem(&app.get("/v1/outcomes/SIM-11-0000000").await, 404);
+}
+
+#[tokio::test]
+async fn importing_the_same_file_twice_duplicates_nothing() {
+    let app = spawn_app().await;
+    let csv = demo_rows(50);
+    let first = app.post_raw("/v1/outcomes/import", "text/csv", csv.clone()).await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    assert_eq!((first.body["inserted"].as_u64(), first.body["fittings_created"].as_u64()), (Some(50), Some(50)));
+    let again = app.post_raw("/v1/outcomes/import", "text/csv", csv).await;
+    assert_eq!((again.body["inserted"].as_u64(), again.body["updated"].as_u64()), (Some(0), Some(50)), "{}", again.text);
+}
+
+#[tokio::test]
+async fn a_parquet_outcome_file_is_imported() {
+    let app = spawn_app().await;
+    let catalogue = stridefit::catalogue::Catalogue::new(
+        stridefit::catalogue::csv::parse_shoes(stridefit::catalogue::csv::BUNDLED_SHOES_CSV).unwrap(),
+        vec![],
+    );
+    let sales = stridefit::simulate::simulate(&catalogue, &stridefit::simulate::SimulationConfig { sales: 30, ..Default::default() });
+    let mut bytes = Vec::new();
+    stridefit::simulate::write_parquet(&sales, &mut bytes).unwrap();
+    let r = app.post_raw("/v1/outcomes/import", "application/vnd.apache.parquet", bytes).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["inserted"], 30);
+}
+
+#[tokio::test]
+async fn a_malformed_upload_is_a_4xx() {
+    let app = spawn_app().await;
+    let r = app.post_raw("/v1/outcomes/import", "text/csv", "just,some\n\"unterminated").await;
+    assert!(r.status == 422 || r.status == 400, "{}", r.text);
+    let r = app.post_raw("/v1/outcomes/import", "application/vnd.apache.parquet", b"PAR1garbage".to_vec()).await;
+    assert_problem(&r, 422);
+    assert_problem(&app.post_raw("/v1/outcomes/import", "text/csv", "").await, 422);
+}
