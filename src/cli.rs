@@ -134,6 +134,9 @@ pub struct ServeArgs {
     /// Largest outcome file accepted by POST /v1/outcomes/import, in bytes.
     #[arg(long, env = "STRIDEFIT_MAX_IMPORT_BYTES", default_value_t = crate::api::outcomes::DEFAULT_MAX_IMPORT_BYTES)]
     pub max_import_bytes: usize,
+    /// How often (ms) to pick up catalogue changes and model activations made by other replicas.
+    #[arg(long, env = "STRIDEFIT_REFRESH_INTERVAL_MS", default_value_t = 2000)]
+    pub refresh_interval_ms: u64,
 }
 
 #[derive(Debug, Parser)]
@@ -156,6 +159,7 @@ impl ServeArgs {
             db_pool_size: self.db_pool_size,
             max_body_bytes: self.max_body_bytes,
             max_import_bytes: self.max_import_bytes,
+            refresh_interval_ms: self.refresh_interval_ms,
         }
     }
 }

@@ -19,6 +19,9 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// Largest outcome file accepted over HTTP, bytes.
     pub max_import_bytes: usize,
+    /// How often to check for catalogue changes and model activations made by other
+    /// replicas, milliseconds.
+    pub refresh_interval_ms: u64,
 }
 
 impl Default for Settings {
@@ -30,6 +33,7 @@ impl Default for Settings {
             db_pool_size: 8,
             max_body_bytes: crate::api::extract::DEFAULT_MAX_BODY_BYTES,
             max_import_bytes: crate::api::outcomes::DEFAULT_MAX_IMPORT_BYTES,
+            refresh_interval_ms: 2000,
         }
     }
 }

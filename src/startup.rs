@@ -44,6 +44,25 @@ fn request_logger() -> Logger {
     Logger::new("%{method}xi %U %s %Dms").custom_request_replace("method", |req| req.method().to_string())
 }
 
+/// Keeps this process in step with the others on the same database: catalogue changes and
+/// model activations made through any replica are served here within one interval.
+fn spawn_refresher(state: web::Data<AppState>, interval_ms: u64) {
+    let interval = std::time::Duration::from_millis(interval_ms.max(50));
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(interval);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = state.catalogue.refresh_if_changed().await {
+                log::warn!("catalogue refresh failed: {e}");
+            }
+            if let Err(e) = state.models.reload_if_changed().await {
+                log::warn!("model refresh failed: {e}");
+            }
+        }
+    });
+}
+
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let db = prepare_database(&settings)?;
@@ -63,6 +82,8 @@ impl Application {
             scorer,
             db: db.clone(),
         });
+
+        spawn_refresher(state.clone(), settings.refresh_interval_ms);
 
         let listener = TcpListener::bind(&settings.bind).with_context(|| format!("cannot listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();

@@ -34,10 +34,16 @@ pub struct ImportSummary {
 pub struct CatalogueService {
     db: Database,
     current: ArcSwap<Catalogue>,
+    /// The change marker the snapshot was read at.
+    seen: std::sync::Mutex<Option<String>>,
 }
 
-fn read_catalogue(conn: &mut db::DbConnection) -> Result<Catalogue, DbError> {
-    Ok(Catalogue::new(db::catalogue::all_shoes(conn)?, db::catalogue::all_insoles(conn)?))
+/// The catalogue and the change marker, read in one transaction so they agree.
+fn read_catalogue(conn: &mut db::DbConnection) -> Result<(Catalogue, Option<String>), DbError> {
+    conn.transaction(|conn| {
+        let marker = db::meta::get(conn, db::meta::CATALOGUE_CHANGED)?;
+        Ok((Catalogue::new(db::catalogue::all_shoes(conn)?, db::catalogue::all_insoles(conn)?), marker))
+    })
 }
 
 /// Writes the bundled catalogue into a database that has never been seeded. An admin who
@@ -53,6 +59,7 @@ pub fn seed_bundled_catalogue(db: &Database) -> anyhow::Result<Option<ImportSumm
             db::catalogue::upsert_shoes(conn, &shoes)?;
             db::catalogue::upsert_insoles(conn, &insoles)?;
             db::meta::set(conn, db::meta::CATALOGUE_SEEDED, &db::now_rfc3339())?;
+            db::meta::touch_catalogue(conn)?;
             Ok(Some(ImportSummary { shoes: shoes.len(), insoles: insoles.len() }))
         })
     })?;
@@ -64,14 +71,17 @@ pub fn seed_bundled_catalogue(db: &Database) -> anyhow::Result<Option<ImportSumm
 pub fn import_catalogue_file(db: &Database, bytes: &[u8]) -> Result<ImportSummary, ImportError> {
     let file = super::csv::parse_catalogue_file(bytes)?;
     db.with_conn(|conn| {
-        conn.transaction(|conn| match &file {
-            CatalogueFile::Shoes(shoes) => {
-                db::catalogue::upsert_shoes(conn, shoes)?;
-                Ok(ImportSummary { shoes: shoes.len(), insoles: 0 })
-            }
-            CatalogueFile::Insoles(insoles) => {
-                db::catalogue::upsert_insoles(conn, insoles)?;
-                Ok(ImportSummary { shoes: 0, insoles: insoles.len() })
+        conn.transaction(|conn| {
+            db::meta::touch_catalogue(conn)?;
+            match &file {
+                CatalogueFile::Shoes(shoes) => {
+                    db::catalogue::upsert_shoes(conn, shoes)?;
+                    Ok(ImportSummary { shoes: shoes.len(), insoles: 0 })
+                }
+                CatalogueFile::Insoles(insoles) => {
+                    db::catalogue::upsert_insoles(conn, insoles)?;
+                    Ok(ImportSummary { shoes: 0, insoles: insoles.len() })
+                }
             }
         })
     })
@@ -89,8 +99,8 @@ pub enum ImportError {
 impl CatalogueService {
     /// Reads the catalogue from the database (blocking; call at start-up).
     pub fn load(db: Database) -> Result<Self, DbError> {
-        let catalogue = db.with_conn(read_catalogue)?;
-        Ok(Self { db, current: ArcSwap::from_pointee(catalogue) })
+        let (catalogue, marker) = db.with_conn(read_catalogue)?;
+        Ok(Self { db, current: ArcSwap::from_pointee(catalogue), seen: std::sync::Mutex::new(marker) })
     }
 
     /// The catalogue as of the last change; cheap to call per request.
@@ -100,16 +110,35 @@ impl CatalogueService {
 
     /// Re-reads the catalogue from the database, e.g. after a change.
     pub async fn refresh(&self) -> Result<(), DbError> {
-        let catalogue = self.db.run(read_catalogue).await?;
+        let (catalogue, marker) = self.db.run(read_catalogue).await?;
         self.current.store(Arc::new(catalogue));
+        if let Ok(mut seen) = self.seen.lock() {
+            *seen = marker;
+        }
         Ok(())
+    }
+
+    /// Reloads when another replica (or the CLI) changed the catalogue; true if it did.
+    pub async fn refresh_if_changed(&self) -> Result<bool, DbError> {
+        let marker = self.db.run(|conn| db::meta::get(conn, db::meta::CATALOGUE_CHANGED)).await?;
+        let changed = self.seen.lock().map(|seen| *seen != marker).unwrap_or(true);
+        if changed {
+            self.refresh().await?;
+        }
+        Ok(changed)
     }
 
     async fn write_then_refresh<F>(&self, work: F) -> Result<(), CatalogueError>
     where
         F: FnOnce(&mut db::DbConnection) -> Result<(), DbError> + Send + 'static,
     {
-        self.db.run(work).await?;
+        self.db.run(|conn| {
+            conn.transaction(|conn| {
+                work(conn)?;
+                db::meta::touch_catalogue(conn)
+            })
+        })
+        .await?;
         self.refresh().await?;
         Ok(())
     }

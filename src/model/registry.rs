@@ -170,6 +170,20 @@ impl ModelRegistry {
         Ok(version)
     }
 
+    /// Follows an activation made elsewhere (another replica, the CLI); true if it changed.
+    pub async fn reload_if_changed(&self) -> Result<bool, ModelError> {
+        let stored = self.db.run(|conn| db::meta::get(conn, db::meta::ACTIVE_MODEL)).await?;
+        let wanted = stored.unwrap_or_else(|| BASELINE_VERSION.to_owned());
+        if wanted == self.active_version() {
+            return Ok(false);
+        }
+        let key = wanted.clone();
+        let scorer = self.db.run(move |conn| Ok(load_scorer(conn, &key))).await??;
+        self.active.replace(scorer);
+        log::info!("now ranking with model {wanted} (activated elsewhere)");
+        Ok(true)
+    }
+
     pub fn active_version(&self) -> String {
         self.active.get().version().to_owned()
     }

@@ -115,7 +115,7 @@ async fn deleted_shoes_do_not_come_back_on_restart() {
     let id = app.get("/v1/shoes?limit=1").await.body["items"][0]["id"].as_str().unwrap().to_owned();
     let total = app.get("/v1/shoes?limit=1").await.body["total"].as_u64().unwrap();
     assert_eq!(app.delete(&format!("/v1/shoes/{id}")).await.status, 204);
-    let restarted = spawn_app_on(app.db_dir).await;
+    let restarted = spawn_app_on(app.database).await;
     assert_problem(&restarted.get(&format!("/v1/shoes/{id}")).await, 404);
     assert_eq!(restarted.get("/v1/shoes?limit=1").await.body["total"].as_u64().unwrap(), total - 1);
 }

@@ -7,27 +7,72 @@ use tempfile::TempDir;
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
-    pub db_dir: TempDir,
+    pub database: TestDatabase,
+}
+
+/// A fresh database per test: a SQLite file in a temp folder, or, when
+/// `STRIDEFIT_TEST_DATABASE_URL` points at a PostgreSQL server, a new database on it
+/// (dropped when the test ends).
+pub struct TestDatabase {
+    pub url: String,
+    _dir: Option<TempDir>,
+    postgres: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    pub fn new() -> Self {
+        match std::env::var("STRIDEFIT_TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
+            Some(admin_url) => {
+                use diesel::{Connection, RunQueryDsl};
+                let name = format!("stridefit_test_{}", uuid::Uuid::new_v4().simple());
+                let mut admin = diesel::PgConnection::establish(&admin_url).expect("PostgreSQL reachable");
+                diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).expect("create database");
+                let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b);
+                Self { url: format!("{base}/{name}"), _dir: None, postgres: Some((admin_url.clone(), name)) }
+            }
+            None => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                Self { url: format!("sqlite://{}", dir.path().join("stridefit.db").display()), _dir: Some(dir), postgres: None }
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some((admin_url, name)) = &self.postgres {
+            use diesel::{Connection, RunQueryDsl};
+            if let Ok(mut admin) = diesel::PgConnection::establish(admin_url) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin);
+            }
+        }
+    }
 }
 
 pub async fn spawn_app() -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
-    spawn_app_on(dir).await
+    spawn_app_on(TestDatabase::new()).await
 }
 
-/// Starts the service on an existing database folder (to test restarts).
-pub async fn spawn_app_on(db_dir: TempDir) -> TestApp {
+/// Starts the service on an existing database (to test restarts).
+pub async fn spawn_app_on(database: TestDatabase) -> TestApp {
+    let address = start_replica(&database.url).await;
+    TestApp { address, client: reqwest::Client::new(), database }
+}
+
+/// Starts one more service process-equivalent on a database; returns its base URL.
+pub async fn start_replica(database_url: &str) -> String {
     let settings = Settings {
         bind: "127.0.0.1:0".into(),
-        database_url: format!("sqlite://{}", db_dir.path().join("stridefit.db").display()),
+        database_url: database_url.to_owned(),
         workers: 1,
         db_pool_size: 4,
+        refresh_interval_ms: 200,
         ..Settings::default()
     };
     let app = Application::build(settings).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
-    TestApp { address, client: reqwest::Client::new(), db_dir }
+    address
 }
 
 pub struct Reply {

@@ -8,3 +8,4 @@ mod models;
 mod openapi;
 mod outcomes;
 mod recommendations;
+mod replicas;

@@ -98,7 +98,7 @@ async fn a_stored_fitting_gets_identical_features_in_training_and_serving() {
 
     // Training path: from the database, through the polars pipeline (on a plain thread, as
     // training jobs run).
-    let url = format!("sqlite://{}", app.db_dir.path().join("stridefit.db").display());
+    let url = app.database.url.clone();
     let (data, catalogue) = std::thread::spawn(move || {
         let db = stridefit::db::Database::connect(&url, 1).unwrap();
         let catalogue = stridefit::catalogue::CatalogueService::load(db.clone()).unwrap().snapshot();
