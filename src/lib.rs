@@ -8,6 +8,7 @@ pub mod cli;
 pub mod commands;
 pub mod db;
 pub mod features;
+pub mod metrics;
 pub mod fitting;
 pub mod ranking;
 pub mod recommendation;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::middleware::{Compress, Logger};
+use actix_web::dev::Service;
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 
@@ -17,6 +18,7 @@ use crate::model::{registry::seed_default_model, ModelRegistry};
 use crate::outcomes::OutcomeService;
 use crate::training::jobs::JobService;
 use crate::recommendation::{ActiveScorer, RecommendationService};
+use crate::metrics::Metrics;
 use crate::Settings;
 
 pub struct Application {
@@ -72,11 +74,13 @@ impl Application {
         let version = models.load_active()?;
         log::info!("ranking with model {version}");
         JobService::fail_interrupted(&db)?;
+        let metrics = Arc::new(Metrics::new());
         let state = web::Data::new(AppState {
             recommendations: RecommendationService::new(catalogue.clone(), scorer.clone()),
             fittings: FittingService::new(db.clone()),
             outcomes: OutcomeService::new(db.clone(), catalogue.clone()),
-            jobs: JobService::new(db.clone(), catalogue.clone(), scorer.clone()),
+            jobs: JobService::new(db.clone(), catalogue.clone(), scorer.clone(), metrics.clone()),
+            metrics,
             models,
             catalogue,
             scorer,
@@ -89,13 +93,33 @@ impl Application {
         let port = listener.local_addr()?.port();
         let (body_limit, import_limit) = (settings.max_body_bytes, settings.max_import_bytes);
         let mut server = HttpServer::new(move || {
+            let metrics = state.metrics.clone();
             App::new()
                 .wrap(Compress::default())
+                .wrap_fn(move |req, srv| {
+                    // Latency by route pattern (not the raw path, which holds ids).
+                    let start = std::time::Instant::now();
+                    let method = req.method().to_string();
+                    let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
+                    let metrics = metrics.clone();
+                    let fut = srv.call(req);
+                    async move {
+                        let res = fut.await?;
+                        let status = res.status().as_u16().to_string();
+                        metrics
+                            .http_requests
+                            .with_label_values(&[method.as_str(), route.as_str(), status.as_str()])
+                            .observe(start.elapsed().as_secs_f64());
+                        Ok(res)
+                    }
+                })
                 .wrap(request_logger())
                 .app_data(state.clone())
                 .configure(|cfg| api::configure(cfg, body_limit, import_limit))
         })
-        .listen(listener)?;
+        .listen(listener)?
+        // On SIGTERM/SIGINT stop accepting, let in-flight requests finish (up to 30 s).
+        .shutdown_timeout(30);
         if settings.workers > 0 {
             server = server.workers(settings.workers);
         }

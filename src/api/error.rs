@@ -55,6 +55,8 @@ pub enum ApiError {
     InvalidFile { detail: String, errors: Vec<crate::tabular::RowError> },
     #[error("the database is unavailable; try again shortly")]
     Unavailable(String),
+    #[error("not ready: {0}")]
+    NotReady(String),
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }
@@ -75,6 +77,7 @@ impl ApiError {
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict", "Conflict"),
             ApiError::InvalidFile { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_file", "The file has invalid rows"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable", "Service unavailable"),
+            ApiError::NotReady(_) => (StatusCode::SERVICE_UNAVAILABLE, "not_ready", "Not ready"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Internal error"),
         }
     }

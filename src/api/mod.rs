@@ -36,6 +36,7 @@ pub struct AppState {
     pub models: ModelRegistry,
     pub jobs: JobService,
     pub db: Database,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 #[derive(OpenApi)]
@@ -46,8 +47,8 @@ pub struct AppState {
                        each, pairs insoles where a signal supports it, and flags when the runner should see a clinician. \
                        It never diagnoses. Errors are application/problem+json (RFC 9457)."
     ),
-    paths(healthz),
-    components(schemas(Problem, Health)),
+    paths(healthz, readyz, metrics),
+    components(schemas(Problem, Health, Readiness)),
     tags(
         (name = "recommendations", description = "Ranked, explained shoes and clinician referral"),
         (name = "fittings", description = "Fitting sessions"),
@@ -55,7 +56,7 @@ pub struct AppState {
         (name = "stock", description = "Stock per store"),
         (name = "outcomes", description = "Sales outcomes: kept, returned, satisfaction"),
         (name = "models", description = "Trained models, training jobs, activation"),
-        (name = "operations", description = "Health")
+        (name = "operations", description = "Health, readiness, metrics")
     )
 )]
 struct RootApi;
@@ -90,6 +91,40 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
 }
 
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Readiness {
+    #[schema(example = "ready")]
+    status: &'static str,
+    /// The model version ranking recommendations.
+    model_version: String,
+}
+
+/// Readiness: the database answers and a model is loaded; 503 with the reason otherwise.
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses((status = 200, body = Readiness), (status = 503, body = Problem, content_type = "application/problem+json")))]
+pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    use diesel::connection::SimpleConnection;
+    state
+        .db
+        .run(|conn| conn.batch_execute("SELECT 1").map_err(crate::db::DbError::from))
+        .await
+        .map_err(|e| ApiError::NotReady(format!("database unreachable: {e}")))?;
+    let model_version = state.models.active_version();
+    if model_version.is_empty() {
+        return Err(ApiError::NotReady("no model loaded".into()));
+    }
+    Ok(HttpResponse::Ok().json(Readiness { status: "ready", model_version }))
+}
+
+/// Prometheus metrics: request latency by route and status, recommendations, referrals by
+/// level, the active model, outcome and training counters.
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain")))]
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(state.metrics.render(&state.models.active_version()))
+}
+
 async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     Err(ApiError::RouteNotFound { method: req.method().to_string(), path: req.path().to_owned() })
 }
@@ -106,6 +141,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, body_limit: usize, import_limit: 
         .app_data(web::QueryConfig::default().error_handler(extract::query_error))
         .app_data(web::PathConfig::default().error_handler(extract::path_error))
         .route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz))
+        .route("/metrics", web::get().to(metrics))
         .configure(recommendations::configure)
         .configure(fittings::configure)
         .configure(catalogue::configure)

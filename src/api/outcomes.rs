@@ -53,6 +53,9 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create_outcome(state: web::Data<AppState>, req: HttpRequest, body: Json<SaleReport>) -> Result<HttpResponse, ApiError> {
     let recorded = state.outcomes.record(body.0, idempotency_key(&req)?).await?;
+    if recorded.created {
+        state.metrics.outcomes_recorded.inc();
+    }
     let mut resp = if recorded.created { HttpResponse::Created() } else { HttpResponse::Ok() };
     Ok(resp
         .insert_header((header::LOCATION, format!("/v1/outcomes/{}", recorded.outcome.sale_id)))
@@ -100,5 +103,6 @@ pub async fn import_outcome_file(state: web::Data<AppState>, req: HttpRequest, m
     let report = tokio::task::spawn_blocking(move || import_outcomes(&db, &catalogue, &bytes, &|_, _| {}))
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("import task failed: {e}")))??;
+    state.metrics.outcomes_imported.inc_by((report.inserted + report.updated) as u64);
     Ok(HttpResponse::Ok().json(report))
 }

@@ -161,5 +161,7 @@ pub async fn create_recommendation(
         width: req.width,
     };
     let rec = state.recommendations.recommend(&fitting, options).await?;
+    state.metrics.recommendations.inc();
+    state.metrics.referrals.with_label_values(&[rec.referral.level.as_str()]).inc();
     Ok(HttpResponse::Ok().json(RecommendationResponse::new(fitting_id, rec)))
 }

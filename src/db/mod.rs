@@ -72,6 +72,13 @@ impl From<diesel::result::Error> for DbError {
             Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
                 DbError::Unavailable(info.message().to_owned())
             }
+            // A server that went away mid-query reports it as an unknown error.
+            Error::DatabaseError(DatabaseErrorKind::Unknown, info)
+                if ["connection", "terminating", "server closed"].iter().any(|w| info.message().contains(w)) =>
+            {
+                DbError::Unavailable(info.message().to_owned())
+            }
+            Error::BrokenTransactionManager => DbError::Unavailable("broken connection".into()),
             other => DbError::Query(other),
         }
     }
@@ -131,8 +138,8 @@ impl ManageConnection for ConnectionFactory {
         conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        diesel::r2d2::R2D2Connection::is_broken(conn)
     }
 }
 

@@ -51,6 +51,7 @@ pub struct JobService {
     catalogue: Arc<CatalogueService>,
     active: Arc<ActiveScorer>,
     cancels: Arc<Mutex<HashMap<String, Arc<AtomicBool>>>>,
+    metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// Writes progress to the job row, at most every 2 % so the database is not flooded.
@@ -85,8 +86,13 @@ pub enum JobError {
 }
 
 impl JobService {
-    pub fn new(db: Database, catalogue: Arc<CatalogueService>, active: Arc<ActiveScorer>) -> Self {
-        Self { db, catalogue, active, cancels: Arc::default() }
+    pub fn new(
+        db: Database,
+        catalogue: Arc<CatalogueService>,
+        active: Arc<ActiveScorer>,
+        metrics: Arc<crate::metrics::Metrics>,
+    ) -> Self {
+        Self { db, catalogue, active, cancels: Arc::default(), metrics }
     }
 
     /// Marks runs left `running` by a stopped process as failed (call at start-up).
@@ -167,6 +173,7 @@ impl JobService {
             }
         }
         log::info!("training job {} {}: {}", row.id, row.status, row.message);
+        self.metrics.training_runs.with_label_values(&[row.status.as_str()]).inc();
         row.updated_at = db::now_rfc3339();
         if let Err(e) = self.db.with_conn(|conn| db::models::update_job(conn, &row)) {
             log::error!("cannot record the end of job {}: {e}", row.id);

@@ -38,6 +38,14 @@ impl TestDatabase {
     }
 }
 
+impl TestDatabase {
+    /// For PostgreSQL, this database's URL through another port (for outage tests).
+    pub fn proxied_url(&self) -> Option<impl Fn(u16) -> String + '_> {
+        let (_, name) = self.postgres.as_ref()?;
+        Some(move |port: u16| format!("postgres://postgres@127.0.0.1:{port}/{name}"))
+    }
+}
+
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         if let Some((admin_url, name)) = &self.postgres {

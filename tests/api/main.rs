@@ -6,6 +6,7 @@ mod fittings;
 mod helpers;
 mod models;
 mod openapi;
+mod operations;
 mod outcomes;
 mod recommendations;
 mod replicas;
