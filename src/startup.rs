@@ -28,15 +28,18 @@ pub struct Application {
 
 /// Opens the database and brings it up to date: migrations, then the first-start seed.
 pub fn prepare_database(settings: &Settings) -> anyhow::Result<Database> {
-    let db = Database::connect(&settings.database_url, settings.db_pool_size)?;
-    let applied = db.migrate()?;
-    if applied > 0 {
-        log::info!("applied {applied} database migration(s)");
-    }
-    if let Some(seeded) = seed_bundled_catalogue(&db)? {
-        log::info!("seeded the bundled catalogue: {} shoes, {} insoles", seeded.shoes, seeded.insoles);
-    }
-    seed_default_model(&db)?;
+    // Two connections: one holds the start-up lock while the other does the work.
+    let db = Database::connect(&settings.database_url, settings.db_pool_size.max(2))?;
+    db.with_startup_lock(|| {
+        let applied = db.migrate()?;
+        if applied > 0 {
+            log::info!("applied {applied} database migration(s)");
+        }
+        if let Some(seeded) = seed_bundled_catalogue(&db)? {
+            log::info!("seeded the bundled catalogue: {} shoes, {} insoles", seeded.shoes, seeded.insoles);
+        }
+        seed_default_model(&db)
+    })?;
     Ok(db)
 }
 

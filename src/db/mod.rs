@@ -148,6 +148,8 @@ impl ManageConnection for ConnectionFactory {
 pub struct Database {
     pool: Pool<ConnectionFactory>,
     backend: Backend,
+    /// SQLite file path or PostgreSQL URL.
+    target: String,
 }
 
 impl Database {
@@ -161,13 +163,13 @@ impl Database {
                 }
             }
         }
-        let backend = url.backend;
+        let (backend, target) = (url.backend, url.target.clone());
         let pool = Pool::builder()
             .max_size(pool_size.max(1))
             .connection_timeout(Duration::from_secs(5))
             .build(ConnectionFactory { url })
             .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
-        Ok(Self { pool, backend })
+        Ok(Self { pool, backend, target })
     }
 
     pub fn backend(&self) -> Backend {
@@ -182,6 +184,29 @@ impl Database {
             DbConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
         };
         applied.map_err(|e| anyhow::anyhow!("migration failed: {e}"))
+    }
+
+    /// Runs start-up work (migrations, seeding) under a lock, so processes starting together
+    /// apply them once: an advisory lock on PostgreSQL, a lock file beside a SQLite database.
+    pub fn with_startup_lock<T>(&self, work: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> {
+        // Arbitrary but fixed key for pg_advisory_lock.
+        const STARTUP_LOCK: i64 = 0x5f1d_e5e1;
+        if self.backend == Backend::Sqlite {
+            let lock = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(format!("{}.startup-lock", self.target))?;
+            lock.lock()?;
+            let result = work();
+            lock.unlock()?;
+            return result;
+        }
+        let mut conn = self.pool.get()?;
+        conn.batch_execute(&format!("SELECT pg_advisory_lock({STARTUP_LOCK})"))?;
+        let result = work();
+        conn.batch_execute(&format!("SELECT pg_advisory_unlock({STARTUP_LOCK})"))?;
+        result
     }
 
     /// Runs blocking diesel work on a connection without holding up the caller's thread.

@@ -77,3 +77,18 @@ async fn concurrent_writers_on_two_replicas_never_duplicate_a_sale() {
         assert_eq!(a.get(&format!("/v1/fittings/{id}")).await.status, 200);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replicas_starting_together_on_a_fresh_database_migrate_and_seed_once() {
+    let database = TestDatabase::new();
+    let (u1, u2) = (database.url.clone(), database.url.clone());
+    let (a, b) = tokio::join!(tokio::spawn(async move { start_replica(&u1).await }), tokio::spawn(async move { start_replica(&u2).await }));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    let client = reqwest::Client::new();
+    for base in [a, b] {
+        let shoes: serde_json::Value = client.get(format!("{base}/v1/shoes?limit=1")).send().await.unwrap().json().await.unwrap();
+        assert!(shoes["total"].as_u64().unwrap() >= 80, "{shoes}");
+        let models: serde_json::Value = client.get(format!("{base}/v1/models")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(models.as_array().unwrap().len(), 2, "default model stored once, plus the rules: {models}");
+    }
+}
