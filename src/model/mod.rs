@@ -83,4 +83,12 @@ impl Scorer for TrainedModel {
         }
         Scored { score: sigmoid(z), contributions }
     }
+
+    fn score_value(&self, features: &FeatureVector) -> f64 {
+        let mut z = self.artifact.intercept;
+        for i in 0..FEATURE_COUNT {
+            z += self.slopes[i] * (features.0[i] - self.means[i]);
+        }
+        sigmoid(z)
+    }
 }

@@ -82,4 +82,9 @@ impl Scorer for BaselineScorer {
         let z: f64 = contributions.iter().sum::<f64>() - CENTRE;
         Scored { score: sigmoid(z), contributions }
     }
+
+    fn score_value(&self, features: &FeatureVector) -> f64 {
+        let z: f64 = self.weights.iter().zip(features.0.iter()).map(|(w, x)| w * x).sum();
+        sigmoid(z - CENTRE)
+    }
 }

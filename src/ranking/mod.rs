@@ -28,6 +28,11 @@ pub trait Scorer: Send + Sync {
     /// Version name reported with every recommendation, e.g. `baseline-rules-v1`.
     fn version(&self) -> &str;
     fn score(&self, features: &FeatureVector) -> Scored;
+
+    /// The score alone, for ranking many shoes without building contributions.
+    fn score_value(&self, features: &FeatureVector) -> f64 {
+        self.score(features).score
+    }
 }
 
 pub fn sigmoid(z: f64) -> f64 {
@@ -62,6 +67,10 @@ pub struct RankedShoe {
 }
 
 /// Ranks the admitted shoes and returns the best `top_k`, best first (ties by id).
+///
+/// The hot loop keeps only (score, index) per shoe; features and contributions are
+/// recomputed for the few shoes returned. Scorers are linear in the features, so the
+/// average candidate's contributions are the contributions of the average feature vector.
 pub fn rank(
     scorer: &dyn Scorer,
     catalogue: &Catalogue,
@@ -69,49 +78,46 @@ pub fn rank(
     filters: &Filters,
     top_k: usize,
 ) -> Vec<RankedShoe> {
-    let mut scored: Vec<(&Shoe, FeatureVector, Scored)> = catalogue
-        .shoes
-        .iter()
-        .filter(|s| filters.admits(s))
-        .map(|shoe| {
-            let x = pair_features(runner, shoe);
-            (shoe, x, scorer.score(&x))
-        })
-        .collect();
-    let mean_contributions = mean_contributions(&scored);
-    let by_score = |a: &(&Shoe, FeatureVector, Scored), b: &(&Shoe, FeatureVector, Scored)| {
-        b.2.score.total_cmp(&a.2.score).then_with(|| a.0.id.cmp(&b.0.id))
-    };
-    if scored.len() > top_k && top_k > 0 {
+    let mut scored: Vec<(f64, u32)> = Vec::with_capacity(catalogue.shoes.len());
+    let mut sum = [0.0; FEATURE_COUNT];
+    for (i, shoe) in catalogue.shoes.iter().enumerate() {
+        if !filters.admits(shoe) {
+            continue;
+        }
+        let x = pair_features(runner, shoe);
+        for (s, v) in sum.iter_mut().zip(x.0.iter()) {
+            *s += v;
+        }
+        scored.push((scorer.score_value(&x), i as u32));
+    }
+    if scored.is_empty() || top_k == 0 {
+        return Vec::new();
+    }
+    let n = scored.len() as f64;
+    let mean = FeatureVector(sum.map(|s| s / n));
+    let mean_contributions = scorer.score(&mean).contributions;
+
+    // Catalogue shoes are sorted by id, so a lower index breaks ties by id.
+    let by_score = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    if scored.len() > top_k {
         scored.select_nth_unstable_by(top_k - 1, by_score);
         scored.truncate(top_k);
     }
     scored.sort_by(by_score);
-    scored.truncate(top_k);
     scored
         .into_iter()
-        .map(|(shoe, x, s)| RankedShoe {
-            explanation: explain(runner, shoe, &x, &s.contributions, &mean_contributions),
-            insole: pair_insole(runner, shoe, &catalogue.insoles),
-            shoe: shoe.clone(),
-            score: s.score,
+        .map(|(_, i)| {
+            let shoe = &catalogue.shoes[i as usize];
+            let x = pair_features(runner, shoe);
+            let s = scorer.score(&x);
+            RankedShoe {
+                explanation: explain(runner, shoe, &x, &s.contributions, &mean_contributions),
+                insole: pair_insole(runner, shoe, &catalogue.insoles),
+                shoe: shoe.clone(),
+                score: s.score,
+            }
         })
         .collect()
-}
-
-fn mean_contributions(scored: &[(&Shoe, FeatureVector, Scored)]) -> [f64; FEATURE_COUNT] {
-    let mut mean = [0.0; FEATURE_COUNT];
-    if scored.is_empty() {
-        return mean;
-    }
-    for (_, _, s) in scored {
-        for (m, c) in mean.iter_mut().zip(s.contributions.iter()) {
-            *m += c;
-        }
-    }
-    let n = scored.len() as f64;
-    mean.iter_mut().for_each(|m| *m /= n);
-    mean
 }
 
 /// The scorer currently serving, swappable while requests are in flight.

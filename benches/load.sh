@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Load test: release build, a temporary SQLite database with a 1 000-shoe catalogue and the
+# bundled trained model, then wrk against (a) GET /healthz and (b) POST /v1/recommendations
+# with varied realistic fittings, at saturation and at half the saturating rate; finally the
+# resident memory with a 10 000-shoe catalogue. Loopback only; stops by itself.
+#   bash benches/load.sh            (DURATION=10 CONNECTIONS=16 to change)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION="${DURATION:-10}"
+CONNECTIONS="${CONNECTIONS:-16}"
+PORT="${PORT:-18090}"
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+cargo build --release --locked -q
+BIN=./target/release/stridefit
+
+TMP=$(mktemp -d)
+SERVER_PID=""
+cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"; }
+trap cleanup EXIT
+
+start_server() { # $1 = database url
+    STRIDEFIT_BIND="127.0.0.1:$PORT" STRIDEFIT_WORKERS=1 RUST_LOG=warn "$BIN" --database-url "$1" serve &
+    SERVER_PID=$!
+    for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && return; sleep 0.1; done
+    echo "server did not become ready" >&2; exit 1
+}
+stop_server() { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""; }
+run_wrk() { # $1 = path, rest = env
+    env "${@:2}" WRK_CONNECTIONS="$CONNECTIONS" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" -s benches/wrk.lua \
+        "http://127.0.0.1:$PORT$1" | grep '^RESULT'
+}
+field() { sed -n "s/.*$2=\([0-9.]*\).*/\1/p" <<<"$1"; }
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m)"
+# The database starts with the bundled catalogue; generate the rest up to 1 000 / 10 000.
+BUNDLED=$(($(wc -l < data/shoes.csv) - 1))
+python3 benches/make_catalogue.py $((1000 - BUNDLED)) > "$TMP/shoes1000.csv"
+python3 benches/make_catalogue.py $((10000 - BUNDLED)) > "$TMP/shoes10000.csv"
+DB="sqlite://$TMP/load.db"
+RUST_LOG=warn "$BIN" --database-url "$DB" import catalogue "$TMP/shoes1000.csv" >/dev/null
+RUST_LOG=warn "$BIN" --database-url "$DB" simulate --sales 500 --seed 42 --output "$TMP/sales.csv" >/dev/null
+python3 benches/make_bodies.py "$TMP/sales.csv" > "$TMP/bodies.lua"
+
+start_server "$DB"
+echo "catalogue: $(curl -s "http://127.0.0.1:$PORT/v1/shoes?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])') shoes; model: $(curl -s "http://127.0.0.1:$PORT/readyz" | python3 -c 'import json,sys; print(json.load(sys.stdin)["model_version"])')"
+run_wrk /healthz >/dev/null  # warm-up
+BARE=$(run_wrk /healthz)
+RECO=$(run_wrk /v1/recommendations WRK_BODIES="$TMP/bodies.lua")
+HALF_RATE=$(python3 -c "print(int(float('$(field "$RECO" rps)') / 2))")
+HALF=$(run_wrk /v1/recommendations WRK_BODIES="$TMP/bodies.lua" WRK_RATE="$HALF_RATE")
+stop_server
+
+DB10K="sqlite://$TMP/load10k.db"
+RUST_LOG=warn "$BIN" --database-url "$DB10K" import catalogue "$TMP/shoes10000.csv" >/dev/null
+start_server "$DB10K"
+curl -s -X POST "http://127.0.0.1:$PORT/v1/recommendations" -H 'content-type: application/json' \
+    -d "$(python3 -c 'import json; print(json.dumps({"fitting": {"profile": {"body_mass_kg": 70, "weekly_distance_km": 30, "goal": "daily_training", "terrain": "road"}}}))')" >/dev/null
+RSS_KB=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status")
+stop_server
+
+printf '\n%-34s %10s %9s %9s %9s %7s\n' "run ($CONNECTIONS connections, ${DURATION}s)" "req/s" "p50 ms" "p99 ms" "p99.9 ms" "errors"
+for name in BARE RECO HALF; do
+    r=${!name}
+    label=$([ $name = BARE ] && echo "GET /healthz" || ([ $name = RECO ] && echo "POST /v1/recommendations" || echo "recommendations @ ${HALF_RATE}/s (half)"))
+    printf '%-34s %10s %9s %9s %9s %7s\n' "$label" "$(field "$r" rps)" "$(field "$r" p50_ms)" "$(field "$r" p99_ms)" "$(field "$r" p999_ms)" "$(( $(field "$r" errors) + $(field "$r" non2xx) ))"
+done
+python3 - "$(field "$BARE" rps)" "$(field "$RECO" rps)" "$(field "$HALF" p99_ms)" "$RSS_KB" <<'PY'
+import sys
+bare, reco, p99_half, rss_kb = map(float, sys.argv[1:])
+ratio = reco / bare
+print(f"\nrecommendation / bare throughput: {ratio:.2f} (target >= 0.50): {'MET' if ratio >= 0.5 else 'MISSED'}")
+print(f"p99 at half the saturating rate: {p99_half:.2f} ms (target < 10 ms): {'MET' if p99_half < 10 else 'MISSED'}")
+print(f"resident memory, 10 000-shoe catalogue: {rss_kb / 1024:.0f} MB (target < 150 MB): {'MET' if rss_kb < 150 * 1024 else 'MISSED'}")
+PY
