@@ -36,6 +36,9 @@ pub enum Command {
     /// List or activate model versions.
     #[command(subcommand)]
     Models(ModelsCommand),
+    /// Create, list or revoke API keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Write a SYNTHETIC outcome history (runners drawn from real gait data) for demos and tests.
     Simulate(SimulateArgs),
     /// Print the OpenAPI document (or write it to a file).
@@ -98,6 +101,28 @@ pub enum ModelsCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create a key. The secret is printed once, alone on the last line of standard output.
+    Create {
+        #[arg(long, value_enum)]
+        role: crate::auth::Role,
+        /// The store a staff key belongs to (required for staff).
+        #[arg(long)]
+        store: Option<String>,
+        /// A label, e.g. "till 3".
+        #[arg(long)]
+        name: String,
+        /// Browser origin allowed by CORS for a storefront key (repeatable), e.g. https://shop.example.
+        #[arg(long = "cors-origin")]
+        cors_origins: Vec<String>,
+    },
+    /// List keys (never their secrets).
+    List,
+    /// Revoke a key by id; every replica refuses it within a few seconds.
+    Revoke { id: String },
+}
+
 #[derive(Debug, Args)]
 pub struct SimulateArgs {
     /// Number of sales to generate.
@@ -137,6 +162,18 @@ pub struct ServeArgs {
     /// How often (ms) to pick up catalogue changes and model activations made by other replicas.
     #[arg(long, env = "STRIDEFIT_REFRESH_INTERVAL_MS", default_value_t = 2000)]
     pub refresh_interval_ms: u64,
+    /// Serve WITHOUT API keys, for local trials only (every caller is an administrator).
+    #[arg(long, env = "STRIDEFIT_OPEN_ACCESS")]
+    pub open: bool,
+    /// Requests per minute allowed per API key (0 = unlimited); over it answers 429.
+    #[arg(long, env = "STRIDEFIT_RATE_LIMIT_PER_MINUTE", default_value_t = 600)]
+    pub rate_limit_per_minute: u32,
+    /// Requests a key may send in a burst above its per-minute rate.
+    #[arg(long, env = "STRIDEFIT_RATE_LIMIT_BURST", default_value_t = 60)]
+    pub rate_limit_burst: u32,
+    /// Seconds a client may take to send a request before it is dropped (slow clients).
+    #[arg(long, env = "STRIDEFIT_CLIENT_TIMEOUT_SECS", default_value_t = 10)]
+    pub client_timeout_secs: u64,
 }
 
 #[derive(Debug, Parser)]
@@ -160,6 +197,10 @@ impl ServeArgs {
             max_body_bytes: self.max_body_bytes,
             max_import_bytes: self.max_import_bytes,
             refresh_interval_ms: self.refresh_interval_ms,
+            open_access: self.open,
+            rate_limit_per_minute: self.rate_limit_per_minute,
+            rate_limit_burst: self.rate_limit_burst,
+            client_timeout_secs: self.client_timeout_secs,
         }
     }
 }

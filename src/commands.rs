@@ -257,3 +257,41 @@ pub fn simulate(database_url: &str, args: &SimulateArgs) -> anyhow::Result<()> {
     println!("wrote {} SYNTHETIC sales to {}", sales.len(), args.output.display());
     Ok(())
 }
+
+pub fn create_key(database_url: &str, role: crate::auth::Role, store: Option<&str>, name: &str, origins: &[String]) -> anyhow::Result<()> {
+    let db = open(database_url)?;
+    let store = store.map(crate::fitting::StoreId::parse).transpose().map_err(anyhow::Error::msg)?;
+    let (key, secret) = crate::auth::create_key(&db, name, role, store, origins)?;
+    println!("created key {} ({}{}) \"{}\"", key.id, key.role.as_str(), key.store_id.map(|s| format!(", store {s}")).unwrap_or_default(), key.name);
+    println!("the secret below is shown once; send it as Authorization: Bearer <secret>");
+    println!("{secret}");
+    Ok(())
+}
+
+pub fn list_keys(database_url: &str) -> anyhow::Result<()> {
+    let db = open(database_url)?;
+    let keys = db.with_conn(crate::db::keys::list)?;
+    println!("{:<16} {:<11} {:<8} {:<24} {:<25} {}", "id", "role", "store", "name", "created", "revoked");
+    for k in keys {
+        println!(
+            "{:<16} {:<11} {:<8} {:<24} {:<25} {}",
+            k.id,
+            k.role,
+            k.store_id.unwrap_or_else(|| "-".into()),
+            k.name,
+            k.created_at,
+            k.revoked_at.unwrap_or_else(|| "-".into())
+        );
+    }
+    Ok(())
+}
+
+pub fn revoke_key(database_url: &str, id: &str) -> anyhow::Result<()> {
+    let db = open(database_url)?;
+    if db.with_conn(|conn| crate::db::keys::revoke(conn, id, &crate::db::now_rfc3339()))? {
+        println!("revoked {id}");
+        Ok(())
+    } else {
+        anyhow::bail!("no active key with id '{id}'")
+    }
+}

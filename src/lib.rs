@@ -3,6 +3,7 @@
 //! `features` is the one place a (fitting, shoe) pair becomes model input.
 
 pub mod api;
+pub mod auth;
 pub mod catalogue;
 pub mod cli;
 pub mod commands;

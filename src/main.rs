@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use stridefit::cli::{Cli, Command, ImportCommand, ModelsCommand, ServeArgs};
+use stridefit::cli::{Cli, Command, ImportCommand, KeysCommand, ModelsCommand, ServeArgs};
 use stridefit::{commands, Application};
 
 fn main() -> ExitCode {
@@ -18,6 +18,11 @@ fn main() -> ExitCode {
         Command::Models(ModelsCommand::List) => commands::list_models(db),
         Command::Models(ModelsCommand::Activate { version }) => commands::activate_model(db, &version),
         Command::Simulate(args) => commands::simulate(db, &args),
+        Command::Keys(KeysCommand::Create { role, store, name, cors_origins }) => {
+            commands::create_key(db, role, store.as_deref(), &name, &cors_origins)
+        }
+        Command::Keys(KeysCommand::List) => commands::list_keys(db),
+        Command::Keys(KeysCommand::Revoke { id }) => commands::revoke_key(db, &id),
         Command::Openapi { output } => write_openapi(output),
     };
     match result {

@@ -22,6 +22,13 @@ pub struct Settings {
     /// How often to check for catalogue changes and model activations made by other
     /// replicas, milliseconds.
     pub refresh_interval_ms: u64,
+    /// Serve without API keys (local trials only; logged as a warning).
+    pub open_access: bool,
+    /// Requests per minute per API key (0 = unlimited), and the burst allowed above it.
+    pub rate_limit_per_minute: u32,
+    pub rate_limit_burst: u32,
+    /// Seconds a client may take to send its request headers and body.
+    pub client_timeout_secs: u64,
 }
 
 impl Default for Settings {
@@ -34,6 +41,10 @@ impl Default for Settings {
             max_body_bytes: crate::api::extract::DEFAULT_MAX_BODY_BYTES,
             max_import_bytes: crate::api::outcomes::DEFAULT_MAX_IMPORT_BYTES,
             refresh_interval_ms: 2000,
+            open_access: false,
+            rate_limit_per_minute: 600,
+            rate_limit_burst: 60,
+            client_timeout_secs: 10,
         }
     }
 }

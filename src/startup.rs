@@ -18,7 +18,10 @@ use crate::model::{registry::seed_default_model, ModelRegistry};
 use crate::outcomes::OutcomeService;
 use crate::training::jobs::JobService;
 use crate::recommendation::{ActiveScorer, RecommendationService};
+use crate::auth::Authenticator;
 use crate::metrics::Metrics;
+use actix_cors::Cors;
+use actix_web::http::header::{self, HeaderName};
 use crate::Settings;
 
 pub struct Application {
@@ -64,6 +67,10 @@ fn spawn_refresher(state: web::Data<AppState>, interval_ms: u64) {
             if let Err(e) = state.models.reload_if_changed().await {
                 log::warn!("model refresh failed: {e}");
             }
+            let auth = state.auth.clone();
+            if let Ok(Err(e)) = tokio::task::spawn_blocking(move || auth.refresh_origins()).await {
+                log::warn!("CORS origin refresh failed: {e}");
+            }
         }
     });
 }
@@ -78,7 +85,18 @@ impl Application {
         log::info!("ranking with model {version}");
         JobService::fail_interrupted(&db)?;
         let metrics = Arc::new(Metrics::new());
+        if settings.open_access {
+            log::warn!("OPEN ACCESS: serving without API keys; every caller is an administrator. For local trials only.");
+        }
+        let auth = Arc::new(Authenticator::new(
+            db.clone(),
+            settings.open_access,
+            settings.rate_limit_per_minute,
+            settings.rate_limit_burst,
+        ));
+        auth.refresh_origins()?;
         let state = web::Data::new(AppState {
+            auth,
             recommendations: RecommendationService::new(catalogue.clone(), scorer.clone()),
             fittings: FittingService::new(db.clone()),
             outcomes: OutcomeService::new(db.clone(), catalogue.clone()),
@@ -97,7 +115,15 @@ impl Application {
         let (body_limit, import_limit) = (settings.max_body_bytes, settings.max_import_bytes);
         let mut server = HttpServer::new(move || {
             let metrics = state.metrics.clone();
+            let auth = state.auth.clone();
+            // Browsers may call from the origins of storefront keys only.
+            let cors = Cors::default()
+                .allowed_origin_fn(move |origin, _| origin.to_str().is_ok_and(|o| auth.origin_allowed(o)))
+                .allowed_methods(["GET", "POST"])
+                .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, HeaderName::from_static("idempotency-key")])
+                .max_age(3600);
             App::new()
+                .wrap(cors)
                 .wrap(Compress::default())
                 .wrap_fn(move |req, srv| {
                     // Latency by route pattern (not the raw path, which holds ids).
@@ -120,6 +146,8 @@ impl Application {
                 .app_data(state.clone())
                 .configure(|cfg| api::configure(cfg, body_limit, import_limit))
         })
+        .client_request_timeout(std::time::Duration::from_secs(settings.client_timeout_secs))
+        .client_disconnect_timeout(std::time::Duration::from_secs(2))
         .listen(listener)?
         // On SIGTERM/SIGINT stop accepting, let in-flight requests finish (up to 30 s).
         .shutdown_timeout(30);

@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::error::{ApiError, Problem};
-use super::extract::Json;
+use super::extract::{Caller, Json};
+use crate::auth::Action;
 use super::{AppState, Page, PageQuery};
 use crate::catalogue::{Category, Insole, Shoe, Support, Terrain};
 
@@ -79,7 +80,8 @@ impl From<Page<Insole>> for InsolePage {
 /// List shoes in the catalogue, optionally filtered, a page at a time.
 #[utoipa::path(get, path = "/v1/shoes", tag = "catalogue", params(ShoeFilter),
     responses((status = 200, body = ShoePage), (status = 400, body = Problem, content_type = "application/problem+json")))]
-pub async fn list_shoes(state: web::Data<AppState>, q: web::Query<ShoeFilter>) -> Result<HttpResponse, ApiError> {
+pub async fn list_shoes(caller: Caller, state: web::Data<AppState>, q: web::Query<ShoeFilter>) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ReadCatalogue)?;
     let q = q.into_inner();
     let page = PageQuery::new(q.limit, q.offset)?;
     let catalogue = state.catalogue.snapshot();
@@ -96,7 +98,8 @@ pub async fn list_shoes(state: web::Data<AppState>, q: web::Query<ShoeFilter>) -
 /// Read one shoe.
 #[utoipa::path(get, path = "/v1/shoes/{id}", tag = "catalogue", params(("id" = String, Path, description = "Shoe id")),
     responses((status = 200, body = Shoe), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_shoe(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_shoe(caller: Caller, state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ReadCatalogue)?;
     let catalogue = state.catalogue.snapshot();
     let shoe = catalogue.shoe(&id).ok_or_else(|| ApiError::NotFound(format!("no shoe with id '{id}'")))?;
     Ok(HttpResponse::Ok().json(shoe))
@@ -106,7 +109,8 @@ pub async fn get_shoe(state: web::Data<AppState>, id: web::Path<String>) -> Resu
 #[utoipa::path(post, path = "/v1/shoes", tag = "catalogue", request_body = Shoe,
     responses((status = 201, body = Shoe), (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn create_shoe(state: web::Data<AppState>, body: Json<Shoe>) -> Result<HttpResponse, ApiError> {
+pub async fn create_shoe(caller: Caller, state: web::Data<AppState>, body: Json<Shoe>) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::WriteCatalogue)?;
     let shoe = state.catalogue.create_shoe(body.0).await?;
     Ok(HttpResponse::Created().insert_header((header::LOCATION, format!("/v1/shoes/{}", shoe.id))).json(shoe))
 }
@@ -123,7 +127,8 @@ fn id_matches_path(body_id: &str, path_id: &str) -> Result<(), ApiError> {
 #[utoipa::path(put, path = "/v1/shoes/{id}", tag = "catalogue", request_body = Shoe, params(("id" = String, Path, description = "Shoe id")),
     responses((status = 200, body = Shoe), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn replace_shoe(state: web::Data<AppState>, id: web::Path<String>, body: Json<Shoe>) -> Result<HttpResponse, ApiError> {
+pub async fn replace_shoe(caller: Caller, state: web::Data<AppState>, id: web::Path<String>, body: Json<Shoe>) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::WriteCatalogue)?;
     id_matches_path(&body.0.id, &id)?;
     Ok(HttpResponse::Ok().json(state.catalogue.replace_shoe(body.0).await?))
 }
@@ -131,7 +136,8 @@ pub async fn replace_shoe(state: web::Data<AppState>, id: web::Path<String>, bod
 /// Remove a shoe (and its stock rows) from the catalogue.
 #[utoipa::path(delete, path = "/v1/shoes/{id}", tag = "catalogue", params(("id" = String, Path, description = "Shoe id")),
     responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn delete_shoe(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn delete_shoe(caller: Caller, state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::WriteCatalogue)?;
     state.catalogue.delete_shoe(id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -139,7 +145,8 @@ pub async fn delete_shoe(state: web::Data<AppState>, id: web::Path<String>) -> R
 /// List insoles, a page at a time.
 #[utoipa::path(get, path = "/v1/insoles", tag = "catalogue", params(PageQuery),
     responses((status = 200, body = InsolePage), (status = 400, body = Problem, content_type = "application/problem+json")))]
-pub async fn list_insoles(state: web::Data<AppState>, q: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_insoles(caller: Caller, state: web::Data<AppState>, q: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ReadCatalogue)?;
     let page = PageQuery::new(q.limit, q.offset)?;
     let catalogue = state.catalogue.snapshot();
     Ok(HttpResponse::Ok().json(InsolePage::from(page.apply(catalogue.insoles.iter()))))
@@ -148,7 +155,8 @@ pub async fn list_insoles(state: web::Data<AppState>, q: web::Query<PageQuery>) 
 /// Read one insole.
 #[utoipa::path(get, path = "/v1/insoles/{id}", tag = "catalogue", params(("id" = String, Path, description = "Insole id")),
     responses((status = 200, body = Insole), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_insole(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_insole(caller: Caller, state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ReadCatalogue)?;
     let catalogue = state.catalogue.snapshot();
     let insole = catalogue
         .insoles
@@ -162,7 +170,8 @@ pub async fn get_insole(state: web::Data<AppState>, id: web::Path<String>) -> Re
 #[utoipa::path(post, path = "/v1/insoles", tag = "catalogue", request_body = Insole,
     responses((status = 201, body = Insole), (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn create_insole(state: web::Data<AppState>, body: Json<Insole>) -> Result<HttpResponse, ApiError> {
+pub async fn create_insole(caller: Caller, state: web::Data<AppState>, body: Json<Insole>) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::WriteCatalogue)?;
     let insole = state.catalogue.create_insole(body.0).await?;
     Ok(HttpResponse::Created().insert_header((header::LOCATION, format!("/v1/insoles/{}", insole.id))).json(insole))
 }
@@ -171,7 +180,8 @@ pub async fn create_insole(state: web::Data<AppState>, body: Json<Insole>) -> Re
 #[utoipa::path(put, path = "/v1/insoles/{id}", tag = "catalogue", request_body = Insole, params(("id" = String, Path, description = "Insole id")),
     responses((status = 200, body = Insole), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn replace_insole(state: web::Data<AppState>, id: web::Path<String>, body: Json<Insole>) -> Result<HttpResponse, ApiError> {
+pub async fn replace_insole(caller: Caller, state: web::Data<AppState>, id: web::Path<String>, body: Json<Insole>) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::WriteCatalogue)?;
     id_matches_path(&body.0.id, &id)?;
     Ok(HttpResponse::Ok().json(state.catalogue.replace_insole(body.0).await?))
 }
@@ -179,7 +189,8 @@ pub async fn replace_insole(state: web::Data<AppState>, id: web::Path<String>, b
 /// Remove an insole from the catalogue.
 #[utoipa::path(delete, path = "/v1/insoles/{id}", tag = "catalogue", params(("id" = String, Path, description = "Insole id")),
     responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn delete_insole(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn delete_insole(caller: Caller, state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::WriteCatalogue)?;
     state.catalogue.delete_insole(id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

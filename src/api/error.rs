@@ -57,6 +57,12 @@ pub enum ApiError {
     Unavailable(String),
     #[error("not ready: {0}")]
     NotReady(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{detail}")]
+    TooManyRequests { detail: String, retry_after_s: u64 },
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }
@@ -78,6 +84,9 @@ impl ApiError {
             ApiError::InvalidFile { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_file", "The file has invalid rows"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable", "Service unavailable"),
             ApiError::NotReady(_) => (StatusCode::SERVICE_UNAVAILABLE, "not_ready", "Not ready"),
+            ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized", "Authentication required"),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Not allowed"),
+            ApiError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many requests"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Internal error"),
         }
     }
@@ -113,9 +122,18 @@ impl ResponseError for ApiError {
             ApiError::Unavailable(e) => log::warn!("database unavailable: {e}"),
             _ => {}
         }
-        HttpResponse::build(self.status_code())
-            .insert_header((header::CONTENT_TYPE, "application/problem+json"))
-            .json(self.problem())
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CONTENT_TYPE, "application/problem+json"));
+        match self {
+            ApiError::TooManyRequests { retry_after_s, .. } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_s.to_string()));
+            }
+            ApiError::Unauthorized(_) => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            _ => {}
+        }
+        response.json(self.problem())
     }
 }
 
@@ -201,10 +219,23 @@ impl From<crate::outcomes::import::ImportError> for ApiError {
     }
 }
 
+impl From<crate::auth::AuthError> for ApiError {
+    fn from(e: crate::auth::AuthError) -> Self {
+        use crate::auth::AuthError;
+        match e {
+            AuthError::Missing | AuthError::Invalid => ApiError::Unauthorized(e.to_string()),
+            AuthError::Forbidden { .. } | AuthError::OtherStore => ApiError::Forbidden(e.to_string()),
+            AuthError::RateLimited { retry_after_s } => ApiError::TooManyRequests { detail: e.to_string(), retry_after_s },
+            AuthError::Db(db) => db.into(),
+        }
+    }
+}
+
 impl From<FittingError> for ApiError {
     fn from(e: FittingError) -> Self {
         match e {
             FittingError::NotFound(_) => ApiError::NotFound(e.to_string()),
+            FittingError::IdempotencyKeyReused(_) => ApiError::Conflict(e.to_string()),
             FittingError::Invalid(f) => ApiError::Validation(f),
             FittingError::Db(db) => db.into(),
         }

@@ -20,6 +20,41 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
 #[derive(Clone, Copy)]
 pub struct BodyLimit(pub usize);
 
+/// The authenticated caller of a request (401 without a valid key, 429 over its rate limit).
+pub struct Caller(pub crate::auth::Principal);
+
+impl std::ops::Deref for Caller {
+    type Target = crate::auth::Principal;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let auth = req.app_data::<web::Data<super::AppState>>().map(|s| s.auth.clone());
+        let header = req.headers().get(header::AUTHORIZATION).map(|v| v.to_str().map(str::to_owned));
+        Box::pin(async move {
+            let auth = auth.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no authenticator configured")))?;
+            let header = match header {
+                Some(Ok(h)) => Some(h),
+                Some(Err(_)) => return Err(crate::auth::AuthError::Invalid.into()),
+                None => None,
+            };
+            if let Some(result) = auth.authenticate_cached(header.as_deref()) {
+                return result.map(Caller).map_err(ApiError::from);
+            }
+            let principal = tokio::task::spawn_blocking(move || auth.authenticate(header.as_deref()))
+                .await
+                .map_err(|e| ApiError::Internal(anyhow::anyhow!("authentication task failed: {e}")))??;
+            Ok(Caller(principal))
+        })
+    }
+}
+
 /// A JSON body whose errors name the field, e.g. `gait.cadence_spm`.
 pub struct Json<T>(pub T);
 

@@ -5,17 +5,43 @@ use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
 use super::error::{ApiError, Problem};
-use super::extract::Json;
+use super::extract::{Caller, Json};
 use super::AppState;
-use crate::fitting::{Fitting, FittingId, StoredFitting};
+use crate::auth::{Action, Principal};
+use crate::fitting::{CustomerRef, ErasureReport, FieldError, Fitting, FittingId, StoredFitting};
 
 #[derive(OpenApi)]
-#[openapi(paths(create_fitting, get_fitting), components(schemas(FittingResource)))]
+#[openapi(paths(create_fitting, get_fitting, erase_customer), components(schemas(FittingResource, ErasureReport)))]
 pub struct FittingsApi;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/v1/fittings").route(web::post().to(create_fitting)))
-        .service(web::resource("/v1/fittings/{id}").route(web::get().to(get_fitting)));
+        .service(web::resource("/v1/fittings/{id}").route(web::get().to(get_fitting)))
+        .service(web::resource("/v1/customers/{customer_ref}").route(web::delete().to(erase_customer)));
+}
+
+/// The `Idempotency-Key` header, when sent.
+pub fn idempotency_key(req: &actix_web::HttpRequest) -> Result<Option<String>, ApiError> {
+    match req.headers().get("Idempotency-Key") {
+        None => Ok(None),
+        Some(v) => {
+            let key = v.to_str().map_err(|_| FieldError::new("Idempotency-Key", "must be ASCII"))?;
+            if key.is_empty() || key.len() > 100 {
+                return Err(FieldError::new("Idempotency-Key", "must be 1-100 characters").into());
+            }
+            Ok(Some(key.to_owned()))
+        }
+    }
+}
+
+/// Reads a fitting the caller may see; another store's fitting is a 404, as if it did not exist.
+pub async fn visible_fitting(state: &AppState, caller: &Principal, id: FittingId) -> Result<StoredFitting, ApiError> {
+    let stored = state.fittings.get(id).await?;
+    if caller.can_see_store(stored.fitting.store_id.as_ref().map(|s| s.as_str())) {
+        Ok(stored)
+    } else {
+        Err(ApiError::NotFound(format!("no fitting with id '{id}'")))
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -38,13 +64,26 @@ pub fn parse_fitting_id(raw: &str) -> Result<FittingId, ApiError> {
     uuid::Uuid::parse_str(raw).map(FittingId).map_err(|_| ApiError::NotFound(format!("no fitting with id '{raw}'")))
 }
 
-/// Store a fitting session (profile, health, gait, wear).
+/// Store a fitting session (profile, health, gait, wear). With an `Idempotency-Key`, a retry
+/// with the same body returns the first fitting and a reuse with another body is a 409.
+/// Staff keys store fittings for their own store.
 #[utoipa::path(post, path = "/v1/fittings", tag = "fittings", request_body = Fitting,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses((status = 201, body = FittingResource),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn create_fitting(state: web::Data<AppState>, body: Json<Fitting>) -> Result<HttpResponse, ApiError> {
-    let stored = state.fittings.create(body.0).await?;
+pub async fn create_fitting(
+    caller: Caller,
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+    body: Json<Fitting>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::CreateFitting)?;
+    let mut fitting = body.0;
+    fitting.store_id = caller.store_for_write(fitting.store_id)?;
+    let idempotency = idempotency_key(&req)?.map(|key| (caller.key_id.clone(), key));
+    let (stored, _replayed) = state.fittings.create_idempotent(fitting, idempotency).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/v1/fittings/{}", stored.id)))
         .json(FittingResource::from(stored)))
@@ -53,7 +92,19 @@ pub async fn create_fitting(state: web::Data<AppState>, body: Json<Fitting>) -> 
 /// Read a stored fitting session.
 #[utoipa::path(get, path = "/v1/fittings/{id}", tag = "fittings", params(("id" = String, Path, description = "Fitting id (UUID)")),
     responses((status = 200, body = FittingResource), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_fitting(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_fitting(caller: Caller, state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ReadFitting)?;
     let id = parse_fitting_id(&id)?;
-    Ok(HttpResponse::Ok().json(FittingResource::from(state.fittings.get(id).await?)))
+    Ok(HttpResponse::Ok().json(FittingResource::from(visible_fitting(&state, &caller, id).await?)))
+}
+
+/// Erase a runner: deletes every fitting with this customer reference; their outcomes are
+/// kept for training, detached from the customer (see README, Privacy).
+#[utoipa::path(delete, path = "/v1/customers/{customer_ref}", tag = "fittings",
+    params(("customer_ref" = String, Path, description = "Pseudonymous customer reference")),
+    responses((status = 200, body = ErasureReport), (status = 400, body = Problem, content_type = "application/problem+json")))]
+pub async fn erase_customer(caller: Caller, state: web::Data<AppState>, customer: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::EraseCustomer)?;
+    let customer = CustomerRef::parse(&customer).map_err(ApiError::InvalidPath)?;
+    Ok(HttpResponse::Ok().json(state.fittings.erase_customer(customer).await?))
 }

@@ -37,6 +37,7 @@ pub struct AppState {
     pub jobs: JobService,
     pub db: Database,
     pub metrics: Arc<crate::metrics::Metrics>,
+    pub auth: Arc<crate::auth::Authenticator>,
 }
 
 #[derive(OpenApi)]
@@ -48,6 +49,8 @@ pub struct AppState {
                        It never diagnoses. Errors are application/problem+json (RFC 9457)."
     ),
     paths(healthz, readyz, metrics),
+    modifiers(&BearerAuth),
+    security(("api_key" = [])),
     components(schemas(Problem, Health, Readiness)),
     tags(
         (name = "recommendations", description = "Ranked, explained shoes and clinician referral"),
@@ -60,6 +63,25 @@ pub struct AppState {
     )
 )]
 struct RootApi;
+
+/// Declares `Authorization: Bearer <key>` (see README, API keys and roles).
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("API key from `stridefit keys create`; roles staff, storefront, analyst, admin"))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The OpenAPI document of the whole service.
 pub fn openapi() -> utoipa::openapi::OpenApi {

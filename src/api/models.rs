@@ -5,7 +5,9 @@ use actix_web::{http::header, web, HttpResponse};
 use utoipa::OpenApi;
 
 use super::error::{ApiError, Problem};
+use super::extract::Caller;
 use super::AppState;
+use crate::auth::Action;
 use crate::model::ModelInfo;
 use crate::training::jobs::Job;
 
@@ -22,14 +24,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// Model versions, newest first, with their held-out metrics; the baseline rules are listed too.
 #[utoipa::path(get, path = "/v1/models", tag = "models", responses((status = 200, body = Vec<ModelInfo>)))]
-pub async fn list_models(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn list_models(caller: Caller, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ManageModels)?;
     Ok(HttpResponse::Ok().json(state.models.list().await?))
 }
 
 /// One model version.
 #[utoipa::path(get, path = "/v1/models/{version}", tag = "models", params(("version" = String, Path, description = "Model version")),
     responses((status = 200, body = ModelInfo), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_model(state: web::Data<AppState>, version: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_model(caller: Caller, state: web::Data<AppState>, version: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ManageModels)?;
     Ok(HttpResponse::Ok().json(state.models.get(version.into_inner()).await?))
 }
 
@@ -37,7 +41,8 @@ pub async fn get_model(state: web::Data<AppState>, version: web::Path<String>) -
 /// `/v1/jobs/{id}`. The new model is stored as a candidate and is not activated.
 #[utoipa::path(post, path = "/v1/models", tag = "models",
     responses((status = 202, body = Job)))]
-pub async fn create_model(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn create_model(caller: Caller, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ManageModels)?;
     let job = state.jobs.start_training().await?;
     Ok(HttpResponse::Accepted().insert_header((header::LOCATION, format!("/v1/jobs/{}", job.id))).json(job))
 }
@@ -47,20 +52,23 @@ pub async fn create_model(state: web::Data<AppState>) -> Result<HttpResponse, Ap
 #[utoipa::path(post, path = "/v1/models/{version}/activate", tag = "models", params(("version" = String, Path, description = "Model version")),
     responses((status = 200, body = ModelInfo), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json")))]
-pub async fn activate_model(state: web::Data<AppState>, version: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn activate_model(caller: Caller, state: web::Data<AppState>, version: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ManageModels)?;
     Ok(HttpResponse::Ok().json(state.models.activate(version.into_inner()).await?))
 }
 
 /// A job's status and progress.
 #[utoipa::path(get, path = "/v1/jobs/{id}", tag = "models", params(("id" = String, Path, description = "Job id")),
     responses((status = 200, body = Job), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_job(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_job(caller: Caller, state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ManageModels)?;
     Ok(HttpResponse::Ok().json(state.jobs.get(id.into_inner()).await?))
 }
 
 /// Ask a running job to stop; a cancelled run stores nothing.
 #[utoipa::path(delete, path = "/v1/jobs/{id}", tag = "models", params(("id" = String, Path, description = "Job id")),
     responses((status = 202, body = Job), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn cancel_job(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn cancel_job(caller: Caller, state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ManageModels)?;
     Ok(HttpResponse::Accepted().json(state.jobs.cancel(id.into_inner()).await?))
 }

@@ -4,8 +4,10 @@ use actix_web::{http::header, web, HttpRequest, HttpResponse};
 use utoipa::OpenApi;
 
 use super::error::{ApiError, Problem};
-use super::extract::Json;
+use super::extract::{Caller, Json};
+use super::fittings::idempotency_key;
 use super::AppState;
+use crate::auth::{Action, Principal};
 use crate::outcomes::import::{import_outcomes, ImportReport};
 use crate::outcomes::{Outcome, ReturnReason, SaleReport, SaleUpdate, Satisfaction};
 
@@ -30,16 +32,12 @@ pub const DEFAULT_MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
 #[derive(Clone, Copy)]
 pub struct ImportLimit(pub usize);
 
-fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
-    match req.headers().get("Idempotency-Key") {
-        None => Ok(None),
-        Some(v) => {
-            let key = v.to_str().map_err(|_| crate::fitting::FieldError::new("Idempotency-Key", "must be ASCII"))?;
-            if key.is_empty() || key.len() > 100 {
-                return Err(crate::fitting::FieldError::new("Idempotency-Key", "must be 1-100 characters").into());
-            }
-            Ok(Some(key.to_owned()))
-        }
+/// Staff see only their own store's sales; another store's sale is a 404.
+fn visible(caller: &Principal, outcome: Outcome) -> Result<Outcome, ApiError> {
+    if caller.can_see_store(outcome.store_id.as_deref()) {
+        Ok(outcome)
+    } else {
+        Err(ApiError::NotFound(format!("no sale with id '{}'", outcome.sale_id)))
     }
 }
 
@@ -51,8 +49,24 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     responses((status = 201, body = Outcome), (status = 200, description = "A retry: the sale as first stored", body = Outcome),
         (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn create_outcome(state: web::Data<AppState>, req: HttpRequest, body: Json<SaleReport>) -> Result<HttpResponse, ApiError> {
-    let recorded = state.outcomes.record(body.0, idempotency_key(&req)?).await?;
+pub async fn create_outcome(
+    caller: Caller,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Json<SaleReport>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::RecordOutcome)?;
+    let mut report = body.0;
+    report.store_id = caller.store_for_write(report.store_id)?;
+    // Staff may only attach sales to their own store's fittings.
+    if let (Some(fitting_id), Some(_)) = (report.fitting_id, caller.store.as_ref()) {
+        super::fittings::visible_fitting(&state, &caller, crate::fitting::FittingId(fitting_id))
+            .await
+            .map_err(|_| crate::fitting::FieldError::new("fitting_id", format!("no fitting with id '{fitting_id}'")))?;
+    }
+    let key = idempotency_key(&req)?.map(|k| format!("{}-{k}", caller.key_id));
+    let recorded = state.outcomes.record(report, key).await?;
+    let recorded = crate::outcomes::Recorded { outcome: visible(&caller, recorded.outcome)?, created: recorded.created };
     if recorded.created {
         state.metrics.outcomes_recorded.inc();
     }
@@ -65,8 +79,9 @@ pub async fn create_outcome(state: web::Data<AppState>, req: HttpRequest, body: 
 /// Read a sale's outcome, with the training label it gives today.
 #[utoipa::path(get, path = "/v1/outcomes/{sale_id}", tag = "outcomes", params(("sale_id" = String, Path, description = "POS sale id")),
     responses((status = 200, body = Outcome), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_outcome(state: web::Data<AppState>, sale_id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(state.outcomes.get(sale_id.into_inner()).await?))
+pub async fn get_outcome(caller: Caller, state: web::Data<AppState>, sale_id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ReadOutcome)?;
+    Ok(HttpResponse::Ok().json(visible(&caller, state.outcomes.get(sale_id.into_inner()).await?)?))
 }
 
 /// Attach a return or a follow-up (satisfaction, pain) to a sale.
@@ -74,7 +89,14 @@ pub async fn get_outcome(state: web::Data<AppState>, sale_id: web::Path<String>)
     params(("sale_id" = String, Path, description = "POS sale id")),
     responses((status = 200, body = Outcome), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn update_outcome(state: web::Data<AppState>, sale_id: web::Path<String>, body: Json<SaleUpdate>) -> Result<HttpResponse, ApiError> {
+pub async fn update_outcome(
+    caller: Caller,
+    state: web::Data<AppState>,
+    sale_id: web::Path<String>,
+    body: Json<SaleUpdate>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::RecordOutcome)?;
+    visible(&caller, state.outcomes.get(sale_id.clone()).await?)?;
     Ok(HttpResponse::Ok().json(state.outcomes.update(sale_id.into_inner(), body.0).await?))
 }
 
@@ -84,7 +106,13 @@ pub async fn update_outcome(state: web::Data<AppState>, sale_id: web::Path<Strin
     request_body(content = String, description = "CSV (text/csv) or Parquet (application/vnd.apache.parquet) file", content_type = "text/csv"),
     responses((status = 200, body = ImportReport), (status = 413, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn import_outcome_file(state: web::Data<AppState>, req: HttpRequest, mut payload: web::Payload) -> Result<HttpResponse, ApiError> {
+pub async fn import_outcome_file(
+    caller: Caller,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    mut payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ImportOutcomes)?;
     use futures_util::StreamExt;
     let limit = req.app_data::<ImportLimit>().map_or(DEFAULT_MAX_IMPORT_BYTES, |l| l.0);
     let mut bytes = web::BytesMut::new();

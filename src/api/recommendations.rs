@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
 use super::error::{ApiError, Problem};
-use super::extract::Json;
-use super::fittings::parse_fitting_id;
+use super::extract::{Caller, Json};
+use super::fittings::{parse_fitting_id, visible_fitting};
+use crate::auth::{Action, AuthError};
 use super::AppState;
 use crate::catalogue::{Cushioning, Support, Terrain, Width};
 use crate::fitting::{FieldError, Fitting, StoreId};
@@ -138,14 +139,22 @@ impl RecommendationResponse {
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create_recommendation(
+    caller: Caller,
     state: web::Data<AppState>,
     body: Json<RecommendationRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::Recommend)?;
     let req = body.0;
+    if let Some(store) = &req.store_id {
+        if !caller.can_see_store(Some(store.as_str())) {
+            return Err(AuthError::OtherStore.into());
+        }
+    }
     let (fitting_id, fitting) = match (req.fitting_id, req.fitting) {
         (Some(id), None) => {
+            caller.require(Action::ReadFitting)?;
             let id = parse_fitting_id(&id)?;
-            (Some(id.0), state.fittings.get(id).await?.fitting)
+            (Some(id.0), visible_fitting(&state, &caller, id).await?.fitting)
         }
         (None, Some(fitting)) => {
             fitting.validate()?;

@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
 use super::error::{ApiError, Problem};
-use super::extract::Json;
+use super::extract::{Caller, Json};
+use crate::auth::{Action, AuthError};
 use super::AppState;
 use crate::fitting::{FieldError, StoreId};
 
@@ -71,8 +72,13 @@ async fn stock_list(state: &AppState, store: StoreId) -> Result<StockList, ApiEr
 /// A store's stock, one row per shoe it has ever stocked.
 #[utoipa::path(get, path = "/v1/stores/{store_id}/stock", tag = "stock", params(("store_id" = String, Path, description = "Store id")),
     responses((status = 200, body = StockList), (status = 400, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_stock(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(stock_list(&state, store_id(&path)?).await?))
+pub async fn get_stock(caller: Caller, state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ReadStock)?;
+    let store = store_id(&path)?;
+    if !caller.can_see_store(Some(store.as_str())) {
+        return Err(AuthError::OtherStore.into());
+    }
+    Ok(HttpResponse::Ok().json(stock_list(&state, store).await?))
 }
 
 /// Set quantities for some shoes at a store. All or nothing: one unknown shoe rejects the update.
@@ -80,10 +86,12 @@ pub async fn get_stock(state: web::Data<AppState>, path: web::Path<String>) -> R
     params(("store_id" = String, Path, description = "Store id")),
     responses((status = 200, body = StockList), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn set_stock(
+    caller: Caller,
     state: web::Data<AppState>,
     path: web::Path<String>,
     body: Json<StockUpdate>,
 ) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::WriteStock)?;
     let store = store_id(&path)?;
     let items = body.0.items;
     if items.is_empty() || items.len() > MAX_STOCK_ITEMS {

@@ -51,7 +51,7 @@ fn read_catalogue(conn: &mut db::DbConnection) -> Result<(Catalogue, Option<Stri
 pub fn seed_bundled_catalogue(db: &Database) -> anyhow::Result<Option<ImportSummary>> {
     let shoes = parse_shoes(BUNDLED_SHOES_CSV).map_err(|e| anyhow::anyhow!("bundled shoes.csv: {e}"))?;
     let insoles = parse_insoles(BUNDLED_INSOLES_CSV).map_err(|e| anyhow::anyhow!("bundled insoles.csv: {e}"))?;
-    let seeded = db.with_conn(|conn| {
+    let seeded = db.with_write_conn(|conn| {
         conn.transaction(|conn| {
             if db::meta::get(conn, db::meta::CATALOGUE_SEEDED)?.is_some() {
                 return Ok(None);
@@ -70,7 +70,7 @@ pub fn seed_bundled_catalogue(db: &Database) -> anyhow::Result<Option<ImportSumm
 /// ones, all in one transaction: a file with one bad row changes nothing.
 pub fn import_catalogue_file(db: &Database, bytes: &[u8]) -> Result<ImportSummary, ImportError> {
     let file = super::csv::parse_catalogue_file(bytes)?;
-    db.with_conn(|conn| {
+    db.with_write_conn(|conn| {
         conn.transaction(|conn| {
             db::meta::touch_catalogue(conn)?;
             match &file {
@@ -132,7 +132,7 @@ impl CatalogueService {
     where
         F: FnOnce(&mut db::DbConnection) -> Result<(), DbError> + Send + 'static,
     {
-        self.db.run(|conn| {
+        self.db.run_write(|conn| {
             conn.transaction(|conn| {
                 work(conn)?;
                 db::meta::touch_catalogue(conn)
@@ -205,7 +205,7 @@ impl CatalogueService {
                 return Err(FieldError::new(format!("items[{index}].quantity"), "must be between 0 and 100000").into());
             }
         }
-        Ok(self.db.run(move |conn| db::catalogue::set_stock(conn, store.as_str(), &items)).await?)
+        Ok(self.db.run_write(move |conn| db::catalogue::set_stock(conn, store.as_str(), &items)).await?)
     }
 
     /// Shoes a store has at least one pair of.

@@ -40,3 +40,11 @@ pub fn existing_ids(conn: &mut DbConnection, ids: &[&str]) -> Result<Vec<String>
     }
     Ok(found)
 }
+
+pub fn by_customer(conn: &mut DbConnection, customer_ref: &str) -> Result<Vec<FittingRow>, DbError> {
+    Ok(fittings::table.filter(fittings::customer_ref.eq(customer_ref)).select(FittingRow::as_select()).load(conn)?)
+}
+
+pub fn delete_many(conn: &mut DbConnection, ids: &[String]) -> Result<usize, DbError> {
+    Ok(diesel::delete(fittings::table.filter(fittings::id.eq_any(ids))).execute(conn)?)
+}

@@ -11,6 +11,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 pub mod catalogue;
 pub mod fittings;
+pub mod keys;
 pub mod meta;
 pub mod models;
 pub mod outcomes;
@@ -218,6 +219,30 @@ impl Database {
         work(&mut conn)
     }
 
+    /// `with_conn` for transactions that read then write. SQLite cannot upgrade a read
+    /// transaction while another connection writes (it fails at once with "database is
+    /// locked"), so on SQLite these run one at a time per database file in this process.
+    pub fn with_write_conn<T, F>(&self, work: F) -> Result<T, DbError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, DbError>,
+    {
+        let lock = (self.backend == Backend::Sqlite).then(|| sqlite_write_lock(&self.target));
+        let _guard = lock.as_ref().map(|l| l.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
+        self.with_conn(work)
+    }
+
+    /// `with_write_conn` on tokio's blocking pool, for async callers.
+    pub async fn run_write<T, F>(&self, work: F) -> Result<T, DbError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
+    {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || db.with_write_conn(work))
+            .await
+            .map_err(|e| DbError::Other(anyhow::anyhow!("database task failed: {e}")))?
+    }
+
     /// `with_conn` on tokio's blocking pool, for async callers.
     pub async fn run<T, F>(&self, work: F) -> Result<T, DbError>
     where
@@ -229,6 +254,15 @@ impl Database {
             .await
             .map_err(|e| DbError::Other(anyhow::anyhow!("database task failed: {e}")))?
     }
+}
+
+/// One writer lock per SQLite file, shared by every pool on it in this process.
+fn sqlite_write_lock(path: &str) -> std::sync::Arc<std::sync::Mutex<()>> {
+    static LOCKS: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<std::sync::Mutex<()>>>>> =
+        std::sync::OnceLock::new();
+    let locks = LOCKS.get_or_init(Default::default);
+    let mut map = locks.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    map.entry(path.to_owned()).or_default().clone()
 }
 
 /// Current time as an RFC 3339 UTC string, the one timestamp format stored.

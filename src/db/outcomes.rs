@@ -23,6 +23,7 @@ pub struct OutcomeRow {
     pub request_hash: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    pub fitting_snapshot: Option<String>,
 }
 
 pub fn find_by_sale(conn: &mut DbConnection, sale_id: &str) -> Result<Option<OutcomeRow>, DbError> {
@@ -67,5 +68,21 @@ pub fn with_fittings(conn: &mut DbConnection) -> Result<Vec<(OutcomeRow, String)
     Ok(outcomes::table
         .inner_join(fittings::table.on(outcomes::fitting_id.eq(fittings::id.nullable())))
         .select((OutcomeRow::as_select(), fittings::document))
+        .load(conn)?)
+}
+
+/// Unlinks a fitting's outcomes, keeping a de-identified snapshot for training.
+pub fn detach_fitting(conn: &mut DbConnection, fitting_id: &str, snapshot: Option<&str>) -> Result<usize, DbError> {
+    Ok(diesel::update(outcomes::table.filter(outcomes::fitting_id.eq(fitting_id)))
+        .set((outcomes::fitting_id.eq(None::<String>), outcomes::fitting_snapshot.eq(snapshot)))
+        .execute(conn)?)
+}
+
+/// Outcomes whose fitting was erased but which kept a de-identified snapshot.
+pub fn detached_with_snapshots(conn: &mut DbConnection) -> Result<Vec<OutcomeRow>, DbError> {
+    Ok(outcomes::table
+        .filter(outcomes::fitting_id.is_null())
+        .filter(outcomes::fitting_snapshot.is_not_null())
+        .select(OutcomeRow::as_select())
         .load(conn)?)
 }

@@ -81,6 +81,7 @@ diesel::table! {
         request_hash -> Nullable<Text>,
         created_at -> Text,
         updated_at -> Text,
+        fitting_snapshot -> Nullable<Text>,
     }
 }
 
@@ -109,4 +110,29 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(shoes, insoles, stock, fittings, app_meta, outcomes, models, jobs);
+diesel::table! {
+    api_keys (id) {
+        id -> Text,
+        name -> Text,
+        role -> Text,
+        store_id -> Nullable<Text>,
+        secret_hash -> Text,
+        cors_origins -> Nullable<Text>,
+        created_at -> Text,
+        revoked_at -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (key_id, idempotency_key) {
+        key_id -> Text,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        fitting_id -> Text,
+        created_at -> Text,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    shoes, insoles, stock, fittings, app_meta, outcomes, models, jobs, api_keys, idempotency_keys
+);

@@ -11,7 +11,7 @@ use crate::units::*;
 mod ids;
 mod service;
 pub use ids::{CustomerRef, FittingId, StoreId};
-pub use service::{FittingError, FittingService, StoredFitting};
+pub use service::{ErasureReport, FittingError, FittingService, StoredFitting};
 
 /// A field that failed validation, named by its JSON path.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

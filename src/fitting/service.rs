@@ -1,8 +1,18 @@
 //! Storing and reading fitting sessions. The document is validated before it is written,
 //! and written in one statement, so a failed request leaves nothing behind.
 
-use super::{Fitting, FittingId};
-use crate::db::{self, fittings::FittingRow, Database, DbError};
+use diesel::Connection;
+use sha2::Digest;
+
+use super::{CustomerRef, Fitting, FittingId};
+use crate::db::{self, fittings::FittingRow, keys::IdempotencyRow, Database, DbError};
+
+/// What an erasure removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct ErasureReport {
+    pub fittings_deleted: usize,
+    pub outcomes_detached: usize,
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredFitting {
@@ -15,6 +25,8 @@ pub struct StoredFitting {
 pub enum FittingError {
     #[error("no fitting with id '{0}'")]
     NotFound(String),
+    #[error("Idempotency-Key '{0}' was already used with a different body")]
+    IdempotencyKeyReused(String),
     #[error(transparent)]
     Invalid(#[from] super::FieldError),
     #[error(transparent)]
@@ -32,17 +44,100 @@ impl FittingService {
     }
 
     pub async fn create(&self, fitting: Fitting) -> Result<StoredFitting, FittingError> {
+        Ok(self.create_idempotent(fitting, None).await?.0)
+    }
+
+    /// Stores a fitting. With an idempotency key (scoped to the caller's API key), a retry
+    /// with the same body returns the first fitting (`true` = replayed) and a reuse with a
+    /// different body is refused; concurrent retries store one fitting.
+    pub async fn create_idempotent(
+        &self,
+        fitting: Fitting,
+        idempotency: Option<(String, String)>,
+    ) -> Result<(StoredFitting, bool), FittingError> {
         fitting.validate()?;
+        let document = serde_json::to_string(&fitting).map_err(|e| DbError::Other(e.into()))?;
+        let request_hash = format!("{:x}", sha2::Sha256::digest(document.as_bytes()));
         let stored = StoredFitting { id: FittingId::new(), created_at: db::now_rfc3339(), fitting };
         let row = FittingRow {
             id: stored.id.to_string(),
             store_id: stored.fitting.store_id.as_ref().map(|s| s.to_string()),
             customer_ref: stored.fitting.customer_ref.as_ref().map(|c| c.to_string()),
-            document: serde_json::to_string(&stored.fitting).map_err(|e| DbError::Other(e.into()))?,
+            document,
             created_at: stored.created_at.clone(),
         };
-        self.db.run(move |conn| db::fittings::insert(conn, &row)).await?;
-        Ok(stored)
+        let Some((key_id, key)) = idempotency else {
+            self.db.run(move |conn| db::fittings::insert(conn, &row)).await?;
+            return Ok((stored, false));
+        };
+        let (k1, k2, hash) = (key_id.clone(), key.clone(), request_hash.clone());
+        let attempt = self
+            .db
+            .run_write(move |conn| {
+                conn.transaction(|conn| {
+                    if let Some(previous) = db::keys::find_idempotency(conn, &k1, &k2)? {
+                        return Ok(Some(previous));
+                    }
+                    db::fittings::insert(conn, &row)?;
+                    db::keys::insert_idempotency(
+                        conn,
+                        &IdempotencyRow {
+                            key_id: k1.clone(),
+                            idempotency_key: k2.clone(),
+                            request_hash: hash.clone(),
+                            fitting_id: row.id.clone(),
+                            created_at: row.created_at.clone(),
+                        },
+                    )?;
+                    Ok(None)
+                })
+            })
+            .await;
+        let previous = match attempt {
+            Ok(None) => return Ok((stored, false)),
+            Ok(Some(previous)) => previous,
+            // A concurrent retry committed first.
+            Err(DbError::Conflict(_)) => {
+                let (k1, k2) = (key_id.clone(), key.clone());
+                self.db
+                    .run(move |conn| db::keys::find_idempotency(conn, &k1, &k2))
+                    .await?
+                    .ok_or_else(|| FittingError::IdempotencyKeyReused(key.clone()))?
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if previous.request_hash != request_hash {
+            return Err(FittingError::IdempotencyKeyReused(key));
+        }
+        let id = uuid::Uuid::parse_str(&previous.fitting_id).map_err(|e| DbError::Other(e.into()))?;
+        Ok((self.get(FittingId(id)).await?, true))
+    }
+
+    /// Erases a runner's fittings. Their outcomes stay for training, detached from the
+    /// customer, with a de-identified copy of the fitting (no reference, no health answers).
+    pub async fn erase_customer(&self, customer: CustomerRef) -> Result<ErasureReport, FittingError> {
+        let report = self
+            .db
+            .run_write(move |conn| {
+                conn.transaction(|conn| {
+                    let rows = db::fittings::by_customer(conn, customer.as_str())?;
+                    let mut report = ErasureReport::default();
+                    for row in &rows {
+                        let snapshot = serde_json::from_str::<Fitting>(&row.document).ok().map(|mut f| {
+                            f.customer_ref = None;
+                            f.health = Default::default();
+                            serde_json::to_string(&f).unwrap_or_default()
+                        });
+                        report.outcomes_detached += db::outcomes::detach_fitting(conn, &row.id, snapshot.as_deref())?;
+                    }
+                    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+                    db::keys::delete_idempotency_for_fittings(conn, &ids)?;
+                    report.fittings_deleted = db::fittings::delete_many(conn, &ids)?;
+                    Ok::<_, DbError>(report)
+                })
+            })
+            .await?;
+        Ok(report)
     }
 
     pub async fn get(&self, id: FittingId) -> Result<StoredFitting, FittingError> {

@@ -113,7 +113,7 @@ pub fn import_outcomes(
 ) -> Result<ImportReport, ImportError> {
     let mut rows = parse_file(bytes, catalogue)?;
     let total = rows.len();
-    db.with_conn(|conn| {
+    db.with_write_conn(|conn| {
         conn.transaction(|conn| {
             // Referenced fittings must exist.
             let referenced: Vec<String> = rows.iter().filter_map(|r| r.report.fitting_id.map(|f| f.to_string())).collect();

@@ -111,6 +111,7 @@ pub fn new_row(report: &SaleReport, sold_at: DateTime<Utc>, request_hash: Option
         request_hash,
         created_at: now.clone(),
         updated_at: now,
+        fitting_snapshot: None,
     }
 }
 
@@ -141,7 +142,7 @@ impl OutcomeService {
         let sale_id = row.sale_id.clone();
         let result = self
             .db
-            .run(move |conn| {
+            .run_write(move |conn| {
                 conn.transaction(|conn| {
                     if let Some(fid) = fitting_id {
                         if db::fittings::find(conn, &fid.to_string()).is_err() {
@@ -186,7 +187,7 @@ impl OutcomeService {
         let key = sale_id.clone();
         let row = self
             .db
-            .run(move |conn| {
+            .run_write(move |conn| {
                 conn.transaction(|conn| {
                     let Some(mut row) = db::outcomes::find_by_sale(conn, &key)? else { return Ok(Ok(None)) };
                     let now = db::now_rfc3339();

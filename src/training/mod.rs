@@ -181,6 +181,13 @@ pub fn load_records(db: &Database) -> Result<Vec<SaleRecord>, TrainError> {
         };
         records.extend(SaleRecord::from_row(&row, fitting, now));
     }
+    // Erased customers' outcomes train on their de-identified snapshots, one session each.
+    for mut row in db.with_conn(db::outcomes::detached_with_snapshots)? {
+        let Some(snapshot) = row.fitting_snapshot.take() else { continue };
+        let Ok(fitting) = serde_json::from_str::<Fitting>(&snapshot) else { continue };
+        row.fitting_id = Some(format!("detached-{}", row.id));
+        records.extend(SaleRecord::from_row(&row, Arc::new(fitting), now));
+    }
     Ok(records)
 }
 

@@ -1,11 +1,13 @@
 //! Test harness: each test gets the real service on a free port over a fresh SQLite file.
 
 use serde_json::{json, Value};
+use stridefit::auth::Role;
 use stridefit::{Application, Settings};
 use tempfile::TempDir;
 
 pub struct TestApp {
     pub address: String,
+    /// Sends the admin key on every request.
     pub client: reqwest::Client,
     pub database: TestDatabase,
 }
@@ -63,20 +65,47 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the service on an existing database (to test restarts).
 pub async fn spawn_app_on(database: TestDatabase) -> TestApp {
-    let address = start_replica(&database.url).await;
-    TestApp { address, client: reqwest::Client::new(), database }
+    spawn_app_with(database, |_| {}).await
+}
+
+/// Starts the service with adjusted settings; the test client carries a fresh admin key.
+pub async fn spawn_app_with(database: TestDatabase, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    let address = start_replica_with(&database.url, tweak).await;
+    let admin = create_key(&database.url, Role::Admin, None);
+    TestApp { address, client: client_with(&admin), database }
+}
+
+/// Creates an API key directly in the database and returns its secret.
+pub fn create_key(database_url: &str, role: Role, store: Option<&str>) -> String {
+    let db = stridefit::db::Database::connect(database_url, 1).expect("database");
+    let store = store.map(|s| stridefit::fitting::StoreId::parse(s).unwrap());
+    let origins = if role == Role::Storefront { vec!["https://shop.example".to_owned()] } else { vec![] };
+    stridefit::auth::create_key(&db, "test key", role, store, &origins).expect("key").1
+}
+
+/// An HTTP client that sends this key on every request.
+pub fn client_with(secret: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("authorization", format!("Bearer {secret}").parse().unwrap());
+    reqwest::Client::builder().default_headers(headers).build().unwrap()
 }
 
 /// Starts one more service process-equivalent on a database; returns its base URL.
 pub async fn start_replica(database_url: &str) -> String {
-    let settings = Settings {
+    start_replica_with(database_url, |_| {}).await
+}
+
+pub async fn start_replica_with(database_url: &str, tweak: impl FnOnce(&mut Settings)) -> String {
+    let mut settings = Settings {
         bind: "127.0.0.1:0".into(),
         database_url: database_url.to_owned(),
         workers: 1,
         db_pool_size: 4,
         refresh_interval_ms: 200,
+        rate_limit_per_minute: 0,
         ..Settings::default()
     };
+    tweak(&mut settings);
     let app = Application::build(settings).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());

@@ -10,3 +10,4 @@ mod operations;
 mod outcomes;
 mod recommendations;
 mod replicas;
+mod security;

@@ -14,11 +14,8 @@ async fn committed_openapi_matches_the_served_spec() {
         std::fs::write(path, &generated).unwrap();
     }
     let committed = std::fs::read_to_string(path).unwrap_or_default();
-    assert_eq!(
-        serde_json::from_str::<Value>(&committed).ok(),
-        Some(served.body.clone()),
-        "openapi/openapi.json is stale: run `UPDATE_OPENAPI=1 cargo test --test api openapi`"
-    );
+    let matches = serde_json::from_str::<Value>(&committed).ok().as_ref() == Some(&served.body);
+    assert!(matches, "openapi/openapi.json is stale: run `UPDATE_OPENAPI=1 cargo test --test api openapi`");
     assert!(served.body["openapi"].as_str().unwrap().starts_with("3.1"));
 }
 

@@ -6,6 +6,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
+use stridefit::auth::Role;
+
 use crate::helpers::*;
 
 #[tokio::test]
@@ -103,7 +105,7 @@ async fn a_database_outage_answers_503_and_recovers_by_itself() {
         return;
     };
     let address = start_replica(&url).await;
-    let client = reqwest::Client::new();
+    let client = client_with(&create_key(&database.url, Role::Admin, None));
     let get = |path: &str| client.get(format!("{address}{path}")).send();
     assert_eq!(get("/readyz").await.unwrap().status(), 200);
 

@@ -41,8 +41,21 @@ async fn concurrent_retries_with_an_idempotency_key_create_one_sale() {
     let statuses: Vec<u16> = replies.into_iter().map(|r| r.unwrap().status().as_u16()).collect();
     assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
     assert!(statuses.iter().all(|s| *s == 201 || *s == 200), "{statuses:?}");
-    let stored = app.get("/v1/outcomes/key-till3-0042").await;
-    assert_eq!(stored.status, 200);
+    let sale_id = app
+        .client
+        .post(app.url("/v1/outcomes"))
+        .header("Idempotency-Key", "till3-0042")
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()["sale_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(app.get(&format!("/v1/outcomes/{sale_id}")).await.status, 200);
 }
 
 #[tokio::test]

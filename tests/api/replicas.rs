@@ -4,6 +4,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
+use stridefit::auth::Role;
+
 use crate::helpers::*;
 
 async fn eventually<F, Fut>(what: &str, mut check: F)
@@ -25,7 +27,7 @@ where
 async fn a_catalogue_change_and_a_model_activation_through_one_replica_reach_the_other() {
     let a = spawn_app().await;
     let b = start_replica(&a.database.url).await;
-    let client = reqwest::Client::new();
+    let client = a.client.clone();
 
     let shoe = json!({"id": "replica-test-1", "brand": "R", "model": "One", "category": "daily", "support": "neutral",
         "cushioning": "high", "terrain": "road", "price_usd": 120.0, "widths": ["standard"]});
@@ -54,7 +56,7 @@ async fn concurrent_writers_on_two_replicas_never_duplicate_a_sale() {
     let body = json!({"sale_id": "RACE-1", "fitting_id": fitting_id, "shoe_id": "brooks-ghost-16", "store_id": "S1",
         "sold_at": "2026-10-01T10:00:00Z"});
     let targets: Vec<String> = (0..10).map(|i| if i % 2 == 0 { a.address.clone() } else { b.clone() }).collect();
-    let client = reqwest::Client::new();
+    let client = a.client.clone();
     let replies = futures_util::future::join_all(
         targets.iter().map(|base| client.post(format!("{base}/v1/outcomes")).json(&body).send()),
     )
@@ -84,7 +86,7 @@ async fn replicas_starting_together_on_a_fresh_database_migrate_and_seed_once() 
     let (u1, u2) = (database.url.clone(), database.url.clone());
     let (a, b) = tokio::join!(tokio::spawn(async move { start_replica(&u1).await }), tokio::spawn(async move { start_replica(&u2).await }));
     let (a, b) = (a.unwrap(), b.unwrap());
-    let client = reqwest::Client::new();
+    let client = client_with(&create_key(&database.url, Role::Admin, None));
     for base in [a, b] {
         let shoes: serde_json::Value = client.get(format!("{base}/v1/shoes?limit=1")).send().await.unwrap().json().await.unwrap();
         assert!(shoes["total"].as_u64().unwrap() >= 80, "{shoes}");

@@ -1,0 +1,3 @@
+ALTER TABLE outcomes DROP COLUMN fitting_snapshot;
+DROP TABLE idempotency_keys;
+DROP TABLE api_keys;
