@@ -59,8 +59,8 @@ fn parse_artifact(row: &ModelRow) -> Result<LogisticArtifact, ModelError> {
 fn info(row: ModelRow, active: &str) -> ModelInfo {
     ModelInfo {
         active: row.version == active,
-        metrics: serde_json::from_str(&row.metrics).unwrap_or(serde_json::Value::Null),
-        training_summary: serde_json::from_str(&row.training_summary).unwrap_or(serde_json::Value::Null),
+        metrics: serde_json::from_str(&row.metrics).unwrap_or_else(|_| serde_json::json!({})),
+        training_summary: serde_json::from_str(&row.training_summary).unwrap_or_else(|_| serde_json::json!({})),
         version: row.version,
         kind: row.kind,
         created_at: row.created_at,
@@ -75,7 +75,8 @@ fn baseline_info(active: &str) -> ModelInfo {
         active: active == BASELINE_VERSION,
         created_at: "2026-11-25T00:00:00Z".to_owned(),
         schema_hash: crate::features::schema_hash(),
-        metrics: serde_json::Value::Null,
+        // The rules are not trained: no held-out metrics of their own.
+        metrics: serde_json::json!({}),
         training_summary: serde_json::json!({"note": "evidence-based rules; see README"}),
     }
 }
