@@ -19,8 +19,8 @@ SERVER_PID=""
 cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"; }
 trap cleanup EXIT
 
-start_server() { # $1 = database url
-    STRIDEFIT_BIND="127.0.0.1:$PORT" STRIDEFIT_WORKERS=1 RUST_LOG=warn "$BIN" --database-url "$1" serve &
+start_server() { # $1 = database url; rate limiting off so the limiter is not what is measured
+    STRIDEFIT_BIND="127.0.0.1:$PORT" STRIDEFIT_WORKERS=1 STRIDEFIT_RATE_LIMIT_PER_MINUTE=0 RUST_LOG=warn "$BIN" --database-url "$1" serve &
     SERVER_PID=$!
     for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && return; sleep 0.1; done
     echo "server did not become ready" >&2; exit 1
@@ -28,7 +28,7 @@ start_server() { # $1 = database url
 stop_server() { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""; }
 run_wrk() { # $1 = path, rest = env
     env "${@:2}" WRK_CONNECTIONS="$CONNECTIONS" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" -s benches/wrk.lua \
-        "http://127.0.0.1:$PORT$1" | grep '^RESULT'
+        -H "Authorization: Bearer $KEY" "http://127.0.0.1:$PORT$1" | grep '^RESULT'
 }
 field() { sed -n "s/.*$2=\([0-9.]*\).*/\1/p" <<<"$1"; }
 
@@ -39,11 +39,12 @@ python3 benches/make_catalogue.py $((1000 - BUNDLED)) > "$TMP/shoes1000.csv"
 python3 benches/make_catalogue.py $((10000 - BUNDLED)) > "$TMP/shoes10000.csv"
 DB="sqlite://$TMP/load.db"
 RUST_LOG=warn "$BIN" --database-url "$DB" import catalogue "$TMP/shoes1000.csv" >/dev/null
+KEY=$(RUST_LOG=warn "$BIN" --database-url "$DB" keys create --role storefront --name load-test | tail -n 1)
 RUST_LOG=warn "$BIN" --database-url "$DB" simulate --sales 500 --seed 42 --output "$TMP/sales.csv" >/dev/null
 python3 benches/make_bodies.py "$TMP/sales.csv" > "$TMP/bodies.lua"
 
 start_server "$DB"
-echo "catalogue: $(curl -s "http://127.0.0.1:$PORT/v1/shoes?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])') shoes; model: $(curl -s "http://127.0.0.1:$PORT/readyz" | python3 -c 'import json,sys; print(json.load(sys.stdin)["model_version"])')"
+echo "catalogue: $(curl -s -H "Authorization: Bearer $KEY" "http://127.0.0.1:$PORT/v1/shoes?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])') shoes; model: $(curl -s "http://127.0.0.1:$PORT/readyz" | python3 -c 'import json,sys; print(json.load(sys.stdin)["model_version"])')"
 run_wrk /healthz >/dev/null  # warm-up
 BARE=$(run_wrk /healthz)
 RECO=$(run_wrk /v1/recommendations WRK_BODIES="$TMP/bodies.lua")
@@ -54,7 +55,8 @@ stop_server
 DB10K="sqlite://$TMP/load10k.db"
 RUST_LOG=warn "$BIN" --database-url "$DB10K" import catalogue "$TMP/shoes10000.csv" >/dev/null
 start_server "$DB10K"
-curl -s -X POST "http://127.0.0.1:$PORT/v1/recommendations" -H 'content-type: application/json' \
+KEY=$(RUST_LOG=warn "$BIN" --database-url "$DB10K" keys create --role storefront --name load-test | tail -n 1)
+curl -s -X POST "http://127.0.0.1:$PORT/v1/recommendations" -H 'content-type: application/json' -H "Authorization: Bearer $KEY" \
     -d "$(python3 -c 'import json; print(json.dumps({"fitting": {"profile": {"body_mass_kg": 70, "weekly_distance_km": 30, "goal": "daily_training", "terrain": "road"}}}))')" >/dev/null
 RSS_KB=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status")
 stop_server
