@@ -7,7 +7,8 @@ use stridefit::catalogue::csv::{parse_insoles, parse_shoes, BUNDLED_INSOLES_CSV,
 use stridefit::catalogue::Catalogue;
 use stridefit::features::{pair_features, RunnerSignals};
 use stridefit::fitting::{examples, Fitting};
-use stridefit::ranking::{rank, BaselineScorer, Filters};
+use stridefit::model::TrainedModel;
+use stridefit::ranking::{rank, BaselineScorer, Filters, Scorer};
 use stridefit::referral;
 
 fn catalogue_of(n: usize) -> Catalogue {
@@ -30,16 +31,31 @@ fn benches(c: &mut Criterion) {
     c.bench_function("features/one_pair", |b| b.iter(|| pair_features(black_box(&runner), black_box(&shoe))));
     c.bench_function("referral/assess", |b| b.iter(|| referral::assess(black_box(&fitting))));
 
-    let scorer = BaselineScorer::new();
-    let mut group = c.benchmark_group("rank/baseline");
-    for n in [100, 1_000, 10_000] {
-        let catalogue = catalogue_of(n);
-        group.throughput(Throughput::Elements(n as u64));
-        group.bench_with_input(BenchmarkId::from_parameter(n), &catalogue, |b, cat| {
-            b.iter(|| rank(&scorer, cat, black_box(&runner), &Filters::default(), 5))
-        });
+    let baseline = BaselineScorer::new();
+    let bundled: serde_json::Value = serde_json::from_str(stridefit::model::BUNDLED_DEFAULT_MODEL).expect("bundled model");
+    let trained = TrainedModel::from_artifact(serde_json::from_value(bundled["artifact"].clone()).expect("artifact")).expect("model");
+    let scorers: [(&str, &dyn Scorer); 2] = [("rank/baseline", &baseline), ("rank/trained", &trained)];
+    for (name, scorer) in scorers {
+        let mut group = c.benchmark_group(name);
+        for n in [100, 1_000, 10_000] {
+            let catalogue = catalogue_of(n);
+            group.throughput(Throughput::Elements(n as u64));
+            group.bench_with_input(BenchmarkId::from_parameter(n), &catalogue, |b, cat| {
+                b.iter(|| rank(scorer, cat, black_box(&runner), &Filters::default(), 5))
+            });
+        }
+        group.finish();
     }
-    group.finish();
+
+    let top = rank(&trained, &small, &runner, &Filters::default(), 5);
+    let response = serde_json::json!({
+        "shoes": top.iter().map(|r| serde_json::json!({
+            "shoe_id": r.shoe.id, "score": r.score, "reasons": r.explanation.reasons, "cautions": r.explanation.cautions
+        })).collect::<Vec<_>>(),
+        "referral": referral::assess(&fitting),
+        "advice": referral::training_advice(&fitting, &referral::assess(&fitting)),
+    });
+    c.bench_function("json/serialise_recommendation_response", |b| b.iter(|| serde_json::to_vec(black_box(&response))));
 
     let body = serde_json::to_vec(&serde_json::json!({ "fitting": examples::shop_fitting(), "top_k": 5 })).expect("json");
     c.bench_function("json/parse_recommendation_request", |b| {

@@ -3,7 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::sync::Arc;
 use utoipa::ToSchema;
 
 use crate::fitting::FieldError;
@@ -243,9 +242,6 @@ impl Catalogue {
         self.shoe_index.get(id).map(|&i| &self.shoes[i])
     }
 
-    pub fn into_shared(self) -> Arc<Self> {
-        Arc::new(self)
-    }
 }
 
 #[cfg(test)]

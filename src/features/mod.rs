@@ -4,8 +4,8 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::catalogue::{Catalogue, Category, Shoe, Support};
-use crate::fitting::{Fitting, Goal};
+use crate::catalogue::{Category, Shoe, Support};
+use crate::fitting::Goal;
 
 mod runner;
 pub use runner::RunnerSignals;
@@ -138,11 +138,6 @@ pub fn pair_features(runner: &RunnerSignals, shoe: &Shoe) -> FeatureVector {
     x[Feature::ForefootStrikeXDrop.index()] = runner.forefoot_strike * drop / 10.0;
     x[Feature::PlatedXNotRacing.index()] = (shoe.plated && runner.goal != Goal::Racing) as u8 as f64;
     FeatureVector(x)
-}
-
-/// Convenience for one pair when runner signals are not cached.
-pub fn features_for(fitting: &Fitting, catalogue: &Catalogue, shoe: &Shoe) -> FeatureVector {
-    pair_features(&RunnerSignals::from_fitting(fitting, catalogue), shoe)
 }
 
 #[cfg(test)]

@@ -134,11 +134,6 @@ pub enum BodyLocation {
 }
 
 impl BodyLocation {
-    /// Back or leg: the region where cauda equina signs matter.
-    pub fn is_back_or_leg(self) -> bool {
-        !matches!(self, BodyLocation::Other)
-    }
-
     pub fn words(self) -> &'static str {
         use BodyLocation::*;
         match self {

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::fitting::{FieldError, Fitting, StoreId};
+use crate::fitting::{FieldError, StoreId};
 use crate::units::PainScore;
 
 pub mod import;
@@ -200,9 +200,6 @@ pub fn check_ids(shoe_id: &str, insole_id: Option<&str>, sale_id: Option<&str>) 
     }
     Ok(())
 }
-
-/// A fitting sent inline with an imported outcome (histories whose fittings were never posted).
-pub type InlineFitting = Fitting;
 
 #[cfg(test)]
 mod tests {

@@ -3,7 +3,6 @@
 //! the scorer's own per-feature contributions. No HTTP here.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
 use crate::catalogue::{Catalogue, Shoe, Terrain, Width};
 use crate::features::{pair_features, FeatureVector, RunnerSignals, FEATURE_COUNT};
@@ -119,9 +118,6 @@ pub fn rank(
         })
         .collect()
 }
-
-/// The scorer currently serving, swappable while requests are in flight.
-pub type SharedScorer = Arc<dyn Scorer>;
 
 
 #[cfg(test)]

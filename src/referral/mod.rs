@@ -59,6 +59,8 @@ pub struct Referral {
 pub const LARGE_PELVIC_DROP_DEG: f64 = 7.0;
 /// Contact-time asymmetry at or above this is "marked": elite runners sit near 2.6 %.
 pub const MARKED_ASYMMETRY_PCT: f64 = 10.0;
+/// Left/right outsole wear difference (0-1, see `OutsoleWear::difference`) counted as uneven.
+pub const UNEVEN_WEAR: f64 = 0.3;
 /// Pain above 3/10 while running warrants an assessment.
 pub const PAIN_SCORE_LIMIT: f64 = 3.0;
 /// Pain lasting longer than this after a run warrants an assessment.
@@ -245,13 +247,25 @@ impl Rules<'_> {
 
     /// Rule 8: gait signs worth a look, soft flag only.
     fn gait_asymmetry(&mut self) {
+        let mut why = Vec::new();
+        // Uneven wear between the two shoes is a weak signal: it counts only alongside pain.
+        let uneven_wear = self.fitting.wear.as_ref().is_some_and(|w| w.left.difference(&w.right) >= UNEVEN_WEAR);
+        if uneven_wear && self.pains().next().is_some() {
+            why.push("a clear left/right difference in how your shoes wear".to_owned());
+        }
         let Some(gait) = &self.fitting.gait else {
             if self.pains().any(|p| p.limp) {
-                self.fire("gait_asymmetry", ReferralLevel::Advise, "A limp is worth having assessed by a physiotherapist.");
+                why.push("a limp".to_owned());
+            }
+            if !why.is_empty() {
+                self.fire(
+                    "gait_asymmetry",
+                    ReferralLevel::Advise,
+                    format!("You show {}. It is worth having a physiotherapist assess it.", why.join(" and ")),
+                );
             }
             return;
         };
-        let mut why = Vec::new();
         if let Some(drop) = gait.contralateral_pelvic_drop_deg.filter(|d| d.get() >= LARGE_PELVIC_DROP_DEG) {
             why.push(format!("a large hip drop ({:.0} deg)", drop.get()));
         }

@@ -184,3 +184,16 @@ fn no_pain_brings_no_pain_advice() {
     let f = runner();
     assert!(training_advice(&f, &assess(&f)).iter().all(|a| !a.contains("skip hills")));
 }
+
+#[test]
+fn uneven_wear_between_shoes_is_an_advise_flag_only_with_pain() {
+    let mut v = examples::shop_fitting();
+    v.as_object_mut().unwrap().remove("gait");
+    v["wear"]["right"] = json!({"lateral_forefoot": "heavy", "lateral_heel": "heavy", "lateral_midfoot": "heavy"});
+    let with_pain: Fitting = serde_json::from_value(v.clone()).unwrap();
+    let r = assess(&with_pain);
+    assert_eq!(r.level, ReferralLevel::Advise);
+    assert!(r.reasons[0].text.contains("left/right difference"), "{r:?}");
+    v["health"] = json!({});
+    assert_eq!(assess(&serde_json::from_value(v).unwrap()).level, ReferralLevel::None);
+}
