@@ -109,12 +109,15 @@ impl Table {
         Row { line: index + 2, index, table: self }
     }
 
-    /// Builds one item per row; collects every row's error and fails if there is any.
-    pub fn rows<T>(&self, build: impl Fn(&Row) -> Result<T, RowError>) -> Result<Vec<T>, TableError> {
+    /// Builds one item per row (rows are checked in parallel, results kept in file order);
+    /// collects every row's error and fails if there is any.
+    pub fn rows<T: Send>(&self, build: impl Fn(&Row) -> Result<T, RowError> + Sync) -> Result<Vec<T>, TableError> {
+        use rayon::prelude::*;
+        let results: Vec<Result<T, RowError>> = (0..self.height).into_par_iter().map(|index| build(&self.row(index))).collect();
         let mut items = Vec::with_capacity(self.height);
         let mut errors = Vec::new();
-        for index in 0..self.height {
-            match build(&self.row(index)) {
+        for result in results {
+            match result {
                 Ok(item) => items.push(item),
                 Err(e) => errors.push(e),
             }

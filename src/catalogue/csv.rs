@@ -24,7 +24,7 @@ pub enum CatalogueFile {
 pub type CsvError = TableError;
 
 /// Required columns must be present; `source` may be left out.
-fn rows<T>(table: &Table, columns: &[&str], build: impl Fn(&Row) -> Result<T, RowError>) -> Result<Vec<T>, CsvError> {
+fn rows<T: Send>(table: &Table, columns: &[&str], build: impl Fn(&Row) -> Result<T, RowError> + Sync) -> Result<Vec<T>, CsvError> {
     let required: Vec<&str> = columns.iter().copied().filter(|c| *c != "source").collect();
     table.require(&required)?;
     table.rows(build)
