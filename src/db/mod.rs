@@ -300,4 +300,29 @@ mod tests {
         assert_eq!(tables, 0);
         assert!(!c.run_pending_migrations(SQLITE_MIGRATIONS).unwrap().is_empty());
     }
+
+    /// Runs in the PostgreSQL pass of the suite (`STRIDEFIT_TEST_DATABASE_URL=postgres://…`).
+    #[test]
+    fn every_postgres_down_migration_reverts_its_up() {
+        let Some(admin_url) = std::env::var("STRIDEFIT_TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) else {
+            eprintln!("skipped: STRIDEFIT_TEST_DATABASE_URL is not a PostgreSQL URL");
+            return;
+        };
+        let name = format!("stridefit_migrations_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = diesel::PgConnection::establish(&admin_url).unwrap();
+        diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).unwrap();
+        let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b);
+        let mut c = diesel::PgConnection::establish(&format!("{base}/{name}")).unwrap();
+        c.run_pending_migrations(POSTGRES_MIGRATIONS).unwrap();
+        c.revert_all_migrations(POSTGRES_MIGRATIONS).unwrap();
+        let tables: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+            "(SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' AND table_name NOT LIKE '__diesel%')",
+        ))
+        .get_result(&mut c)
+        .unwrap();
+        assert_eq!(tables, 0);
+        assert!(!c.run_pending_migrations(POSTGRES_MIGRATIONS).unwrap().is_empty());
+        drop(c);
+        diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut admin).unwrap();
+    }
 }
