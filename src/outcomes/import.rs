@@ -114,6 +114,28 @@ pub fn import_outcomes(
     let mut rows = parse_file(bytes, catalogue)?;
     let total = rows.len();
     db.with_write_conn(|conn| {
+        // A large import is one transaction: give SQLite room to keep its pages in memory
+        // instead of spilling them to the WAL mid-transaction (256 MiB, this connection only).
+        let sqlite = matches!(conn, crate::db::DbConnection::Sqlite(_));
+        if sqlite {
+            diesel::connection::SimpleConnection::batch_execute(conn, "PRAGMA cache_size = -262144")?;
+        }
+        let result = import_rows(conn, &mut rows, total, progress);
+        if sqlite {
+            diesel::connection::SimpleConnection::batch_execute(conn, "PRAGMA cache_size = -2000")?;
+        }
+        result
+    })?
+    .map_err(ImportError::File)
+}
+
+fn import_rows(
+    conn: &mut crate::db::DbConnection,
+    rows: &mut [ParsedRow],
+    total: usize,
+    progress: &dyn Fn(usize, usize),
+) -> Result<Result<ImportReport, TableError>, DbError> {
+    {
         conn.transaction(|conn| {
             // Referenced fittings must exist.
             let referenced: Vec<String> = rows.iter().filter_map(|r| r.report.fitting_id.map(|f| f.to_string())).collect();
@@ -171,8 +193,7 @@ pub fn import_outcomes(
             progress(total, total);
             Ok(Ok(report))
         })
-    })?
-    .map_err(ImportError::File)
+    }
 }
 
 /// Training records straight from a file whose rows carry inline fittings (no database).

@@ -86,6 +86,18 @@ fn validation_loss(artifact: &LogisticArtifact, validation: &[&Example]) -> Resu
     Ok(log_loss(&p, &y))
 }
 
+/// The alpha search fits on at most this many training pairs (an even spread through time);
+/// 19 coefficients are well determined long before that, and it keeps large histories fast.
+pub const MAX_SEARCH_PAIRS: usize = 50_000;
+
+fn spread_sample<'a>(examples: &[&'a Example], max: usize) -> Vec<&'a Example> {
+    if examples.len() <= max {
+        return examples.to_vec();
+    }
+    let step = examples.len() as f64 / max as f64;
+    (0..max).map(|i| examples[(i as f64 * step) as usize]).collect()
+}
+
 /// Picks alpha on validation, then refits on train + validation with it.
 pub fn fit(
     train: &[&Example],
@@ -93,6 +105,10 @@ pub fn fit(
     version: &str,
     on_step: &mut dyn FnMut(usize, usize),
 ) -> Result<(LogisticArtifact, Vec<AlphaResult>), TrainError> {
+    let (all_train, all_validation) = (train, validation);
+    let search = spread_sample(train, MAX_SEARCH_PAIRS);
+    let checked = spread_sample(validation, MAX_SEARCH_PAIRS);
+    let (train, validation) = (search.as_slice(), checked.as_slice());
     let (means, scales) = standardiser(train);
     let mut results = Vec::new();
     for (i, &alpha) in ALPHAS.iter().enumerate() {
@@ -106,7 +122,7 @@ pub fn fit(
         .filter(|r| r.validation_log_loss.is_finite())
         .min_by(|a, b| a.validation_log_loss.total_cmp(&b.validation_log_loss))
         .map_or(1.0, |r| r.alpha);
-    let all: Vec<&Example> = train.iter().chain(validation.iter()).copied().collect();
+    let all: Vec<&Example> = all_train.iter().chain(all_validation.iter()).copied().collect();
     let (means, scales) = standardiser(&all);
     let artifact = fit_one(&all, &means, &scales, best, version)?;
     on_step(ALPHAS.len() + 1, ALPHAS.len() + 1);

@@ -113,7 +113,9 @@ pub fn train(
     cancel: &AtomicBool,
 ) -> Result<TrainingResult, TrainError> {
     progress.report(0.05, "building labelled pairs");
+    let started = std::time::Instant::now();
     let data = dataset::build(records, catalogue)?;
+    log::info!("labelled pairs built in {:.1} s", started.elapsed().as_secs_f64());
     let positives = data.positives();
     let negatives = data.examples.len() - positives;
     if data.examples.len() < MIN_EXAMPLES || positives < MIN_PER_CLASS || negatives < MIN_PER_CLASS {
@@ -131,8 +133,11 @@ pub fn train(
     let mut on_step = |done: usize, total: usize| {
         progress.report(0.15 + 0.55 * done as f64 / total as f64, "fitting logistic regression");
     };
+    let started = std::time::Instant::now();
     let (artifact, alphas) = fit::fit(&train_set, &valid_set, &version, &mut on_step)?;
+    log::info!("fitted in {:.1} s", started.elapsed().as_secs_f64());
     check_cancel(cancel)?;
+    let started = std::time::Instant::now();
 
     progress.report(0.75, "evaluating on held-out sessions");
     let candidate = TrainedModel::from_artifact(artifact.clone()).map_err(|e| TrainError::Solver(e.to_string()))?;
@@ -141,6 +146,7 @@ pub fn train(
         active: active.filter(|a| a.version() != crate::ranking::baseline::BASELINE_VERSION).map(|a| evaluate::evaluate(a, &data, &split.test, catalogue)),
         baseline: evaluate::evaluate(&BaselineScorer::new(), &data, &split.test, catalogue),
     };
+    log::info!("evaluated in {:.1} s", started.elapsed().as_secs_f64());
     check_cancel(cancel)?;
     log::info!("alpha search: {}", serde_json::to_string(&alphas).unwrap_or_default());
     let summary = TrainingSummary {
