@@ -95,6 +95,9 @@ impl Application {
             settings.rate_limit_burst,
         ));
         auth.refresh_origins()?;
+        if !settings.open_access && db.with_conn(crate::db::keys::list)?.iter().all(|k| k.revoked_at.is_some()) {
+            log::warn!("no API keys yet: every /v1 call will answer 401. Create one with `stridefit keys create --role admin --name me`, or run `stridefit serve --open` for a local trial");
+        }
         let state = web::Data::new(AppState {
             auth,
             recommendations: RecommendationService::new(catalogue.clone(), scorer.clone()),
