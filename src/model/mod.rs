@@ -34,6 +34,8 @@ pub struct TrainedModel {
     /// weight / scale per feature, and the intercept with the means folded in.
     slopes: [f64; FEATURE_COUNT],
     means: [f64; FEATURE_COUNT],
+    /// intercept - sum(slope * mean): the log-odds are then offset + sum(slope * x).
+    offset: f64,
 }
 
 impl TrainedModel {
@@ -53,7 +55,8 @@ impl TrainedModel {
             slopes[i] = artifact.weights[i] / scale;
             means[i] = artifact.means[i];
         }
-        Ok(Self { artifact, slopes, means })
+        let offset = artifact.intercept - slopes.iter().zip(means.iter()).map(|(s, m)| s * m).sum::<f64>();
+        Ok(Self { artifact, slopes, means, offset })
     }
 
     pub fn artifact(&self) -> &LogisticArtifact {
@@ -84,11 +87,7 @@ impl Scorer for TrainedModel {
         Scored { score: sigmoid(z), contributions }
     }
 
-    fn score_value(&self, features: &FeatureVector) -> f64 {
-        let mut z = self.artifact.intercept;
-        for i in 0..FEATURE_COUNT {
-            z += self.slopes[i] * (features.0[i] - self.means[i]);
-        }
-        sigmoid(z)
+    fn rank_key(&self, features: &FeatureVector) -> f64 {
+        self.offset + self.slopes.iter().zip(features.0.iter()).map(|(s, x)| s * x).sum::<f64>()
     }
 }

@@ -83,8 +83,7 @@ impl Scorer for BaselineScorer {
         Scored { score: sigmoid(z), contributions }
     }
 
-    fn score_value(&self, features: &FeatureVector) -> f64 {
-        let z: f64 = self.weights.iter().zip(features.0.iter()).map(|(w, x)| w * x).sum();
-        sigmoid(z - CENTRE)
+    fn rank_key(&self, features: &FeatureVector) -> f64 {
+        self.weights.iter().zip(features.0.iter()).map(|(w, x)| w * x).sum::<f64>() - CENTRE
     }
 }

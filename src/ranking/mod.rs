@@ -28,9 +28,11 @@ pub trait Scorer: Send + Sync {
     fn version(&self) -> &str;
     fn score(&self, features: &FeatureVector) -> Scored;
 
-    /// The score alone, for ranking many shoes without building contributions.
-    fn score_value(&self, features: &FeatureVector) -> f64 {
-        self.score(features).score
+    /// A key that orders shoes exactly as `score` does (the log-odds), cheap enough to
+    /// compute for every shoe in the catalogue: no contributions, no `exp`.
+    fn rank_key(&self, features: &FeatureVector) -> f64 {
+        let s = self.score(features).score;
+        (s / (1.0 - s)).ln()
     }
 }
 
@@ -87,7 +89,7 @@ pub fn rank(
         for (s, v) in sum.iter_mut().zip(x.0.iter()) {
             *s += v;
         }
-        scored.push((scorer.score_value(&x), i as u32));
+        scored.push((scorer.rank_key(&x), i as u32));
     }
     if scored.is_empty() || top_k == 0 {
         return Vec::new();

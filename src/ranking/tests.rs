@@ -241,3 +241,19 @@ fn an_unchanged_drop_is_mentioned_as_a_reason() {
     let e = explain(&r, &s, &x, &BaselineScorer::new().score(&x).contributions, &[0.0; crate::features::FEATURE_COUNT]);
     assert!(e.reasons.contains(&"same drop as your worn pair".to_string()), "{e:?}");
 }
+
+#[test]
+fn the_rank_key_orders_shoes_exactly_as_the_score_does() {
+    let bundled: serde_json::Value = serde_json::from_str(crate::model::BUNDLED_DEFAULT_MODEL).unwrap();
+    let trained = crate::model::TrainedModel::from_artifact(serde_json::from_value(bundled["artifact"].clone()).unwrap()).unwrap();
+    let baseline = BaselineScorer::new();
+    let r = runner(examples::shop_fitting());
+    let shoes = crate::catalogue::csv::parse_shoes(crate::catalogue::csv::BUNDLED_SHOES_CSV).unwrap();
+    for scorer in [&baseline as &dyn Scorer, &trained] {
+        for s in &shoes {
+            let x = pair_features(&r, s);
+            let (key, score) = (scorer.rank_key(&x), scorer.score(&x).score);
+            assert!((crate::ranking::sigmoid(key) - score).abs() < 1e-12, "{}: {key} vs {score}", s.id);
+        }
+    }
+}
