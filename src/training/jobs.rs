@@ -95,12 +95,17 @@ impl JobService {
         Self { db, catalogue, active, cancels: Arc::default(), metrics }
     }
 
-    /// Marks runs left `running` by a stopped process as failed (call at start-up).
+    /// Marks runs left `running` by a stopped process as failed (call at start-up). Another
+    /// replica's live run keeps reporting progress, so only runs silent for 15 minutes count.
     pub fn fail_interrupted(db: &Database) -> Result<(), DbError> {
         use diesel::prelude::*;
         use db::schema::jobs;
+        let stale_before = (chrono::Utc::now() - chrono::Duration::minutes(15))
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         db.with_conn(|conn| {
-            diesel::update(jobs::table.filter(jobs::status.eq_any(["queued", "running"])))
+            diesel::update(
+                jobs::table.filter(jobs::status.eq_any(["queued", "running"])).filter(jobs::updated_at.lt(stale_before)),
+            )
                 .set((jobs::status.eq("failed"), jobs::message.eq("interrupted: the service stopped during the run")))
                 .execute(conn)?;
             Ok(())
