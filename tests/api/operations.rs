@@ -128,3 +128,48 @@ async fn a_database_outage_answers_503_and_recovers_by_itself() {
     }
     drop(database);
 }
+
+/// SIGTERM while a request is half sent: the server finishes that request, then exits cleanly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_an_in_flight_request_finish_before_exit() {
+    use std::io::{Read, Write};
+    let database = TestDatabase::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_stridefit"))
+        .args(["serve", "--open", "--bind", &format!("127.0.0.1:{port}"), "--workers", "1"])
+        .env("STRIDEFIT_DATABASE_URL", &database.url)
+        .env("RUST_LOG", "warn")
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while reqwest::get(format!("http://127.0.0.1:{port}/readyz")).await.map(|r| r.status() != 200).unwrap_or(true) {
+        assert!(start.elapsed() < Duration::from_secs(30), "server did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    let body = json!({"fitting": web_fitting(), "top_k": 1}).to_string();
+    let (head, tail) = body.split_at(body.len() / 2);
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        stream,
+        "POST /v1/recommendations HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{head}",
+        body.len()
+    )
+    .unwrap();
+    stream.flush().unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let status = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stream.write_all(tail.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("model_version"));
+
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "exit status {exit:?}");
+    // New connections are refused once it has gone.
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
+}
