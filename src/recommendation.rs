@@ -8,7 +8,7 @@ use arc_swap::ArcSwap;
 use crate::catalogue::{CatalogueError, CatalogueService, Terrain, Width};
 use crate::features::RunnerSignals;
 use crate::fitting::{FieldError, Fitting, StoreId};
-use crate::ranking::{rank, BaselineScorer, Filters, RankedShoe, Scorer};
+use crate::ranking::{rank_counted, BaselineScorer, Filters, RankedShoe, Scorer};
 use crate::referral::{self, Referral};
 
 /// Bounds on how many shoes one answer lists.
@@ -89,8 +89,7 @@ impl RecommendationService {
         let catalogue = self.catalogue.snapshot();
         let scorer = self.scorer.get();
         let runner = RunnerSignals::from_fitting(fitting, &catalogue);
-        let candidates = catalogue.shoes.iter().filter(|s| filters.admits(s)).count();
-        let shoes = rank(scorer.as_ref().as_ref(), &catalogue, &runner, &filters, top_k);
+        let (shoes, candidates) = rank_counted(scorer.as_ref().as_ref(), &catalogue, &runner, &filters, top_k);
         let referral = referral::assess(fitting);
         let advice = referral::training_advice(fitting, &referral);
         Ok(Recommendation { model_version: scorer.version().to_owned(), shoes, referral, advice, candidates })

@@ -79,6 +79,17 @@ pub fn rank(
     filters: &Filters,
     top_k: usize,
 ) -> Vec<RankedShoe> {
+    rank_counted(scorer, catalogue, runner, filters, top_k).0
+}
+
+/// `rank`, also returning how many shoes passed the filters and were scored.
+pub fn rank_counted(
+    scorer: &dyn Scorer,
+    catalogue: &Catalogue,
+    runner: &RunnerSignals,
+    filters: &Filters,
+    top_k: usize,
+) -> (Vec<RankedShoe>, usize) {
     let mut scored: Vec<(f64, u32)> = Vec::with_capacity(catalogue.shoes.len());
     let mut sum = [0.0; FEATURE_COUNT];
     for (i, shoe) in catalogue.shoes.iter().enumerate() {
@@ -91,10 +102,11 @@ pub fn rank(
         }
         scored.push((scorer.rank_key(&x), i as u32));
     }
+    let candidates = scored.len();
     if scored.is_empty() || top_k == 0 {
-        return Vec::new();
+        return (Vec::new(), candidates);
     }
-    let n = scored.len() as f64;
+    let n = candidates as f64;
     let mean = FeatureVector(sum.map(|s| s / n));
     let mean_contributions = scorer.score(&mean).contributions;
 
@@ -105,7 +117,7 @@ pub fn rank(
         scored.truncate(top_k);
     }
     scored.sort_by(by_score);
-    scored
+    let ranked = scored
         .into_iter()
         .map(|(_, i)| {
             let shoe = &catalogue.shoes[i as usize];
@@ -118,7 +130,8 @@ pub fn rank(
                 score: s.score,
             }
         })
-        .collect()
+        .collect();
+    (ranked, candidates)
 }
 
 
