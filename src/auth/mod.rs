@@ -253,13 +253,21 @@ impl Authenticator {
         Ok(principal)
     }
 
+    /// The secret of an `Authorization: Bearer` header; `Ok(None)` is "no header, open mode".
+    fn bearer_secret<'a>(&self, authorization: Option<&'a str>) -> Result<Option<&'a str>, AuthError> {
+        match authorization {
+            None if self.open => Ok(None),
+            None => Err(AuthError::Missing),
+            Some(value) => value.strip_prefix("Bearer ").map(|s| Some(s.trim())).ok_or(AuthError::Invalid),
+        }
+    }
+
     /// Answers without the database when it can (open mode, a cached key), else `None`.
     pub fn authenticate_cached(&self, authorization: Option<&str>) -> Option<Result<Principal, AuthError>> {
-        let principal = match authorization {
-            None if self.open => Principal::open(),
-            None => return Some(Err(AuthError::Missing)),
-            Some(value) => {
-                let Some(secret) = value.strip_prefix("Bearer ").map(str::trim) else { return Some(Err(AuthError::Invalid)) };
+        let principal = match self.bearer_secret(authorization) {
+            Err(e) => return Some(Err(e)),
+            Ok(None) => Principal::open(),
+            Ok(Some(secret)) => {
                 let (principal, at) = self.cache.read().ok()?.get(&hash_secret(secret)).cloned()?;
                 if at.elapsed() >= KEY_CACHE_TTL {
                     return None;
@@ -276,16 +284,9 @@ impl Authenticator {
     /// Resolves the Authorization header to a caller, and applies the caller's rate limit.
     /// Blocking (may query the database): call from a blocking context.
     pub fn authenticate(&self, authorization: Option<&str>) -> Result<Principal, AuthError> {
-        let principal = match authorization {
-            None if self.open => Principal::open(),
-            None => return Err(AuthError::Missing),
-            Some(value) => {
-                let secret = value.strip_prefix("Bearer ").map(str::trim).ok_or(AuthError::Invalid)?;
-                match self.lookup(secret)? {
-                    Some(p) => p,
-                    None => return Err(AuthError::Invalid),
-                }
-            }
+        let principal = match self.bearer_secret(authorization)? {
+            None => Principal::open(),
+            Some(secret) => self.lookup(secret)?.ok_or(AuthError::Invalid)?,
         };
         self.rate_limit(principal)
     }

@@ -146,10 +146,7 @@ impl CatalogueService {
     pub async fn create_shoe(&self, shoe: Shoe) -> Result<Shoe, CatalogueError> {
         shoe.validate()?;
         let (id, stored) = (shoe.id.clone(), shoe.clone());
-        self.write_then_refresh(move |conn| db::catalogue::insert_shoe(conn, &stored)).await.map_err(|e| match e {
-            CatalogueError::Db(DbError::Conflict(_)) => CatalogueError::AlreadyExists { kind: "shoe", id },
-            other => other,
-        })?;
+        self.write_then_refresh(move |conn| db::catalogue::insert_shoe(conn, &stored)).await.map_err(already_exists("shoe", id))?;
         Ok(shoe)
     }
 
@@ -168,10 +165,7 @@ impl CatalogueService {
     pub async fn create_insole(&self, insole: Insole) -> Result<Insole, CatalogueError> {
         insole.validate()?;
         let (id, stored) = (insole.id.clone(), insole.clone());
-        self.write_then_refresh(move |conn| db::catalogue::insert_insole(conn, &stored)).await.map_err(|e| match e {
-            CatalogueError::Db(DbError::Conflict(_)) => CatalogueError::AlreadyExists { kind: "insole", id },
-            other => other,
-        })?;
+        self.write_then_refresh(move |conn| db::catalogue::insert_insole(conn, &stored)).await.map_err(already_exists("insole", id))?;
         Ok(insole)
     }
 
@@ -212,6 +206,13 @@ impl CatalogueService {
     pub async fn in_stock(&self, store: StoreId) -> Result<HashSet<String>, CatalogueError> {
         let ids = self.db.run(move |conn| db::catalogue::in_stock_shoe_ids(conn, store.as_str())).await?;
         Ok(ids.into_iter().collect())
+    }
+}
+
+fn already_exists(kind: &'static str, id: String) -> impl FnOnce(CatalogueError) -> CatalogueError {
+    move |e| match e {
+        CatalogueError::Db(DbError::Conflict(_)) => CatalogueError::AlreadyExists { kind, id },
+        other => other,
     }
 }
 
