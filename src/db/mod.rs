@@ -237,10 +237,7 @@ impl Database {
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
     {
-        let db = self.clone();
-        tokio::task::spawn_blocking(move || db.with_write_conn(work))
-            .await
-            .map_err(|e| DbError::Other(anyhow::anyhow!("database task failed: {e}")))?
+        self.off_worker(move |db| db.with_write_conn(work)).await
     }
 
     /// `with_conn` on tokio's blocking pool, for async callers.
@@ -249,8 +246,16 @@ impl Database {
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
     {
+        self.off_worker(move |db| db.with_conn(work)).await
+    }
+
+    async fn off_worker<T, F>(&self, job: F) -> Result<T, DbError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Database) -> Result<T, DbError> + Send + 'static,
+    {
         let db = self.clone();
-        tokio::task::spawn_blocking(move || db.with_conn(work))
+        tokio::task::spawn_blocking(move || job(&db))
             .await
             .map_err(|e| DbError::Other(anyhow::anyhow!("database task failed: {e}")))?
     }
