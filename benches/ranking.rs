@@ -7,7 +7,6 @@ use stridefit::catalogue::csv::{parse_insoles, parse_shoes, BUNDLED_INSOLES_CSV,
 use stridefit::catalogue::Catalogue;
 use stridefit::features::{pair_features, RunnerSignals};
 use stridefit::fitting::{examples, Fitting};
-use stridefit::model::TrainedModel;
 use stridefit::ranking::{rank, BaselineScorer, Filters, Scorer};
 use stridefit::referral;
 
@@ -32,9 +31,9 @@ fn benches(c: &mut Criterion) {
     c.bench_function("referral/assess", |b| b.iter(|| referral::assess(black_box(&fitting))));
 
     let baseline = BaselineScorer::new();
-    let bundled: serde_json::Value = serde_json::from_str(stridefit::model::BUNDLED_DEFAULT_MODEL).expect("bundled model");
-    let trained = TrainedModel::from_artifact(serde_json::from_value(bundled["artifact"].clone()).expect("artifact")).expect("model");
-    let scorers: [(&str, &dyn Scorer); 2] = [("rank/baseline", &baseline), ("rank/trained", &trained)];
+    let bundled = stridefit::model::registry::Bundled::parse(stridefit::model::BUNDLED_DEFAULT_MODEL).expect("bundled model");
+    let trained = bundled.artifact.scorer().expect("model");
+    let scorers: [(&str, &dyn Scorer); 2] = [("rank/baseline", &baseline), ("rank/trained", trained.as_ref())];
     for (name, scorer) in scorers {
         let mut group = c.benchmark_group(name);
         for n in [100, 1_000, 10_000] {
@@ -47,7 +46,7 @@ fn benches(c: &mut Criterion) {
         group.finish();
     }
 
-    let top = rank(&trained, &small, &runner, &Filters::default(), 5);
+    let top = rank(trained.as_ref(), &small, &runner, &Filters::default(), 5);
     let response = serde_json::json!({
         "shoes": top.iter().map(|r| serde_json::json!({
             "shoe_id": r.shoe.id, "score": r.score, "reasons": r.explanation.reasons, "cautions": r.explanation.cautions

@@ -13,10 +13,9 @@ use crate::cli::{EvaluateArgs, SimulateArgs, TrainArgs};
 use crate::db::Database;
 use crate::model::registry::{load_scorer, store_model};
 use crate::model::ModelRegistry;
-use crate::ranking::BaselineScorer;
 use crate::recommendation::ActiveScorer;
 use crate::tabular::TableError;
-use crate::training::{self, dataset, evaluate, Comparison, Evaluation, Progress, SaleRecord};
+use crate::training::{self, dataset, Comparison, Evaluation, Progress, SaleRecord};
 use crate::Settings;
 
 /// A progress bar for long steps.
@@ -116,28 +115,49 @@ fn fmt(v: f64) -> String {
     if v.is_finite() { format!("{v:.3}") } else { "-".into() }
 }
 
+fn with_interval(value: f64, interval: Option<training::evaluate::Interval>) -> String {
+    match interval {
+        Some(i) => format!("{} [{}, {}]", fmt(value), fmt(i.low), fmt(i.high)),
+        None => fmt(value),
+    }
+}
+
 fn row(name: &str, e: &training::Metrics) -> String {
     format!(
-        "{name:<28} {:>7} {:>7} {:>7} {:>8} {:>7} {:>7}",
-        fmt(e.ndcg_at_5),
+        "{name:<30} {:>21} {:>21} {:>21} {:>7} {:>8} {:>6}",
+        e.tried_ndcg_at_5.map_or("-".into(), |v| with_interval(v, e.tried_ndcg_at_5_interval)),
+        with_interval(e.ndcg_at_5, e.ndcg_at_5_interval),
+        e.auc.map_or("-".into(), |v| with_interval(v, e.auc_interval)),
         fmt(e.mrr),
-        e.auc.map_or("-".into(), fmt),
-        fmt(e.log_loss),
-        fmt(e.ece),
+        e.log_loss.map_or("-".into(), fmt),
         e.pairs
     )
 }
 
-/// The summary table: one line per model, then per store.
+/// The summary table: one line per ranker (all on the same held-out sessions), then per store.
 pub fn print_comparison(c: &Comparison) {
-    let header = format!("{:<28} {:>7} {:>7} {:>7} {:>8} {:>7} {:>7}", "model", "NDCG@5", "MRR", "AUC", "logloss", "ECE", "pairs");
-    println!("\nheld-out sessions (newest {:.0} %)", training::TEST_FRACTION * 100.0);
+    let header = format!(
+        "{:<30} {:>21} {:>21} {:>21} {:>7} {:>8} {:>6}",
+        "model", "NDCG@5 tried [95%]", "NDCG@5 catalogue", "AUC", "MRR", "logloss", "sales"
+    );
+    println!(
+        "\nheld-out: the newest {} sessions ({} to {}), the same for every row",
+        c.held_out.sessions,
+        c.held_out.from.as_deref().unwrap_or("-"),
+        c.held_out.to.as_deref().unwrap_or("-")
+    );
     println!("{header}\n{}", "-".repeat(header.len()));
     let mut all: Vec<(&str, &Evaluation)> = vec![("candidate", &c.candidate)];
     if let Some(a) = &c.active {
         all.push(("active", a));
     }
-    all.push(("baseline", &c.baseline));
+    all.push(("rules", &c.baseline));
+    if let Some(p) = &c.popularity {
+        all.push(("reference", p));
+    }
+    if let Some(r) = &c.random {
+        all.push(("reference", r));
+    }
     for (role, e) in &all {
         println!("{}", row(&format!("{role}: {}", e.model_version), &e.overall));
     }
@@ -148,6 +168,12 @@ pub fn print_comparison(c: &Comparison) {
                 println!("{}", row(&format!("  {role}"), m));
             }
         }
+    }
+    if let Some(g) = &c.gain {
+        println!(
+            "\ngain over {} in {}: {:+.3} [{:+.3}, {:+.3}] (95 % bootstrap over sessions)",
+            g.over, g.metric, g.mean, g.interval.low, g.interval.high
+        );
     }
 }
 
@@ -165,28 +191,31 @@ pub fn train(database_url: &str, args: &TrainArgs) -> anyhow::Result<()> {
     let summary = serde_json::to_value(&result.summary)?;
     let metrics = serde_json::to_value(&result.comparison)?;
     db.with_conn(|conn| store_model(conn, &result.artifact, &summary, &metrics))?;
+    let version = result.artifact.version().to_owned();
     println!(
-        "trained {} on {} labelled pairs from {} sessions (alpha {})",
-        result.artifact.version, result.summary.labelled_pairs, result.summary.sessions, result.artifact.alpha
+        "trained {version} ({}) on {} labelled sales and {} tried-and-put-back shoes from {} sessions",
+        result.summary.family, result.summary.labelled_pairs, result.summary.put_back, result.summary.sessions
     );
+    for f in &result.summary.families {
+        println!("  {:<22} validation objective {:.4}", f.family, f.validation_objective);
+    }
     print_comparison(&result.comparison);
     if let Some(path) = &args.write {
-        let bundle = serde_json::json!({"artifact": result.artifact, "training_summary": summary, "metrics": metrics});
-        std::fs::write(path, serde_json::to_string_pretty(&bundle)? + "\n")?;
+        let bundle = crate::model::registry::Bundled {
+            artifact: result.artifact.clone(),
+            training_summary: summary,
+            metrics,
+        };
+        std::fs::write(path, serde_json::to_string_pretty(&bundle.to_json())? + "\n")?;
         println!("\nwrote {}", path.display());
     }
-    let beats_active = result
-        .comparison
-        .active
-        .as_ref()
-        .map_or(result.comparison.candidate.overall.ndcg_at_5 > result.comparison.baseline.overall.ndcg_at_5, |a| {
-            result.comparison.candidate.overall.ndcg_at_5 > a.overall.ndcg_at_5
-        });
-    if args.activate_if_better && beats_active {
-        actix_web::rt::System::new().block_on(registry.activate(result.artifact.version.clone()))?;
-        println!("\nactivated {}", result.artifact.version);
+    if args.activate_if_better && result.comparison.clearly_better() {
+        actix_web::rt::System::new().block_on(registry.activate(version.clone()))?;
+        println!("\nactivated {version}: the gain's 95 % interval is above zero");
+    } else if args.activate_if_better {
+        println!("\nnot activated: the gain's 95 % interval reaches zero or below; `stridefit models activate {version}` promotes it anyway");
     } else {
-        println!("\nnot activated; run `stridefit models activate {}` to promote it", result.artifact.version);
+        println!("\nnot activated; run `stridefit models activate {version}` to promote it");
     }
     Ok(())
 }
@@ -205,11 +234,7 @@ pub fn evaluate(database_url: &str, args: &EvaluateArgs) -> anyhow::Result<()> {
     let split = dataset::split_by_time(&data, training::TEST_FRACTION, training::VALIDATION_FRACTION);
     bar.report(0.4, "scoring held-out sessions");
     let current = active.get();
-    let comparison = Comparison {
-        candidate: evaluate::evaluate(scorer.as_ref(), &data, &split.test, &catalogue),
-        active: (active_version != version).then(|| evaluate::evaluate(current.as_ref().as_ref(), &data, &split.test, &catalogue)),
-        baseline: evaluate::evaluate(&BaselineScorer::new(), &data, &split.test, &catalogue),
-    };
+    let comparison = training::compare(scorer.as_ref(), Some(current.as_ref().as_ref()), &data, &split, &catalogue);
     bar.0.finish_and_clear();
     print_comparison(&comparison);
     Ok(())
@@ -220,12 +245,29 @@ pub fn list_models(database_url: &str) -> anyhow::Result<()> {
     let registry = ModelRegistry::new(db, Arc::new(ActiveScorer::baseline()));
     registry.load_active()?;
     let models = actix_web::rt::System::new().block_on(registry.list())?;
-    println!("{:<2} {:<28} {:<20} {:>7} {:>7} {:<24}", "", "version", "kind", "NDCG@5", "AUC", "created");
+    println!("{:<2} {:<28} {:<20} {:>7} {:>7} {:<24} {}", "", "version", "kind", "NDCG@5", "AUC", "created", "held-out split");
     for m in models {
         let ndcg = m.metrics["candidate"]["overall"]["ndcg_at_5"].as_f64().map_or("-".into(), fmt);
         let auc = m.metrics["candidate"]["overall"]["auc"].as_f64().map_or("-".into(), fmt);
-        println!("{:<2} {:<28} {:<20} {:>7} {:>7} {:<24}", if m.active { "*" } else { "" }, m.version, m.kind, ndcg, auc, m.created_at);
+        // Stored figures come from each model's own held-out split: say which, so nobody
+        // compares rows as if they were measured on the same sessions.
+        let held = &m.metrics["held_out"];
+        let split = match (held["from"].as_str(), held["to"].as_str()) {
+            (Some(from), Some(to)) => format!("{} sessions {}..{}", held["sessions"], &from[..10.min(from.len())], &to[..10.min(to.len())]),
+            _ => "-".into(),
+        };
+        println!(
+            "{:<2} {:<28} {:<20} {:>7} {:>7} {:<24} {}",
+            if m.active { "*" } else { "" },
+            m.version,
+            m.kind,
+            ndcg,
+            auc,
+            m.created_at,
+            split
+        );
     }
+    println!("\nFigures were measured on each model's own held-out split (last column); to compare models on the same sessions run `stridefit evaluate --model VERSION`.");
     Ok(())
 }
 
@@ -258,10 +300,17 @@ pub fn simulate(database_url: &str, args: &SimulateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn create_key(database_url: &str, role: crate::auth::Role, store: Option<&str>, name: &str, origins: &[String]) -> anyhow::Result<()> {
+pub fn create_key(
+    database_url: &str,
+    role: crate::auth::Role,
+    store: Option<&str>,
+    name: &str,
+    origins: &[String],
+    limit: Option<crate::auth::RateLimit>,
+) -> anyhow::Result<()> {
     let db = open(database_url)?;
     let store = store.map(crate::fitting::StoreId::parse).transpose().map_err(anyhow::Error::msg)?;
-    let (key, secret) = crate::auth::create_key(&db, name, role, store, origins)?;
+    let (key, secret) = crate::auth::create_key_with_limit(&db, name, role, store, origins, limit)?;
     println!("created key {} ({}{}) \"{}\"", key.id, key.role.as_str(), key.store_id.map(|s| format!(", store {s}")).unwrap_or_default(), key.name);
     println!("the secret below is shown once; send it as Authorization: Bearer <secret>");
     println!("{secret}");
@@ -271,16 +320,23 @@ pub fn create_key(database_url: &str, role: crate::auth::Role, store: Option<&st
 pub fn list_keys(database_url: &str) -> anyhow::Result<()> {
     let db = open(database_url)?;
     let keys = db.with_conn(crate::db::keys::list)?;
-    println!("{:<16} {:<11} {:<8} {:<24} {:<25} {}", "id", "role", "store", "name", "created", "revoked");
-    for k in keys {
+    println!(
+        "{:<16} {:<11} {:<8} {:<24} {:<25} {:<25} {:<14} {}",
+        "id", "role", "store", "name", "created", "revoked", "limit/min", "cors origins"
+    );
+    for k in keys.into_iter().map(crate::auth::KeyInfo::from) {
+        let limit = k.rate_limit.map_or_else(|| "default".to_owned(), |l| format!("{} (+{})", l.per_minute, l.burst));
+        let origins = if k.cors_origins.is_empty() { "-".to_owned() } else { k.cors_origins.join(" ") };
         println!(
-            "{:<16} {:<11} {:<8} {:<24} {:<25} {}",
+            "{:<16} {:<11} {:<8} {:<24} {:<25} {:<25} {:<14} {}",
             k.id,
-            k.role,
+            k.role.as_str(),
             k.store_id.unwrap_or_else(|| "-".into()),
             k.name,
             k.created_at,
-            k.revoked_at.unwrap_or_else(|| "-".into())
+            k.revoked_at.unwrap_or_else(|| "-".into()),
+            limit,
+            origins
         );
     }
     Ok(())

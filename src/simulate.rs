@@ -15,8 +15,9 @@ use serde_json::json;
 
 use crate::catalogue::{Catalogue, Shoe};
 use crate::features::{pair_features, Feature, FeatureVector, RunnerSignals};
-use crate::fitting::Fitting;
-use crate::outcomes::ReturnReason;
+use crate::fitting::{Fitting, Sex};
+use crate::outcomes::{FitObservation, ReturnReason, Satisfaction, TryOn};
+use crate::units::ShoeSizeEu;
 use crate::ranking::sigmoid;
 
 const GAIT_REFERENCE: &str = include_str!("../data/reference/gait_kinematics_46_runners.csv");
@@ -29,6 +30,11 @@ pub enum Scenario {
     Evidence,
     /// As `evidence`, and the shop's runners also keep low-drop shoes and return high-drop ones.
     LowDrop,
+    /// As `evidence`, plus preferences no hand-written feature names: loyalty to the worn
+    /// pair's brand, brands that older runners trust, high stacks for heavier runners, and
+    /// light shoes for women (see `hidden_preferences`). Only a model that learns its own
+    /// runner × shoe interactions can find them.
+    ShopPreferences,
 }
 
 #[derive(Debug, Clone)]
@@ -68,6 +74,8 @@ pub struct SimulatedSale {
     pub return_reason: Option<ReturnReason>,
     pub satisfaction: Option<u8>,
     pub pain_at_follow_up: Option<f64>,
+    /// Every shoe tried in the session (the one sold among them), in the order tried.
+    pub tried: Vec<TryOn>,
 }
 
 struct ReferenceRunner {
@@ -168,9 +176,7 @@ fn runner(rng: &mut StdRng, reference: &[ReferenceRunner], catalogue: &Catalogue
             "left": foot, "right": foot, "midsole_compression": wear_grade(rng.gen_range(0.0..3.0)),
             "distance_on_shoe_km": rng.gen_range(150..1100) as f64,
         });
-        if let Some(drop) = worn.drop_mm {
-            wear["worn_drop_mm"] = json!(drop);
-        }
+        wear["worn_shoe_id"] = json!(worn.id);
         fitting["wear"] = wear;
     }
     if rng.gen_bool(0.15) {
@@ -183,8 +189,45 @@ fn runner(rng: &mut StdRng, reference: &[ReferenceRunner], catalogue: &Catalogue
     (serde_json::from_value(fitting).expect("simulated fittings are built within the validated ranges"), json)
 }
 
-/// The simulated world's true log-odds that a shoe turns out a good fit.
-fn true_utility(x: &FeatureVector, scenario: Scenario) -> f64 {
+/// Preferences of the `ShopPreferences` scenario's runners, in log-odds. Kept out of the
+/// feature code on purpose: nothing in `features` names a brand, an age × brand pairing,
+/// a stack threshold by mass or a weight preference by sex.
+fn hidden_preferences(runner: &RunnerSignals, fitting: &Fitting, shoe: &Shoe) -> f64 {
+    let mut u = 0.0;
+    if runner.worn.as_ref().is_some_and(|w| w.brand == shoe.brand) {
+        u += 1.2;
+    }
+    if fitting.profile.age_years.is_some_and(|a| a.get() >= 45.0) {
+        match shoe.brand.as_str() {
+            "Brooks" | "ASICS" | "New Balance" => u += 1.0,
+            "Nike" | "Adidas" | "PUMA" => u -= 0.8,
+            _ => {}
+        }
+    }
+    if runner.mass_kg >= 85.0 {
+        match shoe.heel_stack_mm {
+            Some(stack) if stack >= 36.0 => u += 1.0,
+            Some(stack) if stack < 32.0 => u -= 1.2,
+            _ => {}
+        }
+    }
+    if fitting.profile.sex == Some(Sex::Female) && shoe.weight_g.is_some_and(|w| w < 250.0) {
+        u += 0.8;
+    }
+    u
+}
+
+/// The simulated world's true log-odds that `shoe` turns out a good fit for this runner.
+pub fn true_utility(runner: &RunnerSignals, fitting: &Fitting, shoe: &Shoe, scenario: Scenario) -> f64 {
+    let u = evidence_utility(&pair_features(runner, shoe), scenario);
+    if scenario == Scenario::ShopPreferences {
+        u + hidden_preferences(runner, fitting, shoe)
+    } else {
+        u
+    }
+}
+
+fn evidence_utility(x: &FeatureVector, scenario: Scenario) -> f64 {
     use Feature::*;
     let mut u = 0.8 + 1.2 * x.get(StabilityXPronation) + 0.8 * x.get(MotionControlXMarkedPronation)
         - 1.6 * x.get(MotionControlXNeutral)
@@ -223,6 +266,34 @@ fn staff_choice<'a>(rng: &mut StdRng, runner: &RunnerSignals, catalogue: &'a Cat
     suitable[rng.gen_range(0..suitable.len())]
 }
 
+/// Simulated runners (fittings only), for evaluating against true utilities.
+pub fn runners(catalogue: &Catalogue, count: usize, seed: u64) -> Vec<Fitting> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let reference = reference_runners();
+    (0..count).map(|i| runner(&mut rng, &reference, catalogue, &format!("S{}", 1 + i % 3)).0).collect()
+}
+
+/// How many shoes staff hand over in a session (each a distinct model).
+fn tried_count(rng: &mut StdRng) -> usize {
+    *pick(rng, &[(2usize, 15.0), (3, 35.0), (4, 30.0), (5, 20.0)])
+}
+
+/// A comfort rating and observations the fitter would note, from how the shoe felt.
+fn try_on_notes(rng: &mut StdRng, felt: f64, runner: &RunnerSignals, shoe: &Shoe) -> (Option<Satisfaction>, Vec<FitObservation>) {
+    let comfort = (3.0 + felt * 0.8 + normal(rng, 0.0, 0.6)).round().clamp(1.0, 5.0) as i64;
+    let mut notes = Vec::new();
+    if !shoe.offers_width(runner.width) {
+        notes.push(FitObservation::TooNarrow);
+    }
+    if comfort >= 4 && notes.is_empty() && rng.gen_bool(0.3) {
+        notes.push(FitObservation::FeltGood);
+    }
+    if comfort <= 2 && rng.gen_bool(0.5) {
+        notes.push(*pick(rng, &[(FitObservation::TooFirm, 1.0), (FitObservation::HeelSlip, 1.0), (FitObservation::FeltUnstable, 1.0)]));
+    }
+    (rng.gen_bool(0.8).then(|| Satisfaction::new(comfort).ok()).flatten(), notes)
+}
+
 pub fn simulate(catalogue: &Catalogue, config: &SimulationConfig) -> Vec<SimulatedSale> {
     let mut rng = StdRng::seed_from_u64(config.seed);
     let reference = reference_runners();
@@ -233,8 +304,34 @@ pub fn simulate(catalogue: &Catalogue, config: &SimulationConfig) -> Vec<Simulat
             let store = format!("S{}", 1 + i % config.stores.max(1));
             let (fitting, fitting_json) = runner(&mut rng, &reference, catalogue, &store);
             let signals = RunnerSignals::from_fitting(&fitting, catalogue);
-            let shoe = staff_choice(&mut rng, &signals, catalogue);
-            let u = true_utility(&pair_features(&signals, shoe), config.scenario) + noise.sample(&mut rng);
+            // Staff hand over a few shoes; the runner buys the one that feels best (true
+            // utility plus in-store noise) and keeps it or not (true utility plus later noise).
+            let mut handed: Vec<&Shoe> = Vec::new();
+            for _ in 0..tried_count(&mut rng) * 3 {
+                let shoe = staff_choice(&mut rng, &signals, catalogue);
+                if !handed.iter().any(|s| s.id == shoe.id) {
+                    handed.push(shoe);
+                }
+                if handed.len() >= 5 {
+                    break;
+                }
+            }
+            let felt: Vec<f64> = handed
+                .iter()
+                .map(|s| true_utility(&signals, &fitting, s, config.scenario) + noise.sample(&mut rng))
+                .collect();
+            let best = (0..handed.len()).max_by(|&a, &b| felt[a].total_cmp(&felt[b])).unwrap_or(0);
+            let shoe = handed[best];
+            let size = fitting.profile.shoe_size_eu.map(|s| s.get()).unwrap_or_else(|| rng.gen_range(36..=47) as f64);
+            let tried = handed
+                .iter()
+                .zip(&felt)
+                .map(|(s, f)| {
+                    let (comfort, observations) = try_on_notes(&mut rng, *f, &signals, s);
+                    TryOn { shoe_id: s.id.clone(), size_eu: ShoeSizeEu::try_from(size).ok(), comfort_1_5: comfort, observations }
+                })
+                .collect();
+            let u = true_utility(&signals, &fitting, shoe, config.scenario) + noise.sample(&mut rng);
             let good = rng.gen::<f64>() < sigmoid(u);
             let sold_at = config.end - Duration::seconds(rng.gen_range(0..span_secs));
             let mut sale = SimulatedSale {
@@ -248,6 +345,7 @@ pub fn simulate(catalogue: &Catalogue, config: &SimulationConfig) -> Vec<Simulat
                 return_reason: None,
                 satisfaction: None,
                 pain_at_follow_up: None,
+                tried,
             };
             if good {
                 sale.satisfaction = rng.gen_bool(0.7).then(|| if rng.gen_bool(0.6) { 5 } else { 4 });
@@ -283,6 +381,7 @@ pub fn to_frame(sales: &[SimulatedSale]) -> PolarsResult<DataFrame> {
         "satisfaction" => sales.iter().map(|s| s.satisfaction.map(|v| v as i64)).collect::<Vec<_>>(),
         "pain_at_follow_up_0_10" => sales.iter().map(|s| s.pain_at_follow_up).collect::<Vec<_>>(),
         "fitting" => sales.iter().map(|s| s.fitting_json.as_str()).collect::<Vec<_>>(),
+        "try_ons" => sales.iter().map(|s| serde_json::to_string(&s.tried).unwrap_or_default()).collect::<Vec<_>>(),
     )
 }
 
@@ -305,6 +404,7 @@ pub fn to_records(sales: &[SimulatedSale], as_of: DateTime<Utc>) -> Vec<crate::t
             shoe_id: s.shoe_id.clone(),
             sold_at: s.sold_at,
             label: crate::outcomes::label(s.sold_at, s.returned_at.is_some(), s.satisfaction, s.pain_at_follow_up, as_of),
+            tried: std::sync::Arc::new(s.tried.clone()),
         })
         .collect()
 }

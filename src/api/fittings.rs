@@ -1,4 +1,4 @@
-//! Fitting sessions: store one, read it back.
+//! Fitting sessions: store one, read it back, record the shoes tried on.
 
 use actix_web::{http::header, web, HttpResponse};
 use serde::Serialize;
@@ -9,14 +9,21 @@ use super::extract::{Caller, Json};
 use super::AppState;
 use crate::auth::{Action, Principal};
 use crate::fitting::{CustomerRef, ErasureReport, FieldError, Fitting, FittingId, StoredFitting};
+use crate::outcomes::{FitObservation, TryOn, TryOnSet};
 
 #[derive(OpenApi)]
-#[openapi(paths(create_fitting, get_fitting, erase_customer), components(schemas(FittingResource, ErasureReport)))]
+#[openapi(
+    paths(create_fitting, get_fitting, put_try_ons, get_try_ons, erase_customer),
+    components(schemas(FittingResource, ErasureReport, TryOnSet, TryOn, FitObservation))
+)]
 pub struct FittingsApi;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/v1/fittings").route(web::post().to(create_fitting)))
         .service(web::resource("/v1/fittings/{id}").route(web::get().to(get_fitting)))
+        .service(
+            web::resource("/v1/fittings/{id}/try-ons").route(web::put().to(put_try_ons)).route(web::get().to(get_try_ons)),
+        )
         .service(web::resource("/v1/customers/{customer_ref}").route(web::delete().to(erase_customer)));
 }
 
@@ -96,6 +103,51 @@ pub async fn get_fitting(caller: Caller, state: web::Data<AppState>, id: web::Pa
     caller.require(Action::ReadFitting)?;
     let id = parse_fitting_id(&id)?;
     Ok(HttpResponse::Ok().json(FittingResource::from(visible_fitting(&state, &caller, id).await?)))
+}
+
+/// Record the shoes a runner tried on in this fitting, in the order tried, with the size,
+/// the runner's comfort (1-5) and the fitter's observations. The set replaces any recorded
+/// before, so sending it again changes nothing. Bought against tried-and-put-back is what
+/// the ranking model learns from. Staff keys write their own store's fittings only.
+#[utoipa::path(put, path = "/v1/fittings/{id}/try-ons", tag = "fittings", request_body = TryOnSet,
+    params(("id" = String, Path, description = "Fitting id (UUID)")),
+    responses((status = 200, body = TryOnSet, description = "The stored set"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "No such fitting (or another store's)"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "Unknown or repeated shoe, or a value out of range")))]
+pub async fn put_try_ons(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: Json<TryOnSet>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::CreateFitting)?;
+    let id = parse_fitting_id(&id)?;
+    visible_fitting(&state, &caller, id).await?;
+    let set = body.0;
+    set.check(&state.catalogue.snapshot()).map_err(ApiError::invalid_fields)?;
+    let rows = set.to_rows(&id.to_string());
+    let fitting_id = id.to_string();
+    state
+        .db
+        .run_write(move |conn| {
+            diesel::Connection::transaction(conn, |conn| crate::db::try_ons::replace(conn, &fitting_id, &rows))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(set))
+}
+
+/// The shoes tried on in this fitting, in the order tried.
+#[utoipa::path(get, path = "/v1/fittings/{id}/try-ons", tag = "fittings",
+    params(("id" = String, Path, description = "Fitting id (UUID)")),
+    responses((status = 200, body = TryOnSet, description = "The recorded set (empty when none)"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "No such fitting (or another store's)")))]
+pub async fn get_try_ons(caller: Caller, state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ReadFitting)?;
+    let id = parse_fitting_id(&id)?;
+    visible_fitting(&state, &caller, id).await?;
+    let fitting_id = id.to_string();
+    let rows = state.db.run(move |conn| crate::db::try_ons::for_fitting(conn, &fitting_id)).await?;
+    Ok(HttpResponse::Ok().json(TryOnSet::from_rows(&rows)))
 }
 
 /// Erase a runner: deletes every fitting with this customer reference; their outcomes are

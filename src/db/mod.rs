@@ -16,6 +16,7 @@ pub mod meta;
 pub mod models;
 pub mod outcomes;
 pub mod schema;
+pub mod try_ons;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -23,8 +24,38 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/po
 /// Pragmas every SQLite connection gets: WAL lets readers run beside the writer, the busy
 /// timeout waits for a lock instead of failing, and foreign keys are off by default in SQLite.
 /// The busy timeout comes first so that switching to WAL waits for a lock too.
+/// `secure_delete` overwrites deleted rows with zeros, so an erased runner's data does not
+/// linger in free space of the file (see `scrub_erased`).
 const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
-                              PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+                              PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;";
+
+#[derive(diesel::QueryableByName)]
+struct Checkpoint {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    busy: i32,
+}
+
+/// After an erasure, makes the deleted rows unreadable on disk as well. SQLite: the deleted
+/// cells are already zeroed (`secure_delete`), but older copies of their pages stay in the
+/// WAL until a checkpoint, so checkpoint and truncate it (retrying while a reader still holds
+/// an old snapshot). PostgreSQL: deleted tuples stay in the table's pages and in the
+/// customer-reference index until rewritten, so rewrite the fittings table (`VACUUM FULL`,
+/// which briefly locks it). Neither reaches backups or PostgreSQL's own WAL archive.
+pub fn scrub_erased(conn: &mut DbConnection) -> Result<(), DbError> {
+    match conn {
+        DbConnection::Sqlite(c) => {
+            for attempt in 0..50 {
+                let result: Vec<Checkpoint> = diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").load(c)?;
+                if result.first().is_none_or(|r| r.busy == 0) {
+                    return Ok(());
+                }
+                std::thread::sleep(Duration::from_millis(20 * (attempt + 1).min(10)));
+            }
+            Err(DbError::Other(anyhow::anyhow!("the WAL could not be checkpointed after an erasure: readers kept it busy")))
+        }
+        DbConnection::Postgres(c) => Ok(c.batch_execute("VACUUM FULL fittings")?),
+    }
+}
 
 /// Runs backend-specific diesel code (e.g. multi-row inserts, which the shared connection
 /// type cannot express) on the inner connection.

@@ -120,6 +120,8 @@ diesel::table! {
         cors_origins -> Nullable<Text>,
         created_at -> Text,
         revoked_at -> Nullable<Text>,
+        rate_limit_per_minute -> Nullable<Integer>,
+        rate_limit_burst -> Nullable<Integer>,
     }
 }
 
@@ -133,6 +135,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    try_ons (fitting_id, shoe_id) {
+        fitting_id -> Text,
+        shoe_id -> Text,
+        position -> Integer,
+        size_eu -> Nullable<Double>,
+        comfort -> Nullable<Integer>,
+        observations -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
-    shoes, insoles, stock, fittings, app_meta, outcomes, models, jobs, api_keys, idempotency_keys
+    shoes, insoles, stock, fittings, app_meta, outcomes, models, jobs, api_keys, idempotency_keys, try_ons
 );

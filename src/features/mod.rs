@@ -1,13 +1,23 @@
 //! The one place a (fitting, shoe) pair becomes numbers. The baseline scorer, the trained
 //! model, training and serving all call `pair_features`, so a model never sees features
-//! computed differently from how it was trained. Changing a feature changes `schema_hash`.
+//! computed differently from how it was trained.
+//!
+//! Two contracts, each with a version in its hash and pinned by a golden test: the hand
+//! features (`schema_hash`, read by the rules and the logistic model) and the raw
+//! attributes and relations (`extended_schema_hash`, read by the interaction model). A
+//! changed definition must bump its version and retrain the default model.
 
 use sha2::{Digest, Sha256};
 
 use crate::catalogue::{Category, Shoe, Support};
 use crate::fitting::Goal;
 
+pub mod attributes;
 mod runner;
+pub use attributes::{
+    relations, shoe_attributes, Relations, RunnerAttributes, ShoeAttributes, WornShoe, RELATION_COUNT, RUNNER_DIM,
+    SHOE_DIM,
+};
 pub use runner::RunnerSignals;
 
 macro_rules! features {
@@ -68,15 +78,51 @@ impl FeatureVector {
     }
 }
 
-/// Identifies the feature definitions; a stored model trained on other definitions is refused.
-pub fn schema_hash() -> String {
+/// Version of the hand-feature definitions: bump it whenever a definition (a constant, a
+/// scale, a threshold) changes, not only a name. The golden test fails until it is bumped.
+pub const HAND_FEATURES_VERSION: &str = "stridefit-features-v1";
+/// Version of the raw attribute and relation encodings (`attributes`).
+pub const EXTENDED_FEATURES_VERSION: &str = "stridefit-attributes-v1";
+
+fn hash_of(version: &str, names: impl IntoIterator<Item = String>) -> String {
     let mut hasher = Sha256::new();
-    hasher.update(b"stridefit-features-v1\n");
-    for f in Feature::ALL {
-        hasher.update(f.name().as_bytes());
+    hasher.update(version.as_bytes());
+    hasher.update(b"\n");
+    for name in names {
+        hasher.update(name.as_bytes());
         hasher.update(b"\n");
     }
     format!("{:x}", hasher.finalize())[..16].to_owned()
+}
+
+/// Identifies the hand-feature definitions; a stored model trained on other definitions is refused.
+pub fn schema_hash() -> String {
+    hash_of(HAND_FEATURES_VERSION, Feature::ALL.iter().map(|f| f.name().to_owned()))
+}
+
+/// Identifies hand features, raw attributes and relations together (interaction models).
+pub fn extended_schema_hash() -> String {
+    let names = Feature::ALL
+        .iter()
+        .map(|f| f.name().to_owned())
+        .chain(attributes::relation_names())
+        .chain(attributes::runner_attribute_names().into_iter().map(|n| format!("runner.{n}")))
+        .chain(attributes::shoe_attribute_names().into_iter().map(|n| format!("shoe.{n}")));
+    hash_of(&format!("{HAND_FEATURES_VERSION}+{EXTENDED_FEATURES_VERSION}"), names)
+}
+
+/// Everything a scorer may read about one (runner, shoe) pair. Runner attributes live on
+/// `RunnerSignals` (once per fitting); shoe attributes depend on the shoe alone.
+#[derive(Debug, Clone, Copy)]
+pub struct Pair<'a> {
+    pub x: FeatureVector,
+    pub relations: Relations,
+    pub shoe: &'a ShoeAttributes,
+}
+
+/// The pair as every scorer sees it, given the shoe's precomputed attributes.
+pub fn pair<'a>(runner: &RunnerSignals, shoe: &Shoe, attributes: &'a ShoeAttributes) -> Pair<'a> {
+    Pair { x: pair_features(runner, shoe), relations: relations(runner.worn.as_ref(), shoe), shoe: attributes }
 }
 
 /// Typical values for specs a catalogue row leaves empty, so a missing number is neutral.

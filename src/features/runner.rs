@@ -1,6 +1,7 @@
 //! Runner-side signals derived once per fitting: pronation and supination from gait and
 //! wear, the lighter-runner flag, and the preferences the pair features compare against.
 
+use super::attributes::{runner_attributes, RunnerAttributes, WornShoe};
 use crate::catalogue::{Catalogue, Terrain, Width};
 use crate::fitting::{EversionReference, Feel, FootStrike, Fitting, GaitMetrics, Goal, Sex, WearPattern};
 
@@ -24,6 +25,10 @@ pub struct RunnerSignals {
     pub width: Width,
     pub feel: Option<Feel>,
     pub budget_usd: Option<f64>,
+    /// The worn pair, when the fitting names a catalogue model.
+    pub worn: Option<WornShoe>,
+    /// Raw, binned runner attributes for models that learn their own interactions.
+    pub attributes: RunnerAttributes,
 }
 
 /// Mean and SD of peak rearfoot eversion by reference posture. Standing: 6.7 +/- 2.8 deg in 46
@@ -89,11 +94,10 @@ impl RunnerSignals {
             (None, None) => (0.0, 0.0),
         };
 
-        let worn_drop_mm = wear.and_then(|w| {
-            w.worn_drop_mm
-                .map(|d| d.get())
-                .or_else(|| w.worn_shoe_id.as_deref().and_then(|id| catalogue.shoe(id)).and_then(|s| s.drop_mm))
-        });
+        let worn = wear.and_then(|w| w.worn_shoe_id.as_deref()).and_then(|id| catalogue.shoe(id)).map(WornShoe::of);
+        let worn_drop_mm =
+            wear.and_then(|w| w.worn_drop_mm.map(|d| d.get()).or_else(|| worn.as_ref().and_then(|s| s.drop_mm)));
+        let attributes = runner_attributes(fitting, pronation, supination, worn.as_ref());
 
         let mass = profile.body_mass_kg.get();
         Self {
@@ -114,6 +118,8 @@ impl RunnerSignals {
             width: profile.width,
             feel: profile.preferred_feel,
             budget_usd: profile.budget_usd.map(|b| b.get()),
+            worn,
+            attributes,
         }
     }
 

@@ -118,11 +118,110 @@ fn over_budget_is_the_fraction_above_budget() {
 }
 
 #[test]
-fn schema_hash_is_stable_and_names_are_unique() {
-    assert_eq!(schema_hash(), schema_hash());
+fn feature_names_are_unique_and_indexed_in_order() {
     let names: std::collections::HashSet<_> = Feature::ALL.iter().map(|f| f.name()).collect();
     assert_eq!(names.len(), FEATURE_COUNT);
     for (i, f) in Feature::ALL.iter().enumerate() {
         assert_eq!(f.index(), i);
     }
+}
+
+#[test]
+fn models_stored_by_the_previous_release_still_match_the_hand_features() {
+    // The hash every logistic model stored before the interaction ranker carries: the hand
+    // features did not change, so those models keep loading.
+    assert_eq!(schema_hash(), "0c95cb9f15b99ead");
+    assert_ne!(schema_hash(), extended_schema_hash());
+}
+
+/// The fittings the golden file pins: a shop fitting, a web profile, and an older, heavier
+/// runner with pain who names the worn model.
+fn golden_fittings() -> Vec<serde_json::Value> {
+    let mut third = examples::shop_fitting();
+    third["profile"]["body_mass_kg"] = json!(96.0);
+    third["profile"]["age_years"] = json!(52);
+    third["profile"]["sex"] = json!("male");
+    third["wear"].as_object_mut().unwrap().remove("worn_drop_mm");
+    third["wear"]["worn_shoe_id"] = json!("brooks-adrenaline-gts-24");
+    vec![examples::shop_fitting(), examples::web_fitting(), third]
+}
+
+fn golden_values() -> serde_json::Value {
+    use crate::catalogue::csv::{parse_insoles, parse_shoes, BUNDLED_INSOLES_CSV, BUNDLED_SHOES_CSV};
+    let catalogue = Catalogue::new(parse_shoes(BUNDLED_SHOES_CSV).unwrap(), parse_insoles(BUNDLED_INSOLES_CSV).unwrap());
+    let shoes: serde_json::Map<String, serde_json::Value> =
+        catalogue.shoes.iter().map(|s| (s.id.clone(), json!(shoe_attributes(s).0.to_vec()))).collect();
+    let fittings: Vec<serde_json::Value> = golden_fittings()
+        .into_iter()
+        .map(|v| {
+            let runner = RunnerSignals::from_fitting(&fitting(v), &catalogue);
+            let pairs: serde_json::Map<String, serde_json::Value> = catalogue
+                .shoes
+                .iter()
+                .map(|s| {
+                    let a = shoe_attributes(s);
+                    let p = pair(&runner, s, &a);
+                    (s.id.clone(), json!({"hand": p.x.0.to_vec(), "relations": p.relations.0.to_vec()}))
+                })
+                .collect();
+            json!({"runner": runner.attributes.0.to_vec(), "pairs": pairs})
+        })
+        .collect();
+    json!({"hand_hash": schema_hash(), "extended_hash": extended_schema_hash(), "shoes": shoes, "fittings": fittings})
+}
+
+fn differences(a: &serde_json::Value, b: &serde_json::Value, path: &str, out: &mut Vec<String>) {
+    use serde_json::Value::*;
+    match (a, b) {
+        (Object(x), Object(y)) => {
+            for (k, v) in x {
+                match y.get(k) {
+                    Some(w) => differences(v, w, &format!("{path}.{k}"), out),
+                    None => out.push(format!("{path}.{k} is new")),
+                }
+            }
+            out.extend(y.keys().filter(|k| !x.contains_key(*k)).map(|k| format!("{path}.{k} is gone")));
+        }
+        (Array(x), Array(y)) if x.len() == y.len() => {
+            for (i, (v, w)) in x.iter().zip(y).enumerate() {
+                differences(v, w, &format!("{path}[{i}]"), out);
+            }
+        }
+        (Number(x), Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap_or(f64::NAN), y.as_f64().unwrap_or(f64::NAN));
+            if (x - y).abs() > 1e-9 {
+                out.push(format!("{path}: {y} became {x}"));
+            }
+        }
+        (x, y) if x == y => {}
+        _ => out.push(format!("{path} changed")),
+    }
+}
+
+/// The feature contract: every hand feature, relation and attribute over fixed fittings ×
+/// the bundled shoes, against `tests/golden/features.json`. A changed definition fails here
+/// until its version constant is bumped (which refuses models trained on the old meaning),
+/// the default model is retrained and the file rewritten with `UPDATE_GOLDEN=1`.
+#[test]
+fn features_match_the_golden_file_for_fixed_fittings_and_the_bundled_shoes() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/features.json");
+    let current = golden_values();
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(path, serde_json::to_string(&current).unwrap() + "\n").unwrap();
+    }
+    let golden: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut diffs = Vec::new();
+    differences(&current, &golden, "", &mut diffs);
+    let versions_bumped = golden["hand_hash"] != current["hand_hash"] || golden["extended_hash"] != current["extended_hash"];
+    assert!(
+        diffs.is_empty(),
+        "{}\n{} feature values differ from tests/golden/features.json, first: {:?}",
+        if versions_bumped {
+            "The feature version was bumped: retrain data/default_model.json, then rewrite the golden file with UPDATE_GOLDEN=1."
+        } else {
+            "A feature definition changed but its version did not: bump HAND_FEATURES_VERSION or EXTENDED_FEATURES_VERSION in src/features/mod.rs so models trained on the old meaning are refused."
+        },
+        diffs.len(),
+        &diffs[..diffs.len().min(5)]
+    );
 }

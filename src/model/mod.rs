@@ -1,16 +1,76 @@
-//! Trained models: the serialised artifact (a standardised logistic regression over the
-//! shared features) and its `Scorer`, so a trained model ranks and explains exactly like
-//! the baseline does, through the same feature vector.
+//! Trained models: the serialised artifacts (a standardised logistic regression over the
+//! hand features, or an interaction ranker that also learns runner × shoe attribute
+//! pairings) and their `Scorer`s, so a trained model ranks and explains exactly like the
+//! baseline does, through the same feature path.
 
 use serde::{Deserialize, Serialize};
 
-use crate::features::{schema_hash, Feature, FeatureVector, FEATURE_COUNT};
-use crate::ranking::{sigmoid, Scored, Scorer};
+use crate::features::{schema_hash, Feature, Pair, FEATURE_COUNT};
+use crate::ranking::{sigmoid, Prepared, Scored, Scorer};
 
+pub mod interaction;
 pub mod registry;
+pub use interaction::{InteractionArtifact, InteractionModel, INTERACTION_KIND};
 pub use registry::{ModelError, ModelInfo, ModelRegistry, BUNDLED_DEFAULT_MODEL};
 
 pub const LOGISTIC_KIND: &str = "logistic_regression";
+
+/// A stored model of any family. The registry's `kind` column says which one a row holds,
+/// so artifacts stored before a family existed keep loading as what they are.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Artifact {
+    Logistic(LogisticArtifact),
+    Interaction(InteractionArtifact),
+}
+
+impl Artifact {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Artifact::Logistic(_) => LOGISTIC_KIND,
+            Artifact::Interaction(_) => INTERACTION_KIND,
+        }
+    }
+
+    pub fn version(&self) -> &str {
+        match self {
+            Artifact::Logistic(a) => &a.version,
+            Artifact::Interaction(a) => &a.version,
+        }
+    }
+
+    pub fn schema_hash(&self) -> &str {
+        match self {
+            Artifact::Logistic(a) => &a.schema_hash,
+            Artifact::Interaction(a) => &a.schema_hash,
+        }
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Artifact::Logistic(a) => serde_json::to_value(a),
+            Artifact::Interaction(a) => serde_json::to_value(a),
+        }
+        .unwrap_or_default()
+    }
+
+    /// Reads an artifact stored under `kind`.
+    pub fn from_json(kind: &str, json: serde_json::Value) -> Result<Self, ModelError> {
+        let corrupt = |e: serde_json::Error| ModelError::Corrupt(e.to_string());
+        match kind {
+            LOGISTIC_KIND => serde_json::from_value(json).map(Artifact::Logistic).map_err(corrupt),
+            INTERACTION_KIND => serde_json::from_value(json).map(Artifact::Interaction).map_err(corrupt),
+            other => Err(ModelError::Corrupt(format!("unknown model kind '{other}'"))),
+        }
+    }
+
+    /// The scorer, refusing an artifact trained on other feature definitions.
+    pub fn scorer(self) -> Result<Box<dyn Scorer>, ModelError> {
+        Ok(match self {
+            Artifact::Logistic(a) => Box::new(TrainedModel::from_artifact(a)?),
+            Artifact::Interaction(a) => Box::new(InteractionModel::from_artifact(a)?),
+        })
+    }
+}
 
 /// What is stored for a trained model: enough to score without linfa at serving time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -76,18 +136,18 @@ impl Scorer for TrainedModel {
 
     /// Contributions are measured from the training mean, so a shoe's reasons say what
     /// lifts it above an average pair the shop has sold.
-    fn score(&self, features: &FeatureVector) -> Scored {
+    fn score(&self, _: &Prepared, pair: &Pair) -> Scored {
         let mut contributions = [0.0; FEATURE_COUNT];
         let mut z = self.artifact.intercept;
         for i in 0..FEATURE_COUNT {
-            let c = self.slopes[i] * (features.0[i] - self.means[i]);
+            let c = self.slopes[i] * (pair.x.0[i] - self.means[i]);
             contributions[i] = c;
             z += c;
         }
-        Scored { score: sigmoid(z), contributions }
+        Scored::from_hand(sigmoid(z), contributions)
     }
 
-    fn rank_key(&self, features: &FeatureVector) -> f64 {
-        self.offset + self.slopes.iter().zip(features.0.iter()).map(|(s, x)| s * x).sum::<f64>()
+    fn rank_key(&self, _: &Prepared, pair: &Pair) -> f64 {
+        self.offset + self.slopes.iter().zip(pair.x.0.iter()).map(|(s, x)| s * x).sum::<f64>()
     }
 }

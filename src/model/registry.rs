@@ -9,7 +9,7 @@ use diesel::Connection;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{LogisticArtifact, TrainedModel, LOGISTIC_KIND};
+use super::Artifact;
 use crate::db::{self, models::ModelRow, Database, DbError};
 use crate::ranking::baseline::BASELINE_VERSION;
 use crate::ranking::{BaselineScorer, Scorer};
@@ -52,8 +52,9 @@ pub struct ModelRegistry {
     active: Arc<ActiveScorer>,
 }
 
-fn parse_artifact(row: &ModelRow) -> Result<LogisticArtifact, ModelError> {
-    serde_json::from_str(&row.artifact).map_err(|e| ModelError::Corrupt(format!("{}: {e}", row.version)))
+fn parse_artifact(row: &ModelRow) -> Result<Artifact, ModelError> {
+    let json = serde_json::from_str(&row.artifact).map_err(|e| ModelError::Corrupt(format!("{}: {e}", row.version)))?;
+    Artifact::from_json(&row.kind, json)
 }
 
 fn info(row: ModelRow, active: &str) -> ModelInfo {
@@ -90,23 +91,23 @@ pub fn load_scorer(conn: &mut db::DbConnection, version: &str) -> Result<Box<dyn
         DbError::NotFound => ModelError::NotFound(version.to_owned()),
         other => other.into(),
     })?;
-    Ok(Box::new(TrainedModel::from_artifact(parse_artifact(&row)?)?))
+    parse_artifact(&row)?.scorer()
 }
 
 /// Stores a trained artifact with its summary and metrics (not activated).
 pub fn store_model(
     conn: &mut db::DbConnection,
-    artifact: &LogisticArtifact,
+    artifact: &Artifact,
     summary: &serde_json::Value,
     metrics: &serde_json::Value,
 ) -> Result<(), DbError> {
     db::models::insert_model(
         conn,
         &ModelRow {
-            version: artifact.version.clone(),
-            kind: LOGISTIC_KIND.to_owned(),
-            schema_hash: artifact.schema_hash.clone(),
-            artifact: serde_json::to_string(artifact).map_err(|e| DbError::Other(e.into()))?,
+            version: artifact.version().to_owned(),
+            kind: artifact.kind().to_owned(),
+            schema_hash: artifact.schema_hash().to_owned(),
+            artifact: artifact.to_json().to_string(),
             training_summary: summary.to_string(),
             metrics: metrics.to_string(),
             created_at: db::now_rfc3339(),
@@ -114,22 +115,43 @@ pub fn store_model(
     )
 }
 
+/// A model bundle as `stridefit train --write` writes it: `kind` (logistic when absent, as
+/// bundles written before other families existed), `artifact`, summary and metrics.
+pub struct Bundled {
+    pub artifact: Artifact,
+    pub training_summary: serde_json::Value,
+    pub metrics: serde_json::Value,
+}
+
+impl Bundled {
+    pub fn parse(text: &str) -> Result<Self, ModelError> {
+        let mut v: serde_json::Value = serde_json::from_str(text).map_err(|e| ModelError::Corrupt(e.to_string()))?;
+        let kind = v["kind"].as_str().unwrap_or(super::LOGISTIC_KIND).to_owned();
+        Ok(Self {
+            artifact: Artifact::from_json(&kind, v["artifact"].take())?,
+            training_summary: v["training_summary"].take(),
+            metrics: v["metrics"].take(),
+        })
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "kind": self.artifact.kind(), "artifact": self.artifact.to_json(),
+            "training_summary": self.training_summary, "metrics": self.metrics,
+        })
+    }
+}
+
 /// Stores the bundled default model on first start and activates it if nothing is active.
 pub fn seed_default_model(db: &Database) -> anyhow::Result<()> {
-    #[derive(serde::Deserialize)]
-    struct Bundled {
-        artifact: LogisticArtifact,
-        training_summary: serde_json::Value,
-        metrics: serde_json::Value,
-    }
-    let bundled: Bundled = match serde_json::from_str(BUNDLED_DEFAULT_MODEL) {
+    let bundled = match Bundled::parse(BUNDLED_DEFAULT_MODEL) {
         Ok(b) => b,
         Err(e) => {
             log::warn!("no usable bundled default model ({e}); serving the baseline rules");
             return Ok(());
         }
     };
-    if let Err(e) = TrainedModel::from_artifact(bundled.artifact.clone()) {
+    if let Err(e) = bundled.artifact.clone().scorer() {
         log::warn!("the bundled default model is not usable ({e}); serving the baseline rules");
         return Ok(());
     }
@@ -138,11 +160,11 @@ pub fn seed_default_model(db: &Database) -> anyhow::Result<()> {
             if db::meta::get(conn, db::meta::DEFAULT_MODEL_SEEDED)?.is_some() {
                 return Ok(());
             }
-            if db::models::find_model(conn, &bundled.artifact.version).is_err() {
+            if db::models::find_model(conn, bundled.artifact.version()).is_err() {
                 store_model(conn, &bundled.artifact, &bundled.training_summary, &bundled.metrics)?;
             }
             if db::meta::get(conn, db::meta::ACTIVE_MODEL)?.is_none() {
-                db::meta::set(conn, db::meta::ACTIVE_MODEL, &bundled.artifact.version)?;
+                db::meta::set(conn, db::meta::ACTIVE_MODEL, bundled.artifact.version())?;
             }
             db::meta::set(conn, db::meta::DEFAULT_MODEL_SEEDED, &db::now_rfc3339())
         })

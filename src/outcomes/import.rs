@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use diesel::Connection;
 
 use super::service::{new_row, rfc3339, validate_report};
-use super::{ReturnReason, SaleReport, Satisfaction};
+use super::{ReturnReason, SaleReport, Satisfaction, TryOn, TryOnSet};
 use crate::catalogue::Catalogue;
 use crate::db::{self, fittings::FittingRow, Database, DbError};
 use crate::fitting::{Fitting, StoreId};
@@ -18,6 +18,7 @@ use crate::units::PainScore;
 pub const REQUIRED_COLUMNS: &[&str] = &["sale_id", "shoe_id", "sold_at"];
 pub const OPTIONAL_COLUMNS: &[&str] = &[
     "fitting_id", "fitting", "store_id", "insole_id", "returned_at", "return_reason", "satisfaction", "pain_at_follow_up_0_10",
+    "try_ons",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +35,8 @@ pub struct ImportReport {
     pub inserted: usize,
     pub updated: usize,
     pub fittings_created: usize,
+    /// Try-on rows stored (each session's set replaces any stored before).
+    pub try_ons: usize,
 }
 
 /// One checked row, ready to write.
@@ -41,6 +44,9 @@ struct ParsedRow {
     report: SaleReport,
     sold_at: DateTime<Utc>,
     inline_fitting: Option<Fitting>,
+    /// The session's try-ons (a JSON array in the `try_ons` column); they replace any
+    /// stored for the sale's fitting.
+    try_ons: Option<TryOnSet>,
 }
 
 fn time(s: &str) -> Result<DateTime<Utc>, String> {
@@ -78,7 +84,15 @@ fn parse_row(row: &Row, catalogue: &Catalogue) -> Result<ParsedRow, RowError> {
         })?,
     };
     validate_report(&report, catalogue).map_err(|e| row.lift(e))?;
-    Ok(ParsedRow { report, sold_at, inline_fitting })
+    let try_ons = row.optional("try_ons", |s| {
+        let try_ons: Vec<TryOn> = serde_json::from_str(s).map_err(|e| format!("invalid try-ons: {e}"))?;
+        let set = TryOnSet { try_ons };
+        set.check(catalogue).map_err(|errors| {
+            errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")
+        })?;
+        Ok(set)
+    })?;
+    Ok(ParsedRow { report, sold_at, inline_fitting, try_ons })
 }
 
 /// Checks every row of a file against the catalogue; returns the rows or every error.
@@ -157,8 +171,15 @@ fn import_rows(
 
             let mut new_fittings = Vec::new();
             let mut inserts = Vec::new();
+            let (mut try_on_rows, mut try_on_fittings) = (Vec::new(), Vec::new());
             let mut report = ImportReport { rows: total, ..Default::default() };
             for row in rows.iter_mut() {
+                let stored = existing.get(row.report.sale_id.as_deref().unwrap_or_default());
+                // A sale already stored keeps the fitting it has (or, after an erasure, its
+                // de-identified snapshot): re-importing never re-creates an erased runner.
+                if stored.is_some() {
+                    row.inline_fitting = None;
+                }
                 if let Some(fitting) = row.inline_fitting.take() {
                     let id = uuid::Uuid::new_v4();
                     new_fittings.push(FittingRow {
@@ -171,12 +192,21 @@ fn import_rows(
                     row.report.fitting_id = Some(id);
                 }
                 let mut fresh = new_row(&row.report, row.sold_at, None);
+                let session = match existing.get(&fresh.sale_id) {
+                    Some(old) => old.fitting_id.clone().or_else(|| fresh.fitting_id.clone()),
+                    None => fresh.fitting_id.clone(),
+                };
+                if let (Some(set), Some(fitting_id)) = (row.try_ons.take(), session) {
+                    try_on_rows.extend(set.to_rows(&fitting_id));
+                    try_on_fittings.push(fitting_id);
+                }
                 match existing.get(&fresh.sale_id) {
                     Some(old) => {
                         fresh.id = old.id.clone();
                         fresh.created_at = old.created_at.clone();
                         fresh.request_hash = old.request_hash.clone();
                         fresh.fitting_id = old.fitting_id.clone().or(fresh.fitting_id);
+                        fresh.fitting_snapshot = old.fitting_snapshot.clone();
                         db::outcomes::update(conn, &fresh)?;
                         report.updated += 1;
                     }
@@ -190,6 +220,10 @@ fn import_rows(
                 progress(report.updated + (done * 10_000 + chunk.len()), total);
             }
             report.inserted = inserts.len();
+            // Try-ons after their fittings exist; a re-imported session's set replaces the old one.
+            db::try_ons::delete_for(conn, &try_on_fittings)?;
+            db::try_ons::insert_many(conn, &try_on_rows)?;
+            report.try_ons = try_on_rows.len();
             progress(total, total);
             Ok(Ok(report))
         })
@@ -219,6 +253,7 @@ pub fn records_from_file(
             store_id: r.store_id.as_ref().map(|s| s.to_string()),
             shoe_id: r.shoe_id.clone(),
             sold_at: row.sold_at,
+            tried: std::sync::Arc::new(row.try_ons.map(|t| t.try_ons).unwrap_or_default()),
             label: super::label(
                 row.sold_at,
                 r.returned_at.is_some(),

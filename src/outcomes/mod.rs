@@ -11,6 +11,8 @@ use crate::units::PainScore;
 
 pub mod import;
 mod service;
+pub mod try_on;
+pub use try_on::{FitObservation, TryOn, TryOnSet};
 pub use service::{OutcomeError, OutcomeService, Recorded};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -186,8 +188,11 @@ pub fn label(
 pub fn check_ids(shoe_id: &str, insole_id: Option<&str>, sale_id: Option<&str>) -> Result<(), FieldError> {
     let ok = |s: &str| !s.is_empty() && s.len() <= 100 && !s.chars().any(char::is_control);
     if let Some(sale) = sale_id {
-        if !ok(sale) {
-            return Err(FieldError::new("sale_id", "must be 1-100 printable characters"));
+        // A blank id, or one padded with spaces, is a till bug, not a sale: " 12" and "12"
+        // must not become two sales.
+        let trimmed = !sale.starts_with(char::is_whitespace) && !sale.ends_with(char::is_whitespace);
+        if !ok(sale) || !trimmed {
+            return Err(FieldError::new("sale_id", "must be 1-100 printable characters, not starting or ending with a space"));
         }
     }
     if !ok(shoe_id) {

@@ -1,8 +1,8 @@
 //! The evidence-based rules that rank until a model is trained. Each weight is one rule,
 //! in log-odds, with its source; see ../shared EVIDENCE summary in the README.
 
-use super::{sigmoid, Scored, Scorer};
-use crate::features::{Feature, FeatureVector, FEATURE_COUNT};
+use super::{sigmoid, Prepared, Scored, Scorer};
+use crate::features::{Feature, Pair, FEATURE_COUNT};
 
 pub struct BaselineScorer {
     weights: [f64; FEATURE_COUNT],
@@ -73,17 +73,17 @@ impl Scorer for BaselineScorer {
         BASELINE_VERSION
     }
 
-    fn score(&self, features: &FeatureVector) -> Scored {
+    fn score(&self, _: &Prepared, pair: &Pair) -> Scored {
         let mut contributions = [0.0; FEATURE_COUNT];
-        for (c, (w, x)) in contributions.iter_mut().zip(self.weights.iter().zip(features.0.iter())) {
+        for (c, (w, x)) in contributions.iter_mut().zip(self.weights.iter().zip(pair.x.0.iter())) {
             *c = w * x;
         }
         // Centre so a shoe with no signal either way sits near 0.5.
         let z: f64 = contributions.iter().sum::<f64>() - CENTRE;
-        Scored { score: sigmoid(z), contributions }
+        Scored::from_hand(sigmoid(z), contributions)
     }
 
-    fn rank_key(&self, features: &FeatureVector) -> f64 {
-        self.weights.iter().zip(features.0.iter()).map(|(w, x)| w * x).sum::<f64>() - CENTRE
+    fn rank_key(&self, _: &Prepared, pair: &Pair) -> f64 {
+        self.weights.iter().zip(pair.x.0.iter()).map(|(w, x)| w * x).sum::<f64>() - CENTRE
     }
 }

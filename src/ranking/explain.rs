@@ -2,7 +2,8 @@
 //! so the explanation always matches what actually moved the score.
 
 use crate::catalogue::{Category, Shoe, Terrain};
-use crate::features::{Feature, FeatureVector, RunnerSignals, FEATURE_COUNT};
+use super::Scored;
+use crate::features::{attributes, Feature, FeatureVector, RunnerSignals, RELATION_COUNT, SHOE_DIM};
 use crate::fitting::Feel;
 
 /// Contributions smaller than this (log-odds) are not worth a sentence.
@@ -102,27 +103,94 @@ fn caution(feature: Feature, runner: &RunnerSignals, shoe: &Shoe, x: &FeatureVec
     })
 }
 
-/// Reasons from the contributions that most lift this shoe above the typical candidate
-/// (`baseline` is their mean), cautions from those that most pull it below: what sets a
-/// shoe apart, not what every shoe in the list shares.
-pub fn explain(
-    runner: &RunnerSignals,
-    shoe: &Shoe,
-    x: &FeatureVector,
-    contributions: &[f64; FEATURE_COUNT],
-    baseline: &[f64; FEATURE_COUNT],
-) -> Explanation {
-    let mut relative = [0.0; FEATURE_COUNT];
-    for (r, (c, b)) in relative.iter_mut().zip(contributions.iter().zip(baseline)) {
-        *r = c - b;
+/// What moved a score: a hand feature, a worn-pair relation, or a group of the shoe's
+/// attributes weighed by a model that learned them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Source {
+    Hand(Feature),
+    Relation(usize),
+    ShoeGroup(&'static str),
+}
+
+/// Each source's contribution relative to the typical candidate.
+fn relative_contributions(scored: &Scored, typical: &Scored) -> Vec<(f64, Source)> {
+    let mut out: Vec<(f64, Source)> = Feature::ALL
+        .iter()
+        .map(|f| (scored.contributions[f.index()] - typical.contributions[f.index()], Source::Hand(*f)))
+        .collect();
+    for i in 0..RELATION_COUNT {
+        out.push((scored.relations[i] - typical.relations[i], Source::Relation(i)));
     }
-    let contributions = &relative;
-    let mut order: Vec<Feature> = Feature::ALL.to_vec();
-    order.sort_by(|a, b| contributions[b.index()].total_cmp(&contributions[a.index()]));
+    let mut groups: Vec<(f64, Source)> = Vec::new();
+    for i in 0..SHOE_DIM {
+        let group = attributes::shoe_attribute_group(i);
+        let delta = scored.shoe[i] - typical.shoe[i];
+        match groups.iter_mut().find(|(_, s)| *s == Source::ShoeGroup(group)) {
+            Some(entry) => entry.0 += delta,
+            None => groups.push((delta, Source::ShoeGroup(group))),
+        }
+    }
+    out.extend(groups);
+    out
+}
+
+/// A reason for a learned relation with the worn pair.
+fn relation_reason(index: usize, runner: &RunnerSignals, shoe: &Shoe) -> Option<String> {
+    let worn = runner.worn.as_ref()?;
+    Some(match attributes::relation_names().get(index)?.as_str() {
+        "same_brand_as_worn" => format!("same brand as the pair you run in now ({})", shoe.brand),
+        "same_line_as_worn" if worn.id != shoe.id => "a newer generation of the model you run in now".into(),
+        "same_shoe_as_worn" | "same_line_as_worn" => "the same model you run in now".into(),
+        "same_category_as_worn" => "the same kind of shoe as your current pair".into(),
+        _ => return None,
+    })
+}
+
+/// A reason for a shoe attribute this runner's peers have kept (a learned runner × shoe term).
+fn learned_reason(group: &str, shoe: &Shoe) -> Option<String> {
+    Some(match group {
+        "brand" => format!("runners like you often keep {} shoes", shoe.brand),
+        "support" => format!("{} shoes have suited runners like you", shoe.support.as_str().replace('_', " ")),
+        "cushioning" => format!("{} cushioning has suited runners like you", shoe.cushioning.as_str()),
+        "category" => "the kind of shoe runners like you keep".into(),
+        "drop_mm" => format!("a {:.0} mm drop has suited runners like you", shoe.drop_mm?),
+        "weight_g" => format!("at {:.0} g, a weight runners like you keep", shoe.weight_g?),
+        "heel_stack_mm" => format!("{:.0} mm of heel stack suits runners of your build", shoe.heel_stack_mm?),
+        "plated" if shoe.plated => "a plated shoe, as runners like you keep".into(),
+        _ => return None,
+    })
+}
+
+/// A caution for a learned term that pulls this shoe down.
+fn learned_caution(source: Source, runner: &RunnerSignals, shoe: &Shoe) -> Option<String> {
+    match source {
+        Source::Relation(i) => match attributes::relation_names().get(i)?.as_str() {
+            "stack_change_cm" => {
+                let change = shoe.heel_stack_mm? - runner.worn.as_ref()?.heel_stack_mm?;
+                Some(format!("{change:+.0} mm heel stack against your current pair: ease into it over a few weeks"))
+            }
+            _ => None,
+        },
+        Source::ShoeGroup("brand") => Some(format!("runners like you have often returned {} shoes", shoe.brand)),
+        _ => None,
+    }
+}
+
+/// Reasons from the contributions that most lift this shoe above the typical candidate,
+/// cautions from those that most pull it below: what sets a shoe apart, not what every
+/// shoe in the list shares. `typical` is the average candidate's verdict.
+pub fn explain(runner: &RunnerSignals, shoe: &Shoe, x: &FeatureVector, scored: &Scored, typical: &Scored) -> Explanation {
+    let mut order = relative_contributions(scored, typical);
+    order.sort_by(|a, b| b.0.total_cmp(&a.0));
 
     let mut reasons: Vec<String> = Vec::new();
-    for f in order.iter().filter(|f| contributions[f.index()] > MIN_CONTRIBUTION) {
-        if let Some(text) = reason(*f, runner, shoe) {
+    for (_, source) in order.iter().filter(|(c, _)| *c > MIN_CONTRIBUTION) {
+        let text = match *source {
+            Source::Hand(f) => reason(f, runner, shoe),
+            Source::Relation(i) => relation_reason(i, runner, shoe),
+            Source::ShoeGroup(g) => learned_reason(g, shoe),
+        };
+        if let Some(text) = text {
             if !reasons.contains(&text) {
                 reasons.push(text);
             }
@@ -142,8 +210,12 @@ pub fn explain(
     if x.get(Feature::TerrainFit) == 0.0 {
         cautions.extend(caution(Feature::TerrainFit, runner, shoe, x));
     }
-    for f in order.iter().rev().filter(|f| contributions[f.index()] < -MIN_CONTRIBUTION) {
-        if let Some(text) = caution(*f, runner, shoe, x) {
+    for (_, source) in order.iter().rev().filter(|(c, _)| *c < -MIN_CONTRIBUTION) {
+        let text = match *source {
+            Source::Hand(f) => caution(f, runner, shoe, x),
+            other => learned_caution(other, runner, shoe),
+        };
+        if let Some(text) = text {
             if !cautions.contains(&text) {
                 cautions.push(text);
             }

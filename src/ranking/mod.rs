@@ -5,7 +5,10 @@
 use std::collections::HashSet;
 
 use crate::catalogue::{Catalogue, Shoe, Terrain, Width};
-use crate::features::{pair_features, FeatureVector, RunnerSignals, FEATURE_COUNT};
+use crate::features::{
+    pair, shoe_attributes, FeatureVector, Pair, Relations, RunnerSignals, ShoeAttributes, FEATURE_COUNT, RELATION_COUNT,
+    SHOE_DIM,
+};
 
 pub mod baseline;
 mod explain;
@@ -14,24 +17,52 @@ pub use baseline::BaselineScorer;
 pub use explain::{explain, Explanation};
 pub use insoles::{pair_insole, InsolePairing};
 
-/// A scorer's verdict on one pair: a 0-1 fit score and each feature's share of it (in log-odds).
+/// A scorer's verdict on one pair: a 0-1 fit score and each input's share of it (in
+/// log-odds): hand features, worn-pair relations and the shoe's learned attribute terms.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Scored {
     pub score: f64,
     pub contributions: [f64; FEATURE_COUNT],
+    pub relations: [f64; RELATION_COUNT],
+    pub shoe: [f64; SHOE_DIM],
 }
 
-/// Anything that can score a feature vector. The baseline rules and trained models both
+impl Scored {
+    pub fn from_hand(score: f64, contributions: [f64; FEATURE_COUNT]) -> Self {
+        Self { score, contributions, relations: [0.0; RELATION_COUNT], shoe: [0.0; SHOE_DIM] }
+    }
+}
+
+/// Runner-side work a scorer does once per request, before it scores many shoes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Prepared {
+    /// This runner's learned weight for each shoe attribute (interaction models; else zero).
+    pub shoe_weights: [f64; SHOE_DIM],
+    /// The runner-only part of the log-odds (the same for every shoe).
+    pub offset: f64,
+}
+
+impl Prepared {
+    pub const NONE: Prepared = Prepared { shoe_weights: [0.0; SHOE_DIM], offset: 0.0 };
+}
+
+/// Anything that can score a (runner, shoe) pair. The baseline rules and trained models all
 /// implement it, so handlers never know which one is ranking.
 pub trait Scorer: Send + Sync {
     /// Version name reported with every recommendation, e.g. `baseline-rules-v1`.
     fn version(&self) -> &str;
-    fn score(&self, features: &FeatureVector) -> Scored;
+
+    /// Runner-side work, once per request.
+    fn prepare(&self, _runner: &RunnerSignals) -> Prepared {
+        Prepared::NONE
+    }
+
+    fn score(&self, prepared: &Prepared, pair: &Pair) -> Scored;
 
     /// A key that orders shoes exactly as `score` does (the log-odds), cheap enough to
     /// compute for every shoe in the catalogue: no contributions, no `exp`.
-    fn rank_key(&self, features: &FeatureVector) -> f64 {
-        let s = self.score(features).score;
+    fn rank_key(&self, prepared: &Prepared, pair: &Pair) -> f64 {
+        let s = self.score(prepared, pair).score;
         (s / (1.0 - s)).ln()
     }
 }
@@ -70,8 +101,7 @@ pub struct RankedShoe {
 /// Ranks the admitted shoes and returns the best `top_k`, best first (ties by id).
 ///
 /// The hot loop keeps only (score, index) per shoe; features and contributions are
-/// recomputed for the few shoes returned. Scorers are linear in the features, so the
-/// average candidate's contributions are the contributions of the average feature vector.
+/// recomputed for the few shoes returned.
 pub fn rank(
     scorer: &dyn Scorer,
     catalogue: &Catalogue,
@@ -90,25 +120,32 @@ pub fn rank_counted(
     filters: &Filters,
     top_k: usize,
 ) -> (Vec<RankedShoe>, usize) {
+    let prepared = scorer.prepare(runner);
     let mut scored: Vec<(f64, u32)> = Vec::with_capacity(catalogue.shoes.len());
     let mut sum = [0.0; FEATURE_COUNT];
+    let mut sum_relations = [0.0; RELATION_COUNT];
+    let mut sum_shoe = [0.0; SHOE_DIM];
     for (i, shoe) in catalogue.shoes.iter().enumerate() {
         if !filters.admits(shoe) {
             continue;
         }
-        let x = pair_features(runner, shoe);
-        for (s, v) in sum.iter_mut().zip(x.0.iter()) {
-            *s += v;
-        }
-        scored.push((scorer.rank_key(&x), i as u32));
+        let attributes = shoe_attributes(shoe);
+        let p = pair(runner, shoe, &attributes);
+        add_into(&mut sum, &p.x.0);
+        add_into(&mut sum_relations, &p.relations.0);
+        add_into(&mut sum_shoe, &attributes.0);
+        scored.push((scorer.rank_key(&prepared, &p), i as u32));
     }
     let candidates = scored.len();
     if scored.is_empty() || top_k == 0 {
         return (Vec::new(), candidates);
     }
+    // Scorers are linear in their inputs, so the average candidate's contributions are the
+    // contributions of the average inputs.
     let n = candidates as f64;
-    let mean = FeatureVector(sum.map(|s| s / n));
-    let mean_contributions = scorer.score(&mean).contributions;
+    let mean_attributes = ShoeAttributes(sum_shoe.map(|s| s / n));
+    let mean_pair = Pair { x: FeatureVector(sum.map(|s| s / n)), relations: Relations(sum_relations.map(|s| s / n)), shoe: &mean_attributes };
+    let mean = scorer.score(&prepared, &mean_pair);
 
     // Catalogue shoes are sorted by id, so a lower index breaks ties by id.
     let by_score = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
@@ -121,10 +158,11 @@ pub fn rank_counted(
         .into_iter()
         .map(|(_, i)| {
             let shoe = &catalogue.shoes[i as usize];
-            let x = pair_features(runner, shoe);
-            let s = scorer.score(&x);
+            let attributes = shoe_attributes(shoe);
+            let p = pair(runner, shoe, &attributes);
+            let s = scorer.score(&prepared, &p);
             RankedShoe {
-                explanation: explain(runner, shoe, &x, &s.contributions, &mean_contributions),
+                explanation: explain(runner, shoe, &p.x, &s, &mean),
                 insole: pair_insole(runner, shoe, &catalogue.insoles),
                 shoe: shoe.clone(),
                 score: s.score,
@@ -134,6 +172,11 @@ pub fn rank_counted(
     (ranked, candidates)
 }
 
+fn add_into<const N: usize>(sum: &mut [f64; N], values: &[f64; N]) {
+    for (s, v) in sum.iter_mut().zip(values) {
+        *s += v;
+    }
+}
 
 #[cfg(test)]
 mod tests;

@@ -13,7 +13,16 @@ fn runner(v: serde_json::Value) -> RunnerSignals {
 }
 
 fn score(r: &RunnerSignals, s: &Shoe) -> f64 {
-    BaselineScorer::new().score(&pair_features(r, s)).score
+    let attributes = shoe_attributes(s);
+    BaselineScorer::new().score(&Prepared::NONE, &pair(r, s, &attributes)).score
+}
+
+/// The baseline's explanation of one shoe against a typical candidate with no contributions.
+fn explain_alone(r: &RunnerSignals, s: &Shoe) -> Explanation {
+    let attributes = shoe_attributes(s);
+    let p = pair(r, s, &attributes);
+    let scored = BaselineScorer::new().score(&Prepared::NONE, &p);
+    explain(r, s, &p.x, &scored, &Scored::from_hand(0.5, [0.0; FEATURE_COUNT]))
 }
 
 fn with_support(id: &str, support: Support) -> Shoe {
@@ -201,8 +210,7 @@ fn explanations_state_the_drop_difference_in_millimetres() {
     let mut s = shoe("x");
     s.heel_stack_mm = None;
     s.drop_mm = Some(0.0);
-    let x = pair_features(&r, &s);
-    let e = explain(&r, &s, &x, &BaselineScorer::new().score(&x).contributions, &[0.0; crate::features::FEATURE_COUNT]);
+    let e = explain_alone(&r, &s);
     assert!(e.cautions.iter().any(|c| c.starts_with("12 mm lower drop than your worn pair")), "{e:?}");
 }
 
@@ -210,8 +218,7 @@ fn explanations_state_the_drop_difference_in_millimetres() {
 fn explanations_name_stability_for_marked_pronation() {
     let r = runner(examples::shop_fitting());
     let s = with_support("s", Support::Stability);
-    let x = pair_features(&r, &s);
-    let e = explain(&r, &s, &x, &BaselineScorer::new().score(&x).contributions, &[0.0; crate::features::FEATURE_COUNT]);
+    let e = explain_alone(&r, &s);
     assert!(e.reasons.iter().any(|t| t.contains("stable platform for the marked pronation")), "{e:?}");
 }
 
@@ -237,22 +244,24 @@ fn an_unchanged_drop_is_mentioned_as_a_reason() {
     let mut s = with_support("s", Support::Stability);
     s.heel_stack_mm = None;
     s.drop_mm = Some(12.0);
-    let x = pair_features(&r, &s);
-    let e = explain(&r, &s, &x, &BaselineScorer::new().score(&x).contributions, &[0.0; crate::features::FEATURE_COUNT]);
+    let e = explain_alone(&r, &s);
     assert!(e.reasons.contains(&"same drop as your worn pair".to_string()), "{e:?}");
 }
 
 #[test]
 fn the_rank_key_orders_shoes_exactly_as_the_score_does() {
-    let bundled: serde_json::Value = serde_json::from_str(crate::model::BUNDLED_DEFAULT_MODEL).unwrap();
-    let trained = crate::model::TrainedModel::from_artifact(serde_json::from_value(bundled["artifact"].clone()).unwrap()).unwrap();
+    let trained = crate::model::registry::Bundled::parse(crate::model::BUNDLED_DEFAULT_MODEL).unwrap().artifact.scorer().unwrap();
     let baseline = BaselineScorer::new();
-    let r = runner(examples::shop_fitting());
     let shoes = crate::catalogue::csv::parse_shoes(crate::catalogue::csv::BUNDLED_SHOES_CSV).unwrap();
-    for scorer in [&baseline as &dyn Scorer, &trained] {
+    let catalogue = Catalogue::new(shoes.clone(), Vec::new());
+    let f: Fitting = serde_json::from_value(examples::shop_fitting()).unwrap();
+    let r = RunnerSignals::from_fitting(&f, &catalogue);
+    for scorer in [&baseline as &dyn Scorer, trained.as_ref()] {
+        let prepared = scorer.prepare(&r);
         for s in &shoes {
-            let x = pair_features(&r, s);
-            let (key, score) = (scorer.rank_key(&x), scorer.score(&x).score);
+            let attributes = shoe_attributes(s);
+            let p = pair(&r, s, &attributes);
+            let (key, score) = (scorer.rank_key(&prepared, &p), scorer.score(&prepared, &p).score);
             assert!((crate::ranking::sigmoid(key) - score).abs() < 1e-12, "{}: {key} vs {score}", s.id);
         }
     }

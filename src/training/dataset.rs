@@ -1,6 +1,10 @@
-//! Labelled (fitting, shoe) pairs for training and evaluation. polars joins the outcomes
-//! with the catalogue, drops unlabelled sales and orders them by time; the features come
-//! from `features::pair_features`, the same call the server makes when it ranks.
+//! Labelled (fitting, shoe) pairs for training and evaluation. polars joins the sales
+//! with the catalogue, drops what cannot be learned from and orders them by time; the
+//! features come from `features::pair`, the same call the server makes when it ranks.
+//!
+//! A session is one fitting. Its examples are the shoes sold (with the outcome as a label)
+//! and, when the shop recorded try-ons, the shoes tried and put back: bought against put
+//! back is what a ranking objective learns from.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -10,9 +14,9 @@ use polars::prelude::*;
 
 use crate::catalogue::Catalogue;
 use crate::db::outcomes::OutcomeRow;
-use crate::features::{pair_features, FeatureVector, RunnerSignals};
+use crate::features::{pair, shoe_attributes, FeatureVector, Pair, Relations, RunnerSignals, ShoeAttributes};
 use crate::fitting::Fitting;
-use crate::outcomes::label;
+use crate::outcomes::{label, TryOn};
 
 /// One sale as training reads it, from the database or an import file.
 #[derive(Debug, Clone)]
@@ -24,11 +28,13 @@ pub struct SaleRecord {
     pub shoe_id: String,
     pub sold_at: DateTime<Utc>,
     pub label: Option<bool>,
+    /// Shoes tried in the session (shared by its sales); empty when not recorded.
+    pub tried: Arc<Vec<TryOn>>,
 }
 
 impl SaleRecord {
     /// Builds a record from a stored outcome and its fitting document.
-    pub fn from_row(row: &OutcomeRow, fitting: Arc<Fitting>, as_of: DateTime<Utc>) -> Option<Self> {
+    pub fn from_row(row: &OutcomeRow, fitting: Arc<Fitting>, tried: Arc<Vec<TryOn>>, as_of: DateTime<Utc>) -> Option<Self> {
         let sold_at = DateTime::parse_from_rfc3339(&row.sold_at).ok()?.with_timezone(&Utc);
         Some(Self {
             session_key: row.fitting_id.clone()?,
@@ -37,6 +43,7 @@ impl SaleRecord {
             shoe_id: row.shoe_id.clone(),
             sold_at,
             label: label(sold_at, row.returned_at.is_some(), row.satisfaction.map(|s| s as u8), row.pain_at_follow_up, as_of),
+            tried,
         })
     }
 }
@@ -47,71 +54,158 @@ pub struct Session {
     pub store_id: Option<String>,
     pub runner: RunnerSignals,
     pub first_sold_at: DateTime<Utc>,
+    /// Whether the shop recorded which shoes were tried and put back.
+    pub has_try_ons: bool,
+}
+
+/// Relevance of a shoe within its session, for ranking objectives and metrics.
+pub mod grade {
+    pub const PUT_BACK: f64 = 0.0;
+    pub const BOUGHT_POOR_FIT: f64 = 1.0;
+    pub const BOUGHT: f64 = 2.0;
+    pub const BOUGHT_GOOD_FIT: f64 = 3.0;
 }
 
 #[derive(Debug, Clone)]
 pub struct Example {
     pub session: usize,
     pub shoe_id: String,
-    pub label: bool,
+    /// Index of the shoe in the catalogue (and in `Dataset::shoe_attributes`).
+    pub shoe: u32,
+    pub sold: bool,
+    /// The sale's outcome (true = good fit); `None` for shoes put back and unlabelled sales.
+    pub label: Option<bool>,
+    /// Relevance within the session (see `grade`).
+    pub grade: f64,
     pub x: FeatureVector,
+    pub relations: Relations,
+}
+
+impl Example {
+    /// Whether this is a labelled sale (pointwise objectives and metrics).
+    pub fn is_labelled_sale(&self) -> bool {
+        self.sold && self.label.is_some()
+    }
+    pub fn good_fit(&self) -> bool {
+        self.label == Some(true)
+    }
+    pub fn pair<'a>(&self, dataset: &'a Dataset) -> Pair<'a> {
+        Pair { x: self.x, relations: self.relations, shoe: &dataset.shoe_attributes[self.shoe as usize] }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Dataset {
     pub sessions: Vec<Session>,
-    /// Ordered by sale time.
+    /// Sales ordered by sale time, then the shoes put back.
     pub examples: Vec<Example>,
+    /// Attributes of every catalogue shoe, by catalogue index.
+    pub shoe_attributes: Vec<ShoeAttributes>,
     pub unlabelled: usize,
     pub unknown_shoe: usize,
 }
 
 impl Dataset {
+    /// Labelled sales that were good fits.
     pub fn positives(&self) -> usize {
-        self.examples.iter().filter(|e| e.label).count()
+        self.examples.iter().filter(|e| e.good_fit()).count()
+    }
+    pub fn labelled_sales(&self) -> usize {
+        self.examples.iter().filter(|e| e.is_labelled_sale()).count()
+    }
+    pub fn try_on_sessions(&self) -> usize {
+        self.sessions.iter().filter(|s| s.has_try_ons).count()
     }
 }
 
-/// Keeps labelled sales of shoes still in the catalogue, ordered by time (polars), then
-/// computes each pair's features.
+fn sale_grade(label: Option<bool>) -> f64 {
+    match label {
+        Some(true) => grade::BOUGHT_GOOD_FIT,
+        Some(false) => grade::BOUGHT_POOR_FIT,
+        None => grade::BOUGHT,
+    }
+}
+
+/// Keeps sales of shoes still in the catalogue that carry a label or belong to a session
+/// with try-ons, ordered by time (polars), then computes each pair's features and adds the
+/// session's put-back shoes.
 pub fn build(records: &[SaleRecord], catalogue: &Catalogue) -> PolarsResult<Dataset> {
     let n = records.len();
     let sales = df!(
         "row" => (0..n as u32).collect::<Vec<u32>>(),
         "shoe_id" => records.iter().map(|r| r.shoe_id.as_str()).collect::<Vec<_>>(),
         "sold_at" => records.iter().map(|r| r.sold_at.timestamp_millis()).collect::<Vec<i64>>(),
-        "label" => records.iter().map(|r| r.label).collect::<Vec<Option<bool>>>(),
+        "usable" => records.iter().map(|r| r.label.is_some() || !r.tried.is_empty()).collect::<Vec<bool>>(),
     )?;
     let shoes = df!("shoe_id" => catalogue.shoes.iter().map(|s| s.id.as_str()).collect::<Vec<_>>())?;
-    let labelled = sales.clone().lazy().filter(col("label").is_not_null());
-    let kept = labelled
+    let kept = sales
+        .lazy()
+        .filter(col("usable"))
         .join(shoes.lazy(), [col("shoe_id")], [col("shoe_id")], JoinArgs::new(JoinType::Inner))
         .sort(["sold_at", "row"], SortMultipleOptions::default())
         .select([col("row")])
         .collect()?;
-    let unlabelled = records.iter().filter(|r| r.label.is_none()).count();
     let rows: Vec<u32> = kept.column("row")?.u32()?.into_no_null_iter().collect();
 
-    let mut dataset = Dataset { unlabelled, unknown_shoe: n - unlabelled - rows.len(), ..Default::default() };
+    let index_of: HashMap<&str, u32> = catalogue.shoes.iter().enumerate().map(|(i, s)| (s.id.as_str(), i as u32)).collect();
+    let mut dataset = Dataset {
+        unlabelled: records.iter().filter(|r| r.label.is_none() && r.tried.is_empty()).count(),
+        unknown_shoe: records.iter().filter(|r| !index_of.contains_key(r.shoe_id.as_str())).count(),
+        shoe_attributes: catalogue.shoes.iter().map(shoe_attributes).collect(),
+        ..Default::default()
+    };
     let mut session_index: HashMap<&str, usize> = HashMap::new();
+    let mut sold_in: HashMap<(usize, u32), ()> = HashMap::new();
+    let mut pending_put_backs: Vec<(usize, &SaleRecord)> = Vec::new();
     for row in rows {
         let record = &records[row as usize];
+        let shoe_index = index_of[record.shoe_id.as_str()];
         let session = *session_index.entry(record.session_key.as_str()).or_insert_with(|| {
             dataset.sessions.push(Session {
                 key: record.session_key.clone(),
                 store_id: record.store_id.clone(),
                 runner: RunnerSignals::from_fitting(&record.fitting, catalogue),
                 first_sold_at: record.sold_at,
+                has_try_ons: !record.tried.is_empty(),
             });
+            pending_put_backs.push((dataset.sessions.len() - 1, record));
             dataset.sessions.len() - 1
         });
-        let shoe = catalogue.shoe(&record.shoe_id).expect("joined with the catalogue");
+        sold_in.insert((session, shoe_index), ());
+        let shoe = &catalogue.shoes[shoe_index as usize];
+        let p = pair(&dataset.sessions[session].runner, shoe, &dataset.shoe_attributes[shoe_index as usize]);
         dataset.examples.push(Example {
             session,
             shoe_id: record.shoe_id.clone(),
-            label: record.label.unwrap_or(false),
-            x: pair_features(&dataset.sessions[session].runner, shoe),
+            shoe: shoe_index,
+            sold: true,
+            label: record.label,
+            grade: sale_grade(record.label),
+            x: p.x,
+            relations: p.relations,
         });
+    }
+    // Shoes tried and put back: every tried shoe the session did not buy.
+    for (session, record) in pending_put_backs {
+        for tried in record.tried.iter() {
+            let Some(&shoe_index) = index_of.get(tried.shoe_id.as_str()) else { continue };
+            if sold_in.contains_key(&(session, shoe_index)) {
+                continue;
+            }
+            sold_in.insert((session, shoe_index), ());
+            let shoe = &catalogue.shoes[shoe_index as usize];
+            let p = pair(&dataset.sessions[session].runner, shoe, &dataset.shoe_attributes[shoe_index as usize]);
+            dataset.examples.push(Example {
+                session,
+                shoe_id: tried.shoe_id.clone(),
+                shoe: shoe_index,
+                sold: false,
+                label: None,
+                grade: grade::PUT_BACK,
+                x: p.x,
+                relations: p.relations,
+            });
+        }
     }
     Ok(dataset)
 }

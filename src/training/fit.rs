@@ -10,7 +10,8 @@ use super::metrics::log_loss;
 use super::TrainError;
 use crate::features::{schema_hash, Feature, FEATURE_COUNT};
 use crate::model::{LogisticArtifact, TrainedModel};
-use crate::ranking::Scorer;
+use crate::features::{Pair, Relations, ShoeAttributes, SHOE_DIM};
+use crate::ranking::{Prepared, Scorer};
 
 /// Regularisation strengths tried, weakest to strongest.
 pub const ALPHAS: &[f64] = &[0.01, 0.1, 1.0, 10.0];
@@ -48,7 +49,7 @@ fn design(examples: &[&Example], means: &[f64], scales: &[f64]) -> (Array2<f64>,
             x[[i, j]] = (e.x.0[j] - means[j]) / scales[j];
         }
     }
-    let y = examples.iter().map(|e| e.label as usize).collect();
+    let y = examples.iter().map(|e| e.good_fit() as usize).collect();
     (x, y)
 }
 
@@ -81,8 +82,13 @@ fn fit_one(
 
 fn validation_loss(artifact: &LogisticArtifact, validation: &[&Example]) -> Result<f64, TrainError> {
     let model = TrainedModel::from_artifact(artifact.clone()).map_err(|e| TrainError::Solver(e.to_string()))?;
-    let p: Vec<f64> = validation.iter().map(|e| model.score(&e.x).score).collect();
-    let y: Vec<bool> = validation.iter().map(|e| e.label).collect();
+    // The logistic model reads hand features only.
+    const NO_SHOE: ShoeAttributes = ShoeAttributes([0.0; SHOE_DIM]);
+    let p: Vec<f64> = validation
+        .iter()
+        .map(|e| model.score(&Prepared::NONE, &Pair { x: e.x, relations: Relations::default(), shoe: &NO_SHOE }).score)
+        .collect();
+    let y: Vec<bool> = validation.iter().map(|e| e.good_fit()).collect();
     Ok(log_loss(&p, &y))
 }
 
@@ -98,7 +104,7 @@ fn spread_sample<'a>(examples: &[&'a Example], max: usize) -> Vec<&'a Example> {
     (0..max).map(|i| examples[(i as f64 * step) as usize]).collect()
 }
 
-/// Picks alpha on validation, then refits on train + validation with it.
+/// Picks alpha on validation, then refits on train + validation with it. Takes labelled sales.
 pub fn fit(
     train: &[&Example],
     validation: &[&Example],

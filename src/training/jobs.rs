@@ -154,7 +154,7 @@ impl JobService {
             let metrics = serde_json::to_value(&result.comparison).unwrap_or_default();
             let summary = serde_json::to_value(&result.summary).unwrap_or_default();
             db.with_conn(|conn| crate::model::registry::store_model(conn, &result.artifact, &summary, &metrics))?;
-            Ok::<_, TrainError>(result.artifact.version)
+            Ok::<_, TrainError>(result.artifact.version().to_owned())
         }));
         let mut row = progress.row.into_inner().unwrap_or(row);
         match result {

@@ -82,6 +82,23 @@ pub fn ndcg_at_k(relevant_ranks: &[usize], k: usize) -> f64 {
     dcg / ideal
 }
 
+/// NDCG@k with graded relevance (gain = grade) of items ordered by `keys` (higher first,
+/// ties in input order), against the ideal order of the grades.
+pub fn ndcg_graded_at_k(keys: &[f64], grades: &[f64], k: usize) -> f64 {
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    order.sort_by(|&a, &b| keys[b].total_cmp(&keys[a]).then(a.cmp(&b)));
+    let discount = |pos: usize| 1.0 / ((pos as f64) + 2.0).log2();
+    let dcg: f64 = order.iter().take(k).enumerate().map(|(pos, &i)| grades[i] * discount(pos)).sum();
+    let mut ideal: Vec<f64> = grades.to_vec();
+    ideal.sort_by(|a, b| b.total_cmp(a));
+    let idcg: f64 = ideal.iter().take(k).enumerate().map(|(pos, g)| g * discount(pos)).sum();
+    if idcg > 0.0 {
+        dcg / idcg
+    } else {
+        0.0
+    }
+}
+
 /// Reciprocal rank of the best-placed relevant item.
 pub fn reciprocal_rank(relevant_ranks: &[usize]) -> f64 {
     relevant_ranks.iter().min().map_or(0.0, |r| 1.0 / *r as f64)
@@ -118,6 +135,15 @@ mod tests {
     fn ndcg_of_two_relevant_items_at_ranks_one_and_three() {
         let expected = (1.0 + 0.5) / (1.0 + 1.0 / 3f64.log2());
         assert!((ndcg_at_k(&[1, 3], 5) - expected).abs() < 1e-12);
+    }
+
+    #[test]
+    fn graded_ndcg_is_one_in_the_ideal_order_and_matches_hand_computation() {
+        assert_eq!(ndcg_graded_at_k(&[3.0, 2.0, 1.0], &[3.0, 0.0, 0.0], 5), 1.0);
+        // Best item (grade 3) ranked second: 3/log2(3) over 3/log2(2).
+        let v = ndcg_graded_at_k(&[1.0, 2.0], &[3.0, 0.0], 5);
+        assert!((v - 1.0 / 3f64.log2()).abs() < 1e-12);
+        assert_eq!(ndcg_graded_at_k(&[1.0, 2.0], &[0.0, 0.0], 5), 0.0);
     }
 
     #[test]

@@ -1,6 +1,8 @@
-//! Learning from sales outcomes: build labelled pairs (polars + the shared features),
-//! split by time and session, fit a logistic regression (linfa), and compare it with the
-//! active model and the baseline rules on the same held-out data.
+//! Learning from sales outcomes and try-ons: build examples (polars + the shared features),
+//! split by time and session, fit the model families (a logistic regression with linfa on
+//! hand features; an interaction ranker with a pairwise objective over tried-on sets),
+//! choose one on the validation split, and compare it with the active model, the rules and
+//! reference rankers on the same held-out sessions.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -12,12 +14,13 @@ use utoipa::ToSchema;
 use crate::catalogue::Catalogue;
 use crate::db::{self, Database, DbError};
 use crate::fitting::Fitting;
-use crate::model::{LogisticArtifact, TrainedModel};
+use crate::model::{Artifact, TrainedModel};
 use crate::ranking::{BaselineScorer, Scorer};
 
 pub mod dataset;
 pub mod evaluate;
 pub mod fit;
+pub mod interaction;
 pub mod jobs;
 pub mod metrics;
 
@@ -61,33 +64,132 @@ impl Progress for Silent {
     fn report(&self, _: f64, _: &str) {}
 }
 
-/// What the data held.
+/// One model family's best validation figure, as the family choice saw it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct FamilyResult {
+    pub family: String,
+    /// Mean pointwise log loss plus mean pairwise (bought vs put back) loss; lower is better.
+    pub validation_objective: f64,
+    /// The hyper-parameters that reached it.
+    #[schema(value_type = Object)]
+    pub hyper_parameters: serde_json::Value,
+}
+
+/// What the data held and how the model was chosen.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct TrainingSummary {
     pub sales: usize,
     pub labelled_pairs: usize,
     pub good_fit_rate: f64,
     pub sessions: usize,
+    /// Sessions that recorded which shoes were tried on.
+    #[serde(default)]
+    pub try_on_sessions: usize,
+    /// Shoes tried and put back (the ranking objective's negatives).
+    #[serde(default)]
+    pub put_back: usize,
     pub unlabelled: usize,
     pub unknown_shoe: usize,
     pub train_pairs: usize,
     pub validation_pairs: usize,
     pub test_pairs: usize,
+    /// The chosen family (`logistic_regression` or `interaction_ranker`).
+    #[serde(default)]
+    pub family: String,
+    /// Every family tried, with its validation figure.
+    #[serde(default)]
+    pub families: Vec<FamilyResult>,
     pub alpha: f64,
     pub trained_at: String,
     pub synthetic: bool,
 }
 
-/// Candidate, active and baseline on the same held-out pairs.
+/// Which sessions a comparison was computed on.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct HeldOut {
+    pub sessions: usize,
+    /// First and last sale time of the held-out sessions (RFC 3339).
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// The candidate's gain over the model it would replace, on the same sessions.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Gain {
+    /// The version compared against (the active model, or the rules when none is trained).
+    pub over: String,
+    /// `tried_ndcg_at_5` where the held-out sessions recorded try-ons, else `ndcg_at_5`.
+    pub metric: String,
+    pub mean: f64,
+    pub interval: evaluate::Interval,
+}
+
+/// Candidate, active, rules and references, all on the same held-out sessions.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Comparison {
+    #[serde(default)]
+    pub held_out: HeldOut,
     pub candidate: Evaluation,
     pub active: Option<Evaluation>,
     pub baseline: Evaluation,
+    #[serde(default)]
+    pub popularity: Option<Evaluation>,
+    #[serde(default)]
+    pub random: Option<Evaluation>,
+    #[serde(default)]
+    pub gain: Option<Gain>,
+}
+
+impl Comparison {
+    /// Activate only when the lower end of the gain's 95 % interval is above zero.
+    pub fn clearly_better(&self) -> bool {
+        self.gain.as_ref().is_some_and(|g| g.interval.low > 0.0)
+    }
+}
+
+/// Every ranker evaluated on the same held-out examples.
+pub fn compare(
+    candidate: &dyn Scorer,
+    active: Option<&dyn Scorer>,
+    data: &Dataset,
+    split: &dataset::Split,
+    catalogue: &Catalogue,
+) -> Comparison {
+    use evaluate::{evaluate, evaluate_ranker, Ranker};
+    let counts = evaluate::popularity(data, &split.train);
+    let test = &split.test;
+    let candidate_eval = evaluate(candidate, data, test, catalogue);
+    let active_eval = active
+        .filter(|a| a.version() != crate::ranking::baseline::BASELINE_VERSION && a.version() != candidate.version())
+        .map(|a| evaluate(a, data, test, catalogue));
+    let baseline = evaluate(&BaselineScorer::new(), data, test, catalogue);
+    let against = active_eval.as_ref().unwrap_or(&baseline);
+    let metric = if candidate_eval.overall.tried_sessions > 0 { "tried_ndcg_at_5" } else { "ndcg_at_5" };
+    let gain = evaluate::gain_interval(&candidate_eval, against).map(|(mean, interval)| Gain {
+        over: against.model_version.clone(),
+        metric: metric.into(),
+        mean,
+        interval,
+    });
+    let times: Vec<_> = test.iter().map(|&i| data.sessions[data.examples[i].session].first_sold_at).collect();
+    let sessions: std::collections::HashSet<usize> = test.iter().map(|&i| data.examples[i].session).collect();
+    Comparison {
+        held_out: HeldOut {
+            sessions: sessions.len(),
+            from: times.iter().min().map(|t| t.to_rfc3339()),
+            to: times.iter().max().map(|t| t.to_rfc3339()),
+        },
+        popularity: Some(evaluate_ranker(&Ranker::Popularity(&counts), data, test, catalogue)),
+        random: Some(evaluate_ranker(&Ranker::Random, data, test, catalogue)),
+        candidate: candidate_eval,
+        active: active_eval,
+        baseline,
+        gain,
+    }
 }
 
 pub struct TrainingResult {
-    pub artifact: LogisticArtifact,
+    pub artifact: Artifact,
     pub summary: TrainingSummary,
     pub comparison: Comparison,
 }
@@ -112,54 +214,84 @@ pub fn train(
     progress: &dyn Progress,
     cancel: &AtomicBool,
 ) -> Result<TrainingResult, TrainError> {
-    progress.report(0.05, "building labelled pairs");
+    progress.report(0.05, "building examples");
     let started = std::time::Instant::now();
     let data = dataset::build(records, catalogue)?;
-    log::info!("labelled pairs built in {:.1} s", started.elapsed().as_secs_f64());
+    log::info!("examples built in {:.1} s", started.elapsed().as_secs_f64());
+    let labelled = data.labelled_sales();
     let positives = data.positives();
-    let negatives = data.examples.len() - positives;
-    if data.examples.len() < MIN_EXAMPLES || positives < MIN_PER_CLASS || negatives < MIN_PER_CLASS {
+    let negatives = labelled - positives;
+    if labelled < MIN_EXAMPLES || positives < MIN_PER_CLASS || negatives < MIN_PER_CLASS {
         return Err(TrainError::NotEnoughData(format!(
-            "{} labelled pairs ({positives} good fits, {negatives} poor); need {MIN_EXAMPLES}+ with {MIN_PER_CLASS}+ of each",
-            data.examples.len()
+            "{labelled} labelled sales ({positives} good fits, {negatives} poor); need {MIN_EXAMPLES}+ with {MIN_PER_CLASS}+ of each"
         )));
     }
     check_cancel(cancel)?;
     let split = dataset::split_by_time(&data, TEST_FRACTION, VALIDATION_FRACTION);
-    let pick = |idx: &[usize]| idx.iter().map(|&i| &data.examples[i]).collect::<Vec<_>>();
-    let (train_set, valid_set) = (pick(&split.train), pick(&split.validation));
+    let labelled_of = |idx: &[usize]| {
+        idx.iter().map(|&i| &data.examples[i]).filter(|e| e.is_labelled_sale()).collect::<Vec<_>>()
+    };
+    let (train_set, valid_set) = (labelled_of(&split.train), labelled_of(&split.validation));
 
     let version = new_version();
-    let mut on_step = |done: usize, total: usize| {
-        progress.report(0.15 + 0.55 * done as f64 / total as f64, "fitting logistic regression");
-    };
     let started = std::time::Instant::now();
-    let (artifact, alphas) = fit::fit(&train_set, &valid_set, &version, &mut on_step)?;
-    log::info!("fitted in {:.1} s", started.elapsed().as_secs_f64());
+    let (logistic, alphas) = fit::fit(&train_set, &valid_set, &version, &mut |done, total| {
+        progress.report(0.10 + 0.25 * done as f64 / total as f64, "fitting logistic regression")
+    })?;
+    log::info!("logistic regression fitted in {:.1} s", started.elapsed().as_secs_f64());
     check_cancel(cancel)?;
     let started = std::time::Instant::now();
+    let (ranker, search, ranker_objective) = interaction::fit(&data, &split.train, &split.validation, &version, &mut |done, total| {
+        progress.report(0.35 + 0.35 * done as f64 / total as f64, "fitting interaction ranker")
+    })?;
+    log::info!("interaction ranker fitted in {:.1} s", started.elapsed().as_secs_f64());
+    check_cancel(cancel)?;
+
+    // The family choice compares both on the same validation sessions and objective. The
+    // logistic model's figure is measured with its final fit, which has seen validation,
+    // so the comparison leans its way: the ranker must win clearly.
+    let logistic_model = TrainedModel::from_artifact(logistic.clone()).map_err(|e| TrainError::Solver(e.to_string()))?;
+    let logistic_objective = interaction::validation_objective(&logistic_model, &data, &split.validation);
+    let families = vec![
+        FamilyResult {
+            family: crate::model::LOGISTIC_KIND.into(),
+            validation_objective: logistic_objective,
+            hyper_parameters: serde_json::json!({"alpha": logistic.alpha, "search": alphas}),
+        },
+        FamilyResult {
+            family: crate::model::INTERACTION_KIND.into(),
+            validation_objective: ranker_objective,
+            hyper_parameters: serde_json::json!({
+                "alpha": ranker.hyper_parameters.alpha, "epochs": ranker.hyper_parameters.epochs, "search": search}),
+        },
+    ];
+    let artifact = if ranker_objective < logistic_objective { Artifact::Interaction(ranker) } else { Artifact::Logistic(logistic) };
+    let alpha = match &artifact {
+        Artifact::Logistic(a) => a.alpha,
+        Artifact::Interaction(a) => a.hyper_parameters.alpha,
+    };
 
     progress.report(0.75, "evaluating on held-out sessions");
-    let candidate = TrainedModel::from_artifact(artifact.clone()).map_err(|e| TrainError::Solver(e.to_string()))?;
-    let comparison = Comparison {
-        candidate: evaluate::evaluate(&candidate, &data, &split.test, catalogue),
-        active: active.filter(|a| a.version() != crate::ranking::baseline::BASELINE_VERSION).map(|a| evaluate::evaluate(a, &data, &split.test, catalogue)),
-        baseline: evaluate::evaluate(&BaselineScorer::new(), &data, &split.test, catalogue),
-    };
+    let started = std::time::Instant::now();
+    let candidate = artifact.clone().scorer().map_err(|e| TrainError::Solver(e.to_string()))?;
+    let comparison = compare(candidate.as_ref(), active, &data, &split, catalogue);
     log::info!("evaluated in {:.1} s", started.elapsed().as_secs_f64());
     check_cancel(cancel)?;
-    log::info!("alpha search: {}", serde_json::to_string(&alphas).unwrap_or_default());
     let summary = TrainingSummary {
         sales: records.len(),
-        labelled_pairs: data.examples.len(),
-        good_fit_rate: positives as f64 / data.examples.len() as f64,
+        labelled_pairs: labelled,
+        good_fit_rate: positives as f64 / labelled as f64,
         sessions: data.sessions.len(),
+        try_on_sessions: data.try_on_sessions(),
+        put_back: data.examples.iter().filter(|e| !e.sold).count(),
         unlabelled: data.unlabelled,
         unknown_shoe: data.unknown_shoe,
         train_pairs: split.train.len(),
         validation_pairs: split.validation.len(),
         test_pairs: split.test.len(),
-        alpha: artifact.alpha,
+        family: artifact.kind().into(),
+        families,
+        alpha,
         trained_at: db::now_rfc3339(),
         synthetic: false,
     };
@@ -167,32 +299,38 @@ pub fn train(
     Ok(TrainingResult { artifact, summary, comparison })
 }
 
-/// Every outcome in the database that has a fitting, as training records.
+/// Every outcome in the database that has a fitting, with its session's try-ons.
 pub fn load_records(db: &Database) -> Result<Vec<SaleRecord>, TrainError> {
     let rows = db.with_conn(db::outcomes::with_fittings)?;
+    let mut tried_by_fitting = db.with_conn(db::try_ons::all_by_fitting)?;
     let now = Utc::now();
-    let mut fittings: std::collections::HashMap<String, Arc<Fitting>> = std::collections::HashMap::new();
+    type Session = (Arc<Fitting>, Arc<Vec<crate::outcomes::TryOn>>);
+    let mut sessions: std::collections::HashMap<String, Session> = std::collections::HashMap::new();
     let mut records = Vec::with_capacity(rows.len());
     for (row, document) in rows {
         let key = row.fitting_id.clone().unwrap_or_default();
-        let fitting = match fittings.get(&key) {
-            Some(f) => f.clone(),
+        let (fitting, tried) = match sessions.get(&key) {
+            Some(s) => s.clone(),
             None => {
                 let parsed: Fitting = serde_json::from_str(&document)
                     .map_err(|e| TrainError::Pipeline(format!("fitting {key} is unreadable: {e}")))?;
-                let f = Arc::new(parsed);
-                fittings.insert(key, f.clone());
-                f
+                let tried = tried_by_fitting
+                    .remove(&key)
+                    .map(|rows| crate::outcomes::TryOnSet::from_rows(&rows).try_ons)
+                    .unwrap_or_default();
+                let session = (Arc::new(parsed), Arc::new(tried));
+                sessions.insert(key, session.clone());
+                session
             }
         };
-        records.extend(SaleRecord::from_row(&row, fitting, now));
+        records.extend(SaleRecord::from_row(&row, fitting, tried, now));
     }
     // Erased customers' outcomes train on their de-identified snapshots, one session each.
     for mut row in db.with_conn(db::outcomes::detached_with_snapshots)? {
         let Some(snapshot) = row.fitting_snapshot.take() else { continue };
         let Ok(fitting) = serde_json::from_str::<Fitting>(&snapshot) else { continue };
         row.fitting_id = Some(format!("detached-{}", row.id));
-        records.extend(SaleRecord::from_row(&row, Arc::new(fitting), now));
+        records.extend(SaleRecord::from_row(&row, Arc::new(fitting), Arc::default(), now));
     }
     Ok(records)
 }

@@ -1,0 +1,1 @@
+DROP TABLE try_ons;

@@ -1,0 +1,415 @@
+//! Raw attributes that let a trained model learn what no hand-written feature names: the
+//! runner's own attributes, the candidate shoe's, the worn pair's, and the relations between
+//! the worn pair and the candidate. Numbers are binned into one-hot levels so that a
+//! runner × shoe interaction model can learn threshold effects ("heavier runners keep high
+//! stacks") as well as any attribute pairing ("runners who wore brand A keep brand A").
+//!
+//! The order of every vector is part of the feature contract (`extended_schema_hash`).
+
+use crate::catalogue::{Category, Cushioning, Shoe, Support, Terrain, Width};
+use crate::fitting::{BodyLocation, Feel, Fitting, FootStrike, Goal, Sex};
+
+/// Brands with a level of their own; any other brand shares "other".
+pub const BRANDS: &[&str] =
+    &["adidas", "altra", "asics", "brooks", "hoka", "mizuno", "new balance", "nike", "puma", "salomon", "saucony"];
+
+fn brand_level(brand: &str) -> usize {
+    let lower = brand.trim().to_ascii_lowercase();
+    BRANDS.iter().position(|b| *b == lower).unwrap_or(BRANDS.len())
+}
+
+/// The model line of a catalogue id: the id without its trailing generation numbers
+/// (`brooks-ghost-16` → `brooks-ghost`), so successive generations compare equal.
+pub fn model_line(shoe_id: &str) -> &str {
+    let mut line = shoe_id;
+    while let Some((head, tail)) = line.rsplit_once('-') {
+        if !tail.is_empty() && tail.chars().all(|c| c.is_ascii_digit()) {
+            line = head;
+        } else {
+            break;
+        }
+    }
+    line
+}
+
+/// Index of the first upper bound `value` falls below, or the last level.
+fn bin(value: f64, upper_bounds: &[f64]) -> usize {
+    upper_bounds.iter().position(|b| value < *b).unwrap_or(upper_bounds.len())
+}
+
+/// Writes one-hot levels and plain values into a fixed vector in order.
+struct Encoder<'a> {
+    out: &'a mut [f64],
+    at: usize,
+}
+
+impl<'a> Encoder<'a> {
+    fn new(out: &'a mut [f64]) -> Self {
+        Self { out, at: 0 }
+    }
+    /// `levels` slots; the one at `level` is set to 1 (none when `None`).
+    fn one_hot(&mut self, level: Option<usize>, levels: usize) {
+        if let Some(l) = level.filter(|l| *l < levels) {
+            self.out[self.at + l] = 1.0;
+        }
+        self.at += levels;
+    }
+    fn flag(&mut self, on: bool) {
+        self.out[self.at] = on as u8 as f64;
+        self.at += 1;
+    }
+    fn value(&mut self, v: f64) {
+        self.out[self.at] = v;
+        self.at += 1;
+    }
+}
+
+/// The column names of a layout, in order: `group=level` for one-hot groups.
+fn names(groups: &[(&str, &[&str])]) -> Vec<String> {
+    groups
+        .iter()
+        .flat_map(|(group, levels)| {
+            if levels.is_empty() {
+                vec![(*group).to_owned()]
+            } else {
+                levels.iter().map(|l| format!("{group}={l}")).collect()
+            }
+        })
+        .collect()
+}
+
+const BRAND_LEVELS: &[&str] =
+    &["adidas", "altra", "asics", "brooks", "hoka", "mizuno", "new_balance", "nike", "puma", "salomon", "saucony", "other"];
+const SUPPORT_LEVELS: &[&str] = &["neutral", "stability", "motion_control"];
+const CUSHIONING_LEVELS: &[&str] = &["low", "moderate", "high", "max"];
+const CATEGORY_LEVELS: &[&str] = &["daily", "cushioned", "tempo", "race"];
+
+/// Runner-side layout: (group, levels); an empty level list is one plain value.
+const RUNNER_GROUPS: &[(&str, &[&str])] = &[
+    ("bias", &[]),
+    ("sex", &["female", "male"]),
+    ("mass_kg", &["lt60", "60_70", "70_80", "80_90", "ge90"]),
+    ("age_years", &["lt30", "30_45", "45_60", "ge60"]),
+    ("weekly_km", &["lt20", "20_40", "40_70", "ge70"]),
+    ("goal", &["daily_training", "long_runs", "racing", "trail"]),
+    ("terrain", &["road", "trail", "road_trail"]),
+    ("pronation", &["none", "some", "marked"]),
+    ("supination", &[]),
+    ("foot_strike", &["rearfoot", "midfoot", "forefoot"]),
+    ("cadence_for_speed", &["low", "typical", "high"]),
+    ("pelvic_drop_ge7", &[]),
+    ("pain", &["knee", "shin", "calf_achilles", "foot", "hip_back", "other"]),
+    ("feel", &["soft", "balanced", "firm"]),
+    ("width", &["narrow", "standard", "wide"]),
+    ("budget_usd", &["lt130", "130_170", "ge170"]),
+    ("worn_known", &[]),
+    ("worn_brand", BRAND_LEVELS),
+    ("worn_support", SUPPORT_LEVELS),
+    ("worn_cushioning", CUSHIONING_LEVELS),
+    ("worn_category", CATEGORY_LEVELS),
+    ("worn_drop_mm", &["le6", "7_9", "ge10"]),
+    ("worn_plated", &[]),
+];
+
+const fn layout_len(groups: &[(&str, &[&str])]) -> usize {
+    let mut n = 0;
+    let mut i = 0;
+    while i < groups.len() {
+        n += if groups[i].1.is_empty() { 1 } else { groups[i].1.len() };
+        i += 1;
+    }
+    n
+}
+
+pub const RUNNER_DIM: usize = layout_len(RUNNER_GROUPS);
+
+/// Shoe-side layout.
+const SHOE_GROUPS: &[(&str, &[&str])] = &[
+    ("bias", &[]),
+    ("brand", BRAND_LEVELS),
+    ("support", SUPPORT_LEVELS),
+    ("cushioning", CUSHIONING_LEVELS),
+    ("category", CATEGORY_LEVELS),
+    ("terrain", &["road", "trail", "road_trail"]),
+    ("plated", &[]),
+    ("drop_mm", &["le4", "5_7", "8_10", "ge11"]),
+    ("weight_g", &["lt230", "230_260", "260_290", "ge290"]),
+    ("heel_stack_mm", &["lt32", "32_36", "36_40", "ge40"]),
+    ("price_usd", &["lt120", "120_150", "150_180", "ge180"]),
+    ("offers_wide", &[]),
+    ("offers_narrow", &[]),
+];
+
+pub const SHOE_DIM: usize = layout_len(SHOE_GROUPS);
+
+/// Worn pair → candidate relations.
+const RELATION_GROUPS: &[(&str, &[&str])] = &[
+    ("same_brand_as_worn", &[]),
+    ("same_line_as_worn", &[]),
+    ("same_shoe_as_worn", &[]),
+    ("same_category_as_worn", &[]),
+    ("stack_change_cm", &[]),
+    ("weight_change_100g", &[]),
+    ("support_step", &[]),
+    ("softness_change", &[]),
+    ("price_change_100usd", &[]),
+];
+
+pub const RELATION_COUNT: usize = layout_len(RELATION_GROUPS);
+
+pub fn runner_attribute_names() -> Vec<String> {
+    names(RUNNER_GROUPS)
+}
+pub fn shoe_attribute_names() -> Vec<String> {
+    names(SHOE_GROUPS)
+}
+pub fn relation_names() -> Vec<String> {
+    names(RELATION_GROUPS)
+}
+
+/// Group of each shoe attribute, for explanations (`brand`, `drop_mm`, …).
+pub fn shoe_attribute_group(index: usize) -> &'static str {
+    let mut at = 0;
+    for (group, levels) in SHOE_GROUPS {
+        at += levels.len().max(1);
+        if index < at {
+            return group;
+        }
+    }
+    "bias"
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RunnerAttributes(pub [f64; RUNNER_DIM]);
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ShoeAttributes(pub [f64; SHOE_DIM]);
+
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Relations(pub [f64; RELATION_COUNT]);
+
+/// What the runner's worn pair is, when the fitting names it and the catalogue knows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WornShoe {
+    pub id: String,
+    pub brand: String,
+    pub support: Support,
+    pub cushioning: Cushioning,
+    pub category: Category,
+    pub drop_mm: Option<f64>,
+    pub heel_stack_mm: Option<f64>,
+    pub weight_g: Option<f64>,
+    pub price_usd: Option<f64>,
+    pub plated: bool,
+}
+
+impl WornShoe {
+    pub fn of(shoe: &Shoe) -> Self {
+        Self {
+            id: shoe.id.clone(),
+            brand: shoe.brand.clone(),
+            support: shoe.support,
+            cushioning: shoe.cushioning,
+            category: shoe.category,
+            drop_mm: shoe.drop_mm,
+            heel_stack_mm: shoe.heel_stack_mm,
+            weight_g: shoe.weight_g,
+            price_usd: shoe.price_usd,
+            plated: shoe.plated,
+        }
+    }
+}
+
+fn support_level(s: Support) -> usize {
+    match s {
+        Support::Neutral => 0,
+        Support::Stability => 1,
+        Support::MotionControl => 2,
+    }
+}
+fn cushioning_level(c: Cushioning) -> usize {
+    match c {
+        Cushioning::Low => 0,
+        Cushioning::Moderate => 1,
+        Cushioning::High => 2,
+        Cushioning::Max => 3,
+    }
+}
+fn category_level(c: Category) -> usize {
+    match c {
+        Category::Daily => 0,
+        Category::Cushioned => 1,
+        Category::Tempo => 2,
+        Category::Race => 3,
+    }
+}
+fn terrain_level(t: Terrain) -> usize {
+    match t {
+        Terrain::Road => 0,
+        Terrain::Trail => 1,
+        Terrain::RoadTrail => 2,
+    }
+}
+
+/// Pain locations in the coarse groups a shoe choice could plausibly relate to.
+fn pain_level(location: BodyLocation) -> usize {
+    use BodyLocation::*;
+    match location {
+        Knee => 0,
+        Shin => 1,
+        CalfAchilles => 2,
+        Heel | Arch | Forefoot | Toes | Ankle => 3,
+        LowerBack | HipGroin | Buttock => 4,
+        _ => 5,
+    }
+}
+
+/// Cadence expected at a running speed (~169 spm at 2.7 m/s, ~178 at 3.8 m/s).
+fn expected_cadence(speed_m_s: f64) -> f64 {
+    147.0 + 8.2 * speed_m_s
+}
+
+/// The runner's attributes. `pronation`/`supination` are the signals `RunnerSignals` derived.
+pub fn runner_attributes(fitting: &Fitting, pronation: f64, supination: f64, worn: Option<&WornShoe>) -> RunnerAttributes {
+    let mut out = [0.0; RUNNER_DIM];
+    let p = &fitting.profile;
+    let gait = fitting.gait.as_ref();
+    let mut e = Encoder::new(&mut out);
+    e.value(1.0);
+    e.one_hot(p.sex.map(|s| if s == Sex::Female { 0 } else { 1 }), 2);
+    e.one_hot(Some(bin(p.body_mass_kg.get(), &[60.0, 70.0, 80.0, 90.0])), 5);
+    e.one_hot(p.age_years.map(|a| bin(a.get(), &[30.0, 45.0, 60.0])), 4);
+    e.one_hot(Some(bin(p.weekly_distance_km.get(), &[20.0, 40.0, 70.0])), 4);
+    e.one_hot(
+        Some(match p.goal {
+            Goal::DailyTraining => 0,
+            Goal::LongRuns => 1,
+            Goal::Racing => 2,
+            Goal::Trail => 3,
+        }),
+        4,
+    );
+    e.one_hot(Some(terrain_level(p.terrain)), 3);
+    e.one_hot(Some(bin(pronation, &[0.3, 0.6])), 3);
+    e.flag(supination >= 0.3);
+    e.one_hot(
+        gait.map(|g| match g.foot_strike {
+            FootStrike::Rearfoot => 0,
+            FootStrike::Midfoot => 1,
+            FootStrike::Forefoot => 2,
+        }),
+        3,
+    );
+    e.one_hot(gait.map(|g| bin(g.cadence_spm.get() - expected_cadence(g.speed_m_s.get()), &[-6.0, 6.0])), 3);
+    e.flag(gait.and_then(|g| g.contralateral_pelvic_drop_deg).is_some_and(|d| d.get() >= 7.0));
+    let mut pain = [false; 6];
+    for report in &fitting.health.pain {
+        pain[pain_level(report.location)] = true;
+    }
+    for on in pain {
+        e.flag(on);
+    }
+    e.one_hot(
+        p.preferred_feel.map(|f| match f {
+            Feel::Soft => 0,
+            Feel::Balanced => 1,
+            Feel::Firm => 2,
+        }),
+        3,
+    );
+    e.one_hot(
+        Some(match p.width {
+            Width::Narrow => 0,
+            Width::Standard => 1,
+            Width::Wide | Width::ExtraWide => 2,
+        }),
+        3,
+    );
+    e.one_hot(p.budget_usd.map(|b| bin(b.get(), &[130.0, 170.0])), 3);
+    e.flag(worn.is_some());
+    e.one_hot(worn.map(|w| brand_level(&w.brand)), BRAND_LEVELS.len());
+    e.one_hot(worn.map(|w| support_level(w.support)), 3);
+    e.one_hot(worn.map(|w| cushioning_level(w.cushioning)), 4);
+    e.one_hot(worn.map(|w| category_level(w.category)), 4);
+    let worn_drop = worn.and_then(|w| w.drop_mm).or_else(|| fitting.wear.as_ref().and_then(|w| w.worn_drop_mm.map(|d| d.get())));
+    e.one_hot(worn_drop.map(|d| bin(d, &[6.5, 9.5])), 3);
+    e.flag(worn.is_some_and(|w| w.plated));
+    debug_assert_eq!(e.at, RUNNER_DIM);
+    RunnerAttributes(out)
+}
+
+/// The candidate shoe's attributes; depends on the shoe alone, so it can be computed once
+/// per catalogue.
+pub fn shoe_attributes(shoe: &Shoe) -> ShoeAttributes {
+    let mut out = [0.0; SHOE_DIM];
+    let mut e = Encoder::new(&mut out);
+    e.value(1.0);
+    e.one_hot(Some(brand_level(&shoe.brand)), BRAND_LEVELS.len());
+    e.one_hot(Some(support_level(shoe.support)), 3);
+    e.one_hot(Some(cushioning_level(shoe.cushioning)), 4);
+    e.one_hot(Some(category_level(shoe.category)), 4);
+    e.one_hot(Some(terrain_level(shoe.terrain)), 3);
+    e.flag(shoe.plated);
+    e.one_hot(shoe.drop_mm.map(|d| bin(d, &[4.5, 7.5, 10.5])), 4);
+    e.one_hot(shoe.weight_g.map(|w| bin(w, &[230.0, 260.0, 290.0])), 4);
+    e.one_hot(shoe.heel_stack_mm.map(|s| bin(s, &[32.0, 36.0, 40.0])), 4);
+    e.one_hot(shoe.price_usd.map(|p| bin(p, &[120.0, 150.0, 180.0])), 4);
+    e.flag(shoe.offers_width(Width::Wide) || shoe.offers_width(Width::ExtraWide));
+    e.flag(shoe.offers_width(Width::Narrow));
+    debug_assert_eq!(e.at, SHOE_DIM);
+    ShoeAttributes(out)
+}
+
+/// How the candidate differs from the worn pair (all zero when the worn model is unknown).
+pub fn relations(worn: Option<&WornShoe>, shoe: &Shoe) -> Relations {
+    let mut out = [0.0; RELATION_COUNT];
+    let Some(w) = worn else { return Relations(out) };
+    let diff = |a: Option<f64>, b: Option<f64>, scale: f64| a.zip(b).map_or(0.0, |(a, b)| (a - b) / scale);
+    let mut e = Encoder::new(&mut out);
+    e.flag(brand_level(&w.brand) == brand_level(&shoe.brand) && w.brand.eq_ignore_ascii_case(&shoe.brand));
+    e.flag(model_line(&w.id) == model_line(&shoe.id));
+    e.flag(w.id == shoe.id);
+    e.flag(w.category == shoe.category);
+    e.value(diff(shoe.heel_stack_mm, w.heel_stack_mm, 10.0));
+    e.value(diff(shoe.weight_g, w.weight_g, 100.0));
+    e.value(support_level(shoe.support) as f64 - support_level(w.support) as f64);
+    e.value(shoe.cushioning.softness() - w.cushioning.softness());
+    e.value(diff(shoe.price_usd, w.price_usd, 100.0));
+    debug_assert_eq!(e.at, RELATION_COUNT);
+    Relations(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layouts_name_every_slot() {
+        assert_eq!(runner_attribute_names().len(), RUNNER_DIM);
+        assert_eq!(shoe_attribute_names().len(), SHOE_DIM);
+        assert_eq!(relation_names().len(), RELATION_COUNT);
+        assert_eq!(BRAND_LEVELS.len(), BRANDS.len() + 1);
+    }
+
+    #[test]
+    fn model_line_drops_generation_numbers_only() {
+        assert_eq!(model_line("brooks-ghost-16"), "brooks-ghost");
+        assert_eq!(model_line("brooks-adrenaline-gts-24"), "brooks-adrenaline-gts");
+        assert_eq!(model_line("hoka-speedgoat-5"), "hoka-speedgoat");
+        assert_eq!(model_line("nike-vaporfly"), "nike-vaporfly");
+    }
+
+    #[test]
+    fn bins_place_bounds_in_the_upper_level() {
+        assert_eq!(bin(59.9, &[60.0, 70.0]), 0);
+        assert_eq!(bin(60.0, &[60.0, 70.0]), 1);
+        assert_eq!(bin(95.0, &[60.0, 70.0]), 2);
+    }
+
+    #[test]
+    fn shoe_groups_cover_the_layout() {
+        assert_eq!(shoe_attribute_group(0), "bias");
+        assert_eq!(shoe_attribute_group(1), "brand");
+        assert_eq!(shoe_attribute_group(SHOE_DIM - 1), "offers_narrow");
+    }
+}

@@ -1,0 +1,342 @@
+//! Fitting the interaction ranker: a pairwise logistic (RankNet) loss over each session's
+//! tried-on set (bought beats put back; kept beats returned) plus a pointwise logistic
+//! loss on sale outcomes, with L2, by mini-batch Adam. Regularisation and the number of
+//! passes are chosen on the validation split; the final fit uses train + validation.
+//!
+//! The objective is convex in the parameters (a linear model over the inputs and their
+//! runner × shoe products), so the fit is stable and repeatable (a seeded shuffle).
+
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+
+use super::dataset::{Dataset, Example};
+use super::TrainError;
+use crate::features::{attributes, extended_schema_hash, RUNNER_DIM, SHOE_DIM};
+use crate::model::interaction::{linear_inputs, linear_names, InteractionArtifact, InteractionHyperParameters, LINEAR_DIM};
+
+pub const ALPHAS: &[f64] = &[1e-4, 1e-3, 1e-2];
+pub const MAX_EPOCHS: usize = 40;
+const LEARNING_RATE: f64 = 0.02;
+const PAIRWISE_WEIGHT: f64 = 1.0;
+const BATCH_SESSIONS: usize = 32;
+/// Stop once validation has not improved for this many passes.
+const PATIENCE: usize = 4;
+
+/// Parameter layout: linear weights, intercept, then the interaction matrix (row-major).
+const INTERCEPT: usize = LINEAR_DIM;
+const MATRIX: usize = LINEAR_DIM + 1;
+const PARAMS: usize = MATRIX + RUNNER_DIM * SHOE_DIM;
+
+/// One scored item of a session, with its inputs in the sparse form the fit needs.
+struct Item {
+    linear: [f64; LINEAR_DIM],
+    shoe_nz: Vec<(u16, f64)>,
+    label: Option<bool>,
+    grade: f64,
+}
+
+/// A session's items and its runner's non-zero attributes.
+struct Group {
+    runner_nz: Vec<(u16, f64)>,
+    items: Vec<Item>,
+}
+
+fn non_zero(values: &[f64]) -> Vec<(u16, f64)> {
+    values.iter().enumerate().filter(|(_, v)| **v != 0.0).map(|(i, v)| (i as u16, *v)).collect()
+}
+
+/// Groups examples (given by index) by session, standardising the linear inputs.
+fn groups(dataset: &Dataset, examples: &[usize], means: &[f64], scales: &[f64]) -> Vec<Group> {
+    let mut by_session: std::collections::BTreeMap<usize, Vec<&Example>> = std::collections::BTreeMap::new();
+    for &i in examples {
+        by_session.entry(dataset.examples[i].session).or_default().push(&dataset.examples[i]);
+    }
+    by_session
+        .into_iter()
+        .map(|(session, examples)| Group {
+            runner_nz: non_zero(&dataset.sessions[session].runner.attributes.0),
+            items: examples
+                .into_iter()
+                .map(|e| {
+                    let mut linear = linear_inputs(&e.pair(dataset));
+                    for k in 0..LINEAR_DIM {
+                        linear[k] = (linear[k] - means[k]) / scales[k];
+                    }
+                    Item {
+                        linear,
+                        shoe_nz: non_zero(&dataset.shoe_attributes[e.shoe as usize].0),
+                        label: e.label.filter(|_| e.sold),
+                        grade: e.grade,
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn standardiser(dataset: &Dataset, examples: &[usize]) -> (Vec<f64>, Vec<f64>) {
+    let n = examples.len().max(1) as f64;
+    let rows: Vec<[f64; LINEAR_DIM]> = examples.iter().map(|&i| linear_inputs(&dataset.examples[i].pair(dataset))).collect();
+    let mut means = vec![0.0; LINEAR_DIM];
+    for r in &rows {
+        for k in 0..LINEAR_DIM {
+            means[k] += r[k] / n;
+        }
+    }
+    let mut vars = vec![0.0; LINEAR_DIM];
+    for r in &rows {
+        for k in 0..LINEAR_DIM {
+            vars[k] += (r[k] - means[k]).powi(2) / n;
+        }
+    }
+    let scales = vars.into_iter().map(|v| if v.sqrt() > 1e-9 { v.sqrt() } else { 1.0 }).collect();
+    (means, scales)
+}
+
+fn logit(theta: &[f64], runner_nz: &[(u16, f64)], item: &Item) -> f64 {
+    let mut z = theta[INTERCEPT];
+    for k in 0..LINEAR_DIM {
+        z += theta[k] * item.linear[k];
+    }
+    for &(i, r) in runner_nz {
+        let row = MATRIX + i as usize * SHOE_DIM;
+        for &(j, s) in &item.shoe_nz {
+            z += theta[row + j as usize] * r * s;
+        }
+    }
+    z
+}
+
+fn softplus(x: f64) -> f64 {
+    if x > 30.0 {
+        x
+    } else {
+        x.exp().ln_1p()
+    }
+}
+
+fn sigmoid(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// Adds d(loss)/d(logit) = `g` of one item into the gradient.
+fn add_gradient(grad: &mut [f64], g: f64, runner_nz: &[(u16, f64)], item: &Item, with_intercept: bool) {
+    for k in 0..LINEAR_DIM {
+        grad[k] += g * item.linear[k];
+    }
+    if with_intercept {
+        grad[INTERCEPT] += g;
+    }
+    for &(i, r) in runner_nz {
+        let row = MATRIX + i as usize * SHOE_DIM;
+        for &(j, s) in &item.shoe_nz {
+            grad[row + j as usize] += g * r * s;
+        }
+    }
+}
+
+/// The unregularised objective of a group (pointwise and pairwise losses, and how many
+/// terms each holds), adding its gradient when `grad` is given.
+fn group_loss(theta: &[f64], group: &Group, mut grad: Option<&mut [f64]>) -> (f64, f64, usize, usize) {
+    let z: Vec<f64> = group.items.iter().map(|it| logit(theta, &group.runner_nz, it)).collect();
+    let (mut point, mut pairs, mut n_point, mut n_pairs) = (0.0, 0.0, 0, 0);
+    let mut dz = vec![0.0; z.len()];
+    for (k, item) in group.items.iter().enumerate() {
+        if let Some(y) = item.label {
+            let y = y as u8 as f64;
+            point += softplus(z[k]) - y * z[k];
+            dz[k] += sigmoid(z[k]) - y;
+            n_point += 1;
+        }
+    }
+    for a in 0..group.items.len() {
+        for b in 0..group.items.len() {
+            if group.items[a].grade > group.items[b].grade {
+                let d = z[a] - z[b];
+                pairs += softplus(-d);
+                let g = -sigmoid(-d) * PAIRWISE_WEIGHT;
+                dz[a] += g;
+                dz[b] -= g;
+                n_pairs += 1;
+            }
+        }
+    }
+    if let Some(grad) = grad.as_deref_mut() {
+        for (k, item) in group.items.iter().enumerate() {
+            if dz[k] != 0.0 {
+                add_gradient(grad, dz[k], &group.runner_nz, item, item.label.is_some());
+            }
+        }
+    }
+    (point, pairs, n_point, n_pairs)
+}
+
+/// Mean pointwise loss plus weighted mean pairwise loss over groups: what validation compares.
+fn objective(theta: &[f64], groups: &[Group]) -> f64 {
+    let (mut point, mut pairs, mut n_point, mut n_pairs) = (0.0, 0.0, 0usize, 0usize);
+    for g in groups {
+        let (p, q, np, nq) = group_loss(theta, g, None);
+        point += p;
+        pairs += q;
+        n_point += np;
+        n_pairs += nq;
+    }
+    point / n_point.max(1) as f64 + PAIRWISE_WEIGHT * pairs / n_pairs.max(1) as f64
+}
+
+struct Adam {
+    m: Vec<f64>,
+    v: Vec<f64>,
+    t: i32,
+}
+
+impl Adam {
+    fn new() -> Self {
+        Self { m: vec![0.0; PARAMS], v: vec![0.0; PARAMS], t: 0 }
+    }
+    fn step(&mut self, theta: &mut [f64], grad: &[f64], lr: f64) {
+        let (b1, b2, eps): (f64, f64, f64) = (0.9, 0.999, 1e-8);
+        self.t += 1;
+        let (c1, c2) = (1.0 - b1.powi(self.t), 1.0 - b2.powi(self.t));
+        for k in 0..PARAMS {
+            if grad[k] == 0.0 && self.m[k] == 0.0 {
+                continue;
+            }
+            self.m[k] = b1 * self.m[k] + (1.0 - b1) * grad[k];
+            self.v[k] = b2 * self.v[k] + (1.0 - b2) * grad[k] * grad[k];
+            theta[k] -= lr * (self.m[k] / c1) / ((self.v[k] / c2).sqrt() + eps);
+        }
+    }
+}
+
+/// One pass over the training groups in a seeded random order.
+fn epoch(theta: &mut [f64], adam: &mut Adam, train: &[Group], order: &mut [usize], rng: &mut StdRng, alpha: f64) {
+    order.shuffle(rng);
+    let mut grad = vec![0.0; PARAMS];
+    for batch in order.chunks(BATCH_SESSIONS) {
+        grad.iter_mut().for_each(|g| *g = 0.0);
+        let mut terms = 0usize;
+        for &g in batch {
+            let (_, _, np, nq) = group_loss(theta, &train[g], Some(&mut grad));
+            terms += np + nq;
+        }
+        let scale = 1.0 / terms.max(1) as f64;
+        for k in 0..PARAMS {
+            grad[k] *= scale;
+            if k != INTERCEPT && theta[k] != 0.0 {
+                grad[k] += alpha * theta[k];
+            }
+        }
+        adam.step(theta, &grad, LEARNING_RATE);
+    }
+}
+
+/// One regularisation strength: its best validation objective and the passes that reached it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SearchResult {
+    pub alpha: f64,
+    pub epochs: usize,
+    pub validation_objective: f64,
+}
+
+fn fit_with(train: &[Group], epochs: usize, alpha: f64, mut on_epoch: impl FnMut(usize, &[f64]) -> bool) -> Vec<f64> {
+    let mut theta = vec![0.0; PARAMS];
+    let mut adam = Adam::new();
+    let mut rng = StdRng::seed_from_u64(17);
+    let mut order: Vec<usize> = (0..train.len()).collect();
+    for e in 1..=epochs {
+        epoch(&mut theta, &mut adam, train, &mut order, &mut rng, alpha);
+        if !on_epoch(e, &theta) {
+            break;
+        }
+    }
+    theta
+}
+
+/// Searches alpha and the number of passes on validation, then refits on train + validation.
+pub fn fit(
+    dataset: &Dataset,
+    train: &[usize],
+    validation: &[usize],
+    version: &str,
+    on_step: &mut dyn FnMut(usize, usize),
+) -> Result<(InteractionArtifact, Vec<SearchResult>, f64), TrainError> {
+    let (means, scales) = standardiser(dataset, train);
+    let train_groups = groups(dataset, train, &means, &scales);
+    let valid_groups = groups(dataset, validation, &means, &scales);
+    if train_groups.is_empty() {
+        return Err(TrainError::NotEnoughData("no training sessions".into()));
+    }
+    let mut results = Vec::new();
+    for (step, &alpha) in ALPHAS.iter().enumerate() {
+        let (mut best, mut best_epoch, mut since) = (f64::INFINITY, 1, 0);
+        fit_with(&train_groups, MAX_EPOCHS, alpha, |e, theta| {
+            let v = if valid_groups.is_empty() { 0.0 } else { objective(theta, &valid_groups) };
+            if v < best - 1e-5 {
+                (best, best_epoch, since) = (v, e, 0);
+            } else {
+                since += 1;
+            }
+            since < PATIENCE
+        });
+        results.push(SearchResult { alpha, epochs: best_epoch, validation_objective: best });
+        on_step(step + 1, ALPHAS.len() + 1);
+    }
+    let best = results
+        .iter()
+        .min_by(|a, b| a.validation_objective.total_cmp(&b.validation_objective))
+        .cloned()
+        .ok_or_else(|| TrainError::Solver("no regularisation strength tried".into()))?;
+
+    let all: Vec<usize> = train.iter().chain(validation).copied().collect();
+    let (means, scales) = standardiser(dataset, &all);
+    let all_groups = groups(dataset, &all, &means, &scales);
+    let theta = fit_with(&all_groups, best.epochs, best.alpha, |_, _| true);
+    on_step(ALPHAS.len() + 1, ALPHAS.len() + 1);
+    let artifact = InteractionArtifact {
+        version: version.to_owned(),
+        schema_hash: extended_schema_hash(),
+        linear_names: linear_names(),
+        runner_names: attributes::runner_attribute_names(),
+        shoe_names: attributes::shoe_attribute_names(),
+        means,
+        scales,
+        linear_weights: theta[..LINEAR_DIM].to_vec(),
+        intercept: theta[INTERCEPT],
+        interactions: theta[MATRIX..].to_vec(),
+        hyper_parameters: InteractionHyperParameters {
+            alpha: best.alpha,
+            epochs: best.epochs,
+            learning_rate: LEARNING_RATE,
+            pairwise_weight: PAIRWISE_WEIGHT,
+        },
+    };
+    Ok((artifact, results, best.validation_objective))
+}
+
+/// The same validation objective for any scorer (used to choose between model families).
+pub fn validation_objective(scorer: &dyn crate::ranking::Scorer, dataset: &Dataset, examples: &[usize]) -> f64 {
+    let mut by_session: std::collections::BTreeMap<usize, Vec<&Example>> = std::collections::BTreeMap::new();
+    for &i in examples {
+        by_session.entry(dataset.examples[i].session).or_default().push(&dataset.examples[i]);
+    }
+    let (mut point, mut pairs, mut n_point, mut n_pairs) = (0.0, 0.0, 0usize, 0usize);
+    for (session, items) in by_session {
+        let prepared = scorer.prepare(&dataset.sessions[session].runner);
+        let z: Vec<f64> = items.iter().map(|e| scorer.rank_key(&prepared, &e.pair(dataset))).collect();
+        for (k, e) in items.iter().enumerate() {
+            if let Some(y) = e.label.filter(|_| e.sold) {
+                point += softplus(z[k]) - (y as u8 as f64) * z[k];
+                n_point += 1;
+            }
+            for (m, o) in items.iter().enumerate() {
+                if e.grade > o.grade {
+                    pairs += softplus(-(z[k] - z[m]));
+                    n_pairs += 1;
+                }
+            }
+        }
+    }
+    point / n_point.max(1) as f64 + PAIRWISE_WEIGHT * pairs / n_pairs.max(1) as f64
+}
