@@ -244,7 +244,11 @@ pub fn train(
     let (ranker, search, ranker_objective) = interaction::fit(&data, &split.train, &split.validation, &version, &mut |done, total| {
         progress.report(0.35 + 0.35 * done as f64 / total as f64, "fitting interaction ranker")
     })?;
-    log::info!("interaction ranker fitted in {:.1} s", started.elapsed().as_secs_f64());
+    log::info!(
+        "interaction ranker fitted in {:.1} s; search: {}",
+        started.elapsed().as_secs_f64(),
+        serde_json::to_string(&search).unwrap_or_default()
+    );
     check_cancel(cancel)?;
 
     // The family choice compares both on the same validation sessions and objective. The

@@ -3,11 +3,14 @@
 mod catalogue;
 mod errors;
 mod fittings;
+mod hardening;
 mod helpers;
 mod models;
 mod openapi;
 mod operations;
 mod outcomes;
 mod recommendations;
+mod referral_vignettes;
 mod replicas;
 mod security;
+mod try_ons;
