@@ -116,6 +116,13 @@ pub enum KeysCommand {
         /// Browser origin allowed by CORS for a storefront key (repeatable), e.g. https://shop.example.
         #[arg(long = "cors-origin")]
         cors_origins: Vec<String>,
+        /// This key's own rate limit in requests per minute (default: the service's
+        /// STRIDEFIT_RATE_LIMIT_PER_MINUTE).
+        #[arg(long)]
+        rate_limit_per_minute: Option<u32>,
+        /// This key's burst above its rate (default: a tenth of its per-minute rate).
+        #[arg(long, requires = "rate_limit_per_minute")]
+        rate_limit_burst: Option<u32>,
     },
     /// List keys (never their secrets).
     List,
@@ -171,7 +178,13 @@ pub struct ServeArgs {
     /// Requests a key may send in a burst above its per-minute rate.
     #[arg(long, env = "STRIDEFIT_RATE_LIMIT_BURST", default_value_t = 60)]
     pub rate_limit_burst: u32,
-    /// Seconds a client may take to send a request before it is dropped (slow clients).
+    /// Requests per minute per client address without a valid API key (0 = unlimited); over it answers 429.
+    #[arg(long, env = "STRIDEFIT_ANONYMOUS_RATE_LIMIT_PER_MINUTE", default_value_t = 60)]
+    pub anonymous_rate_limit_per_minute: u32,
+    /// Requests without a valid key a client address may send in a burst.
+    #[arg(long, env = "STRIDEFIT_ANONYMOUS_RATE_LIMIT_BURST", default_value_t = 30)]
+    pub anonymous_rate_limit_burst: u32,
+    /// Seconds a client may take to send its headers, and again its body, before it is cut off (408).
     #[arg(long, env = "STRIDEFIT_CLIENT_TIMEOUT_SECS", default_value_t = 10)]
     pub client_timeout_secs: u64,
 }
@@ -200,6 +213,8 @@ impl ServeArgs {
             open_access: self.open,
             rate_limit_per_minute: self.rate_limit_per_minute,
             rate_limit_burst: self.rate_limit_burst,
+            anonymous_rate_limit_per_minute: self.anonymous_rate_limit_per_minute,
+            anonymous_rate_limit_burst: self.anonymous_rate_limit_burst,
             client_timeout_secs: self.client_timeout_secs,
         }
     }

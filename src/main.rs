@@ -18,8 +18,12 @@ fn main() -> ExitCode {
         Command::Models(ModelsCommand::List) => commands::list_models(db),
         Command::Models(ModelsCommand::Activate { version }) => commands::activate_model(db, &version),
         Command::Simulate(args) => commands::simulate(db, &args),
-        Command::Keys(KeysCommand::Create { role, store, name, cors_origins }) => {
-            commands::create_key(db, role, store.as_deref(), &name, &cors_origins)
+        Command::Keys(KeysCommand::Create { role, store, name, cors_origins, rate_limit_per_minute, rate_limit_burst }) => {
+            let limit = rate_limit_per_minute.map(|per_minute| stridefit::auth::RateLimit {
+                per_minute,
+                burst: rate_limit_burst.unwrap_or(per_minute.div_ceil(10).max(1)),
+            });
+            commands::create_key(db, role, store.as_deref(), &name, &cors_origins, limit)
         }
         Command::Keys(KeysCommand::List) => commands::list_keys(db),
         Command::Keys(KeysCommand::Revoke { id }) => commands::revoke_key(db, &id),

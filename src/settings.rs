@@ -27,6 +27,11 @@ pub struct Settings {
     /// Requests per minute per API key (0 = unlimited), and the burst allowed above it.
     pub rate_limit_per_minute: u32,
     pub rate_limit_burst: u32,
+    /// Requests per minute per client address that bring no valid API key (0 = unlimited),
+    /// and the burst above it; counted before any key lookup, so floods of bad keys never
+    /// reach the database.
+    pub anonymous_rate_limit_per_minute: u32,
+    pub anonymous_rate_limit_burst: u32,
     /// Seconds a client may take to send its request headers and body.
     pub client_timeout_secs: u64,
 }
@@ -44,6 +49,8 @@ impl Default for Settings {
             open_access: false,
             rate_limit_per_minute: 600,
             rate_limit_burst: 60,
+            anonymous_rate_limit_per_minute: 60,
+            anonymous_rate_limit_burst: 30,
             client_timeout_secs: 10,
         }
     }

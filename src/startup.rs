@@ -46,10 +46,13 @@ pub fn prepare_database(settings: &Settings) -> anyhow::Result<Database> {
     Ok(db)
 }
 
-/// One log line per request: method, path (no query string: it may carry personal data),
-/// status and latency.
+/// One log line per request: method, route pattern, status and latency. The pattern
+/// (`/v1/customers/{customer_ref}`), never the raw path: paths carry customer references and
+/// sale ids that must not outlive an erasure in the logs; no query string or body either.
 fn request_logger() -> Logger {
-    Logger::new("%{method}xi %U %s %Dms").custom_request_replace("method", |req| req.method().to_string())
+    Logger::new("%{method}xi %{route}xi %s %Dms")
+        .custom_request_replace("method", |req| req.method().to_string())
+        .custom_request_replace("route", |req| req.match_pattern().unwrap_or_else(|| "(unmatched)".to_owned()))
 }
 
 /// Keeps this process in step with the others on the same database: catalogue changes and
@@ -71,6 +74,7 @@ fn spawn_refresher(state: web::Data<AppState>, interval_ms: u64) {
             if let Ok(Err(e)) = tokio::task::spawn_blocking(move || auth.refresh_origins()).await {
                 log::warn!("CORS origin refresh failed: {e}");
             }
+            state.auth.housekeeping();
         }
     });
 }
@@ -93,7 +97,8 @@ impl Application {
             settings.open_access,
             settings.rate_limit_per_minute,
             settings.rate_limit_burst,
-        ));
+        )
+        .with_anonymous_limit(settings.anonymous_rate_limit_per_minute, settings.anonymous_rate_limit_burst));
         auth.refresh_origins()?;
         if !settings.open_access && db.with_conn(crate::db::keys::list)?.iter().all(|k| k.revoked_at.is_some()) {
             log::warn!("no API keys yet: every /v1 call will answer 401. Create one with `stridefit keys create --role admin --name me`, or run `stridefit serve --open` for a local trial");
@@ -116,6 +121,7 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind).with_context(|| format!("cannot listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let (body_limit, import_limit) = (settings.max_body_bytes, settings.max_import_bytes);
+        let body_timeout = api::extract::BodyTimeout(std::time::Duration::from_secs(settings.client_timeout_secs.max(1)));
         let mut server = HttpServer::new(move || {
             let metrics = state.metrics.clone();
             let auth = state.auth.clone();
@@ -147,6 +153,7 @@ impl Application {
                 })
                 .wrap(request_logger())
                 .app_data(state.clone())
+                .app_data(body_timeout)
                 .configure(|cfg| api::configure(cfg, body_limit, import_limit))
         })
         .client_request_timeout(std::time::Duration::from_secs(settings.client_timeout_secs))

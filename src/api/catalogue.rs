@@ -44,8 +44,10 @@ pub struct ShoeFilter {
     terrain: Option<Terrain>,
     category: Option<Category>,
     /// Page size, 1-200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
-    /// Items to skip (default 0).
+    /// Items to skip, 0-1000000 (default 0).
+    #[param(minimum = 0, maximum = 1_000_000)]
     offset: Option<u32>,
 }
 
@@ -112,7 +114,7 @@ pub async fn get_shoe(caller: Caller, state: web::Data<AppState>, id: web::Path<
 pub async fn create_shoe(caller: Caller, state: web::Data<AppState>, body: Json<Shoe>) -> Result<HttpResponse, ApiError> {
     caller.require(Action::WriteCatalogue)?;
     let shoe = state.catalogue.create_shoe(body.0).await?;
-    Ok(HttpResponse::Created().insert_header((header::LOCATION, format!("/v1/shoes/{}", shoe.id))).json(shoe))
+    Ok(HttpResponse::Created().insert_header((header::LOCATION, format!("/v1/shoes/{}", super::path_segment(&shoe.id)))).json(shoe))
 }
 
 fn id_matches_path(body_id: &str, path_id: &str) -> Result<(), ApiError> {
@@ -173,7 +175,7 @@ pub async fn get_insole(caller: Caller, state: web::Data<AppState>, id: web::Pat
 pub async fn create_insole(caller: Caller, state: web::Data<AppState>, body: Json<Insole>) -> Result<HttpResponse, ApiError> {
     caller.require(Action::WriteCatalogue)?;
     let insole = state.catalogue.create_insole(body.0).await?;
-    Ok(HttpResponse::Created().insert_header((header::LOCATION, format!("/v1/insoles/{}", insole.id))).json(insole))
+    Ok(HttpResponse::Created().insert_header((header::LOCATION, format!("/v1/insoles/{}", super::path_segment(&insole.id)))).json(insole))
 }
 
 /// Replace an insole's specs.

@@ -26,15 +26,43 @@ pub struct Problem {
     pub code: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
-    /// Row-level errors of an import file.
+    /// Every invalid field of a request body at once (`field`, `reason`), or every rejected
+    /// row of an import file (with its `line`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<crate::tabular::RowError>,
+    pub errors: Vec<ProblemItem>,
 }
 
-#[derive(Debug, thiserror::Error)]
+/// One invalid field (of a body, or of an import file's row).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(example = json!({"field": "gait.cadence_spm", "reason": "must be between 120 and 240 steps/min"}))]
+pub struct ProblemItem {
+    /// Line of the import file (the header is line 1); absent for request bodies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// Path of the field, e.g. `profile.body_mass_kg` or `health.pain[0].score_0_10`.
+    pub field: String,
+    pub reason: String,
+}
+
+impl From<FieldError> for ProblemItem {
+    fn from(e: FieldError) -> Self {
+        Self { line: None, field: e.field, reason: e.reason }
+    }
+}
+
+impl From<crate::tabular::RowError> for ProblemItem {
+    fn from(e: crate::tabular::RowError) -> Self {
+        Self { line: Some(e.line), field: e.field, reason: e.reason }
+    }
+}
+
+#[derive(thiserror::Error)]
 pub enum ApiError {
-    #[error("{0}")]
+    #[error("{}: {}", .0.field, .0.reason)]
     Validation(FieldError),
+    /// Several invalid fields of one body, all reported at once.
+    #[error("{}", summarise(.0))]
+    InvalidFields(Vec<FieldError>),
     #[error("{detail}")]
     MalformedJson { detail: String },
     #[error("{0}")]
@@ -57,6 +85,8 @@ pub enum ApiError {
     Unavailable(String),
     #[error("not ready: {0}")]
     NotReady(String),
+    #[error("the request body did not arrive within {0} s")]
+    RequestTimeout(u64),
     #[error("{0}")]
     Unauthorized(String),
     #[error("{0}")]
@@ -67,10 +97,45 @@ pub enum ApiError {
     Internal(#[from] anyhow::Error),
 }
 
+/// The `detail` of a multi-field validation problem: how many, then each in turn.
+fn summarise(errors: &[FieldError]) -> String {
+    match errors {
+        [one] => format!("{}: {}", one.field, one.reason),
+        many => {
+            let each: Vec<String> = many.iter().map(|e| format!("{}: {}", e.field, e.reason)).collect();
+            format!("{} fields are invalid: {}", many.len(), each.join("; "))
+        }
+    }
+}
+
+/// Debug output (actix logs failed requests with it at debug level) names only the kind of
+/// failure: details can echo values from the request, and logs carry no personal data.
+impl std::fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (status, code, _) = self.parts();
+        match self {
+            ApiError::Internal(e) => write!(f, "{} {code}: {e:#}", status.as_u16()),
+            ApiError::Unavailable(e) => write!(f, "{} {code}: {e}", status.as_u16()),
+            _ => write!(f, "{} {code}", status.as_u16()),
+        }
+    }
+}
+
 impl ApiError {
+    /// A validation problem for one or several fields.
+    pub fn invalid_fields(mut errors: Vec<FieldError>) -> Self {
+        if errors.len() == 1 {
+            ApiError::Validation(errors.remove(0))
+        } else {
+            ApiError::InvalidFields(errors)
+        }
+    }
+
     fn parts(&self) -> (StatusCode, &'static str, &'static str) {
         match self {
             ApiError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "A field is invalid"),
+            ApiError::InvalidFields(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "Fields are invalid"),
+            ApiError::RequestTimeout(_) => (StatusCode::REQUEST_TIMEOUT, "request_timeout", "Request timeout"),
             ApiError::MalformedJson { .. } => (StatusCode::BAD_REQUEST, "malformed_json", "The body is not valid JSON"),
             ApiError::InvalidQuery(_) => (StatusCode::BAD_REQUEST, "invalid_query", "A query parameter is invalid"),
             ApiError::InvalidPath(_) => (StatusCode::BAD_REQUEST, "invalid_path", "A path parameter is invalid"),
@@ -94,8 +159,11 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         let (status, code, title) = self.parts();
         let (field, errors) = match self {
-            ApiError::Validation(e) => (Some(e.field.clone()), Vec::new()),
-            ApiError::InvalidFile { errors, .. } => (None, errors.clone()),
+            ApiError::Validation(e) => (Some(e.field.clone()), vec![ProblemItem::from(e.clone())]),
+            ApiError::InvalidFields(all) => {
+                (all.first().map(|e| e.field.clone()), all.iter().cloned().map(ProblemItem::from).collect())
+            }
+            ApiError::InvalidFile { errors, .. } => (None, errors.iter().cloned().map(ProblemItem::from).collect()),
             _ => (None, Vec::new()),
         };
         Problem {
@@ -130,6 +198,10 @@ impl ResponseError for ApiError {
             }
             ApiError::Unauthorized(_) => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            // The rest of a timed-out body is never read: close rather than reuse the connection.
+            ApiError::RequestTimeout(_) => {
+                response.insert_header((header::CONNECTION, "close"));
             }
             _ => {}
         }

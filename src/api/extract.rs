@@ -37,17 +37,20 @@ impl FromRequest for Caller {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let auth = req.app_data::<web::Data<super::AppState>>().map(|s| s.auth.clone());
         let header = req.headers().get(header::AUTHORIZATION).map(|v| v.to_str().map(str::to_owned));
+        // The peer address (not a forwarded header a client could forge) keys the limit on
+        // requests without a valid key.
+        let client = req.peer_addr().map(|a| a.ip());
         Box::pin(async move {
             let auth = auth.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no authenticator configured")))?;
             let header = match header {
                 Some(Ok(h)) => Some(h),
-                Some(Err(_)) => return Err(crate::auth::AuthError::Invalid.into()),
+                Some(Err(_)) => return Err(auth.authenticate_cached(Some(""), client).and_then(Result::err).unwrap_or(crate::auth::AuthError::Invalid).into()),
                 None => None,
             };
-            if let Some(result) = auth.authenticate_cached(header.as_deref()) {
+            if let Some(result) = auth.authenticate_cached(header.as_deref(), client) {
                 return result.map(Caller).map_err(ApiError::from);
             }
-            let principal = tokio::task::spawn_blocking(move || auth.authenticate(header.as_deref()))
+            let principal = tokio::task::spawn_blocking(move || auth.authenticate(header.as_deref(), client))
                 .await
                 .map_err(|e| ApiError::Internal(anyhow::anyhow!("authentication task failed: {e}")))??;
             Ok(Caller(principal))
@@ -58,36 +61,287 @@ impl FromRequest for Caller {
 /// A JSON body whose errors name the field, e.g. `gait.cadence_spm`.
 pub struct Json<T>(pub T);
 
+/// How long a client may take to send its body, set once per app (`STRIDEFIT_CLIENT_TIMEOUT_SECS`).
+#[derive(Clone, Copy)]
+pub struct BodyTimeout(pub std::time::Duration);
+
+/// Default body deadline when the app sets none.
+const DEFAULT_BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+impl BodyTimeout {
+    pub fn of(req: &HttpRequest) -> std::time::Duration {
+        req.app_data::<BodyTimeout>().map_or(DEFAULT_BODY_TIMEOUT, |t| t.0)
+    }
+}
+
 fn strip_position(message: &str) -> &str {
     message.find(" at line ").map_or(message, |i| &message[..i])
 }
 
-/// Parses JSON, reporting syntax errors as 400 and wrong or out-of-range values as 422 with the path.
+/// Most field errors reported for one body: enough for any form, bounded work per request.
+const MAX_FIELD_ERRORS: usize = 50;
+
+/// One step of a JSON path.
+#[derive(Debug, Clone, PartialEq)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+fn steps(path: &serde_path_to_error::Path) -> Vec<Step> {
+    use serde_path_to_error::Segment;
+    path.iter()
+        .filter_map(|segment| match segment {
+            Segment::Seq { index } => Some(Step::Index(*index)),
+            Segment::Map { key } => Some(Step::Key(key.clone())),
+            Segment::Enum { .. } | Segment::Unknown => None,
+        })
+        .collect()
+}
+
+fn render(path: &[Step]) -> String {
+    let mut out = String::new();
+    for step in path {
+        match step {
+            Step::Key(k) if out.is_empty() => out.push_str(k),
+            Step::Key(k) => {
+                out.push('.');
+                out.push_str(k);
+            }
+            Step::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    if out.is_empty() {
+        "body".to_owned()
+    } else {
+        out
+    }
+}
+
+/// The text between the first pair of backticks: serde's way of quoting a field name.
+fn quoted(message: &str) -> Option<&str> {
+    let start = message.find('`')? + 1;
+    let len = message[start..].find('`')?;
+    Some(&message[start..start + len])
+}
+
+/// serde's backtick lists (`` `a`, `b` ``) as plain words.
+fn plain_list(message: &str) -> String {
+    message.replace('`', "")
+}
+
+/// What an `expected …` clause of serde asks for, in words a form can show.
+fn expected_in_words(expected: &str) -> &'static str {
+    let e = expected.trim();
+    if ["f64", "f32"].iter().any(|t| e.contains(t)) || e.contains("floating point") {
+        "must be a number"
+    } else if ["u8", "u16", "u32", "u64", "usize"].iter().any(|t| e.contains(t)) {
+        "must be a whole number, 0 or more"
+    } else if ["i8", "i16", "i32", "i64", "isize"].iter().any(|t| e.contains(t)) || e.contains("integer") {
+        "must be a whole number"
+    } else if e.contains("bool") {
+        "must be true or false"
+    } else if e.contains("sequence") || e.contains("array") || e.contains("Vec") {
+        "must be a list"
+    } else if e.contains("struct") || e.contains("map") {
+        "must be an object"
+    } else if e.contains("date") || e.contains("RFC") || e.contains("time") {
+        "must be an RFC 3339 time such as 2026-11-25T10:15:00Z"
+    } else if e.contains("string") || e.contains("char") {
+        "must be a string"
+    } else if e.contains("UUID") || e.contains("uuid") {
+        "must be a UUID"
+    } else {
+        "has the wrong type"
+    }
+}
+
+/// Turns serde's message for a data error into `(field, reason)`: a missing field is named
+/// as itself, and no Rust type name or echoed value reaches the client.
+fn describe(mut path: Vec<Step>, message: &str) -> (Vec<Step>, String) {
+    let message = strip_position(message);
+    if let Some(rest) = message.strip_prefix("missing field ") {
+        if let Some(name) = quoted(rest) {
+            path.push(Step::Key(name.to_owned()));
+        }
+        return (path, "is required".to_owned());
+    }
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        let name = quoted(rest).unwrap_or_default().to_owned();
+        if path.last() != Some(&Step::Key(name.clone())) {
+            path.push(Step::Key(name));
+        }
+        let allowed = rest.split_once(", expected ").map(|(_, list)| plain_list(list));
+        let reason = match allowed {
+            Some(list) if !list.is_empty() => format!("is not a known field (expected {list})"),
+            _ => "is not a known field".to_owned(),
+        };
+        return (path, reason);
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant ") {
+        let allowed = rest.split_once(", expected ").map_or_else(String::new, |(_, list)| plain_list(list));
+        let allowed = allowed.trim_start_matches("one of ").trim_start_matches("either ");
+        return (path, format!("must be one of: {allowed}"));
+    }
+    if message.starts_with("invalid type: ") || message.starts_with("invalid value: ") {
+        let expected = message.split_once(", expected ").map_or("", |(_, e)| e);
+        return (path, expected_in_words(expected).to_owned());
+    }
+    if message.starts_with("invalid length ") {
+        return (path, "has the wrong number of items".to_owned());
+    }
+    if message.contains("invalid digit") || message.contains("number too large") || message.contains("number too small") {
+        return (path, "must be a whole number in range".to_owned());
+    }
+    // chrono's parse errors: the field is a timestamp.
+    if ["input contains invalid characters", "premature end of input", "trailing input", "input is out of range", "input is not enough", "no possible date and time"]
+        .iter()
+        .any(|m| message.contains(m))
+    {
+        return (path, "must be an RFC 3339 time such as 2026-11-25T10:15:00Z".to_owned());
+    }
+    // uuid's parse errors.
+    if message.contains("urn:uuid") || message.contains("expected length 32") || message.contains("group count") || message.contains("UUID") {
+        return (path, "must be a UUID".to_owned());
+    }
+    if message.starts_with("data did not match any variant") {
+        return (path, "has the wrong shape".to_owned());
+    }
+    // The service's own range checks already speak plainly ("must be between 120 and 240 steps/min").
+    (path, message.to_owned())
+}
+
+/// Removes the value at `path` so that parsing can go on past it; `false` when it cannot.
+/// An array element is cut with everything after it, so that the paths reported later still
+/// point at the same elements.
+fn remove_at(value: &mut serde_json::Value, path: &[Step]) -> bool {
+    let Some((last, parent)) = path.split_last() else { return false };
+    let mut node = value;
+    for step in parent {
+        node = match (step, node) {
+            (Step::Key(k), serde_json::Value::Object(map)) => match map.get_mut(k) {
+                Some(v) => v,
+                None => return false,
+            },
+            (Step::Index(i), serde_json::Value::Array(items)) => match items.get_mut(*i) {
+                Some(v) => v,
+                None => return false,
+            },
+            _ => return false,
+        };
+    }
+    match (last, node) {
+        (Step::Key(k), serde_json::Value::Object(map)) => map.remove(k).is_some(),
+        (Step::Index(i), serde_json::Value::Array(items)) if *i < items.len() => {
+            items.truncate(*i);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Values tried in place of a required field that is missing (or was reported and removed),
+/// so that the fields after it are still checked: one of them fits most ranges of the
+/// service's units. Enums get their first variant, read from serde's message.
+const STAND_INS: &[&str] = &["0", "1", "3", "10", "50", "70", "100", "170", "1000", "\"x\"", "true"];
+
+/// The object at `path`, if there is one.
+fn object_at<'a>(value: &'a mut serde_json::Value, path: &[Step]) -> Option<&'a mut serde_json::Map<String, serde_json::Value>> {
+    let mut node = value;
+    for step in path {
+        node = match (step, node) {
+            (Step::Key(k), serde_json::Value::Object(map)) => map.get_mut(k)?,
+            (Step::Index(i), serde_json::Value::Array(items)) => items.get_mut(*i)?,
+            _ => return None,
+        };
+    }
+    node.as_object_mut()
+}
+
+/// Puts at `path` (an object key) the first stand-in after which parsing no longer fails
+/// there; `false` (and the key left out) if none does.
+fn stand_in<T: DeserializeOwned>(value: &mut serde_json::Value, path: &[Step]) -> bool {
+    let Some((Step::Key(key), parent)) = path.split_last() else { return false };
+    let mut candidates: Vec<serde_json::Value> = STAND_INS.iter().filter_map(|c| serde_json::from_str(c).ok()).collect();
+    let mut tried = 0;
+    while tried < candidates.len() && tried < 20 {
+        let candidate = candidates[tried].clone();
+        tried += 1;
+        let Some(map) = object_at(value, parent) else { return false };
+        map.insert(key.clone(), candidate);
+        let Err(e) = serde_path_to_error::deserialize::<_, T>(&*value) else { return true };
+        let message = e.inner().to_string();
+        if describe(steps(e.path()), &message).0 != path {
+            return true;
+        }
+        if let Some(variant) = message.strip_prefix("unknown variant ").and_then(|m| m.split_once("expected ")).and_then(|(_, l)| quoted(l)) {
+            let variant = serde_json::Value::String(variant.to_owned());
+            if !candidates.contains(&variant) {
+                candidates.push(variant);
+            }
+        }
+    }
+    if let Some(map) = object_at(value, parent) {
+        map.remove(key);
+    }
+    false
+}
+
+/// Parses JSON, reporting syntax errors (and nesting deeper than 128 levels) as 400, and
+/// every wrong, missing or out-of-range field at once as 422 with its path.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     // Fast path: most bodies are valid, and path tracking roughly doubles the parse cost.
     if let Ok(value) = serde_json::from_slice(bytes) {
         return Ok(value);
     }
-    // serde_json's recursion limit (128 levels) turns deeply nested bodies into an error.
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    match serde_path_to_error::deserialize::<_, T>(&mut de) {
-        Ok(value) => {
-            de.end().map_err(|e| ApiError::MalformedJson { detail: strip_position(&e.to_string()).to_owned() })?;
-            Ok(value)
+    // Syntax first: serde_json's recursion limit (128 levels) makes deep nesting a syntax error.
+    let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| ApiError::MalformedJson {
+        detail: format!("{} (line {}, column {})", strip_position(&e.to_string()), e.line(), e.column()),
+    })?;
+    let mut errors: Vec<FieldError> = Vec::new();
+    let mut reported: Vec<Vec<Step>> = Vec::new();
+    // Each pass removes or stands in one value, so this ends; the cap bounds the work.
+    for _ in 0..MAX_FIELD_ERRORS * 4 {
+        if errors.len() >= MAX_FIELD_ERRORS {
+            break;
         }
-        Err(err) => {
-            let path = err.path().to_string();
-            let inner = err.into_inner();
-            let message = strip_position(&inner.to_string()).to_owned();
-            match inner.classify() {
-                serde_json::error::Category::Data => {
-                    let field = if path == "." { "body".to_owned() } else { path };
-                    Err(ApiError::Validation(FieldError::new(field, message)))
-                }
-                _ => Err(ApiError::MalformedJson { detail: format!("{message} (line {}, column {})", inner.line(), inner.column()) }),
-            }
+        let err = match serde_path_to_error::deserialize::<_, T>(&value) {
+            Ok(parsed) if errors.is_empty() => return Ok(parsed),
+            Ok(_) => break,
+            Err(err) => err,
+        };
+        let (path, reason) = describe(steps(err.path()), &err.inner().to_string());
+        let missing = reason == "is required";
+        // A field already reported (and removed) shows up again as missing.
+        let echo = reported.iter().any(|r| r.starts_with(&path) || path.starts_with(r));
+        if !echo {
+            errors.push(FieldError::new(render(&path), reason));
+            reported.push(path.clone());
+        }
+        let progressed = if missing && stand_in::<T>(&mut value, &path) {
+            true
+        } else if missing || echo {
+            // Its object can never parse: drop it and go on with its siblings.
+            let parent = &path[..path.len().saturating_sub(1)];
+            reported.push(parent.to_vec());
+            remove_at(&mut value, parent)
+        } else {
+            remove_at(&mut value, &path)
+        };
+        if !progressed {
+            break;
         }
     }
+    if errors.is_empty() {
+        errors.push(FieldError::new("body", "has the wrong shape"));
+    }
+    Err(ApiError::invalid_fields(errors))
+}
+
+/// Whether a Content-Type names JSON: `application/json` or a `+json` type, parameters aside.
+fn is_json_media_type(value: &str) -> bool {
+    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
@@ -95,21 +349,23 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.to_ascii_lowercase().contains("json"));
+        let is_json =
+            req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(is_json_media_type);
         let limit = req.app_data::<BodyLimit>().map_or(DEFAULT_MAX_BODY_BYTES, |l| l.0);
+        let deadline = BodyTimeout::of(req);
         let body = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             if !is_json {
                 return Err(ApiError::UnsupportedMediaType);
             }
-            let bytes = body.await.map_err(|e| match e.as_response_error().status_code().as_u16() {
-                413 => ApiError::PayloadTooLarge { limit },
-                _ => ApiError::MalformedJson { detail: e.to_string() },
-            })?;
+            // actix cuts slow headers itself; a body trickling in is cut here.
+            let bytes = tokio::time::timeout(deadline, body)
+                .await
+                .map_err(|_| ApiError::RequestTimeout(deadline.as_secs()))?
+                .map_err(|e| match e.as_response_error().status_code().as_u16() {
+                    413 => ApiError::PayloadTooLarge { limit },
+                    _ => ApiError::MalformedJson { detail: "the body could not be read".to_owned() },
+                })?;
             if bytes.len() > limit {
                 return Err(ApiError::PayloadTooLarge { limit });
             }
@@ -129,9 +385,90 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
 }
 
 pub fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    ApiError::InvalidQuery(err.to_string()).into()
+    // serde_urlencoded's message names Rust types ("invalid digit found in string", "expected u32"):
+    // keep the parameter name, reword the reason.
+    let message = err.to_string();
+    let message = message.strip_prefix("Query deserialize error: ").unwrap_or(&message);
+    let (_, reason) = describe(Vec::new(), message);
+    ApiError::InvalidQuery(format!("a query parameter {reason}")).into()
 }
 
 pub fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
     ApiError::InvalidPath(err.to_string()).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        speed_m_s: f64,
+        cadence_spm: u32,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Outer {
+        name: String,
+        inner: Inner,
+        #[serde(default)]
+        tags: Vec<u8>,
+        #[serde(default)]
+        flag: Option<bool>,
+    }
+
+    fn fields(result: Result<Outer, ApiError>) -> Vec<(String, String)> {
+        match result {
+            Err(e) => e.problem().errors.into_iter().map(|i| (i.field, i.reason)).collect(),
+            Ok(v) => panic!("parsed: {v:?}"),
+        }
+    }
+
+    #[test]
+    fn every_field_error_is_reported_at_once_without_rust_type_names() {
+        let body = br#"{"name": 3, "inner": {"speed_m_s": "fast", "cadence_spm": -1}, "flag": "yes"}"#;
+        let errors = fields(parse_json(body));
+        let mut names: Vec<&str> = errors.iter().map(|(f, _)| f.as_str()).collect();
+        names.sort_unstable();
+        assert_eq!(names, ["flag", "inner.cadence_spm", "inner.speed_m_s", "name"], "{errors:?}");
+        for (_, reason) in &errors {
+            for rust in ["f64", "u32", "bool", "expected", "invalid digit", "struct"] {
+                assert!(!reason.contains(rust), "{reason}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_missing_field_is_named_as_itself() {
+        let errors = fields(parse_json(br#"{"name": "x", "inner": {"speed_m_s": 3.0}}"#));
+        assert_eq!(errors, [("inner.cadence_spm".to_owned(), "is required".to_owned())]);
+    }
+
+    #[test]
+    fn an_unknown_field_is_named_and_bad_list_items_keep_their_index() {
+        let errors = fields(parse_json(br#"{"name": "x", "inner": {"speed_m_s": 3.0, "cadence_spm": 170}, "tags": [1, 900], "nope": 1}"#));
+        let mut names: Vec<&str> = errors.iter().map(|(f, _)| f.as_str()).collect();
+        names.sort_unstable();
+        assert_eq!(names, ["nope", "tags[1]"], "{errors:?}");
+    }
+
+    #[test]
+    fn deep_nesting_is_malformed_json() {
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        assert!(matches!(parse_json::<Outer>(deep.as_bytes()), Err(ApiError::MalformedJson { .. })));
+    }
+
+    #[test]
+    fn only_json_media_types_are_json() {
+        assert!(is_json_media_type("application/json"));
+        assert!(is_json_media_type("Application/JSON; charset=utf-8"));
+        assert!(is_json_media_type("application/merge-patch+json"));
+        assert!(!is_json_media_type("text/x-jsonish"));
+        assert!(!is_json_media_type("application/jsonx"));
+        assert!(!is_json_media_type("text/plain"));
+    }
 }

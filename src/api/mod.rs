@@ -9,6 +9,7 @@ use utoipa::{IntoParams, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 pub mod catalogue;
+mod contract;
 pub mod error;
 pub mod extract;
 pub mod fittings;
@@ -51,7 +52,7 @@ pub struct AppState {
     paths(healthz, readyz, metrics),
     modifiers(&BearerAuth),
     security(("api_key" = [])),
-    components(schemas(Problem, Health, Readiness)),
+    components(schemas(Problem, Liveness, Readiness)),
     tags(
         (name = "recommendations", description = "Ranked, explained shoes and clinician referral"),
         (name = "fittings", description = "Fitting sessions"),
@@ -96,21 +97,29 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc
 }
 
-/// The spec as committed in `openapi/openapi.json`.
-pub fn openapi_json() -> String {
-    openapi().to_pretty_json().unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")) + "\n"
+/// The served document: what utoipa generates from the handlers, completed by `contract`.
+pub fn openapi_value() -> serde_json::Value {
+    let mut doc = serde_json::to_value(openapi()).unwrap_or_else(|e| serde_json::json!({"error": e.to_string()}));
+    contract::complete(&mut doc);
+    doc
 }
 
+/// The spec as committed in `openapi/openapi.json`.
+pub fn openapi_json() -> String {
+    serde_json::to_string_pretty(&openapi_value()).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")) + "\n"
+}
+
+/// The service's own liveness (not a runner's health answers).
 #[derive(Serialize, utoipa::ToSchema)]
-pub struct Health {
+pub struct Liveness {
     #[schema(example = "ok")]
     status: &'static str,
 }
 
 /// Liveness: the process is up and serving.
-#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Health)))]
+#[utoipa::path(get, path = "/healthz", tag = "operations", security(()), responses((status = 200, description = "The process is up", body = Liveness)))]
 pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(Health { status: "ok" })
+    HttpResponse::Ok().json(Liveness { status: "ok" })
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -122,8 +131,9 @@ pub struct Readiness {
 }
 
 /// Readiness: the database answers and a model is loaded; 503 with the reason otherwise.
-#[utoipa::path(get, path = "/readyz", tag = "operations",
-    responses((status = 200, body = Readiness), (status = 503, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(get, path = "/readyz", tag = "operations", security(()),
+    responses((status = 200, description = "Ready to serve", body = Readiness),
+        (status = 503, description = "Not ready: the database is unreachable or no model is loaded", body = Problem, content_type = "application/problem+json")))]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     use diesel::connection::SimpleConnection;
     state
@@ -140,7 +150,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
 
 /// Prometheus metrics: request latency by route and status, recommendations, referrals by
 /// level, the active model, outcome and training counters.
-#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain")))]
+#[utoipa::path(get, path = "/metrics", tag = "operations", security(()), responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain")))]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
@@ -172,21 +182,45 @@ pub fn configure(cfg: &mut web::ServiceConfig, body_limit: usize, import_limit: 
         .configure(outcomes::configure)
         .configure(models::configure)
         .route("/docs", web::get().to(docs_redirect))
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi()))
+        // The UI never sends the document to an outside validator (its default): offline,
+        // and nothing about the API leaves the shop.
+        .service(
+            SwaggerUi::new("/docs/{_:.*}")
+                .external_url_unchecked("/openapi.json", openapi_value())
+                .config(utoipa_swagger_ui::Config::new(["/openapi.json"]).validator_url("none")),
+        )
         .default_service(web::to(not_found));
+}
+
+/// A value as one URL path segment: everything but RFC 3986's unreserved characters is
+/// percent-encoded, so a sale id with `/`, `?`, spaces or non-ASCII makes a valid `Location`.
+pub fn path_segment(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 /// Page bounds for list routes.
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
 pub const MAX_PAGE_SIZE: u32 = 200;
+/// Largest `offset`: far beyond any catalogue, and bounded so the document can say so.
+pub const MAX_OFFSET: u32 = 1_000_000;
 
 #[derive(Debug, Clone, Copy, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Page size, 1-200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
-    /// Items to skip (default 0).
+    /// Items to skip, 0-1000000 (default 0).
+    #[param(minimum = 0, maximum = 1_000_000)]
     pub offset: Option<u32>,
 }
 
@@ -203,6 +237,9 @@ impl PageQuery {
         let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE);
         if !(1..=MAX_PAGE_SIZE).contains(&limit) {
             return Err(FieldError::new("limit", format!("must be between 1 and {MAX_PAGE_SIZE}")).into());
+        }
+        if offset.is_some_and(|o| o > MAX_OFFSET) {
+            return Err(FieldError::new("offset", format!("must be between 0 and {MAX_OFFSET}")).into());
         }
         Ok(Self { limit: Some(limit), offset: Some(offset.unwrap_or(0)) })
     }

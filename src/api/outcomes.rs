@@ -72,7 +72,7 @@ pub async fn create_outcome(
     }
     let mut resp = if recorded.created { HttpResponse::Created() } else { HttpResponse::Ok() };
     Ok(resp
-        .insert_header((header::LOCATION, format!("/v1/outcomes/{}", recorded.outcome.sale_id)))
+        .insert_header((header::LOCATION, format!("/v1/outcomes/{}", super::path_segment(&recorded.outcome.sale_id))))
         .json(recorded.outcome))
 }
 
@@ -116,7 +116,17 @@ pub async fn import_outcome_file(
     use futures_util::StreamExt;
     let limit = req.app_data::<ImportLimit>().map_or(DEFAULT_MAX_IMPORT_BYTES, |l| l.0);
     let mut bytes = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
+    // A large file may take longer than a JSON body, but not forever: each client timeout
+    // period must bring at least another MiB, so a trickling upload is cut with 408.
+    let timeout = super::extract::BodyTimeout::of(&req);
+    let started = tokio::time::Instant::now();
+    loop {
+        let deadline = started + timeout * (1 + (bytes.len() / (1024 * 1024)) as u32);
+        let Some(chunk) =
+            tokio::time::timeout_at(deadline, payload.next()).await.map_err(|_| ApiError::RequestTimeout(timeout.as_secs()))?
+        else {
+            break;
+        };
         let chunk = chunk.map_err(|e| ApiError::MalformedJson { detail: format!("upload interrupted: {e}") })?;
         if bytes.len() + chunk.len() > limit {
             return Err(ApiError::PayloadTooLarge { limit });

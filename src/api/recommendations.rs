@@ -145,8 +145,9 @@ pub async fn create_recommendation(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::Recommend)?;
     let req = body.0;
+    // In-stock filtering reveals a store's shelves: only for keys of that store (see README).
     if let Some(store) = &req.store_id {
-        if !caller.can_see_store(Some(store.as_str())) {
+        if !caller.may_filter_by_stock_of(store.as_str()) {
             return Err(AuthError::OtherStore.into());
         }
     }

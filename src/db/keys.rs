@@ -16,6 +16,9 @@ pub struct ApiKeyRow {
     pub cors_origins: Option<String>,
     pub created_at: String,
     pub revoked_at: Option<String>,
+    /// This key's own rate limit; `None` keeps the service-wide setting.
+    pub rate_limit_per_minute: Option<i32>,
+    pub rate_limit_burst: Option<i32>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

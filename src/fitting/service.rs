@@ -137,6 +137,8 @@ impl FittingService {
                 })
             })
             .await?;
+        // Deleted is not yet gone from the files: scrub, then answer.
+        self.db.run_write(db::scrub_erased).await?;
         Ok(report)
     }
 
