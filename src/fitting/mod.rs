@@ -8,8 +8,14 @@ use utoipa::ToSchema;
 use crate::catalogue::{Cushioning, Terrain, Width};
 use crate::units::*;
 
+mod health;
 mod ids;
 mod service;
+pub use health::{
+    Answer, BodyLocation, ClotRisk, Course, EnergyAvailability, ExertionalSymptoms, HealthReport, InjuryType,
+    InjuryYear, MenstrualStatus, Onset, PainReport, PainTiming, PreviousInjury, RedFlags, Side, MAX_PAIN_REPORTS,
+    MAX_PREVIOUS_INJURIES,
+};
 pub use ids::{CustomerRef, FittingId, StoreId};
 pub use service::{ErasureReport, FittingError, FittingService, StoredFitting};
 
@@ -26,10 +32,6 @@ impl FieldError {
         Self { field: field.into(), reason: reason.into() }
     }
 }
-
-/// The longest lists a fitting may carry: a runner has two feet and a handful of complaints.
-pub const MAX_PAIN_REPORTS: usize = 12;
-pub const MAX_PREVIOUS_INJURIES: usize = 20;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -111,124 +113,6 @@ pub struct RunnerProfile {
     pub budget_usd: Option<PriceUsd>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shoe_size_eu: Option<ShoeSizeEu>,
-}
-
-/// Where it hurts. Coarse on purpose: enough to apply referral rules, not to diagnose.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum BodyLocation {
-    LowerBack,
-    HipGroin,
-    Buttock,
-    Thigh,
-    Hamstring,
-    Knee,
-    Shin,
-    CalfAchilles,
-    Ankle,
-    Heel,
-    Arch,
-    Forefoot,
-    Toes,
-    Other,
-}
-
-impl BodyLocation {
-    pub fn words(self) -> &'static str {
-        use BodyLocation::*;
-        match self {
-            LowerBack => "lower back",
-            HipGroin => "hip or groin",
-            Buttock => "buttock",
-            Thigh => "thigh",
-            Hamstring => "hamstring",
-            Knee => "knee",
-            Shin => "shin",
-            CalfAchilles => "calf or Achilles",
-            Ankle => "ankle",
-            Heel => "heel",
-            Arch => "arch",
-            Forefoot => "forefoot",
-            Toes => "toes",
-            Other => "other area",
-        }
-    }
-}
-
-/// One current pain, as the runner reports it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PainReport {
-    pub location: BodyLocation,
-    /// Pain while running, 0-10.
-    #[schema(example = 4.0)]
-    pub score_0_10: PainScore,
-    /// How long it has been going on.
-    #[schema(example = 3.0)]
-    pub duration_weeks: DurationWeeks,
-    #[serde(default)]
-    pub worse_during_run: bool,
-    #[serde(default)]
-    pub night_pain: bool,
-    /// Pain at rest, away from running.
-    #[serde(default)]
-    pub rest_pain: bool,
-    /// Pain in daily life (walking, stairs), not only when running.
-    #[serde(default)]
-    pub in_daily_life: bool,
-    /// Hours after a run until it settles.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub settles_after_hours: Option<DurationHours>,
-    #[serde(default)]
-    pub returns_every_run: bool,
-    #[serde(default)]
-    pub needs_painkillers_to_run: bool,
-    /// Tender on one spot of bone when pressed.
-    #[serde(default)]
-    pub focal_bone_tenderness: bool,
-    #[serde(default)]
-    pub swelling: bool,
-    #[serde(default)]
-    pub limp: bool,
-    #[serde(default)]
-    pub pain_on_hopping: bool,
-    /// Did not improve after two weeks of rest.
-    #[serde(default)]
-    pub no_improvement_after_rest: bool,
-}
-
-/// Signs and history that change how urgently a runner should be seen.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields, default)]
-pub struct RedFlags {
-    pub bladder_or_bowel_change: bool,
-    /// Numbness in the saddle or genital area.
-    pub saddle_numbness: bool,
-    pub sciatica_both_legs: bool,
-    pub progressive_leg_weakness: bool,
-    pub numbness_or_tingling: bool,
-    pub fever: bool,
-    pub unexplained_weight_loss: bool,
-    pub history_of_cancer: bool,
-    pub immunosuppressed: bool,
-    pub recent_trauma: bool,
-    pub osteoporosis_or_long_term_steroids: bool,
-    /// Low body weight, missed periods, or a recent jump in training: raise bone-stress risk.
-    pub bone_stress_risk_factors: bool,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields, default)]
-pub struct HealthReport {
-    pub pain: Vec<PainReport>,
-    pub red_flags: RedFlags,
-    pub previous_injuries: Vec<BodyLocation>,
-}
-
-impl HealthReport {
-    pub fn has_pain(&self) -> bool {
-        self.pain.iter().any(|p| p.score_0_10.get() > 0.0)
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -379,15 +263,9 @@ impl WearPattern {
 impl Fitting {
     /// Checks that span fields; single-field ranges are enforced by the field types.
     pub fn validate(&self) -> Result<(), FieldError> {
-        if self.health.pain.len() > MAX_PAIN_REPORTS {
-            return Err(FieldError::new("health.pain", format!("at most {MAX_PAIN_REPORTS} pain reports")));
-        }
-        if self.health.previous_injuries.len() > MAX_PREVIOUS_INJURIES {
-            return Err(FieldError::new(
-                "health.previous_injuries",
-                format!("at most {MAX_PREVIOUS_INJURIES} entries"),
-            ));
-        }
+        use chrono::Datelike;
+        let this_year = u16::try_from(chrono::Utc::now().year()).unwrap_or(u16::MAX);
+        self.health.validate(this_year)?;
         if let Some(wear) = &self.wear {
             if let Some(id) = &wear.worn_shoe_id {
                 if id.is_empty() || id.len() > 100 {
@@ -414,10 +292,11 @@ pub mod examples {
                 "preferred_feel": "soft", "width": "standard", "budget_usd": 170.0
             },
             "health": {
-                "pain": [{"location": "knee", "score_0_10": 2.0, "duration_weeks": 3.0,
-                          "worse_during_run": false}],
+                "pain": [{"location": "knee", "side": "left", "score_0_10": 2.0, "duration_weeks": 3.0,
+                          "course": "stable", "timing": ["during_runs"], "onset": "gradual",
+                          "worse_during_run": false, "swelling": false, "locking_or_giving_way": false}],
                 "red_flags": {},
-                "previous_injuries": ["shin"]
+                "previous_injuries": [{"type": "tendon", "site": "achilles", "year": 2023}]
             },
             "gait": {
                 "speed_m_s": 3.0, "cadence_spm": 166.0, "foot_strike": "rearfoot",

@@ -1,5 +1,6 @@
 use super::*;
 use crate::fitting::{examples, Fitting};
+use crate::referral::rules::Running;
 use serde_json::json;
 
 fn runner() -> Fitting {
@@ -39,6 +40,7 @@ fn saddle_numbness_alone_is_urgent() {
     assert_eq!(r.level, ReferralLevel::Urgent);
     assert_eq!(codes(&r), ["nerve_compression_signs"]);
     assert!(r.suggested_professional.unwrap().contains("today"));
+    assert_eq!(r.reasons[0].running, Running::Stop);
 }
 
 #[test]
@@ -197,3 +199,240 @@ fn uneven_wear_between_shoes_is_an_advise_flag_only_with_pain() {
     v["health"] = json!({});
     assert_eq!(assess(&serde_json::from_value(v).unwrap()).level, ReferralLevel::None);
 }
+
+// ---- Part 2: tri-state answers, questions to ask, new rules and their negative twins ----
+
+fn health(h: serde_json::Value) -> Fitting {
+    let mut v = examples::web_fitting();
+    v["health"] = h;
+    serde_json::from_value(v).unwrap()
+}
+
+fn level(h: serde_json::Value) -> ReferralLevel {
+    assess(&health(h)).level
+}
+
+fn question_codes(r: &Referral) -> Vec<&'static str> {
+    r.questions_to_ask.iter().map(|q| q.code).collect()
+}
+
+#[test]
+fn a_missing_answer_is_not_asked_and_an_explicit_false_is_no() {
+    use crate::fitting::Answer;
+    let f = health(json!({"red_flags": {"fever": false}}));
+    assert_eq!(f.health.red_flags.fever, Answer::No);
+    assert_eq!(f.health.red_flags.saddle_numbness, Answer::NotAsked);
+    let back = serde_json::to_value(&f.health.red_flags).unwrap();
+    assert_eq!(back, json!({"fever": false}), "not-asked answers are not written as false");
+}
+
+#[test]
+fn groin_pain_with_no_red_flag_answers_lists_questions_without_raising_the_level() {
+    let stiff = json!({"location": "hip_groin", "score_0_10": 2.0, "duration_weeks": 0.1,
+        "timing": ["first_steps_in_morning"], "course": "improving", "settles_after_hours": 6.0});
+    let r = assess(&health(json!({"pain": [stiff]})));
+    assert!(r.level <= ReferralLevel::Advise, "{r:?}");
+    let asked = question_codes(&r);
+    for code in ["pain_on_hopping", "limp", "previous_injuries", "restricted_eating"] {
+        assert!(asked.contains(&code), "{code} missing from {asked:?}");
+    }
+    assert_eq!(r.questions_to_ask[0].field, "health.pain[0].pain_on_hopping");
+}
+
+#[test]
+fn answered_questions_are_not_asked_again() {
+    let r = assess(&health(json!({"pain": [{"location": "knee", "score_0_10": 2.0, "duration_weeks": 2.0,
+        "onset": "gradual", "locking_or_giving_way": false, "swelling": false}]})));
+    assert!(r.questions_to_ask.is_empty(), "{:?}", r.questions_to_ask);
+}
+
+#[test]
+fn menstrual_status_is_not_asked_of_men_and_says_why_when_asked() {
+    let shin = json!({"pain": [{"location": "shin", "score_0_10": 2.0, "duration_weeks": 2.0}]});
+    let mut f = health(shin);
+    assert!(!question_codes(&assess(&f)).contains(&"menstrual_status"), "web_fitting is a man");
+    f.profile.sex = Some(crate::fitting::Sex::Female);
+    let r = assess(&f);
+    let q = r.questions_to_ask.iter().find(|q| q.code == "menstrual_status").unwrap();
+    assert!(q.question.contains("Optional") && q.question.contains("bone"), "{}", q.question);
+}
+
+#[test]
+fn brief_groin_stiffness_gone_the_same_day_is_not_urgent_but_groin_pain_when_running_is() {
+    let stiff = json!({"location": "hip_groin", "score_0_10": 2.0, "duration_weeks": 0.1,
+        "timing": ["first_steps_in_morning"], "settles_after_hours": 8.0, "limp": false});
+    assert!(level(json!({"pain": [stiff]})) <= ReferralLevel::Advise);
+    let running = json!({"location": "hip_groin", "score_0_10": 2.0, "duration_weeks": 0.1, "timing": ["during_runs"]});
+    assert_eq!(level(json!({"pain": [running]})), ReferralLevel::Urgent);
+    let hopping = json!({"location": "hip_groin", "score_0_10": 2.0, "duration_weeks": 1.0,
+        "timing": ["after_runs"], "pain_on_hopping": true});
+    assert_eq!(level(json!({"pain": [hopping]})), ReferralLevel::Urgent);
+}
+
+#[test]
+fn groin_pain_after_runs_is_urgent_with_a_bone_stress_history_but_not_without() {
+    let after = json!({"location": "hip_groin", "score_0_10": 1.0, "duration_weeks": 3.0, "timing": ["after_runs"],
+        "pain_on_hopping": false, "limp": false});
+    let r = assess(&health(json!({"pain": [after.clone()],
+        "previous_injuries": [{"type": "bone_stress", "site": "shin", "year": 2024}]})));
+    assert_eq!(codes(&r), ["hip_or_groin_pain_with_bone_stress_risk"]);
+    assert!(level(json!({"pain": [after]})) < ReferralLevel::Urgent);
+}
+
+#[test]
+fn fainting_on_a_run_is_urgent_and_palpitations_alone_are_prompt() {
+    let r = assess(&health(json!({"exertional_symptoms": {"fainting_or_near_fainting": true}})));
+    assert_eq!(codes(&r), ["exertional_cardiac_symptoms"]);
+    assert_eq!(training_advice(&health(json!({})), &r), ["Do not run until a doctor has seen you."]);
+    let r = assess(&health(json!({"exertional_symptoms": {"palpitations": true, "fainting_or_near_fainting": false}})));
+    assert_eq!(codes(&r), ["exertional_palpitations_or_dizziness"]);
+    assert_eq!(r.level, ReferralLevel::Prompt);
+}
+
+#[test]
+fn chest_pain_while_running_is_urgent_but_chest_wall_pain_after_a_fall_is_not() {
+    assert_eq!(level(json!({"pain": [{"location": "chest", "score_0_10": 3.0, "duration_weeks": 0.5}]})), ReferralLevel::Urgent);
+    let fall = json!({"pain": [{"location": "chest", "score_0_10": 3.0, "duration_weeks": 0.5,
+        "timing": ["at_rest"], "onset": "after_fall_or_twist"}], "exertional_symptoms": {"chest_pain_or_pressure": false}});
+    assert!(level(fall) < ReferralLevel::Urgent);
+}
+
+#[test]
+fn one_swollen_painful_calf_after_a_flight_is_urgent_but_tight_calves_after_a_race_are_not() {
+    let r = assess(&health(json!({"pain": [{"location": "calf", "side": "left", "score_0_10": 3.0, "duration_weeks": 0.3,
+        "swelling": true}], "clot_risk": {"recent_long_travel": true}})));
+    assert_eq!(r.reasons[0].code, "calf_swelling_with_clot_risk");
+    assert_eq!(r.level, ReferralLevel::Urgent);
+    let doms = json!({"pain": [{"location": "calf", "side": "both", "score_0_10": 3.0, "duration_weeks": 0.3,
+        "timing": ["after_runs"], "course": "improving", "swelling": false}]});
+    assert_eq!(level(doms), ReferralLevel::None);
+    assert_eq!(level(json!({"clot_risk": {"one_calf_swollen": true}})), ReferralLevel::Prompt);
+}
+
+#[test]
+fn a_pop_at_the_back_of_the_heel_is_urgent_but_gradual_achilles_pain_is_not() {
+    let pop = json!({"pain": [{"location": "achilles", "score_0_10": 4.0, "duration_weeks": 0.1, "onset": "with_pop"}]});
+    assert_eq!(assess(&health(pop)).reasons[0].code, "sudden_pop_at_back_of_heel");
+    let gradual = json!({"pain": [{"location": "achilles", "score_0_10": 2.0, "duration_weeks": 6.0, "onset": "gradual",
+        "timing": ["first_steps_in_morning", "during_runs"]}]});
+    assert!(level(gradual) < ReferralLevel::Urgent);
+}
+
+#[test]
+fn a_hot_swollen_knee_with_fever_is_urgent_and_without_fever_is_prompt() {
+    let knee = json!({"location": "knee", "score_0_10": 4.0, "duration_weeks": 0.3, "swelling": true, "warmth_or_redness": true});
+    let r = assess(&health(json!({"pain": [knee.clone()], "red_flags": {"fever": true}})));
+    assert_eq!(r.reasons[0].code, "hot_swollen_joint_with_fever");
+    assert_eq!(level(json!({"pain": [knee], "red_flags": {"fever": false, "feeling_unwell": false}})), ReferralLevel::Prompt);
+}
+
+#[test]
+fn cannot_take_four_steps_after_a_twist_is_prompt_and_says_do_not_run() {
+    let f = health(json!({"pain": [{"location": "ankle", "score_0_10": 6.0, "duration_weeks": 0.1,
+        "onset": "after_fall_or_twist", "cannot_bear_weight": true}]}));
+    let r = assess(&f);
+    assert_eq!(r.level, ReferralLevel::Prompt);
+    assert!(codes(&r).contains(&"unable_to_bear_weight_or_bony_tenderness"));
+    let advice = training_advice(&f, &r).join(" ");
+    assert!(advice.contains("Do not run on it") && !advice.contains("reduce your weekly distance"), "{advice}");
+}
+
+#[test]
+fn missed_periods_with_shin_pain_are_prompt_and_alone_are_advise() {
+    let energy = json!({"menstrual_status": "absent_3_months_or_more"});
+    let r = assess(&health(json!({"energy_availability": energy.clone(),
+        "pain": [{"location": "shin", "score_0_10": 2.0, "duration_weeks": 3.0, "focal_bone_tenderness": true, "timing": ["during_runs"]}]})));
+    assert!(codes(&r).contains(&"energy_deficiency_with_bone_pain"), "{r:?}");
+    let r = assess(&health(json!({"energy_availability": energy})));
+    assert_eq!(codes(&r), ["energy_deficiency_signs"]);
+    assert!(r.reasons[0].text.contains("We ask because"));
+}
+
+#[test]
+fn a_knee_that_locks_after_a_twist_is_prompt() {
+    let r = assess(&health(json!({"pain": [{"location": "knee", "score_0_10": 3.0, "duration_weeks": 2.0,
+        "onset": "after_fall_or_twist", "locking_or_giving_way": true}]})));
+    assert_eq!(codes(&r), ["mechanical_knee_symptoms"]);
+}
+
+#[test]
+fn shin_tightness_at_the_same_point_of_every_run_is_prompt() {
+    let r = assess(&health(json!({"pain": [{"location": "shin", "score_0_10": 3.0, "duration_weeks": 8.0,
+        "timing": ["during_runs"], "settles_after_hours": 0.2, "tightness_or_numbness_during_run": true}]})));
+    assert!(codes(&r).contains(&"exertional_leg_tightness_or_numbness"), "{r:?}");
+}
+
+#[test]
+fn first_steps_heel_pain_for_a_few_weeks_is_advise_at_most() {
+    let r = assess(&health(json!({"pain": [{"location": "heel", "score_0_10": 3.0, "duration_weeks": 3.0,
+        "timing": ["first_steps_in_morning"], "in_daily_life": true, "course": "stable"}]})));
+    assert_eq!(codes(&r), ["first_steps_heel_pain"]);
+    assert_eq!(r.level, ReferralLevel::Advise);
+}
+
+#[test]
+fn every_rule_has_a_distinct_code_and_says_who_to_see() {
+    let mut seen = std::collections::HashSet::new();
+    for rule in RULES {
+        assert!(seen.insert(rule.code), "duplicate {}", rule.code);
+        assert!(!rule.professional.is_empty() && !rule.fires_when.is_empty());
+        if rule.level == ReferralLevel::Urgent {
+            assert!(rule.professional.contains("today"), "{}", rule.code);
+            assert_eq!(rule.running, Running::Stop, "{}", rule.code);
+        }
+    }
+}
+
+#[test]
+fn the_readme_referral_table_lists_every_rule_with_its_level() {
+    let readme = include_str!("../../README.md");
+    for rule in RULES {
+        let row = format!("| `{}` | {} |", rule.code, rule.level.as_str());
+        assert!(readme.contains(&row), "README lacks the row starting {row}");
+    }
+}
+
+#[test]
+fn advice_never_tells_a_runner_to_keep_running_beside_a_stop() {
+    let cases = [
+        json!({"pain": [{"location": "shin", "score_0_10": 2.0, "duration_weeks": 2.0, "focal_bone_tenderness": true}]}),
+        json!({"pain": [{"location": "knee", "score_0_10": 2.0, "duration_weeks": 2.0, "locking_or_giving_way": true}]}),
+        json!({"clot_risk": {"one_calf_swollen": true}}),
+    ];
+    for h in cases {
+        let mut v = examples::shop_fitting();
+        v["health"] = h;
+        let f: Fitting = serde_json::from_value(v).unwrap();
+        let r = assess(&f);
+        let advice = training_advice(&f, &r).join(" ");
+        assert!(advice.contains("Do not run on it"), "{advice}");
+        for keep_running in ["reduce your weekly distance", "quicker step", "alternate the new pair"] {
+            assert!(!advice.contains(keep_running), "{keep_running}: {advice}");
+        }
+        assert!(r.message.unwrap().contains("do not run on it"));
+    }
+}
+
+#[test]
+fn no_runner_facing_text_names_a_condition() {
+    let everything = health(json!({
+        "pain": [
+            {"location": "calf", "side": "left", "score_0_10": 4.0, "duration_weeks": 0.2, "swelling": true, "warmth_or_redness": true},
+            {"location": "achilles", "score_0_10": 4.0, "duration_weeks": 0.1, "onset": "with_pop"},
+            {"location": "knee", "score_0_10": 4.0, "duration_weeks": 0.1, "swelling": true, "warmth_or_redness": true, "locking_or_giving_way": true},
+            {"location": "ankle", "score_0_10": 4.0, "duration_weeks": 0.1, "cannot_bear_weight": true},
+            {"location": "shin", "score_0_10": 4.0, "duration_weeks": 0.1, "tightness_or_numbness_during_run": true, "focal_bone_tenderness": true},
+            {"location": "hip_groin", "score_0_10": 4.0, "duration_weeks": 0.1}
+        ],
+        "red_flags": {"fever": true},
+        "exertional_symptoms": {"chest_pain_or_pressure": true, "palpitations": true},
+        "clot_risk": {"recent_long_travel": true},
+        "energy_availability": {"restricted_eating": true}
+    }));
+    let r = assess(&everything);
+    let text = r.reasons.iter().map(|r| r.text.to_lowercase()).collect::<Vec<_>>().join(" ");
+    for word in ["clot", "thrombosis", "rupture", "septic", "infection", "fracture", "compartment", "menisc", "heart attack", "red-s"] {
+        assert!(!text.contains(word), "names '{word}': {text}");
+    }
+}
+
