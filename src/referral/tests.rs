@@ -436,3 +436,74 @@ fn no_runner_facing_text_names_a_condition() {
     }
 }
 
+
+#[test]
+fn every_urgent_rule_has_a_negative_twin_that_stays_below_urgent() {
+    let bone_stress = json!([{"type": "bone_stress", "site": "shin", "year": 2024}]);
+    // (code, a case that fires it, its near miss that must not be urgent)
+    let twins = [
+        ("nerve_compression_signs",
+            json!({"pain": [mild("lower_back")], "red_flags": {"saddle_numbness": true}}),
+            json!({"pain": [mild("lower_back")], "red_flags": {"saddle_numbness": false, "bladder_or_bowel_change": false,
+                "numbness_or_tingling": true}})),
+        ("hip_or_groin_pain_with_loading",
+            json!({"pain": [{"location": "hip_groin", "score_0_10": 2.0, "duration_weeks": 1.0, "timing": ["during_runs"]}]}),
+            json!({"pain": [{"location": "hip_groin", "score_0_10": 2.0, "duration_weeks": 0.1,
+                "timing": ["first_steps_in_morning"], "settles_after_hours": 8.0, "course": "improving"}]})),
+        ("hip_or_groin_pain_with_bone_stress_risk",
+            json!({"pain": [{"location": "hip_groin", "score_0_10": 1.0, "duration_weeks": 2.0, "timing": ["after_runs"]}],
+                "previous_injuries": bone_stress.clone()}),
+            json!({"pain": [{"location": "hip_groin", "score_0_10": 1.0, "duration_weeks": 0.1, "timing": ["after_runs"],
+                "course": "improving", "settles_after_hours": 6.0}], "previous_injuries": bone_stress})),
+        ("exertional_cardiac_symptoms",
+            json!({"exertional_symptoms": {"fainting_or_near_fainting": true}}),
+            json!({"exertional_symptoms": {"dizziness": true, "fainting_or_near_fainting": false}})),
+        ("calf_swelling_with_clot_risk",
+            json!({"pain": [{"location": "calf", "side": "left", "score_0_10": 2.0, "duration_weeks": 0.3, "swelling": true}]}),
+            json!({"pain": [{"location": "calf", "side": "both", "score_0_10": 2.0, "duration_weeks": 0.3,
+                "timing": ["after_runs"], "course": "improving"}], "clot_risk": {"recent_long_travel": true}})),
+        ("sudden_pop_at_back_of_heel",
+            json!({"pain": [{"location": "achilles", "score_0_10": 3.0, "duration_weeks": 0.1, "onset": "with_pop"}]}),
+            json!({"pain": [{"location": "achilles", "score_0_10": 3.0, "duration_weeks": 4.0, "onset": "gradual"}]})),
+        ("hot_swollen_joint_with_fever",
+            json!({"pain": [{"location": "knee", "score_0_10": 3.0, "duration_weeks": 0.3, "swelling": true,
+                "warmth_or_redness": true}], "red_flags": {"fever": true}}),
+            json!({"pain": [{"location": "knee", "score_0_10": 3.0, "duration_weeks": 0.3, "swelling": true,
+                "warmth_or_redness": true}], "red_flags": {"fever": false}})),
+    ];
+    for (code, fires, twin) in &twins {
+        assert!(codes(&assess(&health(fires.clone()))).contains(code), "{code} does not fire");
+        let near_miss = assess(&health(twin.clone()));
+        assert!(near_miss.level < ReferralLevel::Urgent, "{code}'s twin is urgent: {near_miss:?}");
+    }
+    for rule in RULES.iter().filter(|r| r.level == ReferralLevel::Urgent) {
+        assert!(twins.iter().any(|(code, ..)| *code == rule.code), "{} has no negative twin", rule.code);
+    }
+}
+
+#[test]
+fn a_fitting_serialised_by_the_previous_version_reads_and_keeps_its_answers() {
+    // Exactly what the previous version wrote: every yes/no as false, bare injury locations.
+    let stored = json!({
+        "profile": {"body_mass_kg": 61.0, "weekly_distance_km": 40.0, "goal": "daily_training", "terrain": "road", "width": "standard"},
+        "health": {
+            "pain": [{"location": "knee", "score_0_10": 2.0, "duration_weeks": 3.0, "worse_during_run": false,
+                "night_pain": false, "rest_pain": false, "in_daily_life": false, "returns_every_run": false,
+                "needs_painkillers_to_run": false, "focal_bone_tenderness": false, "swelling": false, "limp": false,
+                "pain_on_hopping": false, "no_improvement_after_rest": false}],
+            "red_flags": {"bladder_or_bowel_change": false, "saddle_numbness": false, "sciatica_both_legs": false,
+                "progressive_leg_weakness": false, "numbness_or_tingling": false, "fever": false,
+                "unexplained_weight_loss": false, "history_of_cancer": false, "immunosuppressed": false,
+                "recent_trauma": false, "osteoporosis_or_long_term_steroids": false, "bone_stress_risk_factors": false},
+            "previous_injuries": ["shin"]
+        }
+    });
+    let f: Fitting = serde_json::from_value(stored).unwrap();
+    f.validate().unwrap();
+    assert_eq!(f.health.red_flags.fever, crate::fitting::Answer::No);
+    assert_eq!(f.health.previous_injuries[0].site, Some(crate::fitting::BodyLocation::Shin));
+    let r = assess(&f);
+    assert_eq!(r.level, ReferralLevel::None);
+    // The new knee questions were never asked of this runner, so staff see them.
+    assert_eq!(question_codes(&r), ["onset", "locking_or_giving_way"]);
+}
