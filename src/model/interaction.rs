@@ -35,8 +35,9 @@ pub fn linear_inputs(pair: &Pair) -> [f64; LINEAR_DIM] {
 pub struct InteractionHyperParameters {
     /// L2 strength, chosen on the validation split.
     pub alpha: f64,
-    /// Passes over the training sessions, chosen on the validation split (early stopping).
-    pub epochs: usize,
+    /// Passes over the training sessions (fractional), chosen on the validation split
+    /// (early stopping).
+    pub passes: f64,
     pub learning_rate: f64,
     /// Weight of the pairwise (bought vs put back) loss against the pointwise (kept vs returned) loss.
     pub pairwise_weight: f64,

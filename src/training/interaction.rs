@@ -21,13 +21,15 @@ pub const ALPHAS: &[f64] = &[0.01, 0.03, 0.1, 0.3];
 /// The linear part (standardised hand features and relations) is shrunk ten times less:
 /// it carries the evidence and needs no protection from sparse one-hot noise.
 const LINEAR_L2_FACTOR: f64 = 0.1;
-pub const MAX_EPOCHS: usize = 40;
+pub const MAX_PASSES: f64 = 40.0;
 /// Small steps: Adam moves a rare one-hot weight as far as a common one per step.
-const LEARNING_RATE: f64 = 0.002;
+const LEARNING_RATE: f64 = 0.005;
 const PAIRWISE_WEIGHT: f64 = 1.0;
-const BATCH_SESSIONS: usize = 32;
-/// Stop once validation has not improved for this many passes.
-const PATIENCE: usize = 4;
+/// The dense linear part needs larger steps than the sparse matrix to converge in time.
+const LINEAR_STEP_FACTOR: f64 = 1.0;
+const BATCH_SESSIONS: usize = 128;
+/// Stop once validation has not improved for this many checks.
+const PATIENCE: usize = 8;
 
 /// Parameter layout: linear weights, intercept, then the interaction matrix (row-major).
 const INTERCEPT: usize = LINEAR_DIM;
@@ -142,9 +144,17 @@ fn add_gradient(grad: &mut [f64], g: f64, runner_nz: &[(u16, f64)], item: &Item,
     }
 }
 
+/// How many pointwise and pairwise terms a group holds.
+fn term_counts(group: &Group) -> (usize, usize) {
+    let point = group.items.iter().filter(|it| it.label.is_some()).count();
+    let pairs = group.items.iter().map(|a| group.items.iter().filter(|b| a.grade > b.grade).count()).sum();
+    (point, pairs)
+}
+
 /// The unregularised objective of a group (pointwise and pairwise losses, and how many
-/// terms each holds), adding its gradient when `grad` is given.
-fn group_loss(theta: &[f64], group: &Group, mut grad: Option<&mut [f64]>) -> (f64, f64, usize, usize) {
+/// terms each holds), adding its gradient when `grad` is given: pointwise terms scaled by
+/// `scales.0`, pairwise by `scales.1`, so each loss is a mean over its own terms.
+fn group_loss(theta: &[f64], group: &Group, mut grad: Option<(&mut [f64], (f64, f64))>) -> (f64, f64, usize, usize) {
     let z: Vec<f64> = group.items.iter().map(|it| logit(theta, &group.runner_nz, it)).collect();
     let (mut point, mut pairs, mut n_point, mut n_pairs) = (0.0, 0.0, 0, 0);
     let mut dz = vec![0.0; z.len()];
@@ -152,7 +162,7 @@ fn group_loss(theta: &[f64], group: &Group, mut grad: Option<&mut [f64]>) -> (f6
         if let Some(y) = item.label {
             let y = y as u8 as f64;
             point += softplus(z[k]) - y * z[k];
-            dz[k] += sigmoid(z[k]) - y;
+            dz[k] += (sigmoid(z[k]) - y) * grad.as_ref().map_or(1.0, |g| g.1 .0);
             n_point += 1;
         }
     }
@@ -161,14 +171,14 @@ fn group_loss(theta: &[f64], group: &Group, mut grad: Option<&mut [f64]>) -> (f6
             if group.items[a].grade > group.items[b].grade {
                 let d = z[a] - z[b];
                 pairs += softplus(-d);
-                let g = -sigmoid(-d) * PAIRWISE_WEIGHT;
+                let g = -sigmoid(-d) * PAIRWISE_WEIGHT * grad.as_ref().map_or(1.0, |g| g.1 .1);
                 dz[a] += g;
                 dz[b] -= g;
                 n_pairs += 1;
             }
         }
     }
-    if let Some(grad) = grad.as_deref_mut() {
+    if let Some((grad, _)) = grad.as_mut() {
         for (k, item) in group.items.iter().enumerate() {
             if dz[k] != 0.0 {
                 add_gradient(grad, dz[k], &group.runner_nz, item, item.label.is_some());
@@ -201,6 +211,7 @@ impl Adam {
     fn new() -> Self {
         Self { m: vec![0.0; PARAMS], v: vec![0.0; PARAMS], t: 0 }
     }
+    /// One step; the linear part and intercept move `LINEAR_STEP_FACTOR` times faster.
     fn step(&mut self, theta: &mut [f64], grad: &[f64], lr: f64) {
         let (b1, b2, eps): (f64, f64, f64) = (0.9, 0.999, 1e-8);
         self.t += 1;
@@ -211,50 +222,63 @@ impl Adam {
             }
             self.m[k] = b1 * self.m[k] + (1.0 - b1) * grad[k];
             self.v[k] = b2 * self.v[k] + (1.0 - b2) * grad[k] * grad[k];
-            theta[k] -= lr * (self.m[k] / c1) / ((self.v[k] / c2).sqrt() + eps);
+            let rate = if k < MATRIX { lr * LINEAR_STEP_FACTOR } else { lr };
+            theta[k] -= rate * (self.m[k] / c1) / ((self.v[k] / c2).sqrt() + eps);
         }
     }
 }
 
-/// One pass over the training groups in a seeded random order.
-fn epoch(theta: &mut [f64], adam: &mut Adam, train: &[Group], order: &mut [usize], rng: &mut StdRng, alpha: f64) {
-    order.shuffle(rng);
-    let mut grad = vec![0.0; PARAMS];
-    for batch in order.chunks(BATCH_SESSIONS) {
-        grad.iter_mut().for_each(|g| *g = 0.0);
-        let mut terms = 0usize;
-        for &g in batch {
-            let (_, _, np, nq) = group_loss(theta, &train[g], Some(&mut grad));
-            terms += np + nq;
-        }
-        let scale = 1.0 / terms.max(1) as f64;
-        for k in 0..PARAMS {
-            grad[k] *= scale;
-            if k != INTERCEPT && theta[k] != 0.0 {
-                let factor = if k < LINEAR_DIM { LINEAR_L2_FACTOR } else { 1.0 };
-                grad[k] += factor * alpha * theta[k];
-            }
-        }
-        adam.step(theta, &grad, LEARNING_RATE);
+/// One mini-batch step: the mean pointwise and mean pairwise gradients plus L2.
+fn step(theta: &mut [f64], adam: &mut Adam, grad: &mut [f64], train: &[Group], batch: &[usize], alpha: f64, rate: f64) {
+    grad.iter_mut().for_each(|g| *g = 0.0);
+    let (np, nq) = batch.iter().map(|&g| term_counts(&train[g])).fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+    let scales = (1.0 / np.max(1) as f64, 1.0 / nq.max(1) as f64);
+    for &g in batch {
+        group_loss(theta, &train[g], Some((&mut *grad, scales)));
     }
+    for k in 0..PARAMS {
+        if k != INTERCEPT && theta[k] != 0.0 {
+            let factor = if k < LINEAR_DIM { LINEAR_L2_FACTOR } else { 1.0 };
+            grad[k] += factor * alpha * theta[k];
+        }
+    }
+    adam.step(theta, grad, rate);
 }
 
 /// One regularisation strength: its best validation objective and the passes that reached it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SearchResult {
     pub alpha: f64,
-    pub epochs: usize,
+    /// Passes over the training sessions (fractional) at the best validation figure.
+    pub passes: f64,
     pub validation_objective: f64,
 }
 
-fn fit_with(train: &[Group], epochs: usize, alpha: f64, mut on_epoch: impl FnMut(usize, &[f64]) -> bool) -> Vec<f64> {
+/// Validation is checked this many times per pass, so early stopping is not coarse.
+const CHECKS_PER_PASS: usize = 4;
+
+/// Trains for at most `passes` passes (fractional), in a seeded random order, calling
+/// `on_check(passes_so_far, theta)` `CHECKS_PER_PASS` times a pass; stops when it says so.
+fn fit_with(train: &[Group], passes: f64, alpha: f64, mut on_check: impl FnMut(f64, &[f64]) -> bool) -> Vec<f64> {
     let mut theta = vec![0.0; PARAMS];
     let mut adam = Adam::new();
+    let mut grad = vec![0.0; PARAMS];
     let mut rng = StdRng::seed_from_u64(17);
     let mut order: Vec<usize> = (0..train.len()).collect();
-    for e in 1..=epochs {
-        epoch(&mut theta, &mut adam, train, &mut order, &mut rng, alpha);
-        if !on_epoch(e, &theta) {
+    let batches_per_pass = train.len().div_ceil(BATCH_SESSIONS).max(1);
+    let total = (passes * batches_per_pass as f64).round() as usize;
+    let check_every = batches_per_pass.div_ceil(CHECKS_PER_PASS).max(1);
+    for done in 0..total {
+        let in_pass = done % batches_per_pass;
+        if in_pass == 0 {
+            order.shuffle(&mut rng);
+        }
+        let start = in_pass * BATCH_SESSIONS;
+        let batch = &order[start..(start + BATCH_SESSIONS).min(order.len())];
+        // Decaying steps settle the noise of small batches: rate / sqrt(1 + passes).
+        let rate = LEARNING_RATE / (1.0 + done as f64 / batches_per_pass as f64).sqrt();
+        step(&mut theta, &mut adam, &mut grad, train, batch, alpha, rate);
+        if (done + 1) % check_every == 0 && !on_check((done + 1) as f64 / batches_per_pass as f64, &theta) {
             break;
         }
     }
@@ -277,17 +301,17 @@ pub fn fit(
     }
     let mut results = Vec::new();
     for (step, &alpha) in ALPHAS.iter().enumerate() {
-        let (mut best, mut best_epoch, mut since) = (f64::INFINITY, 1, 0);
-        fit_with(&train_groups, MAX_EPOCHS, alpha, |e, theta| {
+        let (mut best, mut best_passes, mut since) = (f64::INFINITY, 1.0, 0);
+        fit_with(&train_groups, MAX_PASSES, alpha, |passes, theta| {
             let v = if valid_groups.is_empty() { 0.0 } else { objective(theta, &valid_groups) };
             if v < best - 1e-5 {
-                (best, best_epoch, since) = (v, e, 0);
+                (best, best_passes, since) = (v, passes, 0);
             } else {
                 since += 1;
             }
             since < PATIENCE
         });
-        results.push(SearchResult { alpha, epochs: best_epoch, validation_objective: best });
+        results.push(SearchResult { alpha, passes: best_passes, validation_objective: best });
         on_step(step + 1, ALPHAS.len() + 1);
     }
     let best = results
@@ -299,7 +323,7 @@ pub fn fit(
     let all: Vec<usize> = train.iter().chain(validation).copied().collect();
     let (means, scales) = standardiser(dataset, &all);
     let all_groups = groups(dataset, &all, &means, &scales);
-    let theta = fit_with(&all_groups, best.epochs, best.alpha, |_, _| true);
+    let theta = fit_with(&all_groups, best.passes, best.alpha, |_, _| true);
     on_step(ALPHAS.len() + 1, ALPHAS.len() + 1);
     let artifact = InteractionArtifact {
         version: version.to_owned(),
@@ -314,7 +338,7 @@ pub fn fit(
         interactions: theta[MATRIX..].to_vec(),
         hyper_parameters: InteractionHyperParameters {
             alpha: best.alpha,
-            epochs: best.epochs,
+            passes: best.passes,
             learning_rate: LEARNING_RATE,
             pairwise_weight: PAIRWISE_WEIGHT,
         },

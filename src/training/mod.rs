@@ -266,7 +266,7 @@ pub fn train(
             family: crate::model::INTERACTION_KIND.into(),
             validation_objective: ranker_objective,
             hyper_parameters: serde_json::json!({
-                "alpha": ranker.hyper_parameters.alpha, "epochs": ranker.hyper_parameters.epochs, "search": search}),
+                "alpha": ranker.hyper_parameters.alpha, "passes": ranker.hyper_parameters.passes, "search": search}),
         },
     ];
     let artifact = if ranker_objective < logistic_objective { Artifact::Interaction(ranker) } else { Artifact::Logistic(logistic) };

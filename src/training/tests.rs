@@ -161,3 +161,15 @@ fn an_interaction_artifact_round_trips_and_one_trained_on_other_features_is_refu
     let message = err.to_string();
     assert!(message.contains("0123456789abcdef") && message.contains(&crate::features::extended_schema_hash()), "{message}");
 }
+
+#[test]
+fn a_logistic_model_stored_by_the_previous_release_still_loads_and_ranks() {
+    // The bundle the release before the interaction ranker shipped (no `kind` field).
+    let old = include_str!("../../tests/golden/logistic_model_v1.json");
+    let bundle = crate::model::registry::Bundled::parse(old).unwrap();
+    assert_eq!(bundle.artifact.kind(), crate::model::LOGISTIC_KIND);
+    let scorer = bundle.artifact.scorer().expect("the hand features kept their meaning");
+    let catalogue = catalogue();
+    let top = rank(scorer.as_ref(), &catalogue, &RunnerSignals::from_fitting(&serde_json::from_value(crate::fitting::examples::shop_fitting()).unwrap(), &catalogue), &Default::default(), 3);
+    assert_eq!(top.len(), 3);
+}

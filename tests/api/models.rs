@@ -23,7 +23,7 @@ async fn a_fresh_install_ranks_with_the_bundled_trained_model() {
     let models = app.get("/v1/models").await.body;
     let active: Vec<&Value> = models.as_array().unwrap().iter().filter(|m| m["active"] == true).collect();
     assert_eq!(active.len(), 1);
-    assert_eq!(active[0]["kind"], "logistic_regression");
+    assert_eq!(active[0]["kind"], "interaction_ranker");
     assert_eq!(active[0]["training_summary"]["synthetic"], true);
     let r = app.recommend(&json!({ "fitting": shop_fitting() })).await;
     assert_eq!(r.body["model_version"], active[0]["version"]);
