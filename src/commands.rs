@@ -187,7 +187,7 @@ pub fn train(database_url: &str, args: &TrainArgs) -> anyhow::Result<()> {
     let current = active.get();
     let mut result = training::train(&records, &catalogue, Some(current.as_ref().as_ref()), &bar, &AtomicBool::new(false))?;
     bar.0.finish_and_clear();
-    result.summary.synthetic = args.synthetic;
+    result.summary.synthetic |= args.synthetic;
     let summary = serde_json::to_value(&result.summary)?;
     let metrics = serde_json::to_value(&result.comparison)?;
     db.with_conn(|conn| store_model(conn, &result.artifact, &summary, &metrics))?;
@@ -320,10 +320,7 @@ pub fn create_key(
 pub fn list_keys(database_url: &str) -> anyhow::Result<()> {
     let db = open(database_url)?;
     let keys = db.with_conn(crate::db::keys::list)?;
-    println!(
-        "{:<16} {:<11} {:<8} {:<24} {:<25} {:<25} {:<14} {}",
-        "id", "role", "store", "name", "created", "revoked", "limit/min", "cors origins"
-    );
+    println!("{:<16} {:<11} {:<8} {:<24} {:<25} {:<25} {:<14} cors origins", "id", "role", "store", "name", "created", "revoked", "limit/min");
     for k in keys.into_iter().map(crate::auth::KeyInfo::from) {
         let limit = k.rate_limit.map_or_else(|| "default".to_owned(), |l| format!("{} (+{})", l.per_minute, l.burst));
         let origins = if k.cors_origins.is_empty() { "-".to_owned() } else { k.cors_origins.join(" ") };

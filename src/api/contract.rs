@@ -68,9 +68,14 @@ fn complete_operation(path: &str, op: &mut Map<String, Value>) {
     let mut has_query = false;
     if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
         for p in params {
-            let (name, place) = (p["name"].as_str().unwrap_or_default().to_owned(), p["in"].as_str().unwrap_or_default());
+            let (name, place) = (p["name"].as_str().unwrap_or_default().to_owned(), p["in"].as_str().unwrap_or_default().to_owned());
+            let place = place.as_str();
             has_path |= place == "path";
             has_query |= place == "query";
+            if place == "header" && name == "Idempotency-Key" {
+                // Visible ASCII, 1-100 characters (see `api::fittings::idempotency_key`).
+                p["schema"] = json!({"type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[!-~]([ -~]*[!-~])?$"});
+            }
             if place == "path" {
                 if let Some(schema) = p.get_mut("schema") {
                     parameter_schema(path, &name, schema);
@@ -81,6 +86,14 @@ fn complete_operation(path: &str, op: &mut Map<String, Value>) {
     if public {
         // An empty requirement list overrides the document's global bearer requirement.
         op.insert("security".into(), json!([]));
+    }
+    // An upload must carry a file: an empty body is refused.
+    if let Some(content) = op.get_mut("requestBody").and_then(|b| b.get_mut("content")).and_then(Value::as_object_mut) {
+        for (media, body) in content.iter_mut() {
+            if !media.contains("json") {
+                body["schema"] = json!({"type": "string", "minLength": 1});
+            }
+        }
     }
     let responses = op.entry("responses").or_insert_with(|| json!({}));
     let Some(responses) = responses.as_object_mut() else { return };
@@ -123,8 +136,22 @@ fn complete_operation(path: &str, op: &mut Map<String, Value>) {
     }
 }
 
+/// Sets (lists of enum values) are collected into sets, so duplicates are accepted and merged:
+/// the document must not promise the client that they are refused.
+fn drop_unique_items(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.remove("uniqueItems");
+            map.values_mut().for_each(drop_unique_items);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_unique_items),
+        _ => {}
+    }
+}
+
 /// Constraints of shared id types on body properties, and the `fitting` xor `fitting_id` rule.
 fn complete_schemas(schemas: &mut Map<String, Value>) {
+    schemas.values_mut().for_each(drop_unique_items);
     for (name, schema) in schemas.iter_mut() {
         if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
             for (prop, s) in props.iter_mut() {
@@ -145,15 +172,103 @@ fn complete_schemas(schemas: &mut Map<String, Value>) {
                 }
             }
         }
-        if name == "RecommendationRequest" {
-            if let Some(s) = schema.as_object_mut() {
-                s.insert("oneOf".into(), json!([{"required": ["fitting"]}, {"required": ["fitting_id"]}]));
+        let set = |schema: &mut Value, pointer: &str, key: &str, value: Value| {
+            if let Some(s) = schema.pointer_mut(pointer).and_then(Value::as_object_mut) {
+                s.insert(key.to_owned(), value);
             }
+        };
+        match name.as_str() {
+            "RecommendationRequest" => {
+                // Exactly one of the two, and present means not null.
+                set(schema, "", "oneOf", json!([{"required": ["fitting"]}, {"required": ["fitting_id"]}]));
+                set(schema, "/properties", "fitting", json!({"$ref": "#/components/schemas/Fitting"}));
+                set(schema, "/properties", "fitting_id", json!({"type": "string", "format": "uuid", "description": "A fitting stored with `POST /v1/fittings`."}));
+                // `RecommendationService::recommend`'s price filter range.
+                set(schema, "/properties/max_price_usd", "exclusiveMinimum", json!(0));
+                set(schema, "/properties/max_price_usd", "maximum", json!(2000));
+            }
+            "SaleUpdate" => set(schema, "", "minProperties", json!(1)),
+            // `Health::validate`: a previous injury names its type, its site, or both.
+            "PreviousInjury" => set(
+                schema,
+                "",
+                "anyOf",
+                json!([
+                    {"required": ["type"], "properties": {"type": {"$ref": "#/components/schemas/InjuryType"}}},
+                    {"required": ["site"], "properties": {"site": {"$ref": "#/components/schemas/BodyLocation"}}}
+                ]),
+            ),
+            "StockUpdate" => {
+                set(schema, "/properties/items", "minItems", json!(1));
+                set(schema, "/properties/items", "maxItems", json!(super::stock::MAX_STOCK_ITEMS));
+            }
+            "StockQuantity" => {
+                set(schema, "/properties/quantity", "minimum", json!(0));
+                set(schema, "/properties/quantity", "maximum", json!(100_000));
+                set(schema, "/properties/shoe_id", "pattern", json!(CATALOGUE_ID_PATTERN));
+            }
+            "Shoe" | "Insole" => {
+                // The checks of `catalogue::{Shoe, Insole}::validate` that a schema can state.
+                set(schema, "/properties/id", "pattern", json!(CATALOGUE_ID_PATTERN));
+                for text in ["brand", "model"] {
+                    set(schema, &format!("/properties/{text}"), "pattern", json!("\\S"));
+                    set(schema, &format!("/properties/{text}"), "maxLength", json!(120));
+                }
+                let max_price = if name == "Shoe" { 2000 } else { 1000 };
+                let ranges: &[(&str, f64, f64)] = &[
+                    ("price_usd", 1.0, f64::from(max_price)),
+                    ("heel_stack_mm", 5.0, 60.0),
+                    ("forefoot_stack_mm", 3.0, 60.0),
+                    ("drop_mm", 0.0, 20.0),
+                    ("weight_g", 80.0, 600.0),
+                    ("release_year", 1970.0, 2100.0),
+                ];
+                for (field, min, max) in ranges {
+                    let pointer = format!("/properties/{field}");
+                    if schema.pointer(&pointer).is_some() {
+                        set(schema, &pointer, "minimum", json!(min));
+                        set(schema, &pointer, "maximum", json!(max));
+                    }
+                }
+                set(schema, "/properties/widths", "minItems", json!(1));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// (create path, method, status, target operation ids, parameter, runtime expression).
+type Link = (&'static str, &'static str, &'static str, &'static [&'static str], &'static str, &'static str);
+
+/// OpenAPI links from each create to the reads and writes of what it created, so clients
+/// (and stateful tests) can follow them.
+const LINKS: &[Link] = &[
+    ("/v1/fittings", "post", "201", &["get_fitting", "get_try_ons", "put_try_ons"], "id", "$response.body#/id"),
+    ("/v1/outcomes", "post", "201", &["get_outcome", "update_outcome"], "sale_id", "$response.body#/sale_id"),
+    ("/v1/shoes", "post", "201", &["get_shoe", "replace_shoe", "delete_shoe"], "id", "$response.body#/id"),
+    ("/v1/insoles", "post", "201", &["get_insole", "replace_insole", "delete_insole"], "id", "$response.body#/id"),
+    ("/v1/models", "post", "202", &["get_job", "cancel_job"], "id", "$response.body#/id"),
+];
+
+fn add_links(doc: &mut Value) {
+    let known: Vec<String> = doc["paths"]
+        .as_object()
+        .map(|paths| {
+            paths.values().filter_map(Value::as_object).flat_map(|item| item.values()).filter_map(|op| op["operationId"].as_str().map(str::to_owned)).collect()
+        })
+        .unwrap_or_default();
+    for (path, method, status, targets, parameter, expression) in LINKS {
+        let pointer = format!("/paths/{}/{method}/responses/{status}", path.replace('/', "~1"));
+        let Some(response) = doc.pointer_mut(&pointer).and_then(Value::as_object_mut) else { continue };
+        let links = response.entry("links").or_insert_with(|| json!({}));
+        for target in targets.iter().filter(|t| known.iter().any(|k| k == *t)) {
+            links[*target] = json!({"operationId": target, "parameters": {*parameter: expression}});
         }
     }
 }
 
 pub fn complete(doc: &mut Value) {
+    add_links(doc);
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {
             let Some(item) = item.as_object_mut() else { continue };

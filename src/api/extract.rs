@@ -269,7 +269,7 @@ fn stand_in<T: DeserializeOwned>(value: &mut serde_json::Value, path: &[Step]) -
         tried += 1;
         let Some(map) = object_at(value, parent) else { return false };
         map.insert(key.clone(), candidate);
-        let Err(e) = serde_path_to_error::deserialize::<_, T>(&*value) else { return true };
+        let Err(e) = serde_path_to_error::deserialize::<_, T>(Strict(&*value)) else { return true };
         let message = e.inner().to_string();
         if describe(steps(e.path()), &message).0 != path {
             return true;
@@ -290,14 +290,14 @@ fn stand_in<T: DeserializeOwned>(value: &mut serde_json::Value, path: &[Step]) -
 /// Parses JSON, reporting syntax errors (and nesting deeper than 128 levels) as 400, and
 /// every wrong, missing or out-of-range field at once as 422 with its path.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    // Fast path: most bodies are valid, and path tracking roughly doubles the parse cost.
-    if let Ok(value) = serde_json::from_slice(bytes) {
-        return Ok(value);
-    }
     // Syntax first: serde_json's recursion limit (128 levels) makes deep nesting a syntax error.
     let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| ApiError::MalformedJson {
         detail: format!("{} (line {}, column {})", strip_position(&e.to_string()), e.line(), e.column()),
     })?;
+    // Fast path: most bodies are valid, and path tracking roughly doubles the parse cost.
+    if let Ok(parsed) = T::deserialize(Strict(&value)) {
+        return Ok(parsed);
+    }
     let mut errors: Vec<FieldError> = Vec::new();
     let mut reported: Vec<Vec<Step>> = Vec::new();
     // Each pass removes or stands in one value, so this ends; the cap bounds the work.
@@ -305,7 +305,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         if errors.len() >= MAX_FIELD_ERRORS {
             break;
         }
-        let err = match serde_path_to_error::deserialize::<_, T>(&value) {
+        let err = match serde_path_to_error::deserialize::<_, T>(Strict(&value)) {
             Ok(parsed) if errors.is_empty() => return Ok(parsed),
             Ok(_) => break,
             Err(err) => err,
@@ -336,6 +336,177 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         errors.push(FieldError::new("body", "has the wrong shape"));
     }
     Err(ApiError::invalid_fields(errors))
+}
+
+/// Deserializes from a `serde_json::Value` like serde_json does, except that a struct never
+/// accepts a JSON array: serde's derived structs take their fields positionally from a
+/// sequence, so `"red_flags": [true, null]` would otherwise parse as a red-flags object.
+/// The OpenAPI document promises objects, and so does the service.
+struct Strict<'a>(&'a serde_json::Value);
+
+struct StrictSeq<'a>(std::slice::Iter<'a, serde_json::Value>);
+
+struct StrictMap<'a> {
+    entries: serde_json::map::Iter<'a>,
+    value: Option<&'a serde_json::Value>,
+}
+
+impl<'de, 'a> serde::de::SeqAccess<'de> for StrictSeq<'a> {
+    type Error = serde_json::Error;
+    fn next_element_seed<S: serde::de::DeserializeSeed<'de>>(&mut self, seed: S) -> Result<Option<S::Value>, Self::Error> {
+        self.0.next().map(|v| seed.deserialize(Strict(v))).transpose()
+    }
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.0.len())
+    }
+}
+
+impl<'de, 'a> serde::de::MapAccess<'de> for StrictMap<'a> {
+    type Error = serde_json::Error;
+    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Self::Error> {
+        match self.entries.next() {
+            Some((key, value)) => {
+                self.value = Some(value);
+                seed.deserialize(serde::de::value::StrDeserializer::<serde_json::Error>::new(key)).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+    fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Self::Error> {
+        match self.value.take() {
+            Some(v) => seed.deserialize(Strict(v)),
+            None => Err(serde::de::Error::custom("value without a key")),
+        }
+    }
+}
+
+struct StrictEnum<'a> {
+    variant: &'a str,
+    value: Option<&'a serde_json::Value>,
+}
+
+impl<'de, 'a> serde::de::EnumAccess<'de> for StrictEnum<'a> {
+    type Error = serde_json::Error;
+    type Variant = Self;
+    fn variant_seed<V: serde::de::DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self), Self::Error> {
+        let variant = seed.deserialize(serde::de::value::StrDeserializer::<serde_json::Error>::new(self.variant))?;
+        Ok((variant, self))
+    }
+}
+
+impl<'de, 'a> serde::de::VariantAccess<'de> for StrictEnum<'a> {
+    type Error = serde_json::Error;
+    fn unit_variant(self) -> Result<(), Self::Error> {
+        match self.value {
+            None | Some(serde_json::Value::Null) => Ok(()),
+            Some(_) => Err(serde::de::Error::custom("expected a unit variant")),
+        }
+    }
+    fn newtype_variant_seed<T: serde::de::DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Self::Error> {
+        match self.value {
+            Some(v) => seed.deserialize(Strict(v)),
+            None => Err(serde::de::Error::invalid_type(serde::de::Unexpected::UnitVariant, &"a newtype variant")),
+        }
+    }
+    fn tuple_variant<V: serde::de::Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Self::Error> {
+        match self.value {
+            Some(v) => serde::Deserializer::deserialize_any(Strict(v), visitor),
+            None => Err(serde::de::Error::invalid_type(serde::de::Unexpected::UnitVariant, &"a tuple variant")),
+        }
+    }
+    fn struct_variant<V: serde::de::Visitor<'de>>(self, _fields: &'static [&'static str], visitor: V) -> Result<V::Value, Self::Error> {
+        match self.value {
+            Some(v @ serde_json::Value::Object(_)) => serde::Deserializer::deserialize_any(Strict(v), visitor),
+            _ => Err(serde::de::Error::invalid_type(serde::de::Unexpected::UnitVariant, &"a struct variant")),
+        }
+    }
+}
+
+impl<'de, 'a> serde::Deserializer<'de> for Strict<'a> {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        use serde_json::Value;
+        match self.0 {
+            Value::Null => visitor.visit_unit(),
+            Value::Bool(b) => visitor.visit_bool(*b),
+            Value::Number(n) => {
+                // JSON has one number type: `2024.0` is the integer 2024 (as JSON Schema says),
+                // so a whole float reaches integer fields as an integer; float fields take both.
+                const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+                match (n.as_u64(), n.as_i64(), n.as_f64()) {
+                    (Some(u), _, _) => visitor.visit_u64(u),
+                    (_, Some(i), _) => visitor.visit_i64(i),
+                    (_, _, Some(f)) if f.fract() == 0.0 && f.abs() < EXACT && f >= 0.0 => visitor.visit_u64(f as u64),
+                    (_, _, Some(f)) if f.fract() == 0.0 && f.abs() < EXACT => visitor.visit_i64(f as i64),
+                    (_, _, f) => visitor.visit_f64(f.unwrap_or(f64::NAN)),
+                }
+            }
+            Value::String(s) => visitor.visit_str(s),
+            Value::Array(items) => visitor.visit_seq(StrictSeq(items.iter())),
+            Value::Object(map) => visitor.visit_map(StrictMap { entries: map.iter(), value: None }),
+        }
+    }
+
+    fn deserialize_option<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self.0 {
+            serde_json::Value::Null => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: serde::de::Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        match self.0 {
+            serde_json::Value::Object(_) => self.deserialize_any(visitor),
+            serde_json::Value::Array(_) => Err(serde::de::Error::invalid_type(serde::de::Unexpected::Seq, &"struct")),
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_enum<V: serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        use serde_json::Value;
+        match self.0 {
+            Value::String(s) => visitor.visit_enum(StrictEnum { variant: s, value: None }),
+            Value::Object(map) if map.len() == 1 => match map.iter().next() {
+                Some((k, v)) => visitor.visit_enum(StrictEnum { variant: k, value: Some(v) }),
+                None => Err(serde::de::Error::invalid_type(serde::de::Unexpected::Map, &"an enum")),
+            },
+            Value::Object(_) => Err(serde::de::Error::invalid_type(serde::de::Unexpected::Map, &"one of the allowed values")),
+            other => Err(serde::de::Error::invalid_type(unexpected(other), &"one of the allowed values")),
+        }
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct seq tuple tuple_struct map identifier ignored_any
+    }
+}
+
+fn unexpected(value: &serde_json::Value) -> serde::de::Unexpected<'_> {
+    use serde::de::Unexpected;
+    use serde_json::Value;
+    match value {
+        Value::Null => Unexpected::Unit,
+        Value::Bool(b) => Unexpected::Bool(*b),
+        Value::Number(n) => n.as_f64().map_or(Unexpected::Other("number"), Unexpected::Float),
+        Value::String(s) => Unexpected::Str(s),
+        Value::Array(_) => Unexpected::Seq,
+        Value::Object(_) => Unexpected::Map,
+    }
 }
 
 /// Whether a Content-Type names JSON: `application/json` or a `+json` type, parameters aside.
@@ -454,6 +625,13 @@ mod tests {
         let mut names: Vec<&str> = errors.iter().map(|(f, _)| f.as_str()).collect();
         names.sort_unstable();
         assert_eq!(names, ["nope", "tags[1]"], "{errors:?}");
+    }
+
+    #[test]
+    fn an_object_sent_as_an_array_is_refused() {
+        let errors = fields(parse_json(br#"{"name": "x", "inner": [3.0, 170]}"#));
+        assert_eq!(errors, [("inner".to_owned(), "must be an object".to_owned())]);
+        assert!(parse_json::<Outer>(br#"{"name": "x", "inner": {"speed_m_s": 3, "cadence_spm": 170}, "tags": [1], "flag": null}"#).is_ok());
     }
 
     #[test]

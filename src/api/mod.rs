@@ -172,9 +172,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, body_limit: usize, import_limit: 
         .app_data(web::JsonConfig::default().limit(body_limit).error_handler(extract::json_error))
         .app_data(web::QueryConfig::default().error_handler(extract::query_error))
         .app_data(web::PathConfig::default().error_handler(extract::path_error))
-        .route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz))
-        .route("/metrics", web::get().to(metrics))
+        // Resources (not bare routes), so another method on them is a 405, not a 404.
+        .service(web::resource("/healthz").route(web::get().to(healthz)))
+        .service(web::resource("/readyz").route(web::get().to(readyz)))
+        .service(web::resource("/metrics").route(web::get().to(metrics)))
         .configure(recommendations::configure)
         .configure(fittings::configure)
         .configure(catalogue::configure)

@@ -65,10 +65,15 @@ pub async fn get_job(caller: Caller, state: web::Data<AppState>, id: web::Path<S
     Ok(HttpResponse::Ok().json(state.jobs.get(id.into_inner()).await?))
 }
 
-/// Ask a running job to stop; a cancelled run stores nothing.
+/// Cancel and delete a job: a running job is asked to stop (a cancelled run stores nothing),
+/// and the job is gone — reading it afterwards is a 404. Answers the job as it was last seen.
 #[utoipa::path(delete, path = "/v1/jobs/{id}", tag = "models", params(("id" = String, Path, description = "Job id")),
-    responses((status = 202, body = Job), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 202, description = "Cancelled (if it was running) and deleted", body = Job),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn cancel_job(caller: Caller, state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageModels)?;
-    Ok(HttpResponse::Accepted().json(state.jobs.cancel(id.into_inner()).await?))
+    let id = id.into_inner();
+    let job = state.jobs.cancel(id.clone()).await?;
+    state.db.run(move |conn| crate::db::models::delete_job(conn, &id)).await?;
+    Ok(HttpResponse::Accepted().json(job))
 }

@@ -37,11 +37,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }))]
 pub struct RecommendationRequest {
     /// A fitting stored with `POST /v1/fittings`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>, format = Uuid)]
     pub fitting_id: Option<String>,
     /// A fitting sent inline (not stored).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub fitting: Option<Fitting>,
     /// How many shoes to return, 1-50 (default 5).
     #[serde(default)]
@@ -60,6 +60,12 @@ pub struct RecommendationRequest {
     /// Only shoes made in this width.
     #[serde(default)]
     pub width: Option<Width>,
+}
+
+/// An optional field that, when sent, must not be null: `fitting` and `fitting_id` are
+/// "exactly one of", and a null beside the other one would make that ambiguous.
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
 }
 
 #[derive(Debug, Serialize, ToSchema)]

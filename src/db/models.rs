@@ -53,6 +53,11 @@ pub fn update_job(conn: &mut DbConnection, row: &JobRow) -> Result<(), DbError> 
     Ok(())
 }
 
+/// Removes a job's record (a running job was asked to stop first; its later updates touch no row).
+pub fn delete_job(conn: &mut DbConnection, id: &str) -> Result<usize, DbError> {
+    Ok(diesel::delete(jobs::table.find(id)).execute(conn)?)
+}
+
 pub fn find_job(conn: &mut DbConnection, id: &str) -> Result<JobRow, DbError> {
     Ok(jobs::table.find(id).select(JobRow::as_select()).first(conn)?)
 }

@@ -105,6 +105,7 @@ async fn the_access_log_names_route_patterns_never_customer_references() {
         }
     }
     let _ = server.kill();
+    let _ = server.wait();
     assert!(log.contains("DELETE /v1/customers/{customer_ref} 200"), "{log}");
     assert!(!log.contains("c-logged-4x4x") && !log.contains("SALE-secret-77"), "{log}");
 }
