@@ -68,7 +68,9 @@ impl utoipa::PartialSchema for Answer {
         use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
         ObjectBuilder::new()
             .schema_type(SchemaType::from_iter([Type::Boolean, Type::Null]))
-            .description(Some("true = yes, false = no; absent or null = not asked (never read as no)"))
+            .description(Some(
+                "true = yes, false = no; absent or null = not asked (never read as no)",
+            ))
             .into()
     }
 }
@@ -76,7 +78,9 @@ impl utoipa::PartialSchema for Answer {
 impl utoipa::ToSchema for Answer {}
 
 /// Where it hurts. Coarse on purpose: enough to apply referral rules, not to diagnose.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum BodyLocation {
     LowerBack,
@@ -135,7 +139,10 @@ impl BodyLocation {
     /// Ankle and foot: where the Ottawa ankle and foot rules apply.
     pub fn is_ankle_or_foot(self) -> bool {
         use BodyLocation::*;
-        matches!(self, Ankle | Heel | Arch | Forefoot | Toes | Midfoot | WholeFoot)
+        matches!(
+            self,
+            Ankle | Heel | Arch | Forefoot | Toes | Midfoot | WholeFoot
+        )
     }
 
     /// The calf, where a one-sided swelling matters (Wells criteria).
@@ -145,13 +152,19 @@ impl BodyLocation {
 
     /// The back of the heel: the Achilles tendon and its insertion.
     pub fn is_heel_cord(self) -> bool {
-        matches!(self, BodyLocation::Achilles | BodyLocation::CalfAchilles | BodyLocation::Heel)
+        matches!(
+            self,
+            BodyLocation::Achilles | BodyLocation::CalfAchilles | BodyLocation::Heel
+        )
     }
 
     /// Sites where runners' bone-stress injuries occur (shin, foot, femur, pelvis).
     pub fn is_bone_stress_site(self) -> bool {
         use BodyLocation::*;
-        matches!(self, HipGroin | Thigh | Shin | Heel | Arch | Forefoot | Midfoot | WholeFoot)
+        matches!(
+            self,
+            HipGroin | Thigh | Shin | Heel | Arch | Forefoot | Midfoot | WholeFoot
+        )
     }
 
     /// The lower leg and foot, where exertional tightness or numbness is asked about.
@@ -186,7 +199,9 @@ pub enum Course {
 }
 
 /// When it hurts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PainTiming {
     DuringRuns,
@@ -321,7 +336,8 @@ impl PainReport {
             && !self.at_night()
             && !self.has_warning_answer()
             && self.course != Some(Course::Worsening)
-            && (self.course == Some(Course::Improving) || self.settles_after_hours.is_some_and(|h| h.get() <= 24.0))
+            && (self.course == Some(Course::Improving)
+                || self.settles_after_hours.is_some_and(|h| h.get() <= 24.0))
             && self.duration_weeks.get() <= 1.0
     }
 
@@ -464,7 +480,9 @@ impl EnergyAvailability {
     pub fn signs(&self) -> Vec<&'static str> {
         let mut signs = Vec::new();
         match self.menstrual_status {
-            Some(MenstrualStatus::Absent3MonthsOrMore) => signs.push("no periods for three months or more"),
+            Some(MenstrualStatus::Absent3MonthsOrMore) => {
+                signs.push("no periods for three months or more")
+            }
             Some(MenstrualStatus::Irregular) => signs.push("irregular periods"),
             _ => {}
         }
@@ -502,7 +520,11 @@ impl InjuryYear {
         if (Self::MIN..=Self::MAX).contains(&year) {
             Ok(Self(year))
         } else {
-            Err(format!("must be a year between {} and {}", Self::MIN, Self::MAX))
+            Err(format!(
+                "must be a year between {} and {}",
+                Self::MIN,
+                Self::MAX
+            ))
         }
     }
 
@@ -577,12 +599,21 @@ impl<'de> Deserialize<'de> for PreviousInjury {
 
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
                 let site = BodyLocation::deserialize(v.into_deserializer())?;
-                Ok(PreviousInjury { kind: None, site: Some(site), year: None })
+                Ok(PreviousInjury {
+                    kind: None,
+                    site: Some(site),
+                    year: None,
+                })
             }
 
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                let f = PreviousInjuryFields::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                Ok(PreviousInjury { kind: f.kind, site: f.site, year: f.year })
+                let f =
+                    PreviousInjuryFields::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(PreviousInjury {
+                    kind: f.kind,
+                    site: f.site,
+                    year: f.year,
+                })
             }
         }
         deserializer.deserialize_any(InjuryVisitor)
@@ -614,13 +645,18 @@ impl HealthReport {
 
     /// A bone-stress injury in the past, by type.
     pub fn previous_bone_stress(&self) -> bool {
-        self.previous_injuries.iter().any(|i| i.kind == Some(InjuryType::BoneStress))
+        self.previous_injuries
+            .iter()
+            .any(|i| i.kind == Some(InjuryType::BoneStress))
     }
 
     /// Checks that span fields; single answers are checked by their types.
     pub fn validate(&self, this_year: u16) -> Result<(), FieldError> {
         if self.pain.len() > MAX_PAIN_REPORTS {
-            return Err(FieldError::new("health.pain", format!("at most {MAX_PAIN_REPORTS} pain reports")));
+            return Err(FieldError::new(
+                "health.pain",
+                format!("at most {MAX_PAIN_REPORTS} pain reports"),
+            ));
         }
         if self.previous_injuries.len() > MAX_PREVIOUS_INJURIES {
             return Err(FieldError::new(
@@ -630,7 +666,10 @@ impl HealthReport {
         }
         for (i, injury) in self.previous_injuries.iter().enumerate() {
             if injury.kind.is_none() && injury.site.is_none() {
-                return Err(FieldError::new(format!("health.previous_injuries[{i}]"), "needs a type or a site"));
+                return Err(FieldError::new(
+                    format!("health.previous_injuries[{i}]"),
+                    "needs a type or a site",
+                ));
             }
             if injury.year.is_some_and(|y| y.get() > this_year) {
                 return Err(FieldError::new(
@@ -650,24 +689,51 @@ mod tests {
 
     #[test]
     fn previous_injuries_stored_as_bare_locations_still_read() {
-        let h: HealthReport = serde_json::from_value(json!({"previous_injuries": ["shin", "knee"]})).unwrap();
-        assert_eq!(h.previous_injuries[0], PreviousInjury { kind: None, site: Some(BodyLocation::Shin), year: None });
+        let h: HealthReport =
+            serde_json::from_value(json!({"previous_injuries": ["shin", "knee"]})).unwrap();
+        assert_eq!(
+            h.previous_injuries[0],
+            PreviousInjury {
+                kind: None,
+                site: Some(BodyLocation::Shin),
+                year: None
+            }
+        );
         let back = serde_json::to_value(&h).unwrap();
-        assert_eq!(back["previous_injuries"], json!([{"site": "shin"}, {"site": "knee"}]));
+        assert_eq!(
+            back["previous_injuries"],
+            json!([{"site": "shin"}, {"site": "knee"}])
+        );
     }
 
     #[test]
     fn previous_injuries_with_type_site_and_year_are_checked() {
-        let ok = json!({"previous_injuries": [{"type": "bone_stress", "site": "shin", "year": 2024}]});
+        let ok =
+            json!({"previous_injuries": [{"type": "bone_stress", "site": "shin", "year": 2024}]});
         let h: HealthReport = serde_json::from_value(ok).unwrap();
         assert!(h.previous_bone_stress());
         assert!(h.validate(2026).is_ok());
-        assert_eq!(h.validate(2023).unwrap_err().field, "health.previous_injuries[0].year");
-        for bad in [json!({"type": "broken"}), json!({"site": "shin", "colour": "red"}), json!({"year": 1800}), json!("elbow")] {
-            assert!(serde_json::from_value::<HealthReport>(json!({"previous_injuries": [bad]})).is_err());
+        assert_eq!(
+            h.validate(2023).unwrap_err().field,
+            "health.previous_injuries[0].year"
+        );
+        for bad in [
+            json!({"type": "broken"}),
+            json!({"site": "shin", "colour": "red"}),
+            json!({"year": 1800}),
+            json!("elbow"),
+        ] {
+            assert!(
+                serde_json::from_value::<HealthReport>(json!({"previous_injuries": [bad]}))
+                    .is_err()
+            );
         }
-        let empty: HealthReport = serde_json::from_value(json!({"previous_injuries": [{}]})).unwrap();
-        assert_eq!(empty.validate(2026).unwrap_err().field, "health.previous_injuries[0]");
+        let empty: HealthReport =
+            serde_json::from_value(json!({"previous_injuries": [{}]})).unwrap();
+        assert_eq!(
+            empty.validate(2026).unwrap_err().field,
+            "health.previous_injuries[0]"
+        );
     }
 
     #[test]
@@ -679,10 +745,18 @@ mod tests {
 
     #[test]
     fn timing_is_a_set_and_unknown_values_are_refused() {
-        let p: PainReport = serde_json::from_value(json!({"location": "heel", "score_0_10": 2.0, "duration_weeks": 1.0,
-            "timing": ["at_night", "during_runs", "at_night"]})).unwrap();
+        let p: PainReport = serde_json::from_value(
+            json!({"location": "heel", "score_0_10": 2.0, "duration_weeks": 1.0,
+            "timing": ["at_night", "during_runs", "at_night"]}),
+        )
+        .unwrap();
         assert_eq!(p.timing.len(), 2);
-        assert!(serde_json::from_value::<PainReport>(json!({"location": "heel", "score_0_10": 2.0, "duration_weeks": 1.0,
-            "timing": ["sometimes"]})).is_err());
+        assert!(
+            serde_json::from_value::<PainReport>(
+                json!({"location": "heel", "score_0_10": 2.0, "duration_weeks": 1.0,
+            "timing": ["sometimes"]})
+            )
+            .is_err()
+        );
     }
 }

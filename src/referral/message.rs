@@ -12,12 +12,22 @@ pub const REPLACE_FROM_KM: f64 = 550.0;
 
 /// The most cautious running stance among the fired rules.
 fn stance(reasons: &[ReferralReason]) -> Running {
-    reasons.iter().map(|r| r.running).max().unwrap_or(Running::Continue)
+    reasons
+        .iter()
+        .map(|r| r.running)
+        .max()
+        .unwrap_or(Running::Continue)
 }
 
 /// Level, who to see and the runner-facing message, from the fired rules.
-pub(super) fn summarise(reasons: &[ReferralReason]) -> (ReferralLevel, Option<String>, Option<String>) {
-    let level = reasons.iter().map(|r| r.level).max().unwrap_or(ReferralLevel::None);
+pub(super) fn summarise(
+    reasons: &[ReferralReason],
+) -> (ReferralLevel, Option<String>, Option<String>) {
+    let level = reasons
+        .iter()
+        .map(|r| r.level)
+        .max()
+        .unwrap_or(ReferralLevel::None);
     if level == ReferralLevel::None {
         return (level, None, None);
     }
@@ -35,7 +45,9 @@ pub(super) fn summarise(reasons: &[ReferralReason]) -> (ReferralLevel, Option<St
         (ReferralLevel::Prompt, Running::EasyEffortsOnly) => {
             "Please get this checked soon; keep to easy efforts until you have been seen."
         }
-        (ReferralLevel::Prompt, _) => "Please see a GP, physiotherapist or podiatrist soon to get this assessed.",
+        (ReferralLevel::Prompt, _) => {
+            "Please see a GP, physiotherapist or podiatrist soon to get this assessed."
+        }
         _ => "It is worth having this assessed; the fitting can go ahead.",
     };
     (level, Some(who.join("; ")), Some(message.to_owned()))
@@ -65,7 +77,12 @@ pub fn training_advice(fitting: &Fitting, referral: &Referral) -> Vec<String> {
             "While it hurts, reduce your weekly distance and skip hills and speed work until the pain settles.".to_owned(),
         );
     }
-    if let Some(km) = fitting.wear.as_ref().and_then(|w| w.distance_on_shoe_km).map(|d| d.get()) {
+    if let Some(km) = fitting
+        .wear
+        .as_ref()
+        .and_then(|w| w.distance_on_shoe_km)
+        .map(|d| d.get())
+    {
         if km >= REPLACE_FROM_KM {
             advice.push(format!(
                 "Your current pair has about {km:.0} km on it: most shoes are due for replacement between 550 and 900 km."
@@ -73,11 +90,10 @@ pub fn training_advice(fitting: &Fitting, referral: &Referral) -> Vec<String> {
         }
     }
     // A 5-10 % higher step rate lowers knee and hip loading (Heiderscheit et al., MSSE 2011).
-    let knee_or_hip = fitting
-        .health
-        .pain
-        .iter()
-        .any(|p| matches!(p.location, BodyLocation::Knee | BodyLocation::HipGroin) && p.hurts());
+    let knee_or_hip =
+        fitting.health.pain.iter().any(|p| {
+            matches!(p.location, BodyLocation::Knee | BodyLocation::HipGroin) && p.hurts()
+        });
     if runs_on && knee_or_hip && fitting.gait.is_some() {
         advice.push("A slightly quicker step (5-10 % more steps per minute at the same pace) lowers load on the knee and hip.".to_owned());
     }

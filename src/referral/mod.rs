@@ -13,9 +13,12 @@ mod message;
 mod questions;
 pub mod rules;
 
-pub use message::{training_advice, REPLACE_FROM_KM};
-pub use questions::{questions_to_ask, QuestionToAsk};
-pub use rules::{Rule, Running, LARGE_PELVIC_DROP_DEG, MARKED_ASYMMETRY_PCT, PAIN_SCORE_LIMIT, RULES, SETTLE_LIMIT_HOURS, UNEVEN_WEAR};
+pub use message::{REPLACE_FROM_KM, training_advice};
+pub use questions::{QuestionToAsk, questions_to_ask};
+pub use rules::{
+    LARGE_PELVIC_DROP_DEG, MARKED_ASYMMETRY_PCT, PAIN_SCORE_LIMIT, RULES, Rule, Running,
+    SETTLE_LIMIT_HOURS, UNEVEN_WEAR,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -50,7 +53,9 @@ pub struct ReferralReason {
     /// Who to see for this reason, in plain words.
     #[schema(example = "a doctor today (emergency department or urgent care)")]
     pub professional: &'static str,
-    #[schema(example = "Numbness in the saddle area with back or leg symptoms needs a doctor today.")]
+    #[schema(
+        example = "Numbness in the saddle area with back or leg symptoms needs a doctor today."
+    )]
     pub text: String,
     /// What running is safe until seen; the advice is built from it.
     #[serde(skip)]
@@ -75,12 +80,18 @@ pub struct Referral {
 
 fn capitalise(s: &str) -> String {
     let mut chars = s.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// Applies every rule; the referral level is the highest that fired.
 pub fn assess(fitting: &Fitting) -> Referral {
-    let mut rules = rules::Rules { fitting, fired: Vec::new() };
+    let mut rules = rules::Rules {
+        fitting,
+        fired: Vec::new(),
+    };
     rules.nerve_compression_signs();
     rules.hip_or_groin();
     rules.exertional_symptoms();

@@ -288,10 +288,19 @@ impl<'a> Rules<'a> {
     pub fn nerve_compression_signs(&mut self) {
         let flags = &self.health().red_flags;
         let signs: Vec<&str> = [
-            (flags.bladder_or_bowel_change, "a new change in bladder or bowel control"),
-            (flags.saddle_numbness, "numbness in the saddle or genital area"),
+            (
+                flags.bladder_or_bowel_change,
+                "a new change in bladder or bowel control",
+            ),
+            (
+                flags.saddle_numbness,
+                "numbness in the saddle or genital area",
+            ),
             (flags.sciatica_both_legs, "pain running down both legs"),
-            (flags.progressive_leg_weakness, "leg weakness that is getting worse"),
+            (
+                flags.progressive_leg_weakness,
+                "leg weakness that is getting worse",
+            ),
         ]
         .into_iter()
         .filter_map(|(on, words)| on.yes().then_some(words))
@@ -306,10 +315,17 @@ impl<'a> Rules<'a> {
 
     /// Rules 2 and 13: groin or deep hip pain with loading, or with a bone-stress history.
     pub fn hip_or_groin(&mut self) {
-        let groin: Vec<&PainReport> =
-            self.health().pain.iter().filter(|p| p.location == BodyLocation::HipGroin).collect();
+        let groin: Vec<&PainReport> = self
+            .health()
+            .pain
+            .iter()
+            .filter(|p| p.location == BodyLocation::HipGroin)
+            .collect();
         let loading = groin.iter().any(|p| {
-            p.hurts_when_running() || p.limp.yes() || p.pain_on_hopping.yes() || p.cannot_bear_weight.yes()
+            p.hurts_when_running()
+                || p.limp.yes()
+                || p.pain_on_hopping.yes()
+                || p.cannot_bear_weight.yes()
         });
         if loading {
             self.fire(
@@ -336,7 +352,9 @@ impl<'a> Rules<'a> {
     /// Rule 9: chest pain, fainting or undue breathlessness with exercise; rule 9b: palpitations.
     pub fn exertional_symptoms(&mut self) {
         let e = &self.health().exertional_symptoms;
-        let chest_when_running = self.pains().any(|p| p.location == BodyLocation::Chest && p.hurts_when_running());
+        let chest_when_running = self
+            .pains()
+            .any(|p| p.location == BodyLocation::Chest && p.hurts_when_running());
         let mut signs = Vec::new();
         if e.chest_pain_or_pressure.yes() || chest_when_running {
             signs.push("chest pain or pressure when exercising");
@@ -377,14 +395,25 @@ impl<'a> Rules<'a> {
     /// Rule 10: one swollen calf, with pain, warmth or a Wells-type risk.
     pub fn calf_swelling(&mut self) {
         let health = self.health();
-        let calf: Vec<&PainReport> = health.pain.iter().filter(|p| p.location.is_calf()).collect();
+        let calf: Vec<&PainReport> = health
+            .pain
+            .iter()
+            .filter(|p| p.location.is_calf())
+            .collect();
         let one_swollen = health.clot_risk.one_calf_swollen.yes()
-            || calf.iter().any(|p| p.swelling.yes() && p.side != Some(Side::Both));
+            || calf
+                .iter()
+                .any(|p| p.swelling.yes() && p.side != Some(Side::Both));
         let calf_pain = calf.iter().any(|p| p.hurts());
         let warm_or_red = calf.iter().any(|p| p.warmth_or_redness.yes());
         let risk = health.clot_risk.any_risk_factor();
-        if (one_swollen && (calf_pain || warm_or_red || risk)) || (calf_pain && warm_or_red && risk) {
-            let mut what = vec![if one_swollen { "one swollen calf" } else { "a painful calf" }];
+        if (one_swollen && (calf_pain || warm_or_red || risk)) || (calf_pain && warm_or_red && risk)
+        {
+            let mut what = vec![if one_swollen {
+                "one swollen calf"
+            } else {
+                "a painful calf"
+            }];
             if warm_or_red {
                 what.push("that is warm or red");
             }
@@ -410,7 +439,8 @@ impl<'a> Rules<'a> {
     pub fn heel_cord_pop(&mut self) {
         let hit = self.health().pain.iter().any(|p| {
             p.location.is_heel_cord()
-                && (p.onset == Some(Onset::WithPop) || (p.onset == Some(Onset::Sudden) && p.weak_push_off.yes()))
+                && (p.onset == Some(Onset::WithPop)
+                    || (p.onset == Some(Onset::Sudden) && p.weak_push_off.yes()))
         });
         if hit {
             self.fire(
@@ -424,9 +454,11 @@ impl<'a> Rules<'a> {
     pub fn hot_swollen_joint(&mut self) {
         let flags = &self.health().red_flags;
         let unwell = flags.fever.yes() || flags.feeling_unwell.yes();
-        let joint = self.health().pain.iter().find(|p| {
-            p.location.is_joint() && p.swelling.yes() && p.warmth_or_redness.yes()
-        });
+        let joint = self
+            .health()
+            .pain
+            .iter()
+            .find(|p| p.location.is_joint() && p.swelling.yes() && p.warmth_or_redness.yes());
         if let (Some(joint), true) = (joint, unwell) {
             self.fire(
                 &HOT_SWOLLEN_JOINT,
@@ -441,10 +473,12 @@ impl<'a> Rules<'a> {
 
     /// Rule 3: back pain with features that need a medical look.
     pub fn back_pain_warning_features(&mut self) {
-        let Some(back) = self
-            .pains()
-            .find(|p| matches!(p.location, BodyLocation::LowerBack | BodyLocation::UpperBack))
-        else {
+        let Some(back) = self.pains().find(|p| {
+            matches!(
+                p.location,
+                BodyLocation::LowerBack | BodyLocation::UpperBack
+            )
+        }) else {
             return;
         };
         let flags = &self.health().red_flags;
@@ -469,7 +503,10 @@ impl<'a> Rules<'a> {
         if !why.is_empty() {
             self.fire(
                 &BACK_PAIN_WARNING,
-                format!("Back pain with {} should be assessed by a GP or physiotherapist soon.", why.join(", ")),
+                format!(
+                    "Back pain with {} should be assessed by a GP or physiotherapist soon.",
+                    why.join(", ")
+                ),
             );
         }
     }
@@ -484,24 +521,37 @@ impl<'a> Rules<'a> {
             (flags.fever, "a fever"),
             (flags.immunosuppressed, "a weakened immune system"),
             (flags.recent_trauma, "a recent fall or injury"),
-            (flags.osteoporosis_or_long_term_steroids, "osteoporosis or long-term steroid use"),
+            (
+                flags.osteoporosis_or_long_term_steroids,
+                "osteoporosis or long-term steroid use",
+            ),
         ]
         .into_iter()
         .filter_map(|(on, words)| on.yes().then_some(words))
         .collect();
         if !why.is_empty() {
-            self.fire(&GENERAL_HEALTH, format!("Pain together with {} should be seen by a GP soon.", why.join(" and ")));
+            self.fire(
+                &GENERAL_HEALTH,
+                format!(
+                    "Pain together with {} should be seen by a GP soon.",
+                    why.join(" and ")
+                ),
+            );
         }
     }
 
     /// Rule 5: focal bone pain that behaves like bone stress.
     pub fn focal_bone_pain(&mut self) {
         let risk = self.health().red_flags.bone_stress_risk_factors.yes();
-        let hit = self
-            .pains()
-            .any(|p| p.focal_bone_tenderness.yes() && (p.hurts_when_running() || p.at_rest() || p.at_night()));
+        let hit = self.pains().any(|p| {
+            p.focal_bone_tenderness.yes() && (p.hurts_when_running() || p.at_rest() || p.at_night())
+        });
         if hit {
-            let extra = if risk { " Low body weight, missed periods or a recent jump in training make this more likely to matter." } else { "" };
+            let extra = if risk {
+                " Low body weight, missed periods or a recent jump in training make this more likely to matter."
+            } else {
+                ""
+            };
             self.fire(
                 &FOCAL_BONE_PAIN,
                 format!("Pain on one spot of bone that hurts when running or is there at rest should be checked soon; stop running on it until then.{extra}"),
@@ -512,7 +562,11 @@ impl<'a> Rules<'a> {
     /// Rule 14: Ottawa-type inability to bear weight or bony tenderness after an injury.
     pub fn weight_bearing(&mut self) {
         let trauma = self.health().red_flags.recent_trauma.yes();
-        let cannot = self.health().pain.iter().any(|p| p.cannot_bear_weight.yes());
+        let cannot = self
+            .health()
+            .pain
+            .iter()
+            .any(|p| p.cannot_bear_weight.yes());
         let bony = self.health().pain.iter().any(|p| {
             p.location.is_ankle_or_foot()
                 && p.focal_bone_tenderness.yes()
@@ -535,7 +589,12 @@ impl<'a> Rules<'a> {
     pub fn energy_deficiency(&mut self) {
         let signs = self.energy_signs();
         // Already behind an urgent groin referral that names the same signs.
-        if signs.is_empty() || self.fired.iter().any(|r| r.code == HIP_GROIN_BONE_STRESS_RISK.code) {
+        if signs.is_empty()
+            || self
+                .fired
+                .iter()
+                .any(|r| r.code == HIP_GROIN_BONE_STRESS_RISK.code)
+        {
             return;
         }
         let bone_pain = self.concerning_pains().any(|p| {
@@ -571,7 +630,11 @@ impl<'a> Rules<'a> {
             .iter()
             .find(|p| p.location == BodyLocation::Knee && p.locking_or_giving_way.yes());
         if let Some(knee) = knee {
-            let after_twist = if knee.onset == Some(Onset::AfterFallOrTwist) { " after a twist" } else { "" };
+            let after_twist = if knee.onset == Some(Onset::AfterFallOrTwist) {
+                " after a twist"
+            } else {
+                ""
+            };
             self.fire(
                 &MECHANICAL_KNEE,
                 format!("A knee that locks, catches or gives way{after_twist} should be assessed soon by a physiotherapist or sports doctor; avoid running on it until then."),
@@ -620,7 +683,10 @@ impl<'a> Rules<'a> {
         if !why.is_empty() {
             self.fire(
                 &PERSISTENT,
-                format!("{} should be assessed by a physiotherapist, podiatrist or GP.", super::capitalise(&why.join(", "))),
+                format!(
+                    "{} should be assessed by a physiotherapist, podiatrist or GP.",
+                    super::capitalise(&why.join(", "))
+                ),
             );
         }
     }
@@ -639,11 +705,17 @@ impl<'a> Rules<'a> {
         {
             why.push(format!("pain of {max:.0}/10 while running"));
         }
-        if pains.iter().any(|p| p.worse_during_run.yes() || p.course == Some(Course::Worsening) && p.hurts_when_running()) {
+        if pains.iter().any(|p| {
+            p.worse_during_run.yes()
+                || p.course == Some(Course::Worsening) && p.hurts_when_running()
+        }) {
             why.push("pain that gets worse during the run or from week to week".into());
         }
         let ordinary = || pains.iter().filter(|p| !p.first_steps_heel_pain());
-        if ordinary().any(|p| p.settles_after_hours.is_some_and(|h| h.get() > SETTLE_LIMIT_HOURS)) {
+        if ordinary().any(|p| {
+            p.settles_after_hours
+                .is_some_and(|h| h.get() > SETTLE_LIMIT_HOURS)
+        }) {
             why.push("pain that lasts more than a few hours after running".into());
         }
         if ordinary().any(|p| p.in_daily_life.yes()) || pains.iter().any(|p| p.at_night()) {
@@ -652,14 +724,19 @@ impl<'a> Rules<'a> {
         if !why.is_empty() {
             self.fire(
                 &PAIN_BEHAVIOUR,
-                format!("{}: it is best to see a physiotherapist to get this assessed.", super::capitalise(&why.join(", "))),
+                format!(
+                    "{}: it is best to see a physiotherapist to get this assessed.",
+                    super::capitalise(&why.join(", "))
+                ),
             );
         }
     }
 
     /// First-steps heel pain: advise, with when to see someone.
     pub fn first_steps_heel_pain(&mut self) {
-        let Some(heel) = self.pains().find(|p| p.first_steps_heel_pain()) else { return };
+        let Some(heel) = self.pains().find(|p| p.first_steps_heel_pain()) else {
+            return;
+        };
         let text = if heel.duration_weeks.get() > HEEL_PAIN_WEEKS {
             "Heel pain on the first steps in the morning that has lasted more than about six weeks is worth having a physiotherapist or podiatrist assess; you can keep running while it eases once warm."
         } else {
@@ -673,7 +750,11 @@ impl<'a> Rules<'a> {
         let mut why = Vec::new();
         let in_pain = self.pains().next().is_some();
         // Uneven wear between the two shoes is a weak signal: it counts only alongside pain.
-        let uneven_wear = self.fitting.wear.as_ref().is_some_and(|w| w.left.difference(&w.right) >= UNEVEN_WEAR);
+        let uneven_wear = self
+            .fitting
+            .wear
+            .as_ref()
+            .is_some_and(|w| w.left.difference(&w.right) >= UNEVEN_WEAR);
         if uneven_wear && in_pain {
             why.push("a clear left/right difference in how your shoes wear".to_owned());
         }
@@ -685,15 +766,24 @@ impl<'a> Rules<'a> {
             if !why.is_empty() {
                 self.fire(
                     &GAIT_ASYMMETRY,
-                    format!("You show {}. It is worth having a physiotherapist assess it.", why.join(" and ")),
+                    format!(
+                        "You show {}. It is worth having a physiotherapist assess it.",
+                        why.join(" and ")
+                    ),
                 );
             }
             return;
         };
-        if let Some(drop) = gait.contralateral_pelvic_drop_deg.filter(|d| d.get() >= LARGE_PELVIC_DROP_DEG) {
+        if let Some(drop) = gait
+            .contralateral_pelvic_drop_deg
+            .filter(|d| d.get() >= LARGE_PELVIC_DROP_DEG)
+        {
             why.push(format!("a large hip drop ({:.0} deg)", drop.get()));
         }
-        if let Some(a) = gait.left_right_asymmetry_pct.filter(|a| a.get() >= MARKED_ASYMMETRY_PCT) {
+        if let Some(a) = gait
+            .left_right_asymmetry_pct
+            .filter(|a| a.get() >= MARKED_ASYMMETRY_PCT)
+        {
             why.push(format!("a marked left/right difference ({:.0} %)", a.get()));
         }
         if limp {

@@ -4,7 +4,7 @@
 //! The suite posts every case through the API, prints sensitivity per level and
 //! specificity, and fails on any urgent case missed or any `none` case raised above `advise`.
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::helpers::*;
 
@@ -49,9 +49,16 @@ fn gait(pelvic_drop: f64, asymmetry: f64) -> Value {
 }
 
 fn v(id: &'static str, story: &'static str, expect: &'static str, fitting: Value) -> Vignette {
-    Vignette { id, story, expect, fitting }
+    Vignette {
+        id,
+        story,
+        expect,
+        fitting,
+    }
 }
 
+// A table: one case per entry, kept compact on purpose.
+#[rustfmt::skip]
 fn vignettes() -> Vec<Vignette> {
     vec![
         // ---------------- urgent: same day or emergency ----------------
@@ -274,7 +281,10 @@ fn vignettes() -> Vec<Vignette> {
 const LEVELS: [&str; 4] = ["none", "advise", "prompt", "urgent"];
 
 fn rank(level: &str) -> usize {
-    LEVELS.iter().position(|l| *l == level).unwrap_or_else(|| panic!("unknown level {level}"))
+    LEVELS
+        .iter()
+        .position(|l| *l == level)
+        .unwrap_or_else(|| panic!("unknown level {level}"))
 }
 
 #[tokio::test]
@@ -286,48 +296,91 @@ async fn referral_vignettes_meet_the_evidence_levels() {
     let mut got = Vec::new();
     let mut fired = std::collections::BTreeSet::new();
     for case in &cases {
-        let r = app.recommend(&json!({ "fitting": case.fitting, "top_k": 1 })).await;
+        let r = app
+            .recommend(&json!({ "fitting": case.fitting, "top_k": 1 }))
+            .await;
         assert_eq!(r.status, 200, "{}: {}", case.id, r.text);
         let level = r.body["referral"]["level"].as_str().unwrap().to_owned();
         for reason in r.body["referral"]["reasons"].as_array().unwrap() {
             fired.insert(reason["code"].as_str().unwrap().to_owned());
         }
         if level == "urgent" {
-            assert_eq!(r.body["advice"], json!(["Do not run until a doctor has seen you."]), "{}", case.id);
+            assert_eq!(
+                r.body["advice"],
+                json!(["Do not run until a doctor has seen you."]),
+                "{}",
+                case.id
+            );
         }
         got.push(level);
     }
 
-    let mut report = String::from("\nlevel   cases  exact  under  over  sensitivity (at or above)\n");
+    let mut report =
+        String::from("\nlevel   cases  exact  under  over  sensitivity (at or above)\n");
     for (l, level) in LEVELS.iter().enumerate() {
-        let rows: Vec<usize> = (0..cases.len()).filter(|&i| cases[i].expect == *level).collect();
+        let rows: Vec<usize> = (0..cases.len())
+            .filter(|&i| cases[i].expect == *level)
+            .collect();
         let exact = rows.iter().filter(|&&i| rank(&got[i]) == l).count();
         let under = rows.iter().filter(|&&i| rank(&got[i]) < l).count();
         let over = rows.iter().filter(|&&i| rank(&got[i]) > l).count();
-        let sensitivity = if l == 0 { String::from("-") } else { format!("{:.0} %", 100.0 * (rows.len() - under) as f64 / rows.len() as f64) };
-        report += &format!("{level:<7} {:>5}  {exact:>5}  {under:>5}  {over:>4}  {sensitivity}\n", rows.len());
+        let sensitivity = if l == 0 {
+            String::from("-")
+        } else {
+            format!(
+                "{:.0} %",
+                100.0 * (rows.len() - under) as f64 / rows.len() as f64
+            )
+        };
+        report += &format!(
+            "{level:<7} {:>5}  {exact:>5}  {under:>5}  {over:>4}  {sensitivity}\n",
+            rows.len()
+        );
     }
-    let calm: Vec<usize> = (0..cases.len()).filter(|&i| rank(cases[i].expect) <= 1).collect();
+    let calm: Vec<usize> = (0..cases.len())
+        .filter(|&i| rank(cases[i].expect) <= 1)
+        .collect();
     let kept_calm = calm.iter().filter(|&&i| rank(&got[i]) <= 1).count();
-    report += &format!("specificity (none/advise cases kept at none or advise): {kept_calm}/{} = {:.0} %\n",
-        calm.len(), 100.0 * kept_calm as f64 / calm.len() as f64);
+    report += &format!(
+        "specificity (none/advise cases kept at none or advise): {kept_calm}/{} = {:.0} %\n",
+        calm.len(),
+        100.0 * kept_calm as f64 / calm.len() as f64
+    );
     let mismatches: Vec<String> = (0..cases.len())
         .filter(|&i| got[i] != cases[i].expect)
-        .map(|i| format!("  {} expected {}, got {}: {}", cases[i].id, cases[i].expect, got[i], cases[i].story))
+        .map(|i| {
+            format!(
+                "  {} expected {}, got {}: {}",
+                cases[i].id, cases[i].expect, got[i], cases[i].story
+            )
+        })
         .collect();
     report += &format!("mismatches:\n{}\n", mismatches.join("\n"));
     println!("{report}");
 
     for (i, case) in cases.iter().enumerate() {
         if case.expect == "urgent" {
-            assert_eq!(got[i], "urgent", "urgent case missed: {} {}{report}", case.id, case.story);
+            assert_eq!(
+                got[i], "urgent",
+                "urgent case missed: {} {}{report}",
+                case.id, case.story
+            );
         }
         if case.expect == "none" {
-            assert!(rank(&got[i]) <= 1, "none case raised to {}: {} {}{report}", got[i], case.id, case.story);
+            assert!(
+                rank(&got[i]) <= 1,
+                "none case raised to {}: {} {}{report}",
+                got[i],
+                case.id,
+                case.story
+            );
         }
     }
     for level in LEVELS {
-        assert!(cases.iter().any(|c| c.expect == level), "no vignette at {level}");
+        assert!(
+            cases.iter().any(|c| c.expect == level),
+            "no vignette at {level}"
+        );
     }
     for rule in stridefit::referral::RULES {
         assert!(fired.contains(rule.code), "no vignette fires {}", rule.code);
@@ -340,21 +393,41 @@ async fn pain_without_red_flag_answers_brings_questions_to_ask_and_the_same_leve
     let stiff = |answers: Value| {
         let mut pain = json!({"location": "hip_groin", "score_0_10": 2, "duration_weeks": 0.1,
             "timing": ["first_steps_in_morning"], "course": "improving", "settles_after_hours": 10});
-        pain.as_object_mut().unwrap().extend(answers.as_object().unwrap().clone());
+        pain.as_object_mut()
+            .unwrap()
+            .extend(answers.as_object().unwrap().clone());
         woman(json!({"pain": [pain]}))
     };
     let unasked = app.recommend(&json!({ "fitting": stiff(json!({})) })).await;
     assert_eq!(unasked.status, 200, "{}", unasked.text);
-    let questions = unasked.body["referral"]["questions_to_ask"].as_array().unwrap();
-    let codes: Vec<&str> = questions.iter().map(|q| q["code"].as_str().unwrap()).collect();
-    for code in ["pain_on_hopping", "limp", "previous_injuries", "menstrual_status"] {
+    let questions = unasked.body["referral"]["questions_to_ask"]
+        .as_array()
+        .unwrap();
+    let codes: Vec<&str> = questions
+        .iter()
+        .map(|q| q["code"].as_str().unwrap())
+        .collect();
+    for code in [
+        "pain_on_hopping",
+        "limp",
+        "previous_injuries",
+        "menstrual_status",
+    ] {
         assert!(codes.contains(&code), "{code} not in {codes:?}");
     }
-    assert!(questions.iter().all(|q| q["field"].as_str().unwrap().starts_with("health.") && q["question"].is_string()));
+    assert!(
+        questions
+            .iter()
+            .all(|q| q["field"].as_str().unwrap().starts_with("health.")
+                && q["question"].is_string())
+    );
     let answered = app
         .recommend(&json!({ "fitting": stiff(json!({"pain_on_hopping": false, "limp": false})) }))
         .await;
-    assert_eq!(unasked.body["referral"]["level"], answered.body["referral"]["level"]);
+    assert_eq!(
+        unasked.body["referral"]["level"],
+        answered.body["referral"]["level"]
+    );
     assert!(rank(unasked.body["referral"]["level"].as_str().unwrap()) <= 1);
 }
 
@@ -378,8 +451,13 @@ async fn a_fitting_stored_before_the_new_questions_reads_back_and_recommends() {
     let id = app.create_fitting(&old).await;
     let back = app.get(&format!("/v1/fittings/{id}")).await;
     assert_eq!(back.status, 200, "{}", back.text);
-    assert_eq!(back.body["fitting"]["health"]["previous_injuries"], json!([{"site": "shin"}]));
-    let r = app.recommend(&json!({ "fitting_id": id, "top_k": 3 })).await;
+    assert_eq!(
+        back.body["fitting"]["health"]["previous_injuries"],
+        json!([{"site": "shin"}])
+    );
+    let r = app
+        .recommend(&json!({ "fitting_id": id, "top_k": 3 }))
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["shoes"].as_array().unwrap().len(), 3);
     assert_eq!(r.body["referral"]["level"], "none");
@@ -390,7 +468,11 @@ async fn a_fitting_stored_before_the_new_questions_reads_back_and_recommends() {
 #[tokio::test]
 async fn the_demo_history_fittings_still_load_and_recommend() {
     let app = spawn_app().await;
-    let csv = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/demo_outcomes.csv")).unwrap();
+    let csv = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data/demo_outcomes.csv"
+    ))
+    .unwrap();
     let mut lines = csv.lines();
     let header = fields(lines.next().unwrap());
     let column = header.iter().position(|h| h == "fitting").unwrap();
@@ -400,7 +482,9 @@ async fn the_demo_history_fittings_still_load_and_recommend() {
         if fitting.get("health").is_none() && checked > 5 {
             continue;
         }
-        let r = app.recommend(&json!({ "fitting": fitting, "top_k": 1 })).await;
+        let r = app
+            .recommend(&json!({ "fitting": fitting, "top_k": 1 }))
+            .await;
         assert_eq!(r.status, 200, "{}", r.text);
         checked += 1;
     }
