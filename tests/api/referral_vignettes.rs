@@ -509,3 +509,61 @@ fn fields(line: &str) -> Vec<String> {
     }
     out
 }
+
+#[tokio::test]
+async fn the_new_intake_questions_are_in_the_openapi_document_with_their_enums() {
+    let app = spawn_app().await;
+    let doc = app.get("/openapi.json").await.body;
+    let schemas = &doc["components"]["schemas"];
+    let values = |name: &str| -> Vec<String> {
+        let e = schemas[name]["enum"].as_array().unwrap_or_else(|| panic!("{name} has no enum"));
+        e.iter().map(|v| v.as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(values("Side"), ["left", "right", "both"]);
+    assert_eq!(values("Course"), ["new", "improving", "stable", "worsening"]);
+    assert!(values("PainTiming").contains(&"first_steps_in_morning".to_owned()));
+    assert!(values("Onset").contains(&"with_pop".to_owned()));
+    assert!(values("InjuryType").contains(&"bone_stress".to_owned()));
+    assert!(values("MenstrualStatus").contains(&"absent_3_months_or_more".to_owned()));
+    for location in ["whole_foot", "upper_back", "chest", "calf", "achilles", "calf_achilles"] {
+        assert!(values("BodyLocation").contains(&location.to_owned()), "{location}");
+    }
+    for (schema, field) in [
+        ("HealthReport", "exertional_symptoms"),
+        ("HealthReport", "clot_risk"),
+        ("HealthReport", "energy_availability"),
+        ("PainReport", "cannot_bear_weight"),
+        ("PainReport", "locking_or_giving_way"),
+        ("PainReport", "warmth_or_redness"),
+        ("Referral", "questions_to_ask"),
+        ("ReferralReason", "professional"),
+    ] {
+        assert!(schemas[schema]["properties"].get(field).is_some(), "{schema}.{field}");
+    }
+    assert_eq!(schemas["Answer"]["type"], json!(["boolean", "null"]));
+}
+
+#[tokio::test]
+async fn free_text_and_impossible_intake_answers_are_refused_naming_the_field() {
+    let app = spawn_app().await;
+    let cases = [
+        (json!({"pain": [{"location": "knee", "score_0_10": 2, "duration_weeks": 1, "timing": ["sometimes"]}]}),
+            "health.pain[0].timing"),
+        (json!({"pain": [{"location": "knee", "score_0_10": 2, "duration_weeks": 1, "onset": "it just hurts"}]}),
+            "health.pain[0].onset"),
+        (json!({"pain": [{"location": "knee", "score_0_10": 2, "duration_weeks": 1, "swelling": "a bit"}]}),
+            "health.pain[0].swelling"),
+        (json!({"previous_injuries": [{"type": "bone_stress", "site": "shin", "year": 1800}]}),
+            "health.previous_injuries[0].year"),
+        (json!({"previous_injuries": [{"type": "bone_stress", "site": "shin", "year": 2099}]}),
+            "health.previous_injuries[0].year"),
+        (json!({"energy_availability": {"menstrual_status": "late"}}),
+            "health.energy_availability.menstrual_status"),
+        (json!({"clot_risk": {"long_flight": true}}), "health.clot_risk.long_flight"),
+    ];
+    for (health, field) in cases {
+        let r = app.post("/v1/fittings", &man(health)).await;
+        let p = assert_problem(&r, 422);
+        assert!(p["field"].as_str().unwrap().starts_with(field), "{field}: {}", r.text);
+    }
+}
