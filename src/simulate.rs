@@ -382,6 +382,7 @@ pub fn to_frame(sales: &[SimulatedSale]) -> PolarsResult<DataFrame> {
         "pain_at_follow_up_0_10" => sales.iter().map(|s| s.pain_at_follow_up).collect::<Vec<_>>(),
         "fitting" => sales.iter().map(|s| s.fitting_json.as_str()).collect::<Vec<_>>(),
         "try_ons" => sales.iter().map(|s| serde_json::to_string(&s.tried).unwrap_or_default()).collect::<Vec<_>>(),
+        "synthetic" => sales.iter().map(|_| true).collect::<Vec<bool>>(),
     )
 }
 
@@ -405,6 +406,7 @@ pub fn to_records(sales: &[SimulatedSale], as_of: DateTime<Utc>) -> Vec<crate::t
             sold_at: s.sold_at,
             label: crate::outcomes::label(s.sold_at, s.returned_at.is_some(), s.satisfaction, s.pain_at_follow_up, as_of),
             tried: std::sync::Arc::new(s.tried.clone()),
+            synthetic: true,
         })
         .collect()
 }

@@ -24,6 +24,8 @@ pub struct OutcomeRow {
     pub created_at: String,
     pub updated_at: String,
     pub fitting_snapshot: Option<String>,
+    /// Made by a simulator (imported with `synthetic` = true), never a real sale.
+    pub synthetic: bool,
 }
 
 pub fn find_by_sale(conn: &mut DbConnection, sale_id: &str) -> Result<Option<OutcomeRow>, DbError> {

@@ -82,6 +82,7 @@ diesel::table! {
         created_at -> Text,
         updated_at -> Text,
         fitting_snapshot -> Nullable<Text>,
+        synthetic -> Bool,
     }
 }
 

@@ -18,7 +18,7 @@ use crate::units::PainScore;
 pub const REQUIRED_COLUMNS: &[&str] = &["sale_id", "shoe_id", "sold_at"];
 pub const OPTIONAL_COLUMNS: &[&str] = &[
     "fitting_id", "fitting", "store_id", "insole_id", "returned_at", "return_reason", "satisfaction", "pain_at_follow_up_0_10",
-    "try_ons",
+    "try_ons", "synthetic",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +47,8 @@ struct ParsedRow {
     /// The session's try-ons (a JSON array in the `try_ons` column); they replace any
     /// stored for the sale's fitting.
     try_ons: Option<TryOnSet>,
+    /// The `synthetic` column: true for simulator output.
+    synthetic: bool,
 }
 
 fn time(s: &str) -> Result<DateTime<Utc>, String> {
@@ -92,7 +94,14 @@ fn parse_row(row: &Row, catalogue: &Catalogue) -> Result<ParsedRow, RowError> {
         })?;
         Ok(set)
     })?;
-    Ok(ParsedRow { report, sold_at, inline_fitting, try_ons })
+    let synthetic = row
+        .optional("synthetic", |s| match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" => Ok(true),
+            "false" | "0" => Ok(false),
+            other => Err(format!("'{other}' is not true or false")),
+        })?
+        .unwrap_or(false);
+    Ok(ParsedRow { report, sold_at, inline_fitting, try_ons, synthetic })
 }
 
 /// Checks every row of a file against the catalogue; returns the rows or every error.
@@ -192,6 +201,7 @@ fn import_rows(
                     row.report.fitting_id = Some(id);
                 }
                 let mut fresh = new_row(&row.report, row.sold_at, None);
+                fresh.synthetic = row.synthetic;
                 let session = match existing.get(&fresh.sale_id) {
                     Some(old) => old.fitting_id.clone().or_else(|| fresh.fitting_id.clone()),
                     None => fresh.fitting_id.clone(),
@@ -254,6 +264,7 @@ pub fn records_from_file(
             shoe_id: r.shoe_id.clone(),
             sold_at: row.sold_at,
             tried: std::sync::Arc::new(row.try_ons.map(|t| t.try_ons).unwrap_or_default()),
+            synthetic: row.synthetic,
             label: super::label(
                 row.sold_at,
                 r.returned_at.is_some(),

@@ -112,6 +112,7 @@ pub fn new_row(report: &SaleReport, sold_at: DateTime<Utc>, request_hash: Option
         created_at: now.clone(),
         updated_at: now,
         fitting_snapshot: None,
+        synthetic: false,
     }
 }
 

@@ -30,6 +30,8 @@ pub struct SaleRecord {
     pub label: Option<bool>,
     /// Shoes tried in the session (shared by its sales); empty when not recorded.
     pub tried: Arc<Vec<TryOn>>,
+    /// Simulator output, not a real sale.
+    pub synthetic: bool,
 }
 
 impl SaleRecord {
@@ -44,6 +46,7 @@ impl SaleRecord {
             sold_at,
             label: label(sold_at, row.returned_at.is_some(), row.satisfaction.map(|s| s as u8), row.pain_at_follow_up, as_of),
             tried,
+            synthetic: row.synthetic,
         })
     }
 }

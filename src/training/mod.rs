@@ -101,7 +101,11 @@ pub struct TrainingSummary {
     pub families: Vec<FamilyResult>,
     pub alpha: f64,
     pub trained_at: String,
+    /// True when any training sale came from a simulator (imported with `synthetic` = true,
+    /// or `stridefit train --synthetic`).
     pub synthetic: bool,
+    #[serde(default)]
+    pub synthetic_sales: usize,
 }
 
 /// Which sessions a comparison was computed on.
@@ -297,7 +301,8 @@ pub fn train(
         families,
         alpha,
         trained_at: db::now_rfc3339(),
-        synthetic: false,
+        synthetic_sales: records.iter().filter(|r| r.synthetic).count(),
+        synthetic: records.iter().any(|r| r.synthetic),
     };
     progress.report(1.0, "done");
     Ok(TrainingResult { artifact, summary, comparison })

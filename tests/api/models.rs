@@ -51,6 +51,18 @@ async fn an_analyst_imports_trains_compares_and_activates_and_the_next_recommend
         assert!(model["metrics"][role]["per_store"]["S1"].is_object());
     }
     assert!(model["metrics"]["active"]["overall"].is_object(), "the active model is compared too");
+    for reference in ["random", "popularity"] {
+        assert!(model["metrics"][reference]["overall"]["ndcg_at_5"].is_number(), "{reference} reference row");
+    }
+    let held_out = &model["metrics"]["held_out"];
+    assert!(held_out["sessions"].as_u64().unwrap() > 0 && held_out["from"].is_string(), "{held_out}");
+    let tried = &model["metrics"]["candidate"]["overall"];
+    assert!(tried["tried_ndcg_at_5"].is_number() && tried["tried_ndcg_at_5_interval"]["low"].is_number(), "{tried}");
+    assert!(model["metrics"]["gain"]["interval"]["low"].is_number(), "the gain over the active model has an interval");
+    let summary = &model["training_summary"];
+    assert!(summary["try_on_sessions"].as_u64().unwrap() > 0 && summary["put_back"].as_u64().unwrap() > 0, "{summary}");
+    assert_eq!(summary["synthetic"], true, "imported simulator output stays marked synthetic");
+    assert!(summary["families"].as_array().unwrap().len() == 2, "{summary}");
 
     let activated = app.post(&format!("/v1/models/{version}/activate"), &json!({})).await;
     assert_eq!(activated.status, 200, "{}", activated.text);
