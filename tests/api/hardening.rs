@@ -319,3 +319,34 @@ async fn every_invalid_field_is_reported_at_once_in_words_a_form_can_show() {
     let r = app.get("/v1/shoes?limit=abc").await;
     assert!(!r.text.contains("invalid digit") && !r.text.contains("u32"), "{}", r.text);
 }
+
+#[tokio::test]
+async fn a_deleted_job_is_gone() {
+    let app = spawn_app().await;
+    let job = app.post("/v1/models", &json!({})).await;
+    assert_eq!(job.status, 202, "{}", job.text);
+    let url = format!("/v1/jobs/{}", job.body["id"].as_str().unwrap());
+    assert_eq!(app.delete(&url).await.status, 202);
+    assert_problem(&app.get(&url).await, 404);
+    assert_problem(&app.delete(&url).await, 404);
+}
+
+#[tokio::test]
+async fn another_method_on_a_public_route_is_405() {
+    let app = spawn_app().await;
+    for path in ["/healthz", "/readyz", "/metrics"] {
+        let r = reqwest::Client::new().post(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 405, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn an_object_sent_as_an_array_is_refused() {
+    let app = spawn_app().await;
+    let mut fitting = web_fitting();
+    fitting["profile"] = json!([82.0, "male"]);
+    let r = app.post("/v1/recommendations", &json!({"fitting": fitting})).await;
+    assert_eq!(assert_problem(&r, 422)["field"], "fitting.profile", "{}", r.text);
+    let r = app.post("/v1/recommendations", &json!({"fitting": web_fitting(), "fitting_id": null})).await;
+    assert_eq!(assert_problem(&r, 422)["field"], "fitting_id", "{}", r.text);
+}
