@@ -103,6 +103,14 @@ pub fn questions_to_ask(fitting: &Fitting) -> Vec<QuestionToAsk> {
                 "Does it hurt to hop on the painful leg?",
             );
             a.ask(not(p.limp), "limp", pain("limp"), "Are you limping?");
+            // Without timing the score reads as pain while running, which makes groin pain
+            // urgent; stiffness that never hurts on the run should be recorded as such.
+            a.ask(
+                p.timing.is_empty(),
+                "timing",
+                pain("timing"),
+                "When does it hurt: during runs, after runs, first steps in the morning, at night, at rest?",
+            );
             a.ask(health.previous_injuries.is_empty(), "previous_injuries", "health.previous_injuries".into(),
                 "Any previous injuries, especially a bone-stress injury (stress fracture)? What, where and which year?");
         }

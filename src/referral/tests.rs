@@ -68,6 +68,8 @@ fn groin_pain_when_running_is_urgent_for_possible_bone_stress() {
     let r = assess(&with_pain(mild("hip_groin")));
     assert_eq!(r.level, ReferralLevel::Urgent);
     assert!(codes(&r).contains(&"hip_or_groin_pain_with_loading"));
+    // Without timing the score means pain while running; staff are asked to record it.
+    assert!(question_codes(&r).contains(&"timing"));
 }
 
 #[test]
