@@ -313,3 +313,33 @@ impl From<FittingError> for ApiError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_echoes_request_values() {
+        // actix logs failed requests with `{:?}` at debug level.
+        let errors = [
+            ApiError::Validation(FieldError::new("customer_ref", "'jane@example.com' is not allowed")),
+            ApiError::InvalidFields(vec![FieldError::new("a", "saddle numbness 'yes'"), FieldError::new("b", "x")]),
+            ApiError::RouteNotFound { method: "DELETE".into(), path: "/v1/customers/c-secret".into() },
+            ApiError::NotFound("no sale with id 'SALE-secret'".into()),
+        ];
+        for e in errors {
+            let logged = format!("{e:?}");
+            for secret in ["jane", "numbness", "c-secret", "SALE-secret"] {
+                assert!(!logged.contains(secret), "{logged}");
+            }
+        }
+    }
+
+    #[test]
+    fn several_invalid_fields_are_listed_with_a_summary() {
+        let p = ApiError::invalid_fields(vec![FieldError::new("a", "is required"), FieldError::new("b.c", "must be a number")]).problem();
+        assert_eq!((p.status, p.code.as_str(), p.field.as_deref()), (422, "validation_failed", Some("a")));
+        assert_eq!(p.errors.len(), 2);
+        assert_eq!(p.detail, "2 fields are invalid: a: is required; b.c: must be a number");
+    }
+}

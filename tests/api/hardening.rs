@@ -10,10 +10,6 @@ use stridefit::auth::Role;
 
 use crate::helpers::*;
 
-fn is_sqlite(app: &TestApp) -> bool {
-    app.database.url.starts_with("sqlite://")
-}
-
 /// Every byte of the SQLite database and its WAL.
 fn sqlite_bytes(url: &str) -> Vec<u8> {
     let path = url.trim_start_matches("sqlite://");
@@ -22,6 +18,28 @@ fn sqlite_bytes(url: &str) -> Vec<u8> {
         if let Ok(bytes) = std::fs::read(format!("{path}{suffix}")) {
             all.extend(bytes);
         }
+    }
+    all
+}
+
+/// Every byte of the PostgreSQL files holding the fittings table, its TOAST table and its
+/// indexes, after a checkpoint has written the shared buffers out (the test runs on the
+/// server's machine, as root or postgres).
+fn postgres_fitting_bytes(url: &str) -> Vec<u8> {
+    use diesel::{Connection, RunQueryDsl};
+    let mut conn = diesel::PgConnection::establish(url).expect("PostgreSQL");
+    diesel::sql_query("CHECKPOINT").execute(&mut conn).expect("checkpoint");
+    let files: Vec<String> = diesel::select(diesel::dsl::sql::<diesel::sql_types::Array<diesel::sql_types::Text>>(
+        "(SELECT array_agg(current_setting('data_directory') || '/' || pg_relation_filepath(c.oid)) FROM pg_class c \
+          WHERE c.oid = 'fittings'::regclass OR c.oid = (SELECT reltoastrelid FROM pg_class WHERE oid = 'fittings'::regclass) \
+             OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = 'fittings'::regclass))",
+    ))
+    .get_result(&mut conn)
+    .expect("relation files");
+    let mut all = Vec::new();
+    for file in files {
+        // A relation larger than 1 GiB continues in FILE.1, FILE.2, …; these tables are small.
+        all.extend(std::fs::read(&file).unwrap_or_else(|e| panic!("{file}: {e}")));
     }
     all
 }
@@ -40,22 +58,25 @@ async fn erasure_leaves_no_byte_of_the_runner_in_the_database_files() {
     let sale = json!({"sale_id": "SCRUB-1", "fitting_id": first, "shoe_id": "brooks-ghost-16", "sold_at": "2026-01-01T10:00:00Z"});
     assert_eq!(app.post("/v1/outcomes", &sale).await.status, 201);
     let secrets = ["c-scrub-9q8w7e", "\"location\":\"knee\""];
-    if is_sqlite(&app) {
-        let before = sqlite_bytes(&app.database.url);
-        for s in secrets {
-            assert!(contains(&before, s), "the test must see {s} before the erasure");
+    let files = |url: String| async move {
+        if url.starts_with("sqlite://") {
+            sqlite_bytes(&url)
+        } else {
+            tokio::task::spawn_blocking(move || postgres_fitting_bytes(&url)).await.unwrap()
         }
+    };
+    let before = files(app.database.url.clone()).await;
+    for s in secrets {
+        assert!(contains(&before, s), "the test must see {s} before the erasure");
     }
 
     let r = app.delete("/v1/customers/c-scrub-9q8w7e").await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["fittings_deleted"], 2);
 
-    if is_sqlite(&app) {
-        let after = sqlite_bytes(&app.database.url);
-        for s in secrets {
-            assert!(!contains(&after, s), "{s} is still in the database files after the erasure");
-        }
+    let after = files(app.database.url.clone()).await;
+    for s in secrets {
+        assert!(!contains(&after, s), "{s} is still in the database files after the erasure");
     }
     // The sale still trains on its de-identified copy.
     assert_eq!(app.get("/v1/outcomes/SCRUB-1").await.body["fitting_id"], Value::Null);
