@@ -8,7 +8,7 @@ use arc_swap::ArcSwap;
 use crate::catalogue::{CatalogueError, CatalogueService, Terrain, Width};
 use crate::features::RunnerSignals;
 use crate::fitting::{FieldError, Fitting, StoreId};
-use crate::ranking::{rank_counted, BaselineScorer, Filters, RankedShoe, Scorer};
+use crate::ranking::{rank_counted_with, BaselineScorer, Filters, RankedShoe, Scorer, ShoeTable};
 use crate::referral::{self, Referral};
 
 /// Bounds on how many shoes one answer lists.
@@ -63,11 +63,26 @@ pub struct Recommendation {
 pub struct RecommendationService {
     catalogue: Arc<CatalogueService>,
     scorer: Arc<ActiveScorer>,
+    /// Shoe attributes of the current catalogue snapshot, rebuilt when the snapshot changes.
+    table: Arc<ArcSwap<Option<Arc<ShoeTable>>>>,
 }
 
 impl RecommendationService {
     pub fn new(catalogue: Arc<CatalogueService>, scorer: Arc<ActiveScorer>) -> Self {
-        Self { catalogue, scorer }
+        Self { catalogue, scorer, table: Arc::new(ArcSwap::from_pointee(None)) }
+    }
+
+    /// The shoe table for the current catalogue snapshot.
+    fn shoe_table(&self) -> Arc<ShoeTable> {
+        let snapshot = self.catalogue.snapshot();
+        if let Some(table) = self.table.load().as_ref() {
+            if Arc::ptr_eq(&table.catalogue, &snapshot) {
+                return table.clone();
+            }
+        }
+        let table = Arc::new(ShoeTable::new(snapshot));
+        self.table.store(Arc::new(Some(table.clone())));
+        table
     }
 
     pub async fn recommend(&self, fitting: &Fitting, options: RecommendationOptions) -> Result<Recommendation, CatalogueError> {
@@ -86,10 +101,12 @@ impl RecommendationService {
         };
         let filters = Filters { only_ids, terrain: options.terrain, max_price_usd: options.max_price_usd, width: options.width };
 
-        let catalogue = self.catalogue.snapshot();
+        let table = self.shoe_table();
+        let catalogue = &table.catalogue;
         let scorer = self.scorer.get();
-        let runner = RunnerSignals::from_fitting(fitting, &catalogue);
-        let (shoes, candidates) = rank_counted(scorer.as_ref().as_ref(), &catalogue, &runner, &filters, top_k);
+        let runner = RunnerSignals::from_fitting(fitting, catalogue);
+        let (shoes, candidates) =
+            rank_counted_with(scorer.as_ref().as_ref(), catalogue, &table.attributes, &runner, &filters, top_k);
         let referral = referral::assess(fitting);
         let advice = referral::training_advice(fitting, &referral);
         Ok(Recommendation { model_version: scorer.version().to_owned(), shoes, referral, advice, candidates })

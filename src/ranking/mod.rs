@@ -120,6 +120,33 @@ pub fn rank_counted(
     filters: &Filters,
     top_k: usize,
 ) -> (Vec<RankedShoe>, usize) {
+    let attributes: Vec<ShoeAttributes> = catalogue.shoes.iter().map(shoe_attributes).collect();
+    rank_counted_with(scorer, catalogue, &attributes, runner, filters, top_k)
+}
+
+/// The catalogue with every shoe's attributes computed once per snapshot, so a request
+/// does not rebuild them for every shoe.
+pub struct ShoeTable {
+    pub catalogue: std::sync::Arc<Catalogue>,
+    pub attributes: Vec<ShoeAttributes>,
+}
+
+impl ShoeTable {
+    pub fn new(catalogue: std::sync::Arc<Catalogue>) -> Self {
+        let attributes = catalogue.shoes.iter().map(shoe_attributes).collect();
+        Self { catalogue, attributes }
+    }
+}
+
+/// `rank_counted` with the shoes' attributes precomputed (`attributes[i]` is shoe `i`'s).
+pub fn rank_counted_with(
+    scorer: &dyn Scorer,
+    catalogue: &Catalogue,
+    attributes: &[ShoeAttributes],
+    runner: &RunnerSignals,
+    filters: &Filters,
+    top_k: usize,
+) -> (Vec<RankedShoe>, usize) {
     let prepared = scorer.prepare(runner);
     let mut scored: Vec<(f64, u32)> = Vec::with_capacity(catalogue.shoes.len());
     let mut sum = [0.0; FEATURE_COUNT];
@@ -129,11 +156,10 @@ pub fn rank_counted(
         if !filters.admits(shoe) {
             continue;
         }
-        let attributes = shoe_attributes(shoe);
-        let p = pair(runner, shoe, &attributes);
+        let p = pair(runner, shoe, &attributes[i]);
         add_into(&mut sum, &p.x.0);
         add_into(&mut sum_relations, &p.relations.0);
-        add_into(&mut sum_shoe, &attributes.0);
+        add_into(&mut sum_shoe, &attributes[i].0);
         scored.push((scorer.rank_key(&prepared, &p), i as u32));
     }
     let candidates = scored.len();
@@ -158,8 +184,7 @@ pub fn rank_counted(
         .into_iter()
         .map(|(_, i)| {
             let shoe = &catalogue.shoes[i as usize];
-            let attributes = shoe_attributes(shoe);
-            let p = pair(runner, shoe, &attributes);
+            let p = pair(runner, shoe, &attributes[i as usize]);
             let s = scorer.score(&prepared, &p);
             RankedShoe {
                 explanation: explain(runner, shoe, &p.x, &s, &mean),
