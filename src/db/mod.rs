@@ -53,7 +53,22 @@ pub fn scrub_erased(conn: &mut DbConnection) -> Result<(), DbError> {
             }
             Err(DbError::Other(anyhow::anyhow!("the WAL could not be checkpointed after an erasure: readers kept it busy")))
         }
-        DbConnection::Postgres(c) => Ok(c.batch_execute("VACUUM FULL fittings")?),
+        DbConnection::Postgres(c) => {
+            // VACUUM keeps rows that a transaction begun before the erasure may still see: wait
+            // (at most 5 s) for those to end, so that the rewrite leaves the deleted rows behind.
+            for _ in 0..100 {
+                let older: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+                    "(SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+                      AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL AND xact_start < statement_timestamp())",
+                ))
+                .get_result(c)?;
+                if older == 0 {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Ok(c.batch_execute("VACUUM FULL fittings")?)
+        }
     }
 }
 
