@@ -251,16 +251,17 @@ fn terrain_level(t: Terrain) -> usize {
     }
 }
 
-/// Pain locations in the coarse groups a shoe choice could plausibly relate to.
+/// Pain locations in the coarse groups a shoe choice could plausibly relate to. Exhaustive
+/// on purpose: a new location must be placed in a group (and the version bumped).
 fn pain_level(location: BodyLocation) -> usize {
     use BodyLocation::*;
     match location {
         Knee => 0,
         Shin => 1,
-        CalfAchilles => 2,
-        Heel | Arch | Forefoot | Toes | Ankle => 3,
-        LowerBack | HipGroin | Buttock => 4,
-        _ => 5,
+        CalfAchilles | Calf | Achilles => 2,
+        Heel | Arch | Forefoot | Midfoot | WholeFoot | Toes | Ankle => 3,
+        LowerBack | UpperBack | HipGroin | Buttock => 4,
+        Thigh | Hamstring | Chest | Other => 5,
     }
 }
 

@@ -82,7 +82,8 @@ impl FeatureVector {
 /// scale, a threshold) changes, not only a name. The golden test fails until it is bumped.
 pub const HAND_FEATURES_VERSION: &str = "stridefit-features-v1";
 /// Version of the raw attribute and relation encodings (`attributes`).
-pub const EXTENDED_FEATURES_VERSION: &str = "stridefit-attributes-v1";
+/// v2: the calf, achilles, midfoot, whole-foot and upper-back pain locations join their groups.
+pub const EXTENDED_FEATURES_VERSION: &str = "stridefit-attributes-v2";
 
 fn hash_of(version: &str, names: impl IntoIterator<Item = String>) -> String {
     let mut hasher = Sha256::new();
