@@ -95,6 +95,21 @@ fn complete_operation(path: &str, op: &mut Map<String, Value>) {
             }
         }
     }
+    if path == "/v1/outcomes/import" {
+        // The service reads CSV or Parquet whatever the declared type; `application/octet-stream`
+        // lets generated clients upload a file (they support no `text/csv` bodies).
+        if let Some(body) = op.get_mut("requestBody").and_then(Value::as_object_mut) {
+            let binary = json!({"schema": {"type": "string", "format": "binary", "minLength": 1}});
+            body.insert(
+                "content".into(),
+                json!({
+                    "text/csv": {"schema": {"type": "string", "minLength": 1}},
+                    "application/vnd.apache.parquet": binary.clone(),
+                    "application/octet-stream": binary
+                }),
+            );
+        }
+    }
     let responses = op.entry("responses").or_insert_with(|| json!({}));
     let Some(responses) = responses.as_object_mut() else { return };
     let mut add = |status: &str, answer: Value| {
