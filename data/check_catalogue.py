@@ -14,7 +14,7 @@ from collections import Counter
 
 SHOES_HEADER = ("id,brand,model,release_year,category,support,cushioning,terrain,"
                 "heel_stack_mm,forefoot_stack_mm,drop_mm,weight_g,price_usd,widths,"
-                "plated,source").split(",")
+                "plated,source,line,status").split(",")
 INSOLES_HEADER = "id,brand,model,arch_support,volume,cushioning,rigidity,price_usd,source".split(",")
 
 CATEGORIES = ("daily", "cushioned", "tempo", "race")
@@ -24,6 +24,7 @@ TERRAINS = ("road", "trail", "road_trail")
 WIDTHS = ("narrow", "standard", "wide", "extra_wide")
 PLATED = ("true", "false")
 SHOE_SOURCES = ("shoe_specs_reference", "brooks_2020", "brand_spec")
+STATUSES = ("current", "previous", "discontinued")
 
 ARCH = ("neutral", "low", "medium", "high")
 VOLUME = ("low", "medium", "high")
@@ -127,8 +128,11 @@ def check_shoes(path):
     for lineno, r in rows:
         w = f"{name}:{lineno} ({r['id']})"
         check_required(w, r, ("id", "brand", "model", "release_year", "category", "support",
-                              "cushioning", "terrain", "widths", "plated", "source"))
+                              "cushioning", "terrain", "widths", "plated", "source", "line", "status"))
         check_enum(w, r, "category", CATEGORIES)
+        check_enum(w, r, "status", STATUSES)
+        if not SLUG_RE.match(r["line"]) or not r["id"].startswith(r["line"].split("-")[0]):
+            err(w, f"line {r['line']!r} is not a slug of the same brand")
         check_enum(w, r, "support", SUPPORTS)
         check_enum(w, r, "cushioning", CUSHIONING)
         check_enum(w, r, "terrain", TERRAINS)

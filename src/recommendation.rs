@@ -8,7 +8,7 @@ use arc_swap::ArcSwap;
 use crate::catalogue::{CatalogueError, CatalogueService, Terrain, Width};
 use crate::features::RunnerSignals;
 use crate::fitting::{FieldError, Fitting, StoreId};
-use crate::ranking::{rank_counted_with, BaselineScorer, Filters, RankedShoe, Scorer, ShoeTable};
+use crate::ranking::{rank_for_runner, BaselineScorer, FilterCounts, Filters, Policy, RankedShoe, Relaxation, Scorer, ShoeTable};
 use crate::referral::{self, Referral};
 
 /// Bounds on how many shoes one answer lists.
@@ -57,6 +57,16 @@ pub struct Recommendation {
     pub advice: Vec<String>,
     /// How many shoes passed the filters and were scored.
     pub candidates: usize,
+    /// How many shoes each filter turned away.
+    pub removed: FilterCounts,
+    /// When the list is short: the nearest loosenings that would bring shoes in.
+    pub relaxations: Vec<Relaxation>,
+    /// Reasons true of every shoe listed.
+    pub shared_reasons: Vec<String>,
+    /// Pairs in stock at the store, by shoe id, when the request named a store.
+    pub stock: Option<std::collections::HashMap<String, i32>>,
+    /// A better match the store does not have, and the stores that do.
+    pub elsewhere: Option<(RankedShoe, Vec<String>)>,
 }
 
 #[derive(Clone)]
@@ -95,20 +105,59 @@ impl RecommendationService {
                 return Err(FieldError::new("max_price_usd", "must be between 0 and 2000 USD").into());
             }
         }
-        let only_ids = match options.store_id {
-            Some(store) => Some(self.catalogue.in_stock(store).await?),
-            None => None,
-        };
-        let filters = Filters { only_ids, terrain: options.terrain, max_price_usd: options.max_price_usd, width: options.width };
-
         let table = self.shoe_table();
         let catalogue = &table.catalogue;
+        check_worn_shoe(fitting, catalogue)?;
+        let stock = match &options.store_id {
+            Some(store) => Some(self.catalogue.stock_quantities(store.clone()).await?),
+            None => None,
+        };
+        let only_ids = stock.as_ref().map(|s| s.keys().cloned().collect());
+        let filters = Filters { only_ids, terrain: options.terrain, max_price_usd: options.max_price_usd, width: options.width };
+
         let scorer = self.scorer.get();
         let runner = RunnerSignals::from_fitting(fitting, catalogue);
-        let (shoes, candidates) =
-            rank_counted_with(scorer.as_ref().as_ref(), catalogue, &table.attributes, &runner, &filters, top_k);
+        let ranking = rank_for_runner(
+            scorer.as_ref().as_ref(),
+            catalogue,
+            &table.attributes,
+            &runner,
+            &filters,
+            top_k,
+            &Policy::default(),
+        );
+        let elsewhere = match ranking.elsewhere {
+            Some(shoe) => {
+                let stores = self.catalogue.stores_stocking(shoe.shoe.id.clone()).await?;
+                Some((shoe, stores))
+            }
+            None => None,
+        };
         let referral = referral::assess(fitting);
         let advice = referral::training_advice(fitting, &referral);
-        Ok(Recommendation { model_version: scorer.version().to_owned(), shoes, referral, advice, candidates })
+        Ok(Recommendation {
+            model_version: scorer.version().to_owned(),
+            shoes: ranking.shoes,
+            referral,
+            advice,
+            candidates: ranking.candidates,
+            removed: ranking.removed,
+            relaxations: ranking.relaxations,
+            shared_reasons: ranking.shared_reasons,
+            stock,
+            elsewhere,
+        })
     }
+}
+
+/// A worn pair named but not in the catalogue would silently drop the comparison with it:
+/// refuse it, with the nearest ids, so staff can correct a typo or pick the generation.
+fn check_worn_shoe(fitting: &Fitting, catalogue: &crate::catalogue::Catalogue) -> Result<(), FieldError> {
+    let Some(id) = fitting.wear.as_ref().and_then(|w| w.worn_shoe_id.as_deref()) else { return Ok(()) };
+    if catalogue.shoe(id).is_some() {
+        return Ok(());
+    }
+    let closest = catalogue.closest_shoe_ids(id, 3);
+    let hint = if closest.is_empty() { String::new() } else { format!("; closest: {}", closest.join(", ")) };
+    Err(FieldError::new("wear.worn_shoe_id", format!("'{id}' is not a catalogue shoe{hint}")))
 }

@@ -12,14 +12,14 @@ use crate::auth::{Action, AuthError};
 use super::AppState;
 use crate::catalogue::{Cushioning, Support, Terrain, Width};
 use crate::fitting::{FieldError, Fitting, StoreId};
-use crate::ranking::RankedShoe;
+use crate::ranking::{FilterCounts, RankedShoe, Relaxation};
 use crate::recommendation::{Recommendation, RecommendationOptions};
 use crate::referral::{Referral, ReferralLevel, ReferralReason};
 
 #[derive(OpenApi)]
 #[openapi(
     paths(create_recommendation),
-    components(schemas(RecommendationRequest, RecommendationResponse, ShoeRecommendation, InsoleSuggestion, Referral, ReferralLevel, ReferralReason))
+    components(schemas(RecommendationRequest, RecommendationResponse, ShoeRecommendation, InsoleSuggestion, FilteredOut, RelaxationSuggestion, ElsewhereSuggestion, Referral, ReferralLevel, ReferralReason))
 )]
 pub struct RecommendationsApi;
 
@@ -88,10 +88,53 @@ pub struct ShoeRecommendation {
     pub drop_mm: Option<f64>,
     /// Why it suits, in plain words, strongest first.
     pub reasons: Vec<String>,
-    /// What to watch for.
+    /// What to watch for: a price over the budget, a change from the worn pair (with how to
+    /// ease into it), support the gait does not need.
     pub cautions: Vec<String>,
+    /// Facts about the choice, e.g. that an older generation stands in for a newer one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// Pairs in stock at the store, when the request named one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pairs_in_stock: Option<i32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub insole: Option<InsoleSuggestion>,
+}
+
+/// How many catalogue shoes each filter turned away (a shoe can fail several).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FilteredOut {
+    /// Not in stock at `store_id`.
+    pub stock: usize,
+    /// Not made in `width`.
+    pub width: usize,
+    /// Not made for `terrain`.
+    pub terrain: usize,
+    /// Over `max_price_usd`, or with no known price.
+    pub price: usize,
+    /// No longer made (listed only when the store has them in stock).
+    pub discontinued: usize,
+}
+
+/// A loosening of one filter that would bring shoes in.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"filter": "max_price_usd", "shoes": 3, "suggestion": "3 more shoes at up to $135"}))]
+pub struct RelaxationSuggestion {
+    /// The request field to loosen: `store_id`, `width`, `terrain` or `max_price_usd`.
+    pub filter: String,
+    /// How many shoes it would add.
+    pub shoes: usize,
+    pub suggestion: String,
+}
+
+/// A better match than the first shoe listed that the store does not have in stock.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ElsewhereSuggestion {
+    /// "Order it or check another store", in plain words.
+    pub message: String,
+    pub shoe: ShoeRecommendation,
+    /// Stores with at least one pair.
+    pub in_stock_at: Vec<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -103,13 +146,27 @@ pub struct RecommendationResponse {
     pub fitting_id: Option<uuid::Uuid>,
     /// Shoes that passed the filters and were scored.
     pub candidates: usize,
+    /// How many shoes each filter turned away.
+    pub filtered_out: FilteredOut,
+    /// When fewer shoes than asked for came back: the nearest loosenings of the filters
+    /// that would bring more in. Empty otherwise.
+    pub relaxations: Vec<RelaxationSuggestion>,
+    /// Ranked best first: in-budget shoes before over-budget ones, priced before unpriced,
+    /// one generation per model line.
     pub shoes: Vec<ShoeRecommendation>,
+    /// Why every shoe listed suits, said once; each shoe's `reasons` say what sets it apart.
+    pub shared_reasons: Vec<String>,
+    /// A better match the store does not have (only with `store_id`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub elsewhere: Option<ElsewhereSuggestion>,
     pub referral: Referral,
     pub advice: Vec<String>,
 }
 
-fn shoe_view(rank: usize, r: RankedShoe) -> ShoeRecommendation {
+fn shoe_view(rank: usize, r: RankedShoe, stock: Option<&std::collections::HashMap<String, i32>>) -> ShoeRecommendation {
     ShoeRecommendation {
+        pairs_in_stock: stock.map(|s| s.get(&r.shoe.id).copied().unwrap_or(0)),
+        notes: r.explanation.notes,
         rank,
         name: r.shoe.display_name(),
         score: (r.score * 1000.0).round() / 1000.0,
@@ -124,13 +181,33 @@ fn shoe_view(rank: usize, r: RankedShoe) -> ShoeRecommendation {
     }
 }
 
+fn filtered_out(c: FilterCounts) -> FilteredOut {
+    FilteredOut { stock: c.stock, width: c.width, terrain: c.terrain, price: c.price, discontinued: c.discontinued }
+}
+
+fn relaxation_view(r: Relaxation) -> RelaxationSuggestion {
+    RelaxationSuggestion { filter: r.filter.to_owned(), shoes: r.shoes, suggestion: r.suggestion }
+}
+
 impl RecommendationResponse {
     fn new(fitting_id: Option<uuid::Uuid>, rec: Recommendation) -> Self {
         Self {
             model_version: rec.model_version,
             fitting_id,
             candidates: rec.candidates,
-            shoes: rec.shoes.into_iter().enumerate().map(|(i, s)| shoe_view(i + 1, s)).collect(),
+            filtered_out: filtered_out(rec.removed),
+            relaxations: rec.relaxations.into_iter().map(relaxation_view).collect(),
+            shared_reasons: rec.shared_reasons,
+            shoes: rec.shoes.into_iter().enumerate().map(|(i, s)| shoe_view(i + 1, s, rec.stock.as_ref())).collect(),
+            elsewhere: rec.elsewhere.map(|(shoe, stores)| ElsewhereSuggestion {
+                message: if stores.is_empty() {
+                    format!("{} fits better but is not in stock here: order it", shoe.shoe.display_name())
+                } else {
+                    format!("{} fits better but is not in stock here: order it or check another store", shoe.shoe.display_name())
+                },
+                shoe: shoe_view(0, shoe, rec.stock.as_ref()),
+                in_stock_at: stores,
+            }),
             referral: rec.referral,
             advice: rec.advice,
         }

@@ -1,6 +1,8 @@
 //! Catalogue files (CSV): shoes and insoles, parsed row by row through `tabular`.
 
-use super::{ArchSupport, Category, Cushioning, Insole, InsoleCushioning, Rigidity, Shoe, Support, Terrain, Volume, Width};
+use super::{
+    ArchSupport, Category, Cushioning, Insole, InsoleCushioning, Rigidity, Shoe, ShoeStatus, Support, Terrain, Volume, Width,
+};
 use crate::tabular::{Row, RowError, Table, TableError};
 
 /// The catalogue shipped with the service, seeded into an empty database on first start.
@@ -10,6 +12,7 @@ pub const BUNDLED_INSOLES_CSV: &[u8] = include_bytes!("../../data/insoles.csv");
 pub const SHOE_COLUMNS: &[&str] = &[
     "id", "brand", "model", "release_year", "category", "support", "cushioning", "terrain", "heel_stack_mm",
     "forefoot_stack_mm", "drop_mm", "weight_g", "price_usd", "widths", "plated", "source",
+    "line", "status",
 ];
 pub const INSOLE_COLUMNS: &[&str] =
     &["id", "brand", "model", "arch_support", "volume", "cushioning", "rigidity", "price_usd", "source"];
@@ -23,9 +26,12 @@ pub enum CatalogueFile {
 
 pub type CsvError = TableError;
 
-/// Required columns must be present; `source` may be left out.
+/// Columns a file may leave out (older catalogue files have none of them).
+const OPTIONAL_COLUMNS: &[&str] = &["source", "line", "status"];
+
+/// Required columns must be present; the optional ones may be left out.
 fn rows<T: Send>(table: &Table, columns: &[&str], build: impl Fn(&Row) -> Result<T, RowError> + Sync) -> Result<Vec<T>, CsvError> {
-    let required: Vec<&str> = columns.iter().copied().filter(|c| *c != "source").collect();
+    let required: Vec<&str> = columns.iter().copied().filter(|c| !OPTIONAL_COLUMNS.contains(c)).collect();
     table.require(&required)?;
     table.rows(build)
 }
@@ -57,6 +63,8 @@ fn shoe_from_row(row: &Row) -> Result<Shoe, RowError> {
         widths,
         plated: row.boolean("plated")?,
         source: row.cell("source").map(str::to_owned),
+        line: row.cell("line").map(str::to_owned),
+        status: row.cell("status").map(|s| ShoeStatus::parse(s).map_err(|reason| row.err("status", reason))).transpose()?,
     };
     shoe.validate().map_err(|e| row.lift(e))?;
     Ok(shoe)

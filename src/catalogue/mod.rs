@@ -49,6 +49,9 @@ text_enum!(/// What the shoe is for.
     Category { Daily => "daily", Cushioned => "cushioned", Tempo => "tempo", Race => "race" });
 text_enum!(/// Foot or last width.
     Width { Narrow => "narrow", Standard => "standard", Wide => "wide", ExtraWide => "extra_wide" });
+text_enum!(/// Where a shoe stands in its model line: the generation sold now, the one before it
+    /// (still in shops), or no longer made.
+    ShoeStatus { Current => "current", Previous => "previous", Discontinued => "discontinued" });
 text_enum!(/// Arch support of an insole.
     ArchSupport { Neutral => "neutral", Low => "low", Medium => "medium", High => "high" });
 text_enum!(/// Room an insole takes in a shoe.
@@ -122,6 +125,13 @@ pub struct Shoe {
     /// Where the specs come from.
     #[serde(default)]
     pub source: Option<String>,
+    /// The model line across generations, e.g. `brooks-ghost`; when absent, the id without
+    /// its trailing generation number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<String>,
+    /// Current, previous or discontinued generation; absent reads as current.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ShoeStatus>,
 }
 
 /// An insole (sock liner replacement).
@@ -192,12 +202,24 @@ impl Shoe {
         if self.widths.is_empty() {
             return Err(FieldError::new("widths", "must list at least one width"));
         }
+        if let Some(line) = &self.line {
+            check_id(line, "line")?;
+        }
         if let (Some(heel), Some(fore), Some(drop)) = (self.heel_stack_mm, self.forefoot_stack_mm, self.drop_mm) {
             if ((heel - fore) - drop).abs() > 1.5 {
                 return Err(FieldError::new("drop_mm", "must equal heel_stack_mm - forefoot_stack_mm (within 1.5 mm)"));
             }
         }
         Ok(())
+    }
+
+    /// The model line this shoe belongs to (see `line`).
+    pub fn line(&self) -> &str {
+        self.line.as_deref().unwrap_or_else(|| crate::features::attributes::model_line(&self.id))
+    }
+
+    pub fn status(&self) -> ShoeStatus {
+        self.status.unwrap_or(ShoeStatus::Current)
     }
 
     pub fn offers_width(&self, width: Width) -> bool {
@@ -242,6 +264,33 @@ impl Catalogue {
         self.shoe_index.get(id).map(|&i| &self.shoes[i])
     }
 
+    /// Up to `n` catalogue shoe ids closest to a mistyped one (edit distance, then id), for
+    /// a refusal that helps staff find the shoe they meant.
+    pub fn closest_shoe_ids(&self, id: &str, n: usize) -> Vec<&str> {
+        let mut by_distance: Vec<(usize, &str)> =
+            self.shoes.iter().map(|s| (edit_distance(id, &s.id), s.id.as_str())).collect();
+        by_distance.sort();
+        // Too far off to be a typo or another generation: no suggestion beats a silly one.
+        let limit = (id.len() / 2).max(3);
+        by_distance.into_iter().filter(|(d, _)| *d <= limit).take(n).map(|(_, id)| id).collect()
+    }
+
+}
+
+/// Levenshtein distance over chars (ids are short ASCII slugs, so the O(n*m) row is cheap).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 #[cfg(test)]
@@ -266,6 +315,8 @@ pub(crate) mod tests {
             widths: vec![Width::Standard],
             plated: false,
             source: None,
+            line: None,
+            status: None,
         }
     }
 
@@ -286,6 +337,29 @@ pub(crate) mod tests {
     fn enum_parse_lists_the_allowed_values() {
         assert_eq!(Support::parse("stability").unwrap(), Support::Stability);
         assert!(Support::parse("max").unwrap_err().contains("neutral, stability, motion_control"));
+    }
+
+    #[test]
+    fn edit_distance_counts_single_character_edits() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("brooks-ghost-15", "brooks-ghost-16"), 1);
+    }
+
+    #[test]
+    fn a_mistyped_id_suggests_the_nearest_catalogue_ids() {
+        let catalogue = Catalogue::new(vec![shoe("brooks-ghost-16"), shoe("brooks-ghost-17"), shoe("nike-pegasus-41")], vec![]);
+        assert_eq!(catalogue.closest_shoe_ids("brooks-ghost-15", 2), vec!["brooks-ghost-16", "brooks-ghost-17"]);
+        assert!(catalogue.closest_shoe_ids("zzzzzzzzzzzzzzzzzzzz", 3).is_empty());
+    }
+
+    #[test]
+    fn a_shoe_without_a_line_takes_it_from_its_id() {
+        let mut s = shoe("brooks-beast-gts-24");
+        assert_eq!(s.line(), "brooks-beast-gts");
+        s.line = Some("brooks-beast".into());
+        assert_eq!(s.line(), "brooks-beast");
+        assert_eq!(s.status(), ShoeStatus::Current);
     }
 
     #[test]

@@ -203,6 +203,17 @@ impl CatalogueService {
     }
 
     /// Shoes a store has at least one pair of.
+    /// Pairs in stock at a store, by shoe id (shoes with none are left out).
+    pub async fn stock_quantities(&self, store: StoreId) -> Result<std::collections::HashMap<String, i32>, CatalogueError> {
+        let rows = self.db.run(move |conn| db::catalogue::store_stock(conn, store.as_str())).await?;
+        Ok(rows.into_iter().filter(|r| r.quantity > 0).map(|r| (r.shoe_id, r.quantity)).collect())
+    }
+
+    /// Stores with at least one pair of this shoe.
+    pub async fn stores_stocking(&self, shoe_id: String) -> Result<Vec<String>, CatalogueError> {
+        Ok(self.db.run(move |conn| db::catalogue::stores_stocking(conn, &shoe_id)).await?)
+    }
+
     pub async fn in_stock(&self, store: StoreId) -> Result<HashSet<String>, CatalogueError> {
         let ids = self.db.run(move |conn| db::catalogue::in_stock_shoe_ids(conn, store.as_str())).await?;
         Ok(ids.into_iter().collect())

@@ -4,7 +4,7 @@ use diesel::prelude::*;
 
 use super::schema::{insoles, shoes, stock};
 use super::{now_rfc3339, DbConnection, DbError};
-use crate::catalogue::{ArchSupport, Category, Cushioning, Insole, InsoleCushioning, Rigidity, Shoe, Support, Terrain, Volume, Width};
+use crate::catalogue::{ArchSupport, Category, Cushioning, Insole, InsoleCushioning, Rigidity, Shoe, ShoeStatus, Support, Terrain, Volume, Width};
 
 #[derive(Debug, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = shoes)]
@@ -26,6 +26,8 @@ pub struct ShoeRow {
     pub plated: bool,
     pub source: Option<String>,
     pub updated_at: String,
+    pub line: Option<String>,
+    pub status: Option<String>,
 }
 
 #[derive(Debug, Queryable, Selectable, Insertable, AsChangeset)]
@@ -76,6 +78,8 @@ impl From<&Shoe> for ShoeRow {
             plated: s.plated,
             source: s.source.clone(),
             updated_at: now_rfc3339(),
+            line: s.line.clone(),
+            status: s.status.map(|st| st.as_str().to_owned()),
         }
     }
 }
@@ -101,6 +105,8 @@ impl TryFrom<ShoeRow> for Shoe {
             price_usd: r.price_usd,
             plated: r.plated,
             source: r.source,
+            line: r.line,
+            status: r.status.as_deref().map(ShoeStatus::parse).transpose().map_err(parse)?,
         })
     }
 }
@@ -223,6 +229,16 @@ pub fn store_stock(conn: &mut DbConnection, store_id: &str) -> Result<Vec<StockR
         .filter(stock::store_id.eq(store_id))
         .order(stock::shoe_id)
         .select(StockRow::as_select())
+        .load(conn)?)
+}
+
+/// Stores with at least one pair of a shoe, by store id.
+pub fn stores_stocking(conn: &mut DbConnection, shoe_id: &str) -> Result<Vec<String>, DbError> {
+    Ok(stock::table
+        .filter(stock::shoe_id.eq(shoe_id))
+        .filter(stock::quantity.gt(0))
+        .order(stock::store_id)
+        .select(stock::store_id)
         .load(conn)?)
 }
 

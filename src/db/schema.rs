@@ -19,6 +19,8 @@ diesel::table! {
         plated -> Bool,
         source -> Nullable<Text>,
         updated_at -> Text,
+        line -> Nullable<Text>,
+        status -> Nullable<Text>,
     }
 }
 

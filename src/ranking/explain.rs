@@ -15,6 +15,8 @@ const MAX_CAUTIONS: usize = 2;
 pub struct Explanation {
     pub reasons: Vec<String>,
     pub cautions: Vec<String>,
+    /// Facts about the choice that are neither, e.g. why an older generation is listed.
+    pub notes: Vec<String>,
 }
 
 fn drop_comparison(runner: &RunnerSignals, shoe: &Shoe) -> Option<String> {
@@ -43,37 +45,91 @@ fn support_reason(runner: &RunnerSignals) -> String {
     }
 }
 
+fn cushioning_words(shoe: &Shoe) -> String {
+    match shoe.heel_stack_mm {
+        Some(stack) => format!("{stack:.0} mm of {} cushioning", shoe.cushioning.as_str()),
+        None => format!("{} cushioning", shoe.cushioning.as_str()),
+    }
+}
+
+/// A reason names the shoe's spec and the runner attribute it answers, so it says why this
+/// shoe and not merely what kind of shoe it is.
 fn reason(feature: Feature, runner: &RunnerSignals, shoe: &Shoe) -> Option<String> {
     use Feature::*;
+    let racing = runner.goal == crate::fitting::Goal::Racing;
     Some(match feature {
         StabilityXPronation => support_reason(runner),
         MotionControlXMarkedPronation => "firm motion control for a clearly pronated foot".into(),
-        SoftnessXLight => format!("softer cushioning suits a lighter runner ({:.0} kg)", runner.mass_kg),
-        Softness => "soft, protective cushioning".into(),
-        SupinationXSoftness => "extra cushioning for a foot that rolls outward".into(),
-        MileageXSoftness => format!("cushioned for {:.0} km a week", runner.weekly_km),
+        SoftnessXLight => format!("{} suits a lighter runner ({:.0} kg)", cushioning_words(shoe), runner.mass_kg),
+        Softness => format!("{} for a {:.0} kg runner", cushioning_words(shoe), runner.mass_kg),
+        SupinationXSoftness => format!("{} for a foot that rolls outward", cushioning_words(shoe)),
+        MileageXSoftness => format!("{} for {:.0} km a week", cushioning_words(shoe), runner.weekly_km),
+        Lightness if racing => format!("light at {:.0} g for racing", shoe.weight_g?),
         Lightness => format!("light at {:.0} g", shoe.weight_g?),
-        TerrainFit => format!("made for {}", terrain_words(shoe.terrain)),
+        TerrainFit => format!("made for {}, where you run", terrain_words(shoe.terrain)),
         GoalFit if runner.goal == crate::fitting::Goal::Trail => match shoe.category {
-            Category::Cushioned => "well cushioned for long trail runs".into(),
-            Category::Daily => "a versatile everyday trail shoe".into(),
-            Category::Tempo | Category::Race => "light and quick for trail races".into(),
+            Category::Cushioned => format!("{} for long trail runs", cushioning_words(shoe)),
+            Category::Daily => "an everyday trail shoe for your trail running".into(),
+            Category::Tempo | Category::Race => format!("light ({:.0} g) and quick for trail races", shoe.weight_g?),
         },
         GoalFit => match shoe.category {
-            Category::Daily => "a versatile daily trainer".into(),
-            Category::Cushioned => "cushioned for long runs".into(),
-            Category::Tempo => "lively for faster sessions".into(),
-            Category::Race => "built for racing".into(),
+            Category::Race if shoe.plated => "carbon-plated race shoe for your racing goal".into(),
+            Category::Race => format!("race shoe at {:.0} g for your racing goal", shoe.weight_g?),
+            Category::Tempo if shoe.plated && racing => "plated tempo shoe for race-pace sessions".into(),
+            Category::Tempo => "tempo shoe for faster sessions".into(),
+            Category::Cushioned => format!("{} for your long runs", cushioning_words(shoe)),
+            Category::Daily => "a daily trainer for your everyday training".into(),
         },
         FeelAgreement => match runner.feel? {
-            Feel::Soft => "soft feel, as you prefer".into(),
-            Feel::Balanced => "balanced feel, as you prefer".into(),
-            Feel::Firm => "firm, responsive feel, as you prefer".into(),
+            Feel::Soft => format!("{} cushioning: the soft feel you prefer", shoe.cushioning.as_str()),
+            Feel::Balanced => format!("{} cushioning: the balanced feel you prefer", shoe.cushioning.as_str()),
+            Feel::Firm => format!("{} cushioning: the firm, responsive feel you prefer", shoe.cushioning.as_str()),
         },
-        DropChangeMm | DropChangeExcessMm => drop_comparison(runner, shoe)?,
+        // A change from the worn pair is a caution (see `explain`); only keeping it is a reason.
+        DropChangeMm | DropChangeExcessMm => same_drop(runner, shoe)?,
         DropCm => format!("{:.0} mm drop", shoe.drop_mm?),
-        ForefootStrikeXDrop => format!("{:.0} mm drop suits your foot strike", shoe.drop_mm?),
-        MotionControlXNeutral | StabilityXNeutral | OverBudget | WidthUnavailable | PlatedXNotRacing => return None,
+        ForefootStrikeXDrop => format!("{:.0} mm drop suits your forefoot strike", shoe.drop_mm?),
+        WidthUnavailable if runner.width != crate::catalogue::Width::Standard => {
+            format!("made in {} width, as your feet need", runner.width.as_str().replace('_', " "))
+        }
+        OverBudget => {
+            let (price, budget) = (shoe.price_usd?, runner.budget_usd?);
+            if price > budget {
+                return None;
+            }
+            format!("${price:.0}, within your ${budget:.0} budget")
+        }
+        MotionControlXNeutral | StabilityXNeutral | WidthUnavailable | PlatedXNotRacing => return None,
+    })
+}
+
+/// "same drop as your worn pair (12 mm)", when the drop is unchanged.
+fn same_drop(runner: &RunnerSignals, shoe: &Shoe) -> Option<String> {
+    let drop = shoe.drop_mm?;
+    ((drop - runner.worn_drop_mm?).abs() < 0.5).then(|| format!("same drop as your worn pair ({drop:.0} mm)"))
+}
+
+/// A change of drop from the worn pair, with how to ease into it.
+fn drop_change_caution(runner: &RunnerSignals, shoe: &Shoe) -> Option<String> {
+    let (drop, worn) = (shoe.drop_mm?, runner.worn_drop_mm?);
+    if (drop - worn).abs() < 0.5 {
+        return None;
+    }
+    Some(format!(
+        "{} ({drop:.0} mm, yours {worn:.0} mm): ease into it over a few weeks, starting with shorter runs",
+        drop_comparison(runner, shoe)?
+    ))
+}
+
+/// A change of support class from the worn pair, with how to ease into it.
+fn support_change_caution(runner: &RunnerSignals, shoe: &Shoe) -> Option<String> {
+    let worn = runner.worn.as_ref()?;
+    (worn.support != shoe.support).then(|| {
+        format!(
+            "{} after your {} pair: alternate with it for the first few runs",
+            shoe.support.as_str().replace('_', " "),
+            worn.support.as_str().replace('_', " ")
+        )
     })
 }
 
@@ -87,7 +143,7 @@ fn caution(feature: Feature, runner: &RunnerSignals, shoe: &Shoe, x: &FeatureVec
         ),
         MotionControlXNeutral if !runner.marked_pronation() => "motion control your feet do not need; it can feel stiff".into(),
         StabilityXNeutral if runner.pronation < RunnerSignals::MARKED_PRONATION / 2.0 => "more support than your gait needs".into(),
-        DropChangeExcessMm | DropChangeMm => format!("{}: ease into it over a few weeks", drop_comparison(runner, shoe)?),
+        DropChangeExcessMm | DropChangeMm => drop_change_caution(runner, shoe)?,
         PlatedXNotRacing => "carbon plate: best kept for races and fast sessions".into(),
         ForefootStrikeXDrop => format!("{:.0} mm drop is high for your foot strike", shoe.drop_mm?),
         Lightness => format!("heavier at {:.0} g", shoe.weight_g?),
@@ -196,8 +252,8 @@ pub fn explain(runner: &RunnerSignals, shoe: &Shoe, x: &FeatureVector, scored: &
             }
         }
     }
-    // A small drop change is worth saying even when it moved the score little.
-    match drop_comparison(runner, shoe).filter(|_| x.get(Feature::DropChangeExcessMm) == 0.0) {
+    // Keeping the worn pair's drop is worth saying even when it moved the score little.
+    match same_drop(runner, shoe) {
         Some(drop) => {
             reasons.retain(|r| *r != drop);
             reasons.truncate(MAX_REASONS - 1);
@@ -222,5 +278,12 @@ pub fn explain(runner: &RunnerSignals, shoe: &Shoe, x: &FeatureVector, scored: &
         }
     }
     cautions.truncate(MAX_CAUTIONS);
-    Explanation { reasons, cautions }
+    // A change from the worn pair is always said, with how to ease in: the runner's legs are
+    // used to the old pair, whatever the score thinks of the new one.
+    for change in [drop_change_caution(runner, shoe), support_change_caution(runner, shoe)].into_iter().flatten() {
+        if !cautions.contains(&change) {
+            cautions.push(change);
+        }
+    }
+    Explanation { reasons, cautions, notes: Vec::new() }
 }

@@ -12,9 +12,11 @@ use crate::features::{
 
 pub mod baseline;
 mod explain;
+pub mod fitter;
 mod insoles;
 pub use baseline::BaselineScorer;
 pub use explain::{explain, Explanation};
+pub use fitter::{rank_for_runner, FilterCounts, Policy, Ranking, Relaxation};
 pub use insoles::{pair_insole, InsolePairing};
 
 /// A scorer's verdict on one pair: a 0-1 fit score and each input's share of it (in
@@ -81,12 +83,36 @@ pub struct Filters {
     pub width: Option<Width>,
 }
 
+/// Bits of `Filters::rejections`: which filters turn a shoe away.
+pub mod rejected {
+    pub const STOCK: u8 = 1;
+    pub const WIDTH: u8 = 2;
+    pub const TERRAIN: u8 = 4;
+    pub const PRICE: u8 = 8;
+}
+
 impl Filters {
     pub fn admits(&self, shoe: &Shoe) -> bool {
-        self.only_ids.as_ref().is_none_or(|ids| ids.contains(&shoe.id))
-            && self.terrain.is_none_or(|t| shoe.terrain.suitability_for(t) > 0.0)
-            && self.max_price_usd.is_none_or(|max| shoe.price_usd.is_some_and(|p| p <= max))
-            && self.width.is_none_or(|w| shoe.offers_width(w))
+        self.rejections(shoe) == 0
+    }
+
+    /// Every filter that turns this shoe away (bits of `rejected`), so an empty answer can
+    /// say which filter removed what.
+    pub fn rejections(&self, shoe: &Shoe) -> u8 {
+        let mut bits = 0;
+        if !self.only_ids.as_ref().is_none_or(|ids| ids.contains(&shoe.id)) {
+            bits |= rejected::STOCK;
+        }
+        if !self.width.is_none_or(|w| shoe.offers_width(w)) {
+            bits |= rejected::WIDTH;
+        }
+        if !self.terrain.is_none_or(|t| shoe.terrain.suitability_for(t) > 0.0) {
+            bits |= rejected::TERRAIN;
+        }
+        if !self.max_price_usd.is_none_or(|max| shoe.price_usd.is_some_and(|p| p <= max)) {
+            bits |= rejected::PRICE;
+        }
+        bits
     }
 }
 
@@ -205,3 +231,5 @@ fn add_into<const N: usize>(sum: &mut [f64; N], values: &[f64; N]) {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod fitter_panel;

@@ -245,7 +245,7 @@ fn an_unchanged_drop_is_mentioned_as_a_reason() {
     s.heel_stack_mm = None;
     s.drop_mm = Some(12.0);
     let e = explain_alone(&r, &s);
-    assert!(e.reasons.contains(&"same drop as your worn pair".to_string()), "{e:?}");
+    assert!(e.reasons.contains(&"same drop as your worn pair (12 mm)".to_string()), "{e:?}");
 }
 
 #[test]

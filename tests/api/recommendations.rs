@@ -29,8 +29,9 @@ async fn recommendations_rank_stability_shoes_first_for_marked_overpronation() {
     assert_eq!(r.status, 200, "{}", r.text);
     for s in r.body["shoes"].as_array().unwrap() {
         assert_ne!(s["support"], "neutral", "{}", s["shoe_id"]);
-        let reasons = s["reasons"].to_string();
-        assert!(reasons.contains("pronation"), "{reasons}");
+        // Said on the shoe, or once for the list when every shoe shares it.
+        let reasons = format!("{}{}", s["reasons"], r.body["shared_reasons"]);
+        assert!(reasons.contains("pronat"), "{reasons}");
     }
 }
 
@@ -187,4 +188,141 @@ async fn an_unknown_fitting_id_is_a_404() {
     let app = spawn_app().await;
     let r = app.recommend(&json!({ "fitting_id": "3f1f6f0e-2c1a-4c9b-9a51-1d7f3c1b2a10" })).await;
     assert_problem(&r, 404);
+}
+
+/// A heavy, pronated runner with $145 to spend.
+fn heavy_pronator_on_a_budget(budget: f64) -> serde_json::Value {
+    let mut f = shop_fitting();
+    f["profile"]["body_mass_kg"] = json!(108.0);
+    f["profile"]["sex"] = json!("male");
+    f["profile"]["budget_usd"] = json!(budget);
+    f.as_object_mut().unwrap().remove("health");
+    f
+}
+
+#[tokio::test]
+async fn in_budget_shoes_come_first_and_over_budget_ones_name_the_amount() {
+    let app = spawn_app().await;
+    let r = app.recommend(&json!({ "fitting": heavy_pronator_on_a_budget(145.0), "top_k": 30 })).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let shoes = r.body["shoes"].as_array().unwrap();
+    let price = |s: &serde_json::Value| s["price_usd"].as_f64().unwrap_or(f64::MAX);
+    let logit = |s: &serde_json::Value| {
+        let p = s["score"].as_f64().unwrap().clamp(1e-3, 1.0 - 1e-3);
+        (p / (1.0 - p)).ln()
+    };
+    assert!(shoes[..5].iter().all(|s| price(s) <= 145.0), "the first five are within budget: {}", r.text);
+    assert!(shoes.iter().any(|s| price(s) > 145.0), "thirty shoes include some over budget");
+    // An over-budget shoe may only rank above an in-budget one by a clear margin of fit.
+    for (i, above) in shoes.iter().enumerate().filter(|(_, s)| price(s) > 145.0) {
+        for below in shoes[i + 1..].iter().filter(|s| price(s) <= 145.0) {
+            assert!(logit(above) - logit(below) > 3.5, "{} above {}", above["shoe_id"], below["shoe_id"]);
+        }
+        let over = price(above) - 145.0;
+        let first = above["cautions"][0].as_str().unwrap();
+        assert!(first.starts_with(&format!("${over:.0} over your $145 budget")), "{first}");
+    }
+    for s in &shoes[..3] {
+        assert_ne!(s["support"], "neutral", "{}", s["shoe_id"]);
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_worn_shoe_is_refused_with_the_closest_catalogue_ids() {
+    let app = spawn_app().await;
+    let mut f = shop_fitting();
+    f["wear"]["worn_shoe_id"] = json!("brooks-ghost-15");
+    let r = app.recommend(&json!({ "fitting": f })).await;
+    let p = assert_problem(&r, 422);
+    assert_eq!(p["field"], "wear.worn_shoe_id", "{}", r.text);
+    assert!(r.text.contains("brooks-ghost-16") && r.text.contains("brooks-ghost-17"), "{}", r.text);
+    f["wear"]["worn_shoe_id"] = json!("brooks-ghost-16");
+    assert_eq!(app.recommend(&json!({ "fitting": f })).await.status, 200);
+}
+
+#[tokio::test]
+async fn an_empty_answer_says_what_each_filter_removed_and_what_would_help() {
+    let app = spawn_app().await;
+    let mut f = heavy_pronator_on_a_budget(120.0);
+    f["profile"]["width"] = json!("extra_wide");
+    let r = app.recommend(&json!({ "fitting": f, "max_price_usd": 120.0, "width": "extra_wide" })).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["shoes"], json!([]));
+    assert_eq!(r.body["candidates"], 0);
+    assert!(r.body["filtered_out"]["price"].as_u64().unwrap() > 0, "{}", r.text);
+    assert!(r.body["filtered_out"]["width"].as_u64().unwrap() > 0, "{}", r.text);
+    let relaxations = r.body["relaxations"].as_array().unwrap();
+    let by = |f: &str| relaxations.iter().find(|x| x["filter"] == f).unwrap_or_else(|| panic!("no {f}: {}", r.text));
+    assert!(by("max_price_usd")["suggestion"].as_str().unwrap().contains("at up to $"), "{}", r.text);
+    // Nothing extra wide or wide under $120: the nearest width with shoes is standard.
+    assert!(by("width")["suggestion"].as_str().unwrap().ends_with("in standard width"), "{}", r.text);
+}
+
+#[tokio::test]
+async fn an_answer_lists_one_generation_of_each_model_line_and_no_discontinued_shoe() {
+    let app = spawn_app().await;
+    let r = app.recommend(&json!({ "fitting": shop_fitting(), "top_k": 50 })).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let ids = shoe_ids(&r);
+    let mut lines: Vec<&str> = ids.iter().map(|id| stridefit::features::attributes::model_line(id)).collect();
+    let n = lines.len();
+    lines.sort();
+    lines.dedup();
+    assert_eq!(lines.len(), n, "{ids:?}");
+    assert!(!ids.iter().any(|id| id == "brooks-addiction-gts-15" || id == "new-balance-1540v3"), "{ids:?}");
+    // An unpriced shoe only after every priced one.
+    let priced: Vec<bool> = r.body["shoes"].as_array().unwrap().iter().map(|s| s["price_usd"].is_number()).collect();
+    assert!(priced.windows(2).all(|w| w[0] || !w[1]), "{priced:?}");
+}
+
+#[tokio::test]
+async fn a_drop_change_from_the_worn_pair_is_a_caution_with_advice_never_a_reason() {
+    let app = spawn_app().await;
+    let r = app.recommend(&json!({ "fitting": shop_fitting(), "top_k": 10 })).await;
+    for s in r.body["shoes"].as_array().unwrap() {
+        assert!(!s["reasons"].to_string().contains("than your worn pair"), "{}", s);
+        for c in s["cautions"].as_array().unwrap().iter().filter(|c| c.as_str().unwrap().contains("than your worn pair")) {
+            assert!(c.as_str().unwrap().contains("ease into it"), "{c}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn in_store_answers_give_pairs_in_stock_and_a_better_match_to_order_elsewhere() {
+    let app = spawn_app().await;
+    // S1 has two neutral daily shoes; the pronated runner's best match is stocked only at S2.
+    let best = app.recommend(&json!({ "fitting": shop_fitting(), "top_k": 1 })).await;
+    let best_id = shoe_ids(&best)[0].clone();
+    assert_eq!(app.set_stock("S1", &[("saucony-ride-19", 4), ("nike-pegasus-42", 1)]).await.status, 200);
+    assert_eq!(app.set_stock("S2", &[(best_id.as_str(), 2)]).await.status, 200);
+    let r = app.recommend(&json!({ "fitting": shop_fitting(), "store_id": "S1" })).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let shoes = r.body["shoes"].as_array().unwrap();
+    assert_eq!(shoes.len(), 2);
+    for s in shoes {
+        let expected = if s["shoe_id"] == "saucony-ride-19" { 4 } else { 1 };
+        assert_eq!(s["pairs_in_stock"], expected, "{s}");
+    }
+    let elsewhere = &r.body["elsewhere"];
+    assert_eq!(elsewhere["shoe"]["shoe_id"], best_id.as_str(), "{}", r.text);
+    assert_eq!(elsewhere["in_stock_at"], json!(["S2"]));
+    assert!(elsewhere["message"].as_str().unwrap().contains("order it or check another store"));
+    assert_eq!(r.body["relaxations"][0]["filter"], "store_id", "{}", r.text);
+}
+
+#[tokio::test]
+async fn a_racer_who_prefers_a_firm_feel_still_gets_race_shoes() {
+    let app = spawn_app().await;
+    let mut f = shop_fitting();
+    f["profile"]["goal"] = json!("racing");
+    f["profile"]["preferred_feel"] = json!("firm");
+    f["profile"]["budget_usd"] = json!(300.0);
+    f["gait"]["peak_rearfoot_eversion_deg"] = json!(6.0);
+    f.as_object_mut().unwrap().remove("wear");
+    let r = app.recommend(&json!({ "fitting": f, "top_k": 3 })).await;
+    for id in shoe_ids(&r) {
+        let shoe = app.get(&format!("/v1/shoes/{id}")).await.body;
+        assert_eq!(shoe["category"], "race", "{id}");
+        assert_eq!(shoe["plated"], true, "{id}");
+    }
 }

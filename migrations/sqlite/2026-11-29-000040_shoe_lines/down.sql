@@ -1,0 +1,2 @@
+ALTER TABLE shoes DROP COLUMN status;
+ALTER TABLE shoes DROP COLUMN line;

@@ -1,0 +1,393 @@
+//! What an experienced fitter does with a scorer's order, on top of any scorer: the budget
+//! first, one generation per model line, race shoes kept for racers, some variety between
+//! brands, and an account of what the filters removed. The scorer and the features stay
+//! untouched; every step here works on the scorer's log-odds.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{explain, pair_insole, rejected, Filters, RankedShoe, Scorer};
+use crate::catalogue::{Catalogue, Shoe, ShoeStatus, Terrain, Width};
+use crate::features::{goal_fit, pair, FeatureVector, Pair, Relations, RunnerSignals, ShoeAttributes, FEATURE_COUNT, RELATION_COUNT, SHOE_DIM};
+use crate::fitting::Goal;
+
+/// The fitter's adjustments, in log-odds added to the scorer's rank key. A margin of 4
+/// turns a 0.5 fit into 0.98: an over-budget shoe needs an overwhelming fit to outrank an
+/// in-budget one, which is the order a fitter shows them in, without hiding it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Policy {
+    /// Taken off a shoe priced above the runner's budget.
+    pub over_budget_margin: f64,
+    /// Taken off a shoe with no known price: staff cannot quote it, so it goes below priced ones.
+    pub no_price_margin: f64,
+    /// Taken off a shoe not made in the runner's (non-standard) width: a shoe that does not
+    /// come in the width cannot fit, however well it scores otherwise.
+    pub width_margin: f64,
+    /// Added, times the goal fit (1 race, 0.7 tempo; half for shoes without a plate) and
+    /// the terrain fit, for a runner whose goal is racing, so a preferred feel orders race
+    /// shoes among themselves instead of pushing them out for soft or firm daily trainers.
+    pub racing_goal_margin: f64,
+    /// Taken off a shoe for each shoe of the same brand already above it in the list. Small:
+    /// variety only wins between comparably good shoes (0.4 log-odds is about 0.1 of score
+    /// around the middle).
+    pub brand_repeat_penalty: f64,
+    /// Show only one generation of each model line: the newest that passed the filters and
+    /// scores within this many log-odds of the line's best (so an older generation stands in
+    /// when only it comes in the runner's width or budget). Negative: show every generation.
+    pub line_margin: f64,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            over_budget_margin: 4.0,
+            no_price_margin: 5.0,
+            width_margin: 4.0,
+            racing_goal_margin: 3.0,
+            brand_repeat_penalty: 0.4,
+            line_margin: 1.0,
+        }
+    }
+}
+
+impl Policy {
+    /// The rule order, unchanged: what `rank` returns.
+    pub const NONE: Policy = Policy {
+        over_budget_margin: 0.0,
+        no_price_margin: 0.0,
+        width_margin: 0.0,
+        racing_goal_margin: 0.0,
+        brand_repeat_penalty: 0.0,
+        line_margin: -1.0,
+    };
+
+    fn adjustment(&self, runner: &RunnerSignals, shoe: &Shoe) -> f64 {
+        let mut a = match (shoe.price_usd, runner.budget_usd) {
+            (None, _) => -self.no_price_margin,
+            (Some(price), Some(budget)) if price > budget => -self.over_budget_margin,
+            _ => 0.0,
+        };
+        if !shoe.offers_width(runner.width) {
+            a -= self.width_margin;
+        }
+        if runner.goal == Goal::Racing {
+            let plate = if shoe.plated { 1.0 } else { 0.5 };
+            a += self.racing_goal_margin * plate * goal_fit(runner.goal, shoe.category) * shoe.terrain.suitability_for(runner.terrain);
+        }
+        a
+    }
+}
+
+/// How many catalogue shoes each filter turned away (a shoe can fail several).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FilterCounts {
+    pub stock: usize,
+    pub width: usize,
+    pub terrain: usize,
+    pub price: usize,
+    /// Discontinued shoes, left out unless the store has them in stock.
+    pub discontinued: usize,
+}
+
+/// The nearest loosening of one filter that would bring more shoes in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Relaxation {
+    /// `store_id`, `width`, `terrain` or `max_price_usd`.
+    pub filter: &'static str,
+    /// Shoes it would add.
+    pub shoes: usize,
+    /// In plain words, e.g. "3 more shoes at up to $135".
+    pub suggestion: String,
+}
+
+/// A recommendation's shoes and the account of how they were chosen.
+#[derive(Debug, Clone, Default)]
+pub struct Ranking {
+    pub shoes: Vec<RankedShoe>,
+    /// Shoes that passed the filters and were scored.
+    pub candidates: usize,
+    pub removed: FilterCounts,
+    /// Filled when fewer than `top_k` shoes came back.
+    pub relaxations: Vec<Relaxation>,
+    /// A better match than the first shoe listed that only the stock filter kept out.
+    pub elsewhere: Option<RankedShoe>,
+    /// Reasons true of every shoe listed, said once for the list instead of on each shoe.
+    pub shared_reasons: Vec<String>,
+}
+
+/// Widths to try instead of `w`, nearest first.
+fn nearby_widths(w: Width) -> &'static [Width] {
+    match w {
+        Width::Narrow => &[Width::Standard],
+        Width::Standard => &[Width::Wide, Width::Narrow],
+        Width::Wide => &[Width::ExtraWide, Width::Standard],
+        Width::ExtraWide => &[Width::Wide, Width::Standard],
+    }
+}
+
+fn terrain_words(t: Terrain) -> &'static str {
+    match t {
+        Terrain::Road => "road",
+        Terrain::Trail => "trail",
+        Terrain::RoadTrail => "road and trail",
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        "shoe"
+    } else {
+        "shoes"
+    }
+}
+
+/// Per filter, the smallest loosening that brings in shoes this filter alone turned away.
+fn relaxations(catalogue: &Catalogue, filters: &Filters, single_misses: &[(u8, u32)], wanted: usize) -> Vec<Relaxation> {
+    let shoes_missing = |bit: u8| single_misses.iter().filter(move |(b, _)| *b == bit).map(|(_, i)| &catalogue.shoes[*i as usize]);
+    let mut out = Vec::new();
+    let stock = shoes_missing(rejected::STOCK).count();
+    if stock > 0 {
+        out.push(Relaxation {
+            filter: "store_id",
+            shoes: stock,
+            suggestion: format!("{stock} more {} to order or find at another store", plural(stock)),
+        });
+    }
+    if let Some(width) = filters.width {
+        for &other in nearby_widths(width) {
+            let n = shoes_missing(rejected::WIDTH).filter(|s| s.offers_width(other)).count();
+            if n > 0 {
+                out.push(Relaxation {
+                    filter: "width",
+                    shoes: n,
+                    suggestion: format!("{n} more in {} width", other.as_str().replace('_', " ")),
+                });
+                break;
+            }
+        }
+    }
+    let mut by_terrain: HashMap<Terrain, usize> = HashMap::new();
+    for s in shoes_missing(rejected::TERRAIN) {
+        *by_terrain.entry(s.terrain).or_default() += 1;
+    }
+    if let Some((terrain, n)) = by_terrain.into_iter().max_by_key(|(t, n)| (*n, std::cmp::Reverse(*t))) {
+        out.push(Relaxation { filter: "terrain", shoes: n, suggestion: format!("{n} more made for {}", terrain_words(terrain)) });
+    }
+    let mut prices: Vec<f64> = shoes_missing(rejected::PRICE).filter_map(|s| s.price_usd).collect();
+    prices.sort_by(f64::total_cmp);
+    if !prices.is_empty() {
+        let limit = prices[wanted.clamp(1, prices.len()) - 1];
+        let n = prices.iter().filter(|p| **p <= limit).count();
+        out.push(Relaxation {
+            filter: "max_price_usd",
+            shoes: n,
+            suggestion: format!("{n} more {} at up to ${limit:.0}", plural(n)),
+        });
+    }
+    out
+}
+
+/// Why a newer generation of a line did not make the list, for the note on the older one.
+fn why_not_listed(bits: u8, filters: &Filters, runner: &RunnerSignals, newer: &Shoe) -> Option<String> {
+    Some(match bits {
+        rejected::STOCK => "is not in stock here".to_owned(),
+        rejected::WIDTH => format!("is not made in {} width", filters.width?.as_str().replace('_', " ")),
+        rejected::PRICE => "is over your price limit".to_owned(),
+        0 if !newer.offers_width(runner.width) => format!("is not made in {} width", runner.width.as_str().replace('_', " ")),
+        0 if runner.budget_usd.is_some_and(|b| newer.price_usd.is_some_and(|p| p > b)) => "is over your budget".to_owned(),
+        0 => "suits you less well".to_owned(),
+        _ => return None,
+    })
+}
+
+/// Ranks the admitted shoes as a fitter would list them (see `Policy`) and explains each.
+/// `attributes[i]` is shoe `i`'s, as in `ShoeTable`.
+pub fn rank_for_runner(
+    scorer: &dyn Scorer,
+    catalogue: &Catalogue,
+    attributes: &[ShoeAttributes],
+    runner: &RunnerSignals,
+    filters: &Filters,
+    top_k: usize,
+    policy: &Policy,
+) -> Ranking {
+    let prepared = scorer.prepare(runner);
+    let mut scored: Vec<(f64, u32)> = Vec::with_capacity(catalogue.shoes.len());
+    let mut removed = FilterCounts::default();
+    let mut single_misses: Vec<(u8, u32)> = Vec::new();
+    let mut best_unstocked: Option<(f64, u32)> = None;
+    let mut sum = [0.0; FEATURE_COUNT];
+    let mut sum_relations = [0.0; RELATION_COUNT];
+    let mut sum_shoe = [0.0; SHOE_DIM];
+    for (i, shoe) in catalogue.shoes.iter().enumerate() {
+        // A discontinued shoe is only worth showing when it is on this store's shelf.
+        if shoe.status() == ShoeStatus::Discontinued && filters.only_ids.is_none() {
+            removed.discontinued += 1;
+            continue;
+        }
+        let bits = filters.rejections(shoe);
+        if bits != 0 {
+            removed.stock += usize::from(bits & rejected::STOCK != 0);
+            removed.width += usize::from(bits & rejected::WIDTH != 0);
+            removed.terrain += usize::from(bits & rejected::TERRAIN != 0);
+            removed.price += usize::from(bits & rejected::PRICE != 0);
+            if bits.count_ones() == 1 {
+                single_misses.push((bits, i as u32));
+            }
+            if bits == rejected::STOCK && shoe.status() != ShoeStatus::Discontinued {
+                let p = pair(runner, shoe, &attributes[i]);
+                let key = scorer.rank_key(&prepared, &p) + policy.adjustment(runner, shoe);
+                if best_unstocked.is_none_or(|(best, _)| key > best) {
+                    best_unstocked = Some((key, i as u32));
+                }
+            }
+            continue;
+        }
+        let p = pair(runner, shoe, &attributes[i]);
+        super::add_into(&mut sum, &p.x.0);
+        super::add_into(&mut sum_relations, &p.relations.0);
+        super::add_into(&mut sum_shoe, &attributes[i].0);
+        scored.push((scorer.rank_key(&prepared, &p) + policy.adjustment(runner, shoe), i as u32));
+    }
+    let candidates = scored.len();
+    let mut ranking = Ranking { candidates, removed, ..Ranking::default() };
+    if top_k == 0 {
+        return ranking;
+    }
+
+    // Catalogue shoes are sorted by id, so a lower index breaks ties by id.
+    let by_key = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    scored.sort_by(by_key);
+    let shoe_of = |i: u32| &catalogue.shoes[i as usize];
+
+    // One generation per line: the newest one close to the line's best stands for its line,
+    // at its own score. Newest means current before previous, then the later release.
+    let pool: Vec<(f64, u32)> = if policy.line_margin >= 0.0 {
+        let freshness = |s: &Shoe| (std::cmp::Reverse(s.status()), s.release_year.unwrap_or(0));
+        // `scored` is best first, so the first shoe seen of a line is its best.
+        let mut newest: HashMap<&str, (f64, (f64, u32))> = HashMap::new();
+        for &(key, i) in &scored {
+            let s = shoe_of(i);
+            newest
+                .entry(s.line())
+                .and_modify(|(best, e)| {
+                    if key >= *best - policy.line_margin && freshness(s) > freshness(shoe_of(e.1)) {
+                        *e = (key, i);
+                    }
+                })
+                .or_insert((key, (key, i)));
+        }
+        let mut pool: Vec<(f64, u32)> = newest.into_values().map(|(_, e)| e).collect();
+        pool.sort_by(by_key);
+        pool
+    } else {
+        scored
+    };
+
+    // Variety: greedily take the best shoe after a small penalty per same-brand shoe above it.
+    let mut chosen: Vec<(f64, u32)> = Vec::with_capacity(top_k);
+    let mut brands: HashMap<&str, usize> = HashMap::new();
+    let mut taken: HashSet<u32> = HashSet::new();
+    while chosen.len() < top_k {
+        let mut best: Option<(f64, (f64, u32))> = None;
+        for &(key, i) in pool.iter().filter(|(_, i)| !taken.contains(i)) {
+            // The pool is sorted: once the raw key cannot beat the best adjusted one, stop.
+            if best.is_some_and(|(b, _)| key <= b) {
+                break;
+            }
+            let adjusted = key - policy.brand_repeat_penalty * brands.get(shoe_of(i).brand.as_str()).copied().unwrap_or(0) as f64;
+            if best.is_none_or(|(b, _)| adjusted > b) {
+                best = Some((adjusted, (key, i)));
+            }
+        }
+        let Some((_, (key, i))) = best else { break };
+        taken.insert(i);
+        *brands.entry(shoe_of(i).brand.as_str()).or_default() += 1;
+        chosen.push((key, i));
+    }
+
+    if chosen.len() < top_k {
+        ranking.relaxations = relaxations(catalogue, filters, &single_misses, top_k - chosen.len());
+    }
+    if candidates == 0 {
+        return ranking;
+    }
+
+    // Scorers are linear in their inputs, so the average candidate's contributions are the
+    // contributions of the average inputs.
+    let n = candidates as f64;
+    let mean_attributes = ShoeAttributes(sum_shoe.map(|s| s / n));
+    let mean_pair = Pair { x: FeatureVector(sum.map(|s| s / n)), relations: Relations(sum_relations.map(|s| s / n)), shoe: &mean_attributes };
+    let mean = scorer.score(&prepared, &mean_pair);
+    let ranked_shoe = |i: u32| {
+        let shoe = shoe_of(i);
+        let p = pair(runner, shoe, &attributes[i as usize]);
+        let s = scorer.score(&prepared, &p);
+        RankedShoe {
+            explanation: explain(runner, shoe, &p.x, &s, &mean),
+            insole: pair_insole(runner, shoe, &catalogue.insoles),
+            shoe: shoe.clone(),
+            score: s.score,
+        }
+    };
+
+    let mut shoes: Vec<RankedShoe> = chosen.iter().map(|&(_, i)| ranked_shoe(i)).collect();
+    for r in &mut shoes {
+        // Say so when an older generation stands in for a newer one the filters kept out.
+        let newer = catalogue.shoes.iter().filter(|s| {
+            s.line() == r.shoe.line()
+                && s.id != r.shoe.id
+                && s.status() != ShoeStatus::Discontinued
+                && (s.release_year > r.shoe.release_year || (r.shoe.status() == ShoeStatus::Previous && s.status() == ShoeStatus::Current))
+        });
+        if let Some(newer) = newer.max_by_key(|s| s.release_year) {
+            if let Some(why) = why_not_listed(filters.rejections(newer), filters, runner, newer) {
+                r.explanation.notes.push(format!("an earlier generation: the newer {} {why}", newer.display_name()));
+            }
+        }
+        if let (Some(price), Some(budget)) = (r.shoe.price_usd, runner.budget_usd) {
+            if price > budget {
+                let caution = format!("${:.0} over your ${budget:.0} budget (${price:.0})", price - budget);
+                r.explanation.cautions.retain(|c| !c.contains("over your budget"));
+                r.explanation.cautions.insert(0, caution);
+            }
+        }
+        if r.shoe.price_usd.is_none() {
+            r.explanation.cautions.push("no current list price: check it before recommending".into());
+        }
+    }
+    ranking.shared_reasons = take_shared_reasons(&mut shoes);
+
+    if let (Some((key, i)), Some(&(first, _))) = (best_unstocked, chosen.first()) {
+        if key > first {
+            ranking.elsewhere = Some(ranked_shoe(i));
+        }
+    }
+    ranking.shoes = shoes;
+    ranking
+}
+
+/// A reason every shoe in the list shares tells the runner nothing about the choice between
+/// them: take it off the shoes (unless it is some shoe's only reason) and return it, to be
+/// said once for the whole list.
+fn take_shared_reasons(shoes: &mut [RankedShoe]) -> Vec<String> {
+    let mut taken = Vec::new();
+    if shoes.len() < 2 {
+        return taken;
+    }
+    let shared: Vec<String> = shoes[0]
+        .explanation
+        .reasons
+        .iter()
+        .filter(|r| shoes.iter().all(|s| s.explanation.reasons.contains(r)))
+        .cloned()
+        .collect();
+    for reason in shared {
+        if shoes.iter().all(|s| s.explanation.reasons.len() > 1) {
+            for s in shoes.iter_mut() {
+                s.explanation.reasons.retain(|r| *r != reason);
+            }
+            taken.push(reason);
+        }
+    }
+    taken
+}
