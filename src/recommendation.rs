@@ -107,7 +107,6 @@ impl RecommendationService {
         }
         let table = self.shoe_table();
         let catalogue = &table.catalogue;
-        check_worn_shoe(fitting, catalogue)?;
         let stock = match &options.store_id {
             Some(store) => Some(self.catalogue.stock_quantities(store.clone()).await?),
             None => None,
@@ -152,12 +151,9 @@ impl RecommendationService {
 
 /// A worn pair named but not in the catalogue would silently drop the comparison with it:
 /// refuse it, with the nearest ids, so staff can correct a typo or pick the generation.
-fn check_worn_shoe(fitting: &Fitting, catalogue: &crate::catalogue::Catalogue) -> Result<(), FieldError> {
-    let Some(id) = fitting.wear.as_ref().and_then(|w| w.worn_shoe_id.as_deref()) else { return Ok(()) };
-    if catalogue.shoe(id).is_some() {
-        return Ok(());
+pub fn check_worn_shoe(fitting: &Fitting, catalogue: &crate::catalogue::Catalogue) -> Result<(), FieldError> {
+    match fitting.wear.as_ref().and_then(|w| w.worn_shoe_id.as_deref()) {
+        Some(id) => catalogue.require_shoe(id, "wear.worn_shoe_id").map(|_| ()),
+        None => Ok(()),
     }
-    let closest = catalogue.closest_shoe_ids(id, 3);
-    let hint = if closest.is_empty() { String::new() } else { format!("; closest: {}", closest.join(", ")) };
-    Err(FieldError::new("wear.worn_shoe_id", format!("'{id}' is not a catalogue shoe{hint}")))
 }

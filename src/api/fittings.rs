@@ -89,6 +89,7 @@ pub async fn create_fitting(
     caller.require(Action::CreateFitting)?;
     let mut fitting = body.0;
     fitting.store_id = caller.store_for_write(fitting.store_id)?;
+    crate::recommendation::check_worn_shoe(&fitting, &state.catalogue.snapshot())?;
     let idempotency = idempotency_key(&req)?.map(|key| (caller.key_id.clone(), key));
     let (stored, _replayed) = state.fittings.create_idempotent(fitting, idempotency).await?;
     Ok(HttpResponse::Created()

@@ -242,6 +242,9 @@ pub async fn create_recommendation(
         }
         (None, Some(fitting)) => {
             fitting.validate()?;
+            // A stored fitting was checked when saved; its worn pair may since have left the
+            // catalogue, which only drops the comparison with it.
+            crate::recommendation::check_worn_shoe(&fitting, &state.catalogue.snapshot())?;
             (None, fitting)
         }
         _ => return Err(FieldError::new("fitting", "send exactly one of fitting_id or fitting").into()),

@@ -264,6 +264,16 @@ impl Catalogue {
         self.shoe_index.get(id).map(|&i| &self.shoes[i])
     }
 
+    /// The shoe a request names in `field`, or a refusal that lists the closest catalogue ids:
+    /// an unknown id silently ignored would drop what the caller meant it for.
+    pub fn require_shoe(&self, id: &str, field: impl Into<String>) -> Result<&Shoe, FieldError> {
+        self.shoe(id).ok_or_else(|| {
+            let closest = self.closest_shoe_ids(id, 3);
+            let hint = if closest.is_empty() { String::new() } else { format!("; closest: {}", closest.join(", ")) };
+            FieldError::new(field, format!("'{id}' is not a catalogue shoe{hint}"))
+        })
+    }
+
     /// Up to `n` catalogue shoe ids closest to a mistyped one (edit distance, then id), for
     /// a refusal that helps staff find the shoe they meant.
     pub fn closest_shoe_ids(&self, id: &str, n: usize) -> Vec<&str> {

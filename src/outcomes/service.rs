@@ -72,9 +72,7 @@ impl OutcomeRow {
 /// Checks a report against the catalogue; the sale id must already be resolved.
 pub fn validate_report(report: &SaleReport, catalogue: &Catalogue) -> Result<(), FieldError> {
     check_ids(&report.shoe_id, report.insole_id.as_deref(), report.sale_id.as_deref())?;
-    if catalogue.shoe(&report.shoe_id).is_none() {
-        return Err(FieldError::new("shoe_id", format!("no shoe with id '{}' in the catalogue", report.shoe_id)));
-    }
+    catalogue.require_shoe(&report.shoe_id, "shoe_id")?;
     if let Some(insole) = &report.insole_id {
         if !catalogue.insoles.iter().any(|i| &i.id == insole) {
             return Err(FieldError::new("insole_id", format!("no insole with id '{insole}' in the catalogue")));

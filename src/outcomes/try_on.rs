@@ -67,8 +67,8 @@ impl TryOnSet {
             errors.push(FieldError::new("try_ons", format!("at most {MAX_TRY_ONS} shoes per fitting")));
         }
         for (i, t) in self.try_ons.iter().enumerate() {
-            if catalogue.shoe(&t.shoe_id).is_none() {
-                errors.push(FieldError::new(format!("try_ons[{i}].shoe_id"), format!("'{}' is not a catalogue shoe", t.shoe_id)));
+            if let Err(e) = catalogue.require_shoe(&t.shoe_id, format!("try_ons[{i}].shoe_id")) {
+                errors.push(e);
             } else if self.try_ons[..i].iter().any(|o| o.shoe_id == t.shoe_id) {
                 errors.push(FieldError::new(format!("try_ons[{i}].shoe_id"), format!("'{}' is listed twice", t.shoe_id)));
             }

@@ -326,3 +326,13 @@ async fn a_racer_who_prefers_a_firm_feel_still_gets_race_shoes() {
         assert_eq!(shoe["plated"], true, "{id}");
     }
 }
+
+#[tokio::test]
+async fn a_fitting_naming_an_unknown_worn_shoe_is_not_stored() {
+    let app = spawn_app().await;
+    let mut f = shop_fitting();
+    f["wear"]["worn_shoe_id"] = json!("nike-pegasus-40");
+    let r = app.post("/v1/fittings", &f).await;
+    assert_eq!(assert_problem(&r, 422)["field"], "wear.worn_shoe_id");
+    assert!(r.text.contains("nike-pegasus-41"), "{}", r.text);
+}
