@@ -391,3 +391,139 @@ fn take_shared_reasons(shoes: &mut [RankedShoe]) -> Vec<String> {
     }
     taken
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::tests::shoe;
+    use crate::catalogue::{Catalogue, Support};
+    use crate::features::shoe_attributes;
+    use crate::fitting::{examples, Fitting};
+    use crate::ranking::BaselineScorer;
+
+    /// The README's shop runner (pronated, 61 kg, budget $170) without the worn pair.
+    fn runner(budget: Option<f64>, width: &str) -> RunnerSignals {
+        let mut v = examples::shop_fitting();
+        v["profile"]["budget_usd"] = budget.map_or(serde_json::Value::Null, |b| serde_json::json!(b));
+        v["profile"]["width"] = serde_json::json!(width);
+        v.as_object_mut().unwrap().remove("wear");
+        let f: Fitting = serde_json::from_value(v).unwrap();
+        RunnerSignals::from_fitting(&f, &Catalogue::default())
+    }
+
+    fn stability(id: &str, brand: &str, price: Option<f64>) -> Shoe {
+        let mut s = shoe(id);
+        s.brand = brand.into();
+        s.support = Support::Stability;
+        s.price_usd = price;
+        s
+    }
+
+    fn ranked(shoes: Vec<Shoe>, runner: &RunnerSignals, filters: &Filters, top_k: usize) -> Ranking {
+        let catalogue = Catalogue::new(shoes, Vec::new());
+        let attributes: Vec<_> = catalogue.shoes.iter().map(shoe_attributes).collect();
+        rank_for_runner(&BaselineScorer::new(), &catalogue, &attributes, runner, filters, top_k, &Policy::default())
+    }
+
+    fn ids(r: &Ranking) -> Vec<&str> {
+        r.shoes.iter().map(|s| s.shoe.id.as_str()).collect()
+    }
+
+    #[test]
+    fn an_in_budget_shoe_ranks_above_a_better_scoring_one_over_budget_which_names_the_amount() {
+        // The stability shoe suits this pronated runner better, but costs $25 over budget.
+        let mut neutral = shoe("a-neutral-1");
+        neutral.price_usd = Some(140.0);
+        let r = ranked(vec![stability("b-stable-1", "B", Some(170.0)), neutral], &runner(Some(145.0), "standard"), &Filters::default(), 5);
+        assert_eq!(ids(&r), ["a-neutral-1", "b-stable-1"]);
+        assert!(r.shoes[0].score < r.shoes[1].score);
+        assert_eq!(r.shoes[1].explanation.cautions[0], "$25 over your $145 budget ($170)");
+    }
+
+    #[test]
+    fn a_shoe_without_a_price_ranks_below_priced_ones_with_a_caution() {
+        let mut cheap_neutral = shoe("a-neutral-1");
+        cheap_neutral.price_usd = Some(100.0);
+        let r = ranked(vec![stability("b-stable-1", "B", None), cheap_neutral], &runner(None, "standard"), &Filters::default(), 5);
+        assert_eq!(ids(&r), ["a-neutral-1", "b-stable-1"]);
+        assert!(r.shoes[1].explanation.cautions.iter().any(|c| c.contains("no current list price")));
+    }
+
+    #[test]
+    fn one_generation_per_line_the_newest_unless_only_an_older_one_comes_in_the_width() {
+        let mut old = stability("b-guide-18", "B", Some(140.0));
+        old.release_year = Some(2025);
+        old.status = Some(ShoeStatus::Previous);
+        old.widths.push(Width::Wide);
+        let mut new = stability("b-guide-19", "B", Some(145.0));
+        new.release_year = Some(2026);
+        let r = ranked(vec![old.clone(), new.clone()], &runner(Some(170.0), "standard"), &Filters::default(), 5);
+        assert_eq!(ids(&r), ["b-guide-19"]);
+        let r = ranked(vec![old, new], &runner(Some(170.0), "wide"), &Filters::default(), 5);
+        assert_eq!(ids(&r), ["b-guide-18"]);
+        assert_eq!(r.shoes[0].explanation.notes, ["an earlier generation: the newer B Model is not made in wide width"]);
+    }
+
+    #[test]
+    fn a_discontinued_shoe_appears_only_when_the_store_has_it() {
+        let mut gone = stability("b-old-1", "B", Some(120.0));
+        gone.status = Some(ShoeStatus::Discontinued);
+        let r = ranked(vec![gone.clone()], &runner(None, "standard"), &Filters::default(), 5);
+        assert!(r.shoes.is_empty());
+        assert_eq!(r.removed.discontinued, 1);
+        let in_stock = Filters { only_ids: Some(["b-old-1".to_string()].into()), ..Filters::default() };
+        assert_eq!(ids(&ranked(vec![gone], &runner(None, "standard"), &in_stock, 5)), ["b-old-1"]);
+    }
+
+    #[test]
+    fn a_second_shoe_of_another_brand_beats_a_third_of_one_brand_when_comparable() {
+        let shoes = vec![
+            stability("a-one-1", "A", Some(140.0)),
+            stability("a-two-1", "A", Some(140.0)),
+            stability("a-three-1", "A", Some(140.0)),
+            stability("b-one-1", "B", Some(140.0)),
+        ];
+        let policy = Policy { brand_repeat_penalty: 0.0, ..Policy::default() };
+        let catalogue = Catalogue::new(shoes.clone(), Vec::new());
+        let attributes: Vec<_> = catalogue.shoes.iter().map(shoe_attributes).collect();
+        let plain = rank_for_runner(&BaselineScorer::new(), &catalogue, &attributes, &runner(None, "standard"), &Filters::default(), 2, &policy);
+        assert_eq!(ids(&plain), ["a-one-1", "a-three-1"], "equal scores: by id");
+        assert_eq!(ids(&ranked(shoes, &runner(None, "standard"), &Filters::default(), 2)), ["a-one-1", "b-one-1"]);
+    }
+
+    #[test]
+    fn an_empty_answer_names_what_each_filter_removed_and_the_nearest_loosening() {
+        let mut shoes = Vec::new();
+        for (i, price) in [130.0, 135.0, 150.0].into_iter().enumerate() {
+            let mut s = stability(&format!("s-{i}"), "S", Some(price));
+            s.widths = vec![Width::Standard, Width::Wide];
+            s.line = Some(format!("line-{i}"));
+            shoes.push(s);
+        }
+        let filters = Filters { max_price_usd: Some(120.0), width: Some(Width::ExtraWide), ..Filters::default() };
+        let r = ranked(shoes.clone(), &runner(None, "extra_wide"), &filters, 5);
+        assert!(r.shoes.is_empty());
+        assert_eq!((r.removed.price, r.removed.width), (3, 3));
+        // Every shoe fails both filters: loosening one alone brings nothing.
+        assert!(r.relaxations.is_empty(), "{:?}", r.relaxations);
+
+        let filters = Filters { max_price_usd: Some(120.0), ..Filters::default() };
+        let r = ranked(shoes.clone(), &runner(None, "standard"), &filters, 2);
+        assert_eq!(r.relaxations[0].suggestion, "2 more shoes at up to $135");
+        let filters = Filters { width: Some(Width::ExtraWide), ..Filters::default() };
+        let r = ranked(shoes, &runner(None, "standard"), &filters, 5);
+        assert_eq!(r.relaxations[0].suggestion, "3 more in wide width");
+    }
+
+    #[test]
+    fn a_better_match_out_of_stock_is_offered_separately() {
+        let mut neutral = shoe("a-neutral-1");
+        neutral.price_usd = Some(140.0);
+        let shoes = vec![stability("b-stable-1", "B", Some(140.0)), neutral];
+        let in_stock = Filters { only_ids: Some(["a-neutral-1".to_string()].into()), ..Filters::default() };
+        let r = ranked(shoes, &runner(None, "standard"), &in_stock, 5);
+        assert_eq!(ids(&r), ["a-neutral-1"]);
+        assert_eq!(r.elsewhere.as_ref().map(|e| e.shoe.id.as_str()), Some("b-stable-1"));
+        assert_eq!(r.relaxations[0].filter, "store_id");
+    }
+}
