@@ -35,13 +35,30 @@ struct Checkpoint {
     busy: i32,
 }
 
+/// The current transaction's id on PostgreSQL (assigning one), `None` on SQLite: what an
+/// erasure's scrub must wait past.
+pub fn transaction_id(conn: &mut DbConnection) -> Result<Option<i64>, DbError> {
+    match conn {
+        DbConnection::Sqlite(_) => Ok(None),
+        DbConnection::Postgres(c) => {
+            Ok(Some(diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>("txid_current()")).get_result(c)?))
+        }
+    }
+}
+
+/// Longest a PostgreSQL scrub waits for transactions older than the erasure (a large import).
+const SCRUB_WAIT: Duration = Duration::from_secs(30);
+
 /// After an erasure, makes the deleted rows unreadable on disk as well. SQLite: the deleted
 /// cells are already zeroed (`secure_delete`), but older copies of their pages stay in the
 /// WAL until a checkpoint, so checkpoint and truncate it (retrying while a reader still holds
 /// an old snapshot). PostgreSQL: deleted tuples stay in the table's pages and in the
 /// customer-reference index until rewritten, so rewrite the fittings table (`VACUUM FULL`,
-/// which briefly locks it). Neither reaches backups or PostgreSQL's own WAL archive.
-pub fn scrub_erased(conn: &mut DbConnection) -> Result<(), DbError> {
+/// which briefly locks it). A rewrite keeps every row some running transaction might still
+/// see, and a snapshot's horizon is the oldest transaction running anywhere on the server, so
+/// first wait (at most `SCRUB_WAIT`) until no transaction as old as the erasure's
+/// (`erasure_xid`) runs. Neither reaches backups or PostgreSQL's own WAL archive.
+pub fn scrub_erased(conn: &mut DbConnection, erasure_xid: Option<i64>) -> Result<(), DbError> {
     match conn {
         DbConnection::Sqlite(c) => {
             for attempt in 0..50 {
@@ -54,18 +71,27 @@ pub fn scrub_erased(conn: &mut DbConnection) -> Result<(), DbError> {
             Err(DbError::Other(anyhow::anyhow!("the WAL could not be checkpointed after an erasure: readers kept it busy")))
         }
         DbConnection::Postgres(c) => {
-            // VACUUM keeps rows that a transaction begun before the erasure may still see: wait
-            // (at most 5 s) for those to end, so that the rewrite leaves the deleted rows behind.
-            for _ in 0..100 {
-                let older: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
-                    "(SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
-                      AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL AND xact_start < statement_timestamp())",
-                ))
-                .get_result(c)?;
-                if older == 0 {
-                    break;
+            if let Some(xid) = erasure_xid {
+                let started = std::time::Instant::now();
+                loop {
+                    // Nothing running from before the erasure committed: neither a transaction
+                    // (server-wide) nor a snapshot in this database.
+                    let clear: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+                        "(txid_snapshot_xmin(txid_current_snapshot()) > {xid} AND NOT EXISTS (\
+                           SELECT 1 FROM pg_stat_activity WHERE datname = current_database() \
+                           AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL \
+                           AND age(backend_xmin) >= age(({xid} % 4294967296)::text::xid)))"
+                    )))
+                    .get_result(c)?;
+                    if clear {
+                        break;
+                    }
+                    if started.elapsed() > SCRUB_WAIT {
+                        log::warn!("erasure: a transaction older than the erasure still runs; the next erasure or VACUUM removes what this rewrite keeps");
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
                 }
-                std::thread::sleep(Duration::from_millis(50));
             }
             Ok(c.batch_execute("VACUUM FULL fittings")?)
         }

@@ -116,7 +116,7 @@ impl FittingService {
     /// Erases a runner's fittings. Their outcomes stay for training, detached from the
     /// customer, with a de-identified copy of the fitting (no reference, no health answers).
     pub async fn erase_customer(&self, customer: CustomerRef) -> Result<ErasureReport, FittingError> {
-        let report = self
+        let (report, xid) = self
             .db
             .run_write(move |conn| {
                 conn.transaction(|conn| {
@@ -133,12 +133,13 @@ impl FittingService {
                     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
                     db::keys::delete_idempotency_for_fittings(conn, &ids)?;
                     report.fittings_deleted = db::fittings::delete_many(conn, &ids)?;
-                    Ok::<_, DbError>(report)
+                    let xid = db::transaction_id(conn)?;
+                    Ok::<_, DbError>((report, xid))
                 })
             })
             .await?;
         // Deleted is not yet gone from the files: scrub, then answer.
-        self.db.run_write(db::scrub_erased).await?;
+        self.db.run_write(move |conn| db::scrub_erased(conn, xid)).await?;
         Ok(report)
     }
 
