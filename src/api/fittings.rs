@@ -1,25 +1,26 @@
 //! Fitting sessions: store one, read it back, record the shoes tried on.
 
 use actix_web::{http::header, web, HttpResponse};
-use serde::Serialize;
-use utoipa::{OpenApi, ToSchema};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::error::{ApiError, Problem};
 use super::extract::{Caller, Json};
 use super::AppState;
 use crate::auth::{Action, Principal};
+use crate::fitting::history::{customer_history, PastFitting, PastPurchase};
 use crate::fitting::{CustomerRef, ErasureReport, FieldError, Fitting, FittingId, StoredFitting};
 use crate::outcomes::{FitObservation, TryOn, TryOnSet};
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(create_fitting, get_fitting, put_try_ons, get_try_ons, erase_customer),
-    components(schemas(FittingResource, ErasureReport, TryOnSet, TryOn, FitObservation))
+    paths(create_fitting, list_fittings, get_fitting, put_try_ons, get_try_ons, erase_customer),
+    components(schemas(FittingResource, FittingHistoryPage, PastFitting, PastPurchase, ErasureReport, TryOnSet, TryOn, FitObservation))
 )]
 pub struct FittingsApi;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/v1/fittings").route(web::post().to(create_fitting)))
+    cfg.service(web::resource("/v1/fittings").route(web::post().to(create_fitting)).route(web::get().to(list_fittings)))
         .service(web::resource("/v1/fittings/{id}").route(web::get().to(get_fitting)))
         .service(
             web::resource("/v1/fittings/{id}/try-ons").route(web::put().to(put_try_ons)).route(web::get().to(get_try_ons)),
@@ -95,6 +96,58 @@ pub async fn create_fitting(
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/v1/fittings/{}", stored.id)))
         .json(FittingResource::from(stored)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FittingQuery {
+    /// The runner's pseudonymous customer reference.
+    customer_ref: String,
+    /// Page size, 1-200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    limit: Option<u32>,
+    /// Items to skip, 0-1000000 (default 0).
+    #[param(minimum = 0, maximum = 1_000_000)]
+    offset: Option<u32>,
+}
+
+/// A returning runner's fittings, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FittingHistoryPage {
+    pub customer_ref: String,
+    pub items: Vec<PastFitting>,
+    /// Fittings of this runner the caller may see, before paging.
+    pub total: usize,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+/// Look up a returning runner: their earlier fittings, newest first, each with the shoes
+/// bought after it, whether they were kept and how the runner rated them. Staff keys see
+/// their own store's fittings only.
+#[utoipa::path(get, path = "/v1/fittings", tag = "fittings", params(FittingQuery),
+    responses((status = 200, body = FittingHistoryPage), (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_fittings(caller: Caller, state: web::Data<AppState>, q: web::Query<FittingQuery>) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ReadFitting)?;
+    let q = q.into_inner();
+    let page = super::PageQuery::new(q.limit, q.offset)?;
+    let customer = CustomerRef::parse(&q.customer_ref).map_err(|reason| FieldError::new("customer_ref", reason))?;
+    let catalogue = state.catalogue.snapshot();
+    let principal = caller.0.clone();
+    let history = state
+        .db
+        .run(move |conn| customer_history(conn, &customer, &catalogue, |store| principal.can_see_store(store)))
+        .await?;
+    let p = page.apply(history.iter());
+    Ok(HttpResponse::Ok().json(FittingHistoryPage {
+        customer_ref: q.customer_ref,
+        items: p.items,
+        total: p.total,
+        limit: p.limit,
+        offset: p.offset,
+    }))
 }
 
 /// Read a stored fitting session.

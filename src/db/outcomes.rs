@@ -73,6 +73,22 @@ pub fn with_fittings(conn: &mut DbConnection) -> Result<Vec<(OutcomeRow, String)
         .load(conn)?)
 }
 
+/// The outcomes recorded against these fittings, oldest sale first.
+pub fn for_fittings(conn: &mut DbConnection, fitting_ids: &[String]) -> Result<Vec<OutcomeRow>, DbError> {
+    let mut found = Vec::new();
+    // Under SQLite's bound-parameter limit.
+    for chunk in fitting_ids.chunks(900) {
+        found.extend(
+            outcomes::table
+                .filter(outcomes::fitting_id.eq_any(chunk))
+                .order((outcomes::sold_at, outcomes::sale_id))
+                .select(OutcomeRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(found)
+}
+
 /// Unlinks a fitting's outcomes, keeping a de-identified snapshot for training.
 pub fn detach_fitting(conn: &mut DbConnection, fitting_id: &str, snapshot: Option<&str>) -> Result<usize, DbError> {
     Ok(diesel::update(outcomes::table.filter(outcomes::fitting_id.eq(fitting_id)))

@@ -9,6 +9,7 @@ use crate::catalogue::{Cushioning, Terrain, Width};
 use crate::units::*;
 
 mod health;
+pub mod history;
 mod ids;
 mod service;
 pub use health::{

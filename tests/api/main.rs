@@ -12,5 +12,6 @@ mod outcomes;
 mod recommendations;
 mod referral_vignettes;
 mod replicas;
+mod returning_runner;
 mod security;
 mod try_ons;
