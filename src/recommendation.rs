@@ -7,6 +7,7 @@ use arc_swap::ArcSwap;
 
 use crate::catalogue::{CatalogueError, CatalogueService, Terrain, Width};
 use crate::features::RunnerSignals;
+use crate::fitting::history::PastPurchase;
 use crate::fitting::{FieldError, Fitting, StoreId};
 use crate::ranking::{rank_for_runner, BaselineScorer, FilterCounts, Filters, Policy, RankedShoe, Relaxation, Scorer, ShoeTable};
 use crate::referral::{self, Referral};
@@ -47,6 +48,8 @@ pub struct RecommendationOptions {
     pub terrain: Option<Terrain>,
     pub max_price_usd: Option<f64>,
     pub width: Option<Width>,
+    /// What became of the worn pair when this runner bought it here, if they did.
+    pub worn_outcome: Option<PastPurchase>,
 }
 
 #[derive(Debug, Clone)]
@@ -116,7 +119,7 @@ impl RecommendationService {
 
         let scorer = self.scorer.get();
         let runner = RunnerSignals::from_fitting(fitting, catalogue);
-        let ranking = rank_for_runner(
+        let mut ranking = rank_for_runner(
             scorer.as_ref().as_ref(),
             catalogue,
             &table.attributes,
@@ -125,6 +128,11 @@ impl RecommendationService {
             top_k,
             &Policy::default(),
         );
+        if let (Some(outcome), Some(worn)) = (&options.worn_outcome, runner.worn.as_ref()) {
+            for r in &mut ranking.shoes {
+                say_how_the_worn_pair_did(r, outcome, &worn.id, catalogue);
+            }
+        }
         let elsewhere = match ranking.elsewhere {
             Some(shoe) => {
                 let stores = self.catalogue.stores_stocking(shoe.shoe.id.clone()).await?;
@@ -146,6 +154,29 @@ impl RecommendationService {
             stock,
             elsewhere,
         })
+    }
+}
+
+/// A successor of a pair the runner bought here: kept and liked is a reason to stay in the
+/// line; returned is worth a caution.
+fn say_how_the_worn_pair_did(r: &mut RankedShoe, outcome: &PastPurchase, worn_id: &str, catalogue: &crate::catalogue::Catalogue) {
+    let Some(worn) = catalogue.shoe(worn_id) else { return };
+    if r.shoe.line() != worn.line() {
+        return;
+    }
+    let relation = if r.shoe.id == worn.id { "the same model as the" } else { "the same line as the" };
+    let name = worn.display_name();
+    match (outcome.kept, outcome.satisfaction) {
+        // A rating of 3 or less is no endorsement, and no complaint either.
+        (true, Some(s)) if s >= 4 => {
+            r.explanation.reasons.insert(0, format!("{relation} {name} you kept and rated {s}/5"));
+        }
+        (true, None) => r.explanation.reasons.insert(0, format!("{relation} {name} you bought here and kept")),
+        (false, _) => {
+            let why = outcome.return_reason.as_deref().map(|w| format!(" ({})", w.replace('_', " "))).unwrap_or_default();
+            r.explanation.cautions.insert(0, format!("{relation} {name} you returned{why}: ask what did not suit"));
+        }
+        _ => {}
     }
 }
 

@@ -11,6 +11,7 @@ use super::fittings::{parse_fitting_id, visible_fitting};
 use crate::auth::{Action, AuthError};
 use super::AppState;
 use crate::catalogue::{Cushioning, Support, Terrain, Width};
+use crate::fitting::history::{customer_history, PastPurchase};
 use crate::fitting::{FieldError, Fitting, StoreId};
 use crate::ranking::{FilterCounts, RankedShoe, Relaxation};
 use crate::recommendation::{Recommendation, RecommendationOptions};
@@ -214,6 +215,24 @@ impl RecommendationResponse {
     }
 }
 
+/// The latest purchase of the worn pair by this runner, from the fittings the caller may see:
+/// "last time you kept the Ghost 16 and rated it 5" makes its successor a reason.
+async fn worn_pair_outcome(state: &AppState, caller: &Caller, fitting: &Fitting) -> Result<Option<PastPurchase>, ApiError> {
+    let (Some(customer), Some(worn)) =
+        (fitting.customer_ref.clone(), fitting.wear.as_ref().and_then(|w| w.worn_shoe_id.clone()))
+    else {
+        return Ok(None);
+    };
+    let catalogue = state.catalogue.snapshot();
+    let principal = caller.0.clone();
+    let history = state
+        .db
+        .run(move |conn| customer_history(conn, &customer, &catalogue, |store| principal.can_see_store(store)))
+        .await?;
+    // History is newest first; so is each fitting's list once reversed.
+    Ok(history.into_iter().flat_map(|f| f.purchases.into_iter().rev()).find(|p| p.shoe_id == worn))
+}
+
 /// Rank shoes for a runner, explain each, pair insoles where a signal supports it, and flag
 /// when the runner should see a clinician.
 #[utoipa::path(post, path = "/v1/recommendations", tag = "recommendations", request_body = RecommendationRequest,
@@ -249,12 +268,14 @@ pub async fn create_recommendation(
         }
         _ => return Err(FieldError::new("fitting", "send exactly one of fitting_id or fitting").into()),
     };
+    let worn_outcome = worn_pair_outcome(&state, &caller, &fitting).await?;
     let options = RecommendationOptions {
         top_k: req.top_k,
         store_id: req.store_id,
         terrain: req.terrain,
         max_price_usd: req.max_price_usd,
         width: req.width,
+        worn_outcome,
     };
     let rec = state.recommendations.recommend(&fitting, options).await?;
     state.metrics.recommendations.inc();

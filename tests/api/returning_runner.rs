@@ -56,3 +56,26 @@ async fn a_history_lookup_needs_a_valid_customer_reference() {
     assert_eq!(assert_problem(&app.get("/v1/fittings?customer_ref=jane@example.com").await, 422)["field"], "customer_ref");
     assert_eq!(app.get("/v1/fittings").await.status, 400);
 }
+
+#[tokio::test]
+async fn a_successor_of_a_pair_the_runner_kept_and_liked_says_so_and_a_returned_one_is_a_caution() {
+    let app = spawn_app().await;
+    let earlier = app.create_fitting(&shop_fitting()).await;
+    let sale = json!({ "sale_id": "POS-9", "fitting_id": earlier, "shoe_id": "brooks-ghost-16", "store_id": "S1",
+                       "sold_at": "2026-03-01T10:00:00Z" });
+    assert_eq!(app.post("/v1/outcomes", &sale).await.status, 201);
+    app.client.patch(app.url("/v1/outcomes/POS-9")).json(&json!({"satisfaction": 5})).send().await.unwrap();
+
+    let mut today = shop_fitting();
+    today["wear"]["worn_shoe_id"] = json!("brooks-ghost-16");
+    let ghost = |r: &Reply| r.body["shoes"].as_array().unwrap().iter().find(|s| s["shoe_id"] == "brooks-ghost-17").cloned();
+    let r = app.recommend(&json!({ "fitting": today, "top_k": 50 })).await;
+    let successor = ghost(&r).unwrap_or_else(|| panic!("no Ghost 17: {}", r.text));
+    assert_eq!(successor["reasons"][0], "the same line as the Brooks Ghost 16 you kept and rated 5/5", "{successor}");
+
+    let returned = json!({"returned_at": "2026-03-09T12:00:00Z", "return_reason": "comfort"});
+    app.client.patch(app.url("/v1/outcomes/POS-9")).json(&returned).send().await.unwrap();
+    let r = app.recommend(&json!({ "fitting": today, "top_k": 50 })).await;
+    let successor = ghost(&r).unwrap_or_else(|| panic!("no Ghost 17: {}", r.text));
+    assert!(successor["cautions"][0].as_str().unwrap().starts_with("the same line as the Brooks Ghost 16 you returned (comfort)"), "{successor}");
+}
