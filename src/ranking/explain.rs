@@ -103,6 +103,32 @@ fn reason(feature: Feature, runner: &RunnerSignals, shoe: &Shoe) -> Option<Strin
     })
 }
 
+/// Body mass above which a fitter looks for a deep midsole (no study gives a cut-off; about
+/// the top decile of shop runners).
+const HEAVY_RUNNER_KG: f64 = 85.0;
+
+/// True statements linking one of the shoe's specs to one of the runner's attributes, in the
+/// order a fitter would mention them; `explain` adds them when the score gave few reasons.
+fn spec_facts(runner: &RunnerSignals, shoe: &Shoe) -> Vec<String> {
+    let mut facts = Vec::new();
+    let soft = matches!(shoe.cushioning, crate::catalogue::Cushioning::High | crate::catalogue::Cushioning::Max);
+    if runner.mass_kg >= HEAVY_RUNNER_KG {
+        if let Some(stack) = shoe.heel_stack_mm.filter(|s| *s >= 35.0) {
+            facts.push(format!("{stack:.0} mm heel stack for a {:.0} kg runner", runner.mass_kg));
+        }
+    }
+    if soft && runner.light > 0.5 {
+        facts.push(format!("{} suits a lighter runner ({:.0} kg)", cushioning_words(shoe), runner.mass_kg));
+    }
+    if soft && runner.weekly_km >= 50.0 {
+        facts.push(format!("{} for {:.0} km a week", cushioning_words(shoe), runner.weekly_km));
+    }
+    if let Some(weight) = shoe.weight_g.filter(|w| *w < 250.0) {
+        facts.push(format!("light at {weight:.0} g"));
+    }
+    facts
+}
+
 /// "same drop as your worn pair (12 mm)", when the drop is unchanged.
 fn same_drop(runner: &RunnerSignals, shoe: &Shoe) -> Option<String> {
     let drop = shoe.drop_mm?;
@@ -250,6 +276,15 @@ pub fn explain(runner: &RunnerSignals, shoe: &Shoe, x: &FeatureVector, scored: &
             if !reasons.contains(&text) {
                 reasons.push(text);
             }
+        }
+    }
+    // Specs that answer something about this runner, when the score's own reasons are few.
+    for fact in spec_facts(runner, shoe) {
+        if reasons.len() >= MAX_REASONS - 1 {
+            break;
+        }
+        if !reasons.contains(&fact) {
+            reasons.push(fact);
         }
     }
     // Keeping the worn pair's drop is worth saying even when it moved the score little.
