@@ -38,9 +38,11 @@ fn reason_phrase(status: &str) -> &'static str {
     }
 }
 
-/// Where each parameter's value must come from, by name and place.
+/// The constraints of a path or query parameter, by its name (ids have one syntax wherever
+/// they appear).
 fn parameter_schema(path: &str, name: &str, schema: &mut Value) {
     let Some(schema) = schema.as_object_mut() else { return };
+    // An optional query parameter's type may list "null"; a pattern applies to its strings.
     match name {
         "store_id" | "customer_ref" => {
             schema.insert("pattern".into(), json!(OPAQUE_REF_PATTERN));
@@ -76,7 +78,7 @@ fn complete_operation(path: &str, op: &mut Map<String, Value>) {
                 // Visible ASCII, 1-100 characters (see `api::fittings::idempotency_key`).
                 p["schema"] = json!({"type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[!-~]([ -~]*[!-~])?$"});
             }
-            if place == "path" {
+            if place == "path" || place == "query" {
                 if let Some(schema) = p.get_mut("schema") {
                     parameter_schema(path, &name, schema);
                 }
