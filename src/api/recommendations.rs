@@ -78,6 +78,7 @@ pub struct InsoleSuggestion {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ShoeRecommendation {
+    /// Position in `shoes`, from 1; 0 for the shoe offered in `elsewhere`.
     pub rank: usize,
     pub shoe_id: String,
     pub name: String,
