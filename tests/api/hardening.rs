@@ -372,3 +372,11 @@ async fn an_object_sent_as_an_array_is_refused() {
     let r = app.post("/v1/recommendations", &json!({"fitting": web_fitting(), "fitting_id": null})).await;
     assert_eq!(assert_problem(&r, 422)["field"], "fitting_id", "{}", r.text);
 }
+
+#[tokio::test]
+async fn the_docs_page_never_calls_an_outside_validator() {
+    let app = spawn_app().await;
+    let init = app.get("/docs/swagger-initializer.js").await;
+    assert_eq!(init.status, 200);
+    assert!(init.text.contains("\"validatorUrl\": \"none\""), "{}", init.text);
+}
