@@ -119,6 +119,11 @@ impl RecommendationService {
 
         let scorer = self.scorer.get();
         let runner = RunnerSignals::from_fitting(fitting, catalogue);
+        let liked = options.worn_outcome.as_ref().filter(|o| o.kept && o.satisfaction.is_none_or(|s| s >= 4));
+        let policy = Policy {
+            liked_line: liked.and_then(|o| catalogue.shoe(&o.shoe_id)).map(|s| s.line().to_owned()),
+            ..Policy::default()
+        };
         let mut ranking = rank_for_runner(
             scorer.as_ref().as_ref(),
             catalogue,
@@ -126,7 +131,7 @@ impl RecommendationService {
             &runner,
             &filters,
             top_k,
-            &Policy::default(),
+            &policy,
         );
         if let (Some(outcome), Some(worn)) = (&options.worn_outcome, runner.worn.as_ref()) {
             for r in &mut ranking.shoes {

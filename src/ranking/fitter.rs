@@ -13,7 +13,7 @@ use crate::fitting::Goal;
 /// The fitter's adjustments, in log-odds added to the scorer's rank key. A margin of 4
 /// turns a 0.5 fit into 0.98: an over-budget shoe needs an overwhelming fit to outrank an
 /// in-budget one, which is the order a fitter shows them in, without hiding it.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Policy {
     /// Taken off a shoe priced above the runner's budget.
     pub over_budget_margin: f64,
@@ -34,6 +34,10 @@ pub struct Policy {
     /// scores within this many log-odds of the line's best (so an older generation stands in
     /// when only it comes in the runner's width or budget). Negative: show every generation.
     pub line_margin: f64,
+    /// The model line of a pair this runner bought here, kept and liked: staying in a line
+    /// that worked is what a fitter offers first, so it gains `liked_line_margin`.
+    pub liked_line: Option<String>,
+    pub liked_line_margin: f64,
 }
 
 impl Default for Policy {
@@ -45,6 +49,8 @@ impl Default for Policy {
             racing_goal_margin: 3.0,
             brand_repeat_penalty: 0.4,
             line_margin: 1.0,
+            liked_line: None,
+            liked_line_margin: 1.5,
         }
     }
 }
@@ -58,6 +64,8 @@ impl Policy {
         racing_goal_margin: 0.0,
         brand_repeat_penalty: 0.0,
         line_margin: -1.0,
+        liked_line: None,
+        liked_line_margin: 0.0,
     };
 
     fn adjustment(&self, runner: &RunnerSignals, shoe: &Shoe) -> f64 {
@@ -68,6 +76,9 @@ impl Policy {
         };
         if !shoe.offers_width(runner.width) {
             a -= self.width_margin;
+        }
+        if self.liked_line.as_deref() == Some(shoe.line()) {
+            a += self.liked_line_margin;
         }
         if runner.goal == Goal::Racing {
             let plate = if shoe.plated { 1.0 } else { 0.5 };
@@ -513,6 +524,16 @@ mod tests {
         let filters = Filters { width: Some(Width::ExtraWide), ..Filters::default() };
         let r = ranked(shoes, &runner(None, "standard"), &filters, 5);
         assert_eq!(r.relaxations[0].suggestion, "3 more in wide width");
+    }
+
+    #[test]
+    fn the_line_of_a_pair_the_runner_kept_and_liked_moves_up() {
+        let shoes = vec![stability("a-stable-1", "A", Some(140.0)), stability("b-liked-2", "B", Some(140.0))];
+        let catalogue = Catalogue::new(shoes, Vec::new());
+        let attributes: Vec<_> = catalogue.shoes.iter().map(shoe_attributes).collect();
+        let policy = Policy { liked_line: Some("b-liked".into()), ..Policy::default() };
+        let r = rank_for_runner(&BaselineScorer::new(), &catalogue, &attributes, &runner(None, "standard"), &Filters::default(), 2, &policy);
+        assert_eq!(ids(&r), ["b-liked-2", "a-stable-1"]);
     }
 
     #[test]
