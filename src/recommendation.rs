@@ -175,14 +175,25 @@ fn say_how_the_worn_pair_did(r: &mut RankedShoe, outcome: &PastPurchase, worn_id
         // A rating of 3 or less is no endorsement, and no complaint either.
         (true, Some(s)) if s >= 4 => {
             r.explanation.reasons.insert(0, format!("{relation} {name} you kept and rated {s}/5"));
+            forget_brand_returns(r);
         }
-        (true, None) => r.explanation.reasons.insert(0, format!("{relation} {name} you bought here and kept")),
+        (true, None) => {
+            r.explanation.reasons.insert(0, format!("{relation} {name} you bought here and kept"));
+            forget_brand_returns(r);
+        }
         (false, _) => {
             let why = outcome.return_reason.as_deref().map(|w| format!(" ({})", w.replace('_', " "))).unwrap_or_default();
             r.explanation.cautions.insert(0, format!("{relation} {name} you returned{why}: ask what did not suit"));
         }
         _ => {}
     }
+}
+
+/// What peers returned says less than what this runner kept: a learned "runners like you
+/// often return this brand" would contradict the reason just given.
+fn forget_brand_returns(r: &mut RankedShoe) {
+    let peers = format!("runners like you have often returned {} shoes", r.shoe.brand);
+    r.explanation.cautions.retain(|c| *c != peers);
 }
 
 /// A worn pair named but not in the catalogue would silently drop the comparison with it:

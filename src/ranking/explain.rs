@@ -66,6 +66,8 @@ fn reason(feature: Feature, runner: &RunnerSignals, shoe: &Shoe) -> Option<Strin
         MileageXSoftness => format!("{} for {:.0} km a week", cushioning_words(shoe), runner.weekly_km),
         Lightness if racing => format!("light at {:.0} g for racing", shoe.weight_g?),
         Lightness => format!("light at {:.0} g", shoe.weight_g?),
+        // Every road shoe is made for road: only worth saying off road.
+        TerrainFit if runner.terrain == Terrain::Road => return None,
         TerrainFit => format!("made for {}, where you run", terrain_words(shoe.terrain)),
         GoalFit if runner.goal == crate::fitting::Goal::Trail => match shoe.category {
             Category::Cushioned => format!("{} for long trail runs", cushioning_words(shoe)),

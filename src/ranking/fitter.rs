@@ -210,6 +210,30 @@ fn why_not_listed(bits: u8, filters: &Filters, runner: &RunnerSignals, newer: &S
     })
 }
 
+/// One shoe per model line from `scored` (best first): the newest generation within `margin`
+/// log-odds of the line's best, at its own key; returned best first. Newest means current
+/// before previous, then the later release.
+fn newest_per_line(catalogue: &Catalogue, scored: &[(f64, u32)], margin: f64) -> Vec<(f64, u32)> {
+    let shoe_of = |i: u32| &catalogue.shoes[i as usize];
+    let freshness = |s: &Shoe| (std::cmp::Reverse(s.status()), s.release_year.unwrap_or(0));
+    // `scored` is best first, so the first shoe seen of a line is its best.
+    let mut newest: HashMap<&str, (f64, (f64, u32))> = HashMap::new();
+    for &(key, i) in scored {
+        let s = shoe_of(i);
+        newest
+            .entry(s.line())
+            .and_modify(|(best, e)| {
+                if key >= *best - margin && freshness(s) > freshness(shoe_of(e.1)) {
+                    *e = (key, i);
+                }
+            })
+            .or_insert((key, (key, i)));
+    }
+    let mut pool: Vec<(f64, u32)> = newest.into_values().map(|(_, e)| e).collect();
+    pool.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    pool
+}
+
 /// Ranks the admitted shoes as a fitter would list them (see `Policy`) and explains each.
 /// `attributes[i]` is shoe `i`'s, as in `ShoeTable`.
 pub fn rank_for_runner(
@@ -225,7 +249,7 @@ pub fn rank_for_runner(
     let mut scored: Vec<(f64, u32)> = Vec::with_capacity(catalogue.shoes.len());
     let mut removed = FilterCounts::default();
     let mut single_misses: Vec<(u8, u32)> = Vec::new();
-    let mut best_unstocked: Option<(f64, u32)> = None;
+    let mut unstocked: Vec<(f64, u32)> = Vec::new();
     let mut sum = [0.0; FEATURE_COUNT];
     let mut sum_relations = [0.0; RELATION_COUNT];
     let mut sum_shoe = [0.0; SHOE_DIM];
@@ -247,9 +271,7 @@ pub fn rank_for_runner(
             if bits == rejected::STOCK && shoe.status() != ShoeStatus::Discontinued {
                 let p = pair(runner, shoe, &attributes[i]);
                 let key = scorer.rank_key(&prepared, &p) + policy.adjustment(runner, shoe);
-                if best_unstocked.is_none_or(|(best, _)| key > best) {
-                    best_unstocked = Some((key, i as u32));
-                }
+                unstocked.push((key, i as u32));
             }
             continue;
         }
@@ -272,27 +294,7 @@ pub fn rank_for_runner(
 
     // One generation per line: the newest one close to the line's best stands for its line,
     // at its own score. Newest means current before previous, then the later release.
-    let pool: Vec<(f64, u32)> = if policy.line_margin >= 0.0 {
-        let freshness = |s: &Shoe| (std::cmp::Reverse(s.status()), s.release_year.unwrap_or(0));
-        // `scored` is best first, so the first shoe seen of a line is its best.
-        let mut newest: HashMap<&str, (f64, (f64, u32))> = HashMap::new();
-        for &(key, i) in &scored {
-            let s = shoe_of(i);
-            newest
-                .entry(s.line())
-                .and_modify(|(best, e)| {
-                    if key >= *best - policy.line_margin && freshness(s) > freshness(shoe_of(e.1)) {
-                        *e = (key, i);
-                    }
-                })
-                .or_insert((key, (key, i)));
-        }
-        let mut pool: Vec<(f64, u32)> = newest.into_values().map(|(_, e)| e).collect();
-        pool.sort_by(by_key);
-        pool
-    } else {
-        scored
-    };
+    let pool: Vec<(f64, u32)> = if policy.line_margin >= 0.0 { newest_per_line(catalogue, &scored, policy.line_margin) } else { scored };
 
     // Variety: greedily take the best shoe after a small penalty per same-brand shoe above it.
     let mut chosen: Vec<(f64, u32)> = Vec::with_capacity(top_k);
@@ -368,6 +370,9 @@ pub fn rank_for_runner(
     }
     ranking.shared_reasons = take_shared_reasons(&mut shoes);
 
+    // The store's missing better match, also as the newest generation of its line.
+    unstocked.sort_by(by_key);
+    let best_unstocked = newest_per_line(catalogue, &unstocked, policy.line_margin.max(0.0)).first().copied();
     if let (Some((key, i)), Some(&(first, _))) = (best_unstocked, chosen.first()) {
         if key > first {
             ranking.elsewhere = Some(ranked_shoe(i));

@@ -116,7 +116,9 @@ fn cases() -> Vec<Case> {
         case("daily runner, not racing: no carbon plates", runner(json!({})), vec![E::NoPlate]),
         case("beginner on $130: affordable, no plates", runner(json!({"weekly_distance_km": 10.0, "budget_usd": 130.0})), vec![
             E::NoPlate, E::PriceAtMost(1, 130.0)]),
-        case("forefoot striker in daily training: no high drops", with(runner(json!({})), &["gait", "foot_strike"], json!("forefoot")), vec![E::Drop(2, 0.0, 10.0)]),
+        // Evidence on drop and strike is weak (EVIDENCE.md): the first pick avoids a high drop,
+        // the model may still rank a comfortable 12 mm shoe second.
+        case("forefoot striker in daily training: no high drop first", with(runner(json!({})), &["gait", "foot_strike"], json!("forefoot")), vec![E::Drop(1, 0.0, 10.0)]),
         case("runner from a 12 mm pair: drops near 12 mm", with(runner(json!({})), &["wear"], json!({"left": {}, "right": {}, "worn_drop_mm": 12.0})), vec![
             E::Drop(3, 8.0, 12.0)]),
         case("runner from zero drop: low drops", with(runner(json!({})), &["wear"], json!({"left": {}, "right": {}, "worn_drop_mm": 0.0})), vec![
