@@ -155,8 +155,9 @@ fn main() {
         let (lr, _) = fit::fit(&labelled(&split.train), &labelled(&split.validation), "lc-lr", &mut |_, _| {}).expect("logistic");
         let lr = TrainedModel::from_artifact(lr).expect("logistic model");
         let started = std::time::Instant::now();
-        let (ir, _, _) = interaction::fit(&data, &split.train, &split.validation, "lc-ir", &mut |_, _| {}).expect("ranker");
+        let (ir, search, _) = interaction::fit(&data, &split.train, &split.validation, "lc-ir", &mut |_, _| {}).expect("ranker");
         let seconds = started.elapsed().as_secs_f64();
+        eprintln!("{n} sessions: {}", serde_json::to_string(&search).unwrap_or_default());
         let ir = InteractionModel::from_artifact(ir).expect("ranker model");
         let (l, i) = (true_ndcg(&lr, &catalogue, &shoe_attrs, &eval), true_ndcg(&ir, &catalogue, &shoe_attrs, &eval));
         println!("{n:>8} {rules:>8.3} {l:>10.3} {i:>12.3} {seconds:>10.1}");

@@ -62,18 +62,49 @@ impl<'a> Encoder<'a> {
         self.out[self.at] = v;
         self.at += 1;
     }
+    /// One slot per threshold, set when `value` reaches it (none when `None`).
+    fn thermometer(&mut self, value: Option<f64>, thresholds: &[f64]) {
+        if let Some(v) = value {
+            for (k, t) in thresholds.iter().enumerate() {
+                if v >= *t {
+                    self.out[self.at + k] = 1.0;
+                }
+            }
+        }
+        self.at += thresholds.len();
+    }
 }
 
-/// The column names of a layout, in order: `group=level` for one-hot groups.
-fn names(groups: &[(&str, &[&str])]) -> Vec<String> {
+/// How a group of slots encodes its value.
+#[derive(Clone, Copy)]
+enum Slots {
+    /// One plain value (or flag).
+    Value,
+    /// One slot per level, the one that applies set to 1.
+    OneHot(&'static [&'static str]),
+    /// One slot per threshold, each set when the value reaches it: an ordered quantity, so a
+    /// single weight learns "from this threshold on" and neighbouring levels share strength.
+    Thermometer(&'static [f64]),
+}
+
+impl Slots {
+    const fn len(self) -> usize {
+        match self {
+            Slots::Value => 1,
+            Slots::OneHot(levels) => levels.len(),
+            Slots::Thermometer(thresholds) => thresholds.len(),
+        }
+    }
+}
+
+/// The column names of a layout, in order: `group=level` (one-hot), `group>=threshold`.
+fn names(groups: &[(&str, Slots)]) -> Vec<String> {
     groups
         .iter()
-        .flat_map(|(group, levels)| {
-            if levels.is_empty() {
-                vec![(*group).to_owned()]
-            } else {
-                levels.iter().map(|l| format!("{group}={l}")).collect()
-            }
+        .flat_map(|(group, slots)| match slots {
+            Slots::Value => vec![(*group).to_owned()],
+            Slots::OneHot(levels) => levels.iter().map(|l| format!("{group}={l}")).collect(),
+            Slots::Thermometer(thresholds) => thresholds.iter().map(|t| format!("{group}>={t}")).collect(),
         })
         .collect()
 }
@@ -84,38 +115,47 @@ const SUPPORT_LEVELS: &[&str] = &["neutral", "stability", "motion_control"];
 const CUSHIONING_LEVELS: &[&str] = &["low", "moderate", "high", "max"];
 const CATEGORY_LEVELS: &[&str] = &["daily", "cushioned", "tempo", "race"];
 
-/// Runner-side layout: (group, levels); an empty level list is one plain value.
-const RUNNER_GROUPS: &[(&str, &[&str])] = &[
-    ("bias", &[]),
-    ("sex", &["female", "male"]),
-    ("mass_kg", &["lt60", "60_70", "70_80", "80_90", "ge90"]),
-    ("age_years", &["lt30", "30_45", "45_60", "ge60"]),
-    ("weekly_km", &["lt20", "20_40", "40_70", "ge70"]),
-    ("goal", &["daily_training", "long_runs", "racing", "trail"]),
-    ("terrain", &["road", "trail", "road_trail"]),
-    ("pronation", &["none", "some", "marked"]),
-    ("supination", &[]),
-    ("foot_strike", &["rearfoot", "midfoot", "forefoot"]),
-    ("cadence_for_speed", &["low", "typical", "high"]),
-    ("pelvic_drop_ge7", &[]),
-    ("pain", &["knee", "shin", "calf_achilles", "foot", "hip_back", "other"]),
-    ("feel", &["soft", "balanced", "firm"]),
-    ("width", &["narrow", "standard", "wide"]),
-    ("budget_usd", &["lt130", "130_170", "ge170"]),
-    ("worn_known", &[]),
-    ("worn_brand", BRAND_LEVELS),
-    ("worn_support", SUPPORT_LEVELS),
-    ("worn_cushioning", CUSHIONING_LEVELS),
-    ("worn_category", CATEGORY_LEVELS),
-    ("worn_drop_mm", &["le6", "7_9", "ge10"]),
-    ("worn_plated", &[]),
+const MASS_KG: &[f64] = &[55.0, 60.0, 65.0, 70.0, 75.0, 80.0, 85.0, 90.0, 100.0];
+const AGE_YEARS: &[f64] = &[25.0, 30.0, 35.0, 40.0, 45.0, 50.0, 55.0, 60.0, 65.0];
+const WEEKLY_KM: &[f64] = &[15.0, 25.0, 35.0, 50.0, 70.0];
+const BUDGET_USD: &[f64] = &[110.0, 130.0, 150.0, 170.0, 200.0];
+const DROP_MM: &[f64] = &[3.0, 6.0, 8.0, 10.0, 12.0];
+const WEIGHT_G: &[f64] = &[210.0, 230.0, 250.0, 270.0, 290.0, 310.0];
+const HEEL_STACK_MM: &[f64] = &[28.0, 32.0, 34.0, 36.0, 38.0, 40.0];
+const PRICE_USD: &[f64] = &[100.0, 120.0, 140.0, 160.0, 180.0, 220.0];
+
+/// Runner-side layout.
+const RUNNER_GROUPS: &[(&str, Slots)] = &[
+    ("bias", Slots::Value),
+    ("sex", Slots::OneHot(&["female", "male"])),
+    ("mass_kg", Slots::Thermometer(MASS_KG)),
+    ("age_years", Slots::Thermometer(AGE_YEARS)),
+    ("weekly_km", Slots::Thermometer(WEEKLY_KM)),
+    ("goal", Slots::OneHot(&["daily_training", "long_runs", "racing", "trail"])),
+    ("terrain", Slots::OneHot(&["road", "trail", "road_trail"])),
+    ("pronation", Slots::OneHot(&["none", "some", "marked"])),
+    ("supination", Slots::Value),
+    ("foot_strike", Slots::OneHot(&["rearfoot", "midfoot", "forefoot"])),
+    ("cadence_for_speed", Slots::OneHot(&["low", "typical", "high"])),
+    ("pelvic_drop_ge7", Slots::Value),
+    ("pain", Slots::OneHot(&["knee", "shin", "calf_achilles", "foot", "hip_back", "other"])),
+    ("feel", Slots::OneHot(&["soft", "balanced", "firm"])),
+    ("width", Slots::OneHot(&["narrow", "standard", "wide"])),
+    ("budget_usd", Slots::Thermometer(BUDGET_USD)),
+    ("worn_known", Slots::Value),
+    ("worn_brand", Slots::OneHot(BRAND_LEVELS)),
+    ("worn_support", Slots::OneHot(SUPPORT_LEVELS)),
+    ("worn_cushioning", Slots::OneHot(CUSHIONING_LEVELS)),
+    ("worn_category", Slots::OneHot(CATEGORY_LEVELS)),
+    ("worn_drop_mm", Slots::Thermometer(DROP_MM)),
+    ("worn_plated", Slots::Value),
 ];
 
-const fn layout_len(groups: &[(&str, &[&str])]) -> usize {
+const fn layout_len(groups: &[(&str, Slots)]) -> usize {
     let mut n = 0;
     let mut i = 0;
     while i < groups.len() {
-        n += if groups[i].1.is_empty() { 1 } else { groups[i].1.len() };
+        n += groups[i].1.len();
         i += 1;
     }
     n
@@ -124,35 +164,35 @@ const fn layout_len(groups: &[(&str, &[&str])]) -> usize {
 pub const RUNNER_DIM: usize = layout_len(RUNNER_GROUPS);
 
 /// Shoe-side layout.
-const SHOE_GROUPS: &[(&str, &[&str])] = &[
-    ("bias", &[]),
-    ("brand", BRAND_LEVELS),
-    ("support", SUPPORT_LEVELS),
-    ("cushioning", CUSHIONING_LEVELS),
-    ("category", CATEGORY_LEVELS),
-    ("terrain", &["road", "trail", "road_trail"]),
-    ("plated", &[]),
-    ("drop_mm", &["le4", "5_7", "8_10", "ge11"]),
-    ("weight_g", &["lt230", "230_260", "260_290", "ge290"]),
-    ("heel_stack_mm", &["lt32", "32_36", "36_40", "ge40"]),
-    ("price_usd", &["lt120", "120_150", "150_180", "ge180"]),
-    ("offers_wide", &[]),
-    ("offers_narrow", &[]),
+const SHOE_GROUPS: &[(&str, Slots)] = &[
+    ("bias", Slots::Value),
+    ("brand", Slots::OneHot(BRAND_LEVELS)),
+    ("support", Slots::OneHot(SUPPORT_LEVELS)),
+    ("cushioning", Slots::OneHot(CUSHIONING_LEVELS)),
+    ("category", Slots::OneHot(CATEGORY_LEVELS)),
+    ("terrain", Slots::OneHot(&["road", "trail", "road_trail"])),
+    ("plated", Slots::Value),
+    ("drop_mm", Slots::Thermometer(DROP_MM)),
+    ("weight_g", Slots::Thermometer(WEIGHT_G)),
+    ("heel_stack_mm", Slots::Thermometer(HEEL_STACK_MM)),
+    ("price_usd", Slots::Thermometer(PRICE_USD)),
+    ("offers_wide", Slots::Value),
+    ("offers_narrow", Slots::Value),
 ];
 
 pub const SHOE_DIM: usize = layout_len(SHOE_GROUPS);
 
 /// Worn pair → candidate relations.
-const RELATION_GROUPS: &[(&str, &[&str])] = &[
-    ("same_brand_as_worn", &[]),
-    ("same_line_as_worn", &[]),
-    ("same_shoe_as_worn", &[]),
-    ("same_category_as_worn", &[]),
-    ("stack_change_cm", &[]),
-    ("weight_change_100g", &[]),
-    ("support_step", &[]),
-    ("softness_change", &[]),
-    ("price_change_100usd", &[]),
+const RELATION_GROUPS: &[(&str, Slots)] = &[
+    ("same_brand_as_worn", Slots::Value),
+    ("same_line_as_worn", Slots::Value),
+    ("same_shoe_as_worn", Slots::Value),
+    ("same_category_as_worn", Slots::Value),
+    ("stack_change_cm", Slots::Value),
+    ("weight_change_100g", Slots::Value),
+    ("support_step", Slots::Value),
+    ("softness_change", Slots::Value),
+    ("price_change_100usd", Slots::Value),
 ];
 
 pub const RELATION_COUNT: usize = layout_len(RELATION_GROUPS);
@@ -170,8 +210,8 @@ pub fn relation_names() -> Vec<String> {
 /// Group of each shoe attribute, for explanations (`brand`, `drop_mm`, …).
 pub fn shoe_attribute_group(index: usize) -> &'static str {
     let mut at = 0;
-    for (group, levels) in SHOE_GROUPS {
-        at += levels.len().max(1);
+    for (group, slots) in SHOE_GROUPS {
+        at += slots.len();
         if index < at {
             return group;
         }
@@ -278,9 +318,9 @@ pub fn runner_attributes(fitting: &Fitting, pronation: f64, supination: f64, wor
     let mut e = Encoder::new(&mut out);
     e.value(1.0);
     e.one_hot(p.sex.map(|s| if s == Sex::Female { 0 } else { 1 }), 2);
-    e.one_hot(Some(bin(p.body_mass_kg.get(), &[60.0, 70.0, 80.0, 90.0])), 5);
-    e.one_hot(p.age_years.map(|a| bin(a.get(), &[30.0, 45.0, 60.0])), 4);
-    e.one_hot(Some(bin(p.weekly_distance_km.get(), &[20.0, 40.0, 70.0])), 4);
+    e.thermometer(Some(p.body_mass_kg.get()), MASS_KG);
+    e.thermometer(p.age_years.map(|a| a.get()), AGE_YEARS);
+    e.thermometer(Some(p.weekly_distance_km.get()), WEEKLY_KM);
     e.one_hot(
         Some(match p.goal {
             Goal::DailyTraining => 0,
@@ -326,14 +366,14 @@ pub fn runner_attributes(fitting: &Fitting, pronation: f64, supination: f64, wor
         }),
         3,
     );
-    e.one_hot(p.budget_usd.map(|b| bin(b.get(), &[130.0, 170.0])), 3);
+    e.thermometer(p.budget_usd.map(|b| b.get()), BUDGET_USD);
     e.flag(worn.is_some());
     e.one_hot(worn.map(|w| brand_level(&w.brand)), BRAND_LEVELS.len());
     e.one_hot(worn.map(|w| support_level(w.support)), 3);
     e.one_hot(worn.map(|w| cushioning_level(w.cushioning)), 4);
     e.one_hot(worn.map(|w| category_level(w.category)), 4);
     let worn_drop = worn.and_then(|w| w.drop_mm).or_else(|| fitting.wear.as_ref().and_then(|w| w.worn_drop_mm.map(|d| d.get())));
-    e.one_hot(worn_drop.map(|d| bin(d, &[6.5, 9.5])), 3);
+    e.thermometer(worn_drop, DROP_MM);
     e.flag(worn.is_some_and(|w| w.plated));
     debug_assert_eq!(e.at, RUNNER_DIM);
     RunnerAttributes(out)
@@ -351,10 +391,10 @@ pub fn shoe_attributes(shoe: &Shoe) -> ShoeAttributes {
     e.one_hot(Some(category_level(shoe.category)), 4);
     e.one_hot(Some(terrain_level(shoe.terrain)), 3);
     e.flag(shoe.plated);
-    e.one_hot(shoe.drop_mm.map(|d| bin(d, &[4.5, 7.5, 10.5])), 4);
-    e.one_hot(shoe.weight_g.map(|w| bin(w, &[230.0, 260.0, 290.0])), 4);
-    e.one_hot(shoe.heel_stack_mm.map(|s| bin(s, &[32.0, 36.0, 40.0])), 4);
-    e.one_hot(shoe.price_usd.map(|p| bin(p, &[120.0, 150.0, 180.0])), 4);
+    e.thermometer(shoe.drop_mm, DROP_MM);
+    e.thermometer(shoe.weight_g, WEIGHT_G);
+    e.thermometer(shoe.heel_stack_mm, HEEL_STACK_MM);
+    e.thermometer(shoe.price_usd, PRICE_USD);
     e.flag(shoe.offers_width(Width::Wide) || shoe.offers_width(Width::ExtraWide));
     e.flag(shoe.offers_width(Width::Narrow));
     debug_assert_eq!(e.at, SHOE_DIM);

@@ -83,7 +83,9 @@ impl FeatureVector {
 pub const HAND_FEATURES_VERSION: &str = "stridefit-features-v1";
 /// Version of the raw attribute and relation encodings (`attributes`).
 /// v2: the calf, achilles, midfoot, whole-foot and upper-back pain locations join their groups.
-pub const EXTENDED_FEATURES_VERSION: &str = "stridefit-attributes-v2";
+/// v3: ordered quantities (mass, age, distance, budget, drop, weight, stack, price) as finer
+/// thermometer codes instead of coarse one-hot bands.
+pub const EXTENDED_FEATURES_VERSION: &str = "stridefit-attributes-v3";
 
 fn hash_of(version: &str, names: impl IntoIterator<Item = String>) -> String {
     let mut hasher = Sha256::new();

@@ -61,7 +61,9 @@ pub struct Session {
     pub has_try_ons: bool,
 }
 
-/// Relevance of a shoe within its session, for ranking objectives and metrics.
+/// Relevance of a shoe within its session, for ranking objectives and metrics. The
+/// runner's in-store comfort rating does not order the shoes put back: tried on the
+/// learning-curve shop, it helped the tree reference and hurt the ranker at 20 000 sessions.
 pub mod grade {
     pub const PUT_BACK: f64 = 0.0;
     pub const BOUGHT_POOR_FIT: f64 = 1.0;

@@ -17,7 +17,7 @@ use crate::model::interaction::{linear_inputs, linear_names, InteractionArtifact
 
 /// L2 strengths tried on the interaction matrix. Measured on simulated shops of 6 000
 /// sessions, the best lay at 0.03-0.1; weaker ones overfit the matrix within a pass.
-pub const ALPHAS: &[f64] = &[0.01, 0.03, 0.1, 0.3];
+pub const ALPHAS: &[f64] = &[0.001, 0.003, 0.01, 0.03, 0.1, 0.3];
 /// The linear part (standardised hand features and relations) is shrunk ten times less:
 /// it carries the evidence and needs no protection from sparse one-hot noise.
 const LINEAR_L2_FACTOR: f64 = 0.1;
