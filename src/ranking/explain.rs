@@ -111,7 +111,7 @@ const HEAVY_RUNNER_KG: f64 = 85.0;
 
 /// True statements linking one of the shoe's specs to one of the runner's attributes, in the
 /// order a fitter would mention them; `explain` adds them when the score gave few reasons.
-fn spec_facts(runner: &RunnerSignals, shoe: &Shoe) -> Vec<String> {
+pub(super) fn spec_facts(runner: &RunnerSignals, shoe: &Shoe) -> Vec<String> {
     let mut facts = Vec::new();
     let soft = matches!(shoe.cushioning, crate::catalogue::Cushioning::High | crate::catalogue::Cushioning::Max);
     if runner.mass_kg >= HEAVY_RUNNER_KG {

@@ -368,7 +368,14 @@ pub fn rank_for_runner(
             r.explanation.cautions.push("no current list price: check it before recommending".into());
         }
     }
+    // A shoe with one reason gets the specs that answer this runner, if any, before and after
+    // the reasons every shoe shares are taken to be said once for the list (the specs carry
+    // the shoe's own numbers, so they rarely repeat across shoes).
+    add_spec_facts(&mut shoes, runner);
     ranking.shared_reasons = take_shared_reasons(&mut shoes);
+    add_spec_facts(&mut shoes, runner);
+    let more = take_shared_reasons(&mut shoes);
+    ranking.shared_reasons.extend(more);
 
     // The store's missing better match, also as the newest generation of its line.
     unstocked.sort_by(by_key);
@@ -380,6 +387,19 @@ pub fn rank_for_runner(
     }
     ranking.shoes = shoes;
     ranking
+}
+
+fn add_spec_facts(shoes: &mut [RankedShoe], runner: &RunnerSignals) {
+    for r in shoes {
+        for fact in super::explain::spec_facts(runner, &r.shoe) {
+            if r.explanation.reasons.len() >= 2 {
+                break;
+            }
+            if !r.explanation.reasons.contains(&fact) {
+                r.explanation.reasons.push(fact);
+            }
+        }
+    }
 }
 
 /// A reason every shoe in the list shares tells the runner nothing about the choice between
