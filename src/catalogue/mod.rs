@@ -61,6 +61,8 @@ text_enum!(/// Cushioning of an insole.
 text_enum!(/// Stiffness of an insole's shell.
     Rigidity { Flexible => "flexible", SemiRigid => "semi_rigid", Rigid => "rigid" });
 
+// `text_enum!` declares the enum, so `#[derive(Default)]` with `#[default]` is not available.
+#[allow(clippy::derivable_impls)]
 impl Default for Width {
     fn default() -> Self {
         Width::Standard
