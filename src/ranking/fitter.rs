@@ -265,7 +265,8 @@ pub fn rank_for_runner(
             removed.width += usize::from(bits & rejected::WIDTH != 0);
             removed.terrain += usize::from(bits & rejected::TERRAIN != 0);
             removed.price += usize::from(bits & rejected::PRICE != 0);
-            if bits.count_ones() == 1 {
+            // A discontinued shoe on no shelf here cannot be ordered either.
+            if bits.count_ones() == 1 && !(bits == rejected::STOCK && shoe.status() == ShoeStatus::Discontinued) {
                 single_misses.push((bits, i as u32));
             }
             if bits == rejected::STOCK && shoe.status() != ShoeStatus::Discontinued {
