@@ -7,7 +7,7 @@ use stridefit::catalogue::csv::{parse_insoles, parse_shoes, BUNDLED_INSOLES_CSV,
 use stridefit::catalogue::Catalogue;
 use stridefit::features::{pair_features, RunnerSignals};
 use stridefit::fitting::{examples, Fitting};
-use stridefit::ranking::{rank, rank_counted_with, BaselineScorer, Filters, Scorer, ShoeTable};
+use stridefit::ranking::{rank, rank_for_runner, BaselineScorer, Filters, Policy, Scorer, ShoeTable};
 use stridefit::referral;
 
 fn catalogue_of(n: usize) -> Catalogue {
@@ -37,11 +37,15 @@ fn benches(c: &mut Criterion) {
     for (name, scorer) in scorers {
         let mut group = c.benchmark_group(name);
         for n in [100, 1_000, 10_000] {
-            // As the service ranks: shoe attributes computed once per catalogue snapshot.
+            // As the service ranks: shoe attributes computed once per catalogue snapshot, then
+            // the fitter's pass (budget, one generation per line, variety, filter counts).
             let table = ShoeTable::new(std::sync::Arc::new(catalogue_of(n)));
+            let policy = Policy::default();
             group.throughput(Throughput::Elements(n as u64));
             group.bench_with_input(BenchmarkId::from_parameter(n), &table, |b, t| {
-                b.iter(|| rank_counted_with(scorer, &t.catalogue, &t.attributes, black_box(&runner), &Filters::default(), 5))
+                b.iter(|| {
+                    rank_for_runner(scorer, &t.catalogue, &t.attributes, black_box(&runner), &Filters::default(), 5, &policy)
+                })
             });
         }
         group.finish();

@@ -88,14 +88,8 @@ impl InteractionModel {
         if shapes != [LINEAR_DIM, LINEAR_DIM, LINEAR_DIM, LINEAR_DIM, RUNNER_DIM * SHOE_DIM] {
             return Err(ModelError::Corrupt(format!("model {} does not have this build's input sizes", artifact.version)));
         }
-        let mut slopes = [0.0; LINEAR_DIM];
-        let mut means = [0.0; LINEAR_DIM];
-        for i in 0..LINEAR_DIM {
-            let scale = if artifact.scales[i] > 1e-12 { artifact.scales[i] } else { 1.0 };
-            slopes[i] = artifact.linear_weights[i] / scale;
-            means[i] = artifact.means[i];
-        }
-        let offset = artifact.intercept - slopes.iter().zip(means.iter()).map(|(s, m)| s * m).sum::<f64>();
+        let (slopes, means, offset) =
+            super::fold_standardisation(&artifact.linear_weights, &artifact.means, &artifact.scales, artifact.intercept);
         let rows = artifact
             .interactions
             .chunks_exact(SHOE_DIM)

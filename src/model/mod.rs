@@ -87,6 +87,26 @@ pub struct LogisticArtifact {
     pub alpha: f64,
 }
 
+/// Folds a standardised linear model's training means and scales into raw-input slopes and
+/// one offset, so scoring needs no standardisation: log-odds = offset + Σ slope·x. Returns
+/// (slopes, means, offset); callers have checked the lengths.
+pub(crate) fn fold_standardisation<const N: usize>(
+    weights: &[f64],
+    means: &[f64],
+    scales: &[f64],
+    intercept: f64,
+) -> ([f64; N], [f64; N], f64) {
+    let mut slopes = [0.0; N];
+    let mut kept_means = [0.0; N];
+    for i in 0..N {
+        let scale = if scales[i] > 1e-12 { scales[i] } else { 1.0 };
+        slopes[i] = weights[i] / scale;
+        kept_means[i] = means[i];
+    }
+    let offset = intercept - slopes.iter().zip(kept_means.iter()).map(|(s, m)| s * m).sum::<f64>();
+    (slopes, kept_means, offset)
+}
+
 /// A logistic regression ready to score; built only from an artifact whose features match.
 #[derive(Debug, Clone)]
 pub struct TrainedModel {
@@ -108,14 +128,7 @@ impl TrainedModel {
         if [artifact.means.len(), artifact.scales.len(), artifact.weights.len(), artifact.feature_names.len()] != [n; 4] {
             return Err(ModelError::Corrupt(format!("model {} does not have {n} features", artifact.version)));
         }
-        let mut slopes = [0.0; FEATURE_COUNT];
-        let mut means = [0.0; FEATURE_COUNT];
-        for i in 0..n {
-            let scale = if artifact.scales[i] > 1e-12 { artifact.scales[i] } else { 1.0 };
-            slopes[i] = artifact.weights[i] / scale;
-            means[i] = artifact.means[i];
-        }
-        let offset = artifact.intercept - slopes.iter().zip(means.iter()).map(|(s, m)| s * m).sum::<f64>();
+        let (slopes, means, offset) = fold_standardisation(&artifact.weights, &artifact.means, &artifact.scales, artifact.intercept);
         Ok(Self { artifact, slopes, means, offset })
     }
 

@@ -121,6 +121,13 @@ impl Dataset {
     pub fn try_on_sessions(&self) -> usize {
         self.sessions.iter().filter(|s| s.has_try_ons).count()
     }
+
+    /// One example of a session's shoe, its inputs from the shared feature path.
+    fn example(&self, catalogue: &Catalogue, session: usize, shoe: u32, label: Option<bool>, grade: f64, sold: bool) -> Example {
+        let spec = &catalogue.shoes[shoe as usize];
+        let p = pair(&self.sessions[session].runner, spec, &self.shoe_attributes[shoe as usize]);
+        Example { session, shoe_id: spec.id.clone(), shoe, sold, label, grade, x: p.x, relations: p.relations }
+    }
 }
 
 fn sale_grade(label: Option<bool>) -> f64 {
@@ -177,18 +184,8 @@ pub fn build(records: &[SaleRecord], catalogue: &Catalogue) -> PolarsResult<Data
             dataset.sessions.len() - 1
         });
         sold_in.insert((session, shoe_index), ());
-        let shoe = &catalogue.shoes[shoe_index as usize];
-        let p = pair(&dataset.sessions[session].runner, shoe, &dataset.shoe_attributes[shoe_index as usize]);
-        dataset.examples.push(Example {
-            session,
-            shoe_id: record.shoe_id.clone(),
-            shoe: shoe_index,
-            sold: true,
-            label: record.label,
-            grade: sale_grade(record.label),
-            x: p.x,
-            relations: p.relations,
-        });
+        let example = dataset.example(catalogue, session, shoe_index, record.label, sale_grade(record.label), true);
+        dataset.examples.push(example);
     }
     // Shoes tried and put back: every tried shoe the session did not buy.
     for (session, record) in pending_put_backs {
@@ -198,18 +195,8 @@ pub fn build(records: &[SaleRecord], catalogue: &Catalogue) -> PolarsResult<Data
                 continue;
             }
             sold_in.insert((session, shoe_index), ());
-            let shoe = &catalogue.shoes[shoe_index as usize];
-            let p = pair(&dataset.sessions[session].runner, shoe, &dataset.shoe_attributes[shoe_index as usize]);
-            dataset.examples.push(Example {
-                session,
-                shoe_id: tried.shoe_id.clone(),
-                shoe: shoe_index,
-                sold: false,
-                label: None,
-                grade: grade::PUT_BACK,
-                x: p.x,
-                relations: p.relations,
-            });
+            let example = dataset.example(catalogue, session, shoe_index, None, grade::PUT_BACK, false);
+            dataset.examples.push(example);
         }
     }
     Ok(dataset)

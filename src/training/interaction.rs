@@ -28,8 +28,9 @@ const PAIRWISE_WEIGHT: f64 = 1.0;
 /// The dense linear part needs larger steps than the sparse matrix to converge in time.
 const LINEAR_STEP_FACTOR: f64 = 1.0;
 const BATCH_SESSIONS: usize = 128;
-/// Stop once validation has not improved for this many checks.
-const PATIENCE: usize = 8;
+/// Stop once validation has not improved for this many checks (four passes): 8 stopped too
+/// early on 20 000 sessions (NDCG@5 against the truth 0.936 instead of 0.940).
+const PATIENCE: usize = 16;
 
 /// Parameter layout: linear weights, intercept, then the interaction matrix (row-major).
 const INTERCEPT: usize = LINEAR_DIM;
