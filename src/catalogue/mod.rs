@@ -11,6 +11,20 @@ pub mod csv;
 pub mod service;
 pub use service::{CatalogueError, CatalogueService};
 
+/// The model line of a catalogue id: the id without its trailing generation numbers
+/// (`brooks-ghost-16` → `brooks-ghost`), so successive generations compare equal.
+pub fn model_line(shoe_id: &str) -> &str {
+    let mut line = shoe_id;
+    while let Some((head, tail)) = line.rsplit_once('-') {
+        if !tail.is_empty() && tail.chars().all(|c| c.is_ascii_digit()) {
+            line = head;
+        } else {
+            break;
+        }
+    }
+    line
+}
+
 macro_rules! text_enum {
     ($(#[$doc:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$doc])*
@@ -217,7 +231,7 @@ impl Shoe {
 
     /// The model line this shoe belongs to (see `line`).
     pub fn line(&self) -> &str {
-        self.line.as_deref().unwrap_or_else(|| crate::features::attributes::model_line(&self.id))
+        self.line.as_deref().unwrap_or_else(|| model_line(&self.id))
     }
 
     pub fn status(&self) -> ShoeStatus {

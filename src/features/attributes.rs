@@ -18,19 +18,7 @@ fn brand_level(brand: &str) -> usize {
     BRANDS.iter().position(|b| *b == lower).unwrap_or(BRANDS.len())
 }
 
-/// The model line of a catalogue id: the id without its trailing generation numbers
-/// (`brooks-ghost-16` → `brooks-ghost`), so successive generations compare equal.
-pub fn model_line(shoe_id: &str) -> &str {
-    let mut line = shoe_id;
-    while let Some((head, tail)) = line.rsplit_once('-') {
-        if !tail.is_empty() && tail.chars().all(|c| c.is_ascii_digit()) {
-            line = head;
-        } else {
-            break;
-        }
-    }
-    line
-}
+pub use crate::catalogue::model_line;
 
 /// Index of the first upper bound `value` falls below, or the last level.
 fn bin(value: f64, upper_bounds: &[f64]) -> usize {
