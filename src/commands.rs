@@ -105,7 +105,7 @@ pub fn import_outcomes(database_url: &str, file: &Path) -> anyhow::Result<()> {
 fn records(db: &Database, from: Option<&Path>) -> anyhow::Result<(Vec<SaleRecord>, Arc<crate::catalogue::Catalogue>)> {
     let catalogue = CatalogueService::load(db.clone())?.snapshot();
     let records = match from {
-        Some(file) => training::records_from_file(&read(file)?, &catalogue).map_err(report_rows)?,
+        Some(file) => crate::outcomes::import::records_from_file(&read(file)?, &catalogue).map_err(report_rows)?,
         None => training::load_records(db)?,
     };
     Ok((records, catalogue))

@@ -344,10 +344,6 @@ pub fn load_records(db: &Database) -> Result<Vec<SaleRecord>, TrainError> {
     Ok(records)
 }
 
-/// Sales read from an outcome file with inline fittings (for `stridefit train --from FILE`).
-pub fn records_from_file(bytes: &[u8], catalogue: &Catalogue) -> Result<Vec<SaleRecord>, crate::tabular::TableError> {
-    crate::outcomes::import::records_from_file(bytes, catalogue)
-}
 
 #[cfg(test)]
 mod tests;
