@@ -5,9 +5,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{explain, pair_insole, rejected, Filters, RankedShoe, Scorer};
+use super::{rejected, Filters, RankedShoe, Scorer};
 use crate::catalogue::{Catalogue, Shoe, ShoeStatus, Terrain, Width};
-use crate::features::{goal_fit, pair, FeatureVector, Pair, Relations, RunnerSignals, ShoeAttributes, FEATURE_COUNT, RELATION_COUNT, SHOE_DIM};
+use crate::features::{goal_fit, pair, RunnerSignals, ShoeAttributes};
 use crate::fitting::Goal;
 
 /// The fitter's adjustments, in log-odds added to the scorer's rank key. A margin of 4
@@ -250,9 +250,7 @@ pub fn rank_for_runner(
     let mut removed = FilterCounts::default();
     let mut single_misses: Vec<(u8, u32)> = Vec::new();
     let mut unstocked: Vec<(f64, u32)> = Vec::new();
-    let mut sum = [0.0; FEATURE_COUNT];
-    let mut sum_relations = [0.0; RELATION_COUNT];
-    let mut sum_shoe = [0.0; SHOE_DIM];
+    let mut typical = super::TypicalCandidate::default();
     for (i, shoe) in catalogue.shoes.iter().enumerate() {
         // A discontinued shoe is only worth showing when it is on this store's shelf.
         if shoe.status() == ShoeStatus::Discontinued && filters.only_ids.is_none() {
@@ -277,9 +275,7 @@ pub fn rank_for_runner(
             continue;
         }
         let p = pair(runner, shoe, &attributes[i]);
-        super::add_into(&mut sum, &p.x.0);
-        super::add_into(&mut sum_relations, &p.relations.0);
-        super::add_into(&mut sum_shoe, &attributes[i].0);
+        typical.add(&p);
         scored.push((scorer.rank_key(&prepared, &p) + policy.adjustment(runner, shoe), i as u32));
     }
     let candidates = scored.len();
@@ -326,23 +322,8 @@ pub fn rank_for_runner(
         return ranking;
     }
 
-    // Scorers are linear in their inputs, so the average candidate's contributions are the
-    // contributions of the average inputs.
-    let n = candidates as f64;
-    let mean_attributes = ShoeAttributes(sum_shoe.map(|s| s / n));
-    let mean_pair = Pair { x: FeatureVector(sum.map(|s| s / n)), relations: Relations(sum_relations.map(|s| s / n)), shoe: &mean_attributes };
-    let mean = scorer.score(&prepared, &mean_pair);
-    let ranked_shoe = |i: u32| {
-        let shoe = shoe_of(i);
-        let p = pair(runner, shoe, &attributes[i as usize]);
-        let s = scorer.score(&prepared, &p);
-        RankedShoe {
-            explanation: explain(runner, shoe, &p.x, &s, &mean),
-            insole: pair_insole(runner, shoe, &catalogue.insoles),
-            shoe: shoe.clone(),
-            score: s.score,
-        }
-    };
+    let mean = typical.scored(scorer, &prepared);
+    let ranked_shoe = |i: u32| super::explained(scorer, &prepared, &mean, runner, catalogue, shoe_of(i), &attributes[i as usize]);
 
     let mut shoes: Vec<RankedShoe> = chosen.iter().map(|&(_, i)| ranked_shoe(i)).collect();
     for r in &mut shoes {

@@ -175,29 +175,20 @@ pub fn rank_counted_with(
 ) -> (Vec<RankedShoe>, usize) {
     let prepared = scorer.prepare(runner);
     let mut scored: Vec<(f64, u32)> = Vec::with_capacity(catalogue.shoes.len());
-    let mut sum = [0.0; FEATURE_COUNT];
-    let mut sum_relations = [0.0; RELATION_COUNT];
-    let mut sum_shoe = [0.0; SHOE_DIM];
+    let mut typical = TypicalCandidate::default();
     for (i, shoe) in catalogue.shoes.iter().enumerate() {
         if !filters.admits(shoe) {
             continue;
         }
         let p = pair(runner, shoe, &attributes[i]);
-        add_into(&mut sum, &p.x.0);
-        add_into(&mut sum_relations, &p.relations.0);
-        add_into(&mut sum_shoe, &attributes[i].0);
+        typical.add(&p);
         scored.push((scorer.rank_key(&prepared, &p), i as u32));
     }
     let candidates = scored.len();
     if scored.is_empty() || top_k == 0 {
         return (Vec::new(), candidates);
     }
-    // Scorers are linear in their inputs, so the average candidate's contributions are the
-    // contributions of the average inputs.
-    let n = candidates as f64;
-    let mean_attributes = ShoeAttributes(sum_shoe.map(|s| s / n));
-    let mean_pair = Pair { x: FeatureVector(sum.map(|s| s / n)), relations: Relations(sum_relations.map(|s| s / n)), shoe: &mean_attributes };
-    let mean = scorer.score(&prepared, &mean_pair);
+    let mean = typical.scored(scorer, &prepared);
 
     // Catalogue shoes are sorted by id, so a lower index breaks ties by id.
     let by_score = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
@@ -208,19 +199,61 @@ pub fn rank_counted_with(
     scored.sort_by(by_score);
     let ranked = scored
         .into_iter()
-        .map(|(_, i)| {
-            let shoe = &catalogue.shoes[i as usize];
-            let p = pair(runner, shoe, &attributes[i as usize]);
-            let s = scorer.score(&prepared, &p);
-            RankedShoe {
-                explanation: explain(runner, shoe, &p.x, &s, &mean),
-                insole: pair_insole(runner, shoe, &catalogue.insoles),
-                shoe: shoe.clone(),
-                score: s.score,
-            }
-        })
+        .map(|(_, i)| explained(scorer, &prepared, &mean, runner, catalogue, &catalogue.shoes[i as usize], &attributes[i as usize]))
         .collect();
     (ranked, candidates)
+}
+
+/// Sums of the candidates' inputs: scorers are linear in their inputs, so the average
+/// candidate's contributions are the contributions of the average inputs.
+pub(crate) struct TypicalCandidate {
+    hand: [f64; FEATURE_COUNT],
+    relations: [f64; RELATION_COUNT],
+    shoe: [f64; SHOE_DIM],
+    count: usize,
+}
+
+impl Default for TypicalCandidate {
+    fn default() -> Self {
+        Self { hand: [0.0; FEATURE_COUNT], relations: [0.0; RELATION_COUNT], shoe: [0.0; SHOE_DIM], count: 0 }
+    }
+}
+
+impl TypicalCandidate {
+    pub(crate) fn add(&mut self, p: &Pair) {
+        add_into(&mut self.hand, &p.x.0);
+        add_into(&mut self.relations, &p.relations.0);
+        add_into(&mut self.shoe, &p.shoe.0);
+        self.count += 1;
+    }
+
+    /// The scorer's verdict on the average candidate (what explanations compare against).
+    pub(crate) fn scored(&self, scorer: &dyn Scorer, prepared: &Prepared) -> Scored {
+        let n = self.count.max(1) as f64;
+        let attributes = ShoeAttributes(self.shoe.map(|s| s / n));
+        let mean = Pair { x: FeatureVector(self.hand.map(|s| s / n)), relations: Relations(self.relations.map(|s| s / n)), shoe: &attributes };
+        scorer.score(prepared, &mean)
+    }
+}
+
+/// One returned shoe with its score, explanation (against the typical candidate) and insole.
+pub(crate) fn explained(
+    scorer: &dyn Scorer,
+    prepared: &Prepared,
+    typical: &Scored,
+    runner: &RunnerSignals,
+    catalogue: &Catalogue,
+    shoe: &Shoe,
+    attributes: &ShoeAttributes,
+) -> RankedShoe {
+    let p = pair(runner, shoe, attributes);
+    let s = scorer.score(prepared, &p);
+    RankedShoe {
+        explanation: explain(runner, shoe, &p.x, &s, typical),
+        insole: pair_insole(runner, shoe, &catalogue.insoles),
+        shoe: shoe.clone(),
+        score: s.score,
+    }
 }
 
 fn add_into<const N: usize>(sum: &mut [f64; N], values: &[f64; N]) {
