@@ -144,6 +144,7 @@ async fn a_parquet_outcome_file_is_imported() {
     let r = app.post_raw("/v1/outcomes/import", "application/vnd.apache.parquet", bytes).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["inserted"], 30);
+    assert!(r.body["try_ons"].as_u64().unwrap() >= 60, "each simulated session tried 2-5 shoes: {}", r.text);
 }
 
 #[tokio::test]
