@@ -245,7 +245,7 @@ pub fn list_models(database_url: &str) -> anyhow::Result<()> {
     let registry = ModelRegistry::new(db, Arc::new(ActiveScorer::baseline()));
     registry.load_active()?;
     let models = actix_web::rt::System::new().block_on(registry.list())?;
-    println!("{:<2} {:<28} {:<20} {:>7} {:>7} {:<24} {}", "", "version", "kind", "NDCG@5", "AUC", "created", "held-out split");
+    println!("{:<2} {:<28} {:<20} {:>7} {:>7} {:<24} held-out split", "", "version", "kind", "NDCG@5", "AUC", "created");
     for m in models {
         let ndcg = m.metrics["candidate"]["overall"]["ndcg_at_5"].as_f64().map_or("-".into(), fmt);
         let auc = m.metrics["candidate"]["overall"]["auc"].as_f64().map_or("-".into(), fmt);

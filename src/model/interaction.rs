@@ -137,9 +137,9 @@ impl Scorer for InteractionModel {
             z += linear[i];
         }
         let mut shoe = [0.0; SHOE_DIM];
-        for j in 0..SHOE_DIM {
-            shoe[j] = prepared.shoe_weights[j] * pair.shoe.0[j];
-            z += shoe[j];
+        for ((c, w), s) in shoe.iter_mut().zip(&prepared.shoe_weights).zip(&pair.shoe.0) {
+            *c = w * s;
+            z += *c;
         }
         let mut contributions = [0.0; FEATURE_COUNT];
         contributions.copy_from_slice(&linear[..FEATURE_COUNT]);

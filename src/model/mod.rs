@@ -152,10 +152,9 @@ impl Scorer for TrainedModel {
     fn score(&self, _: &Prepared, pair: &Pair) -> Scored {
         let mut contributions = [0.0; FEATURE_COUNT];
         let mut z = self.artifact.intercept;
-        for i in 0..FEATURE_COUNT {
-            let c = self.slopes[i] * (pair.x.0[i] - self.means[i]);
-            contributions[i] = c;
-            z += c;
+        for (((c, slope), mean), x) in contributions.iter_mut().zip(&self.slopes).zip(&self.means).zip(&pair.x.0) {
+            *c = slope * (x - mean);
+            z += *c;
         }
         Scored::from_hand(sigmoid(z), contributions)
     }

@@ -105,8 +105,8 @@ fn standardiser(dataset: &Dataset, examples: &[usize]) -> (Vec<f64>, Vec<f64>) {
 
 fn logit(theta: &[f64], runner_nz: &[(u16, f64)], item: &Item) -> f64 {
     let mut z = theta[INTERCEPT];
-    for k in 0..LINEAR_DIM {
-        z += theta[k] * item.linear[k];
+    for (w, x) in theta[..LINEAR_DIM].iter().zip(&item.linear) {
+        z += w * x;
     }
     for &(i, r) in runner_nz {
         let row = MATRIX + i as usize * SHOE_DIM;
@@ -131,8 +131,8 @@ fn sigmoid(x: f64) -> f64 {
 
 /// Adds d(loss)/d(logit) = `g` of one item into the gradient.
 fn add_gradient(grad: &mut [f64], g: f64, runner_nz: &[(u16, f64)], item: &Item, with_intercept: bool) {
-    for k in 0..LINEAR_DIM {
-        grad[k] += g * item.linear[k];
+    for (d, x) in grad[..LINEAR_DIM].iter_mut().zip(&item.linear) {
+        *d += g * x;
     }
     if with_intercept {
         grad[INTERCEPT] += g;

@@ -157,7 +157,7 @@ fn an_interaction_artifact_round_trips_and_one_trained_on_other_features_is_refu
 
     let mut other = artifact;
     other.schema_hash = "0123456789abcdef".into();
-    let err = crate::model::InteractionModel::from_artifact(other).err().expect("refused");
+    let err = crate::model::InteractionModel::from_artifact(other).expect_err("refused");
     let message = err.to_string();
     assert!(message.contains("0123456789abcdef") && message.contains(&crate::features::extended_schema_hash()), "{message}");
 }
