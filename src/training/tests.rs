@@ -112,15 +112,21 @@ fn training_features_equal_serving_features_for_every_pair() {
 }
 
 /// Top-5 shares of shoes of the runner's worn brand, for a runner who wears `worn`.
-fn worn_brand_share(scorer: &dyn Scorer, catalogue: &Catalogue, worn: &str) -> f64 {
+/// The top five for a 35-year-old runner who wears `worn`.
+fn top_five_for_wearer_of(scorer: &dyn Scorer, catalogue: &Catalogue, worn: &str) -> Vec<crate::ranking::RankedShoe> {
     let fitting: Fitting = serde_json::from_value(json!({
         "profile": {"body_mass_kg": 70.0, "sex": "male", "age_years": 35, "weekly_distance_km": 30.0,
                     "goal": "daily_training", "terrain": "road"},
         "wear": {"left": {}, "right": {}, "worn_shoe_id": worn}}))
     .unwrap();
     let runner = RunnerSignals::from_fitting(&fitting, catalogue);
+    rank(scorer, catalogue, &runner, &Default::default(), 5)
+}
+
+/// Share of the top five in the worn pair's brand.
+fn worn_brand_share(scorer: &dyn Scorer, catalogue: &Catalogue, worn: &str) -> f64 {
     let brand = &catalogue.shoe(worn).unwrap().brand;
-    let top = rank(scorer, catalogue, &runner, &Default::default(), 5);
+    let top = top_five_for_wearer_of(scorer, catalogue, worn);
     top.iter().filter(|r| &r.shoe.brand == brand).count() as f64 / top.len() as f64
 }
 
@@ -139,6 +145,14 @@ fn the_interaction_ranker_learns_brand_loyalty_that_no_hand_feature_names() {
         let (learned, linear) = (worn_brand_share(&ranker, &catalogue, worn), worn_brand_share(&logistic, &catalogue, worn));
         assert!(learned > linear, "{worn}: worn-brand share of the top 5, ranker {learned} vs logistic {linear}");
     }
+    // The reasons say what the ranker learned, in plain words, from its own contributions.
+    let top = top_five_for_wearer_of(&ranker, &catalogue, "saucony-ride-18");
+    let saucony = top.iter().find(|r| r.shoe.brand == "Saucony").expect("a Saucony in the top five");
+    assert!(
+        saucony.explanation.reasons.iter().any(|r| r.contains("Saucony") || r.contains("model you run in now")),
+        "{:?}",
+        saucony.explanation
+    );
     // And on held-out sessions it orders each tried-on set better than the logistic model.
     let (r, l) = (evaluate::evaluate(&ranker, &data, &split.test, &catalogue), evaluate::evaluate(&logistic, &data, &split.test, &catalogue));
     assert!(r.overall.tried_ndcg_at_5 > l.overall.tried_ndcg_at_5, "{:?} vs {:?}", r.overall.tried_ndcg_at_5, l.overall.tried_ndcg_at_5);
