@@ -10,7 +10,7 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 
-use super::dataset::{Dataset, Example};
+use super::dataset::Dataset;
 use super::TrainError;
 use crate::features::{attributes, extended_schema_hash, RUNNER_DIM, SHOE_DIM};
 use crate::model::interaction::{linear_inputs, linear_names, InteractionArtifact, InteractionHyperParameters, LINEAR_DIM};
@@ -57,11 +57,8 @@ fn non_zero(values: &[f64]) -> Vec<(u16, f64)> {
 
 /// Groups examples (given by index) by session, standardising the linear inputs.
 fn groups(dataset: &Dataset, examples: &[usize], means: &[f64], scales: &[f64]) -> Vec<Group> {
-    let mut by_session: std::collections::BTreeMap<usize, Vec<&Example>> = std::collections::BTreeMap::new();
-    for &i in examples {
-        by_session.entry(dataset.examples[i].session).or_default().push(&dataset.examples[i]);
-    }
-    by_session
+    dataset
+        .by_session(examples)
         .into_iter()
         .map(|(session, examples)| Group {
             runner_nz: non_zero(&dataset.sessions[session].runner.attributes.0),
@@ -152,54 +149,81 @@ fn term_counts(group: &Group) -> (usize, usize) {
     (point, pairs)
 }
 
-/// The unregularised objective of a group (pointwise and pairwise losses, and how many
-/// terms each holds), adding its gradient when `grad` is given: pointwise terms scaled by
-/// `scales.0`, pairwise by `scales.1`, so each loss is a mean over its own terms.
-fn group_loss(theta: &[f64], group: &Group, mut grad: Option<(&mut [f64], (f64, f64))>) -> (f64, f64, usize, usize) {
-    let z: Vec<f64> = group.items.iter().map(|it| logit(theta, &group.runner_nz, it)).collect();
-    let (mut point, mut pairs, mut n_point, mut n_pairs) = (0.0, 0.0, 0, 0);
-    let mut dz = vec![0.0; z.len()];
-    for (k, item) in group.items.iter().enumerate() {
-        if let Some(y) = item.label {
-            let y = y as u8 as f64;
-            point += softplus(z[k]) - y * z[k];
-            dz[k] += (sigmoid(z[k]) - y) * grad.as_ref().map_or(1.0, |g| g.1 .0);
-            n_point += 1;
-        }
-    }
-    for a in 0..group.items.len() {
-        for b in 0..group.items.len() {
-            if group.items[a].grade > group.items[b].grade {
-                let d = z[a] - z[b];
-                pairs += softplus(-d);
-                let g = -sigmoid(-d) * PAIRWISE_WEIGHT * grad.as_ref().map_or(1.0, |g| g.1 .1);
-                dz[a] += g;
-                dz[b] -= g;
-                n_pairs += 1;
-            }
-        }
-    }
-    if let Some((grad, _)) = grad.as_mut() {
-        for (k, item) in group.items.iter().enumerate() {
-            if dz[k] != 0.0 {
-                add_gradient(grad, dz[k], &group.runner_nz, item, item.label.is_some());
-            }
-        }
-    }
-    (point, pairs, n_point, n_pairs)
+/// Running sums of the objective's two parts and how many terms each holds.
+#[derive(Debug, Clone, Copy, Default)]
+struct Loss {
+    point: f64,
+    pairs: f64,
+    n_point: usize,
+    n_pairs: usize,
 }
 
-/// Mean pointwise loss plus weighted mean pairwise loss over groups: what validation compares.
-fn objective(theta: &[f64], groups: &[Group]) -> f64 {
-    let (mut point, mut pairs, mut n_point, mut n_pairs) = (0.0, 0.0, 0usize, 0usize);
-    for g in groups {
-        let (p, q, np, nq) = group_loss(theta, g, None);
-        point += p;
-        pairs += q;
-        n_point += np;
-        n_pairs += nq;
+impl Loss {
+    fn add(&mut self, other: Loss) {
+        self.point += other.point;
+        self.pairs += other.pairs;
+        self.n_point += other.n_point;
+        self.n_pairs += other.n_pairs;
     }
-    point / n_point.max(1) as f64 + PAIRWISE_WEIGHT * pairs / n_pairs.max(1) as f64
+
+    /// Mean pointwise loss plus weighted mean pairwise loss: what validation compares.
+    fn objective(&self) -> f64 {
+        self.point / self.n_point.max(1) as f64 + PAIRWISE_WEIGHT * self.pairs / self.n_pairs.max(1) as f64
+    }
+}
+
+/// The one definition of the objective for one session: logistic loss of each labelled sale,
+/// and of each pair ordered by grade. Returns it with d(loss)/d(logit) per item, pointwise
+/// terms scaled by `scales.0` and pairwise by `scales.1`.
+fn session_loss(z: &[f64], labels: &[Option<bool>], grades: &[f64], scales: (f64, f64)) -> (Loss, Vec<f64>) {
+    let mut loss = Loss::default();
+    let mut dz = vec![0.0; z.len()];
+    for (k, label) in labels.iter().enumerate() {
+        if let Some(y) = label {
+            let y = *y as u8 as f64;
+            loss.point += softplus(z[k]) - y * z[k];
+            dz[k] += (sigmoid(z[k]) - y) * scales.0;
+            loss.n_point += 1;
+        }
+    }
+    for a in 0..z.len() {
+        for b in 0..z.len() {
+            if grades[a] > grades[b] {
+                let d = z[a] - z[b];
+                loss.pairs += softplus(-d);
+                let g = -sigmoid(-d) * PAIRWISE_WEIGHT * scales.1;
+                dz[a] += g;
+                dz[b] -= g;
+                loss.n_pairs += 1;
+            }
+        }
+    }
+    (loss, dz)
+}
+
+/// A group's unregularised loss, adding its gradient (with the given term scales) when asked.
+fn group_loss(theta: &[f64], group: &Group, grad: Option<(&mut [f64], (f64, f64))>) -> Loss {
+    let z: Vec<f64> = group.items.iter().map(|it| logit(theta, &group.runner_nz, it)).collect();
+    let labels: Vec<Option<bool>> = group.items.iter().map(|it| it.label).collect();
+    let grades: Vec<f64> = group.items.iter().map(|it| it.grade).collect();
+    let scales = grad.as_ref().map_or((1.0, 1.0), |g| g.1);
+    let (loss, dz) = session_loss(&z, &labels, &grades, scales);
+    if let Some((grad, _)) = grad {
+        for (item, d) in group.items.iter().zip(&dz) {
+            if *d != 0.0 {
+                add_gradient(grad, *d, &group.runner_nz, item, item.label.is_some());
+            }
+        }
+    }
+    loss
+}
+
+fn objective(theta: &[f64], groups: &[Group]) -> f64 {
+    let mut loss = Loss::default();
+    for g in groups {
+        loss.add(group_loss(theta, g, None));
+    }
+    loss.objective()
 }
 
 struct Adam {
@@ -349,26 +373,13 @@ pub fn fit(
 
 /// The same validation objective for any scorer (used to choose between model families).
 pub fn validation_objective(scorer: &dyn crate::ranking::Scorer, dataset: &Dataset, examples: &[usize]) -> f64 {
-    let mut by_session: std::collections::BTreeMap<usize, Vec<&Example>> = std::collections::BTreeMap::new();
-    for &i in examples {
-        by_session.entry(dataset.examples[i].session).or_default().push(&dataset.examples[i]);
-    }
-    let (mut point, mut pairs, mut n_point, mut n_pairs) = (0.0, 0.0, 0usize, 0usize);
-    for (session, items) in by_session {
+    let mut loss = Loss::default();
+    for (session, items) in dataset.by_session(examples) {
         let prepared = scorer.prepare(&dataset.sessions[session].runner);
         let z: Vec<f64> = items.iter().map(|e| scorer.rank_key(&prepared, &e.pair(dataset))).collect();
-        for (k, e) in items.iter().enumerate() {
-            if let Some(y) = e.label.filter(|_| e.sold) {
-                point += softplus(z[k]) - (y as u8 as f64) * z[k];
-                n_point += 1;
-            }
-            for (m, o) in items.iter().enumerate() {
-                if e.grade > o.grade {
-                    pairs += softplus(-(z[k] - z[m]));
-                    n_pairs += 1;
-                }
-            }
-        }
+        let labels: Vec<Option<bool>> = items.iter().map(|e| e.label.filter(|_| e.sold)).collect();
+        let grades: Vec<f64> = items.iter().map(|e| e.grade).collect();
+        loss.add(session_loss(&z, &labels, &grades, (1.0, 1.0)).0);
     }
-    point / n_point.max(1) as f64 + PAIRWISE_WEIGHT * pairs / n_pairs.max(1) as f64
+    loss.objective()
 }
