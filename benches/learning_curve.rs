@@ -25,6 +25,7 @@ use stridefit::fitting::Fitting;
 use stridefit::model::{InteractionModel, TrainedModel};
 use stridefit::ranking::{BaselineScorer, Scorer};
 use stridefit::simulate::{runners, simulate, to_records, true_utility, Scenario, SimulationConfig};
+use stridefit::training::metrics::ndcg_graded_at_k;
 use stridefit::training::{dataset, fit, interaction};
 
 const EVAL_RUNNERS: usize = 1000;
@@ -88,23 +89,17 @@ fn eval_runners(catalogue: &Catalogue, shoe_attrs: &[ShoeAttributes], out: &Path
 
 /// Mean NDCG@5 over the fresh runners of a scorer's catalogue ranking, against true gains.
 fn true_ndcg(scorer: &dyn Scorer, catalogue: &Catalogue, shoe_attrs: &[ShoeAttributes], runners: &[EvalRunner]) -> f64 {
-    let discount = |pos: usize| 1.0 / ((pos as f64) + 2.0).log2();
     let total: f64 = runners
         .iter()
         .map(|r| {
             let prepared = scorer.prepare(&r.signals);
-            let mut keys: Vec<(f64, usize)> = catalogue
+            let keys: Vec<f64> = catalogue
                 .shoes
                 .iter()
-                .enumerate()
-                .map(|(i, s)| (scorer.rank_key(&prepared, &pair(&r.signals, s, &shoe_attrs[i])), i))
+                .zip(shoe_attrs)
+                .map(|(s, a)| scorer.rank_key(&prepared, &pair(&r.signals, s, a)))
                 .collect();
-            keys.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            let dcg: f64 = keys.iter().take(5).enumerate().map(|(pos, (_, i))| r.gains[*i] * discount(pos)).sum();
-            let mut ideal = r.gains.clone();
-            ideal.sort_by(|a, b| b.total_cmp(a));
-            let idcg: f64 = ideal.iter().take(5).enumerate().map(|(pos, g)| g * discount(pos)).sum();
-            if idcg > 0.0 { dcg / idcg } else { 0.0 }
+            ndcg_graded_at_k(&keys, &r.gains, 5)
         })
         .sum();
     total / runners.len() as f64
@@ -150,9 +145,8 @@ fn main() {
         // No test split: the fresh runners are the test. Validation picks hyper-parameters.
         let split = dataset::split_by_time(&data, 0.0, 0.2);
         write_training_file(&out.join(format!("train_{n}.csv")), &data, &split);
-        let labelled =
-            |idx: &[usize]| idx.iter().map(|&i| &data.examples[i]).filter(|e| e.is_labelled_sale()).collect::<Vec<_>>();
-        let (lr, _) = fit::fit(&labelled(&split.train), &labelled(&split.validation), "lc-lr", &mut |_, _| {}).expect("logistic");
+        let (train, valid) = (data.labelled_sales_in(&split.train), data.labelled_sales_in(&split.validation));
+        let (lr, _) = fit::fit(&train, &valid, "lc-lr", &mut |_, _| {}).expect("logistic");
         let lr = TrainedModel::from_artifact(lr).expect("logistic model");
         let started = std::time::Instant::now();
         let (ir, search, _) = interaction::fit(&data, &split.train, &split.validation, "lc-ir", &mut |_, _| {}).expect("ranker");

@@ -122,6 +122,20 @@ impl Dataset {
         self.sessions.iter().filter(|s| s.has_try_ons).count()
     }
 
+    /// The labelled sales among these examples (what the pointwise logistic model fits).
+    pub fn labelled_sales_in(&self, examples: &[usize]) -> Vec<&Example> {
+        examples.iter().map(|&i| &self.examples[i]).filter(|e| e.is_labelled_sale()).collect()
+    }
+
+    /// These examples grouped by session, sessions in index order.
+    pub fn by_session(&self, examples: &[usize]) -> std::collections::BTreeMap<usize, Vec<&Example>> {
+        let mut grouped: std::collections::BTreeMap<usize, Vec<&Example>> = std::collections::BTreeMap::new();
+        for &i in examples {
+            grouped.entry(self.examples[i].session).or_default().push(&self.examples[i]);
+        }
+        grouped
+    }
+
     /// One example of a session's shoe, its inputs from the shared feature path.
     fn example(&self, catalogue: &Catalogue, session: usize, shoe: u32, label: Option<bool>, grade: f64, sold: bool) -> Example {
         let spec = &catalogue.shoes[shoe as usize];

@@ -11,7 +11,7 @@ use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::dataset::{Dataset, Example};
+use super::dataset::Dataset;
 use super::metrics::{auc, calibration, log_loss, ndcg_at_k, ndcg_graded_at_k, reciprocal_rank, CalibrationBin};
 use crate::catalogue::Catalogue;
 use crate::features::pair;
@@ -183,10 +183,7 @@ fn auc_with_interval(p: &[f64], y: &[bool], sessions: &[usize], rng: &mut StdRng
 /// Metrics of one group of held-out examples, and each session's primary figure.
 fn metrics(ranker: &Ranker, dataset: &Dataset, examples: &[usize], catalogue: &Catalogue) -> (Metrics, BTreeMap<usize, f64>) {
     let mut rng = StdRng::seed_from_u64(20261128);
-    let mut by_session: BTreeMap<usize, Vec<&Example>> = BTreeMap::new();
-    for &i in examples {
-        by_session.entry(dataset.examples[i].session).or_default().push(&dataset.examples[i]);
-    }
+    let by_session = dataset.by_session(examples);
 
     let (mut p, mut y, mut owner) = (Vec::new(), Vec::new(), Vec::new());
     let (mut catalogue_ndcg, mut catalogue_rr, mut tried_ndcg) = (Vec::new(), Vec::new(), Vec::new());

@@ -232,10 +232,7 @@ pub fn train(
     }
     check_cancel(cancel)?;
     let split = dataset::split_by_time(&data, TEST_FRACTION, VALIDATION_FRACTION);
-    let labelled_of = |idx: &[usize]| {
-        idx.iter().map(|&i| &data.examples[i]).filter(|e| e.is_labelled_sale()).collect::<Vec<_>>()
-    };
-    let (train_set, valid_set) = (labelled_of(&split.train), labelled_of(&split.validation));
+    let (train_set, valid_set) = (data.labelled_sales_in(&split.train), data.labelled_sales_in(&split.validation));
 
     let version = new_version();
     let started = std::time::Instant::now();

@@ -138,8 +138,8 @@ fn the_interaction_ranker_learns_brand_loyalty_that_no_hand_feature_names() {
     let split = dataset::split_by_time(&data, TEST_FRACTION, VALIDATION_FRACTION);
     let (artifact, _, _) = interaction::fit(&data, &split.train, &split.validation, "m-test", &mut |_, _| {}).unwrap();
     let ranker = crate::model::InteractionModel::from_artifact(artifact).unwrap();
-    let labelled = |idx: &[usize]| idx.iter().map(|&i| &data.examples[i]).filter(|e| e.is_labelled_sale()).collect::<Vec<_>>();
-    let (logistic, _) = fit::fit(&labelled(&split.train), &labelled(&split.validation), "m-lr", &mut |_, _| {}).unwrap();
+    let (train, valid) = (data.labelled_sales_in(&split.train), data.labelled_sales_in(&split.validation));
+    let (logistic, _) = fit::fit(&train, &valid, "m-lr", &mut |_, _| {}).unwrap();
     let logistic = TrainedModel::from_artifact(logistic).unwrap();
     for worn in ["saucony-ride-18", "hoka-clifton-10", "brooks-ghost-16"] {
         let (learned, linear) = (worn_brand_share(&ranker, &catalogue, worn), worn_brand_share(&logistic, &catalogue, worn));
