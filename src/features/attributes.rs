@@ -195,6 +195,12 @@ pub fn relation_names() -> Vec<String> {
     names(RELATION_GROUPS)
 }
 
+/// The name of relation `index` (each relation is one value), without allocating: read for
+/// every shoe explained.
+pub fn relation_name(index: usize) -> Option<&'static str> {
+    RELATION_GROUPS.get(index).map(|(name, _)| *name)
+}
+
 /// Group of each shoe attribute, for explanations (`brand`, `drop_mm`, …).
 pub fn shoe_attribute_group(index: usize) -> &'static str {
     let mut at = 0;

@@ -221,7 +221,7 @@ fn relative_contributions(scored: &Scored, typical: &Scored) -> Vec<(f64, Source
 /// A reason for a learned relation with the worn pair.
 fn relation_reason(index: usize, runner: &RunnerSignals, shoe: &Shoe) -> Option<String> {
     let worn = runner.worn.as_ref()?;
-    Some(match attributes::relation_names().get(index)?.as_str() {
+    Some(match attributes::relation_name(index)? {
         "same_brand_as_worn" => format!("same brand as the pair you run in now ({})", shoe.brand),
         "same_line_as_worn" if worn.id != shoe.id => "a newer generation of the model you run in now".into(),
         "same_shoe_as_worn" | "same_line_as_worn" => "the same model you run in now".into(),
@@ -248,7 +248,7 @@ fn learned_reason(group: &str, shoe: &Shoe) -> Option<String> {
 /// A caution for a learned term that pulls this shoe down.
 fn learned_caution(source: Source, runner: &RunnerSignals, shoe: &Shoe) -> Option<String> {
     match source {
-        Source::Relation(i) => match attributes::relation_names().get(i)?.as_str() {
+        Source::Relation(i) => match attributes::relation_name(i)? {
             "stack_change_cm" => {
                 let change = shoe.heel_stack_mm? - runner.worn.as_ref()?.heel_stack_mm?;
                 Some(format!("{change:+.0} mm heel stack against your current pair: ease into it over a few weeks"))
