@@ -67,6 +67,17 @@ impl From<StoredFitting> for FittingResource {
     }
 }
 
+/// A runner's fittings the caller may see (another store's are left out), newest first,
+/// each with the pairs bought after it.
+pub async fn visible_history(state: &AppState, caller: &Caller, customer: CustomerRef) -> Result<Vec<PastFitting>, ApiError> {
+    let catalogue = state.catalogue.snapshot();
+    let principal = caller.0.clone();
+    Ok(state
+        .db
+        .run(move |conn| customer_history(conn, &customer, &catalogue, |store| principal.can_see_store(store)))
+        .await?)
+}
+
 /// Parses a fitting id from the path; a malformed id cannot exist, so it is a 404.
 pub fn parse_fitting_id(raw: &str) -> Result<FittingId, ApiError> {
     uuid::Uuid::parse_str(raw).map(FittingId).map_err(|_| ApiError::NotFound(format!("no fitting with id '{raw}'")))
@@ -134,12 +145,7 @@ pub async fn list_fittings(caller: Caller, state: web::Data<AppState>, q: web::Q
     let q = q.into_inner();
     let page = super::PageQuery::new(q.limit, q.offset)?;
     let customer = CustomerRef::parse(&q.customer_ref).map_err(|reason| FieldError::new("customer_ref", reason))?;
-    let catalogue = state.catalogue.snapshot();
-    let principal = caller.0.clone();
-    let history = state
-        .db
-        .run(move |conn| customer_history(conn, &customer, &catalogue, |store| principal.can_see_store(store)))
-        .await?;
+    let history = visible_history(&state, &caller, customer).await?;
     let p = page.apply(history.iter());
     Ok(HttpResponse::Ok().json(FittingHistoryPage {
         customer_ref: q.customer_ref,

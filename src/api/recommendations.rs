@@ -11,7 +11,7 @@ use super::fittings::{parse_fitting_id, visible_fitting};
 use crate::auth::{Action, AuthError};
 use super::AppState;
 use crate::catalogue::{Cushioning, Support, Terrain, Width};
-use crate::fitting::history::{customer_history, PastPurchase};
+use crate::fitting::history::PastPurchase;
 use crate::fitting::{FieldError, Fitting, StoreId};
 use crate::ranking::{FilterCounts, RankedShoe, Relaxation};
 use crate::recommendation::{Recommendation, RecommendationOptions};
@@ -224,12 +224,7 @@ async fn worn_pair_outcome(state: &AppState, caller: &Caller, fitting: &Fitting)
     else {
         return Ok(None);
     };
-    let catalogue = state.catalogue.snapshot();
-    let principal = caller.0.clone();
-    let history = state
-        .db
-        .run(move |conn| customer_history(conn, &customer, &catalogue, |store| principal.can_see_store(store)))
-        .await?;
+    let history = super::fittings::visible_history(state, caller, customer).await?;
     // History is newest first; so is each fitting's list once reversed.
     Ok(history.into_iter().flat_map(|f| f.purchases.into_iter().rev()).find(|p| p.shoe_id == worn))
 }
