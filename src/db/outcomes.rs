@@ -28,8 +28,24 @@ pub struct OutcomeRow {
     pub synthetic: bool,
 }
 
-pub fn find_by_sale(conn: &mut DbConnection, sale_id: &str) -> Result<Option<OutcomeRow>, DbError> {
-    Ok(outcomes::table.filter(outcomes::sale_id.eq(sale_id)).select(OutcomeRow::as_select()).first(conn).optional()?)
+/// The sale with this id at this store (`None`: the sales recorded without a store).
+/// Sale ids are unique within a store, not across stores.
+pub fn find_by_sale(conn: &mut DbConnection, store_id: Option<&str>, sale_id: &str) -> Result<Option<OutcomeRow>, DbError> {
+    let sale = outcomes::table.filter(outcomes::sale_id.eq(sale_id)).select(OutcomeRow::as_select());
+    Ok(match store_id {
+        Some(store) => sale.filter(outcomes::store_id.eq(store)).first(conn).optional()?,
+        None => sale.filter(outcomes::store_id.is_null()).first(conn).optional()?,
+    })
+}
+
+/// Every store's sale with this id (for keys not bound to a store).
+pub fn find_in_any_store(conn: &mut DbConnection, sale_id: &str) -> Result<Vec<OutcomeRow>, DbError> {
+    Ok(outcomes::table
+        .filter(outcomes::sale_id.eq(sale_id))
+        .order(outcomes::store_id)
+        .limit(20)
+        .select(OutcomeRow::as_select())
+        .load(conn)?)
 }
 
 pub fn insert(conn: &mut DbConnection, row: &OutcomeRow) -> Result<(), DbError> {
@@ -50,7 +66,7 @@ pub fn update(conn: &mut DbConnection, row: &OutcomeRow) -> Result<(), DbError> 
     Ok(())
 }
 
-/// Which of these sale ids are already stored.
+/// The stored sales (of any store) with one of these sale ids.
 pub fn existing_sales(conn: &mut DbConnection, sale_ids: &[&str]) -> Result<Vec<OutcomeRow>, DbError> {
     let mut found = Vec::new();
     for chunk in sale_ids.chunks(900) {

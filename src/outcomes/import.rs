@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use diesel::Connection;
 
-use super::service::{new_row, rfc3339, validate_report};
+use super::row::{new_row, rfc3339, validate_report};
 use super::{ReturnReason, SaleReport, Satisfaction, TryOn, TryOnSet};
 use crate::catalogue::Catalogue;
 use crate::db::{self, fittings::FittingRow, Database, DbError};
@@ -60,7 +60,7 @@ fn time(s: &str) -> Result<DateTime<Utc>, String> {
 fn parse_row(row: &Row, catalogue: &Catalogue) -> Result<ParsedRow, RowError> {
     let inline_fitting = row
         .optional("fitting", |s| {
-            let f: Fitting = crate::api::extract::parse_json(s.as_bytes()).map_err(|e| format!("invalid fitting: {e}"))?;
+            let f: Fitting = crate::validation::json::parse(s.as_bytes()).map_err(|e| format!("invalid fitting: {e}"))?;
             f.validate().map_err(|e| format!("invalid fitting: {e}"))?;
             Ok(f)
         })?;
@@ -104,6 +104,11 @@ fn parse_row(row: &Row, catalogue: &Catalogue) -> Result<ParsedRow, RowError> {
     Ok(ParsedRow { report, sold_at, inline_fitting, try_ons, synthetic })
 }
 
+/// A sale's identity: sale ids are unique within a store (`""`: sales without a store).
+fn sale_key<'a>(store_id: Option<&'a str>, sale_id: Option<&'a str>) -> (&'a str, &'a str) {
+    (store_id.unwrap_or_default(), sale_id.unwrap_or_default())
+}
+
 /// Checks every row of a file against the catalogue; returns the rows or every error.
 fn parse_file(bytes: &[u8], catalogue: &Catalogue) -> Result<Vec<ParsedRow>, TableError> {
     let table = Table::read(bytes)?;
@@ -113,11 +118,11 @@ fn parse_file(bytes: &[u8], catalogue: &Catalogue) -> Result<Vec<ParsedRow>, Tab
     let duplicates: Vec<RowError> = rows
         .iter()
         .enumerate()
-        .filter(|(_, r)| !seen.insert(r.report.sale_id.as_deref().unwrap_or_default()))
+        .filter(|(_, r)| !seen.insert(sale_key(r.report.store_id.as_ref().map(|s| s.as_str()), r.report.sale_id.as_deref())))
         .map(|(i, r)| RowError {
             line: i + 2,
             field: "sale_id".into(),
-            reason: format!("'{}' appears more than once in the file", r.report.sale_id.as_deref().unwrap_or_default()),
+            reason: format!("'{}' appears more than once for its store in the file", r.report.sale_id.as_deref().unwrap_or_default()),
         })
         .collect();
     if duplicates.is_empty() {
@@ -175,18 +180,19 @@ fn import_rows(
             }
 
             let sale_ids: Vec<&str> = rows.iter().map(|r| r.report.sale_id.as_deref().unwrap_or_default()).collect();
-            let existing: std::collections::HashMap<String, db::outcomes::OutcomeRow> =
-                db::outcomes::existing_sales(conn, &sale_ids)?.into_iter().map(|r| (r.sale_id.clone(), r)).collect();
+            let stored = db::outcomes::existing_sales(conn, &sale_ids)?;
+            let existing: std::collections::HashMap<(&str, &str), &db::outcomes::OutcomeRow> =
+                stored.iter().map(|r| (sale_key(r.store_id.as_deref(), Some(&r.sale_id)), r)).collect();
 
             let mut new_fittings = Vec::new();
             let mut inserts = Vec::new();
             let (mut try_on_rows, mut try_on_fittings) = (Vec::new(), Vec::new());
             let mut report = ImportReport { rows: total, ..Default::default() };
             for row in rows.iter_mut() {
-                let stored = existing.get(row.report.sale_id.as_deref().unwrap_or_default());
+                let old = existing.get(&sale_key(row.report.store_id.as_ref().map(|s| s.as_str()), row.report.sale_id.as_deref())).copied();
                 // A sale already stored keeps the fitting it has (or, after an erasure, its
                 // de-identified snapshot): re-importing never re-creates an erased runner.
-                if stored.is_some() {
+                if old.is_some() {
                     row.inline_fitting = None;
                 }
                 if let Some(fitting) = row.inline_fitting.take() {
@@ -202,7 +208,7 @@ fn import_rows(
                 }
                 let mut fresh = new_row(&row.report, row.sold_at, None);
                 fresh.synthetic = row.synthetic;
-                let session = match existing.get(&fresh.sale_id) {
+                let session = match old {
                     Some(old) => old.fitting_id.clone().or_else(|| fresh.fitting_id.clone()),
                     None => fresh.fitting_id.clone(),
                 };
@@ -210,7 +216,7 @@ fn import_rows(
                     try_on_rows.extend(set.to_rows(&fitting_id));
                     try_on_fittings.push(fitting_id);
                 }
-                match existing.get(&fresh.sale_id) {
+                match old {
                     Some(old) => {
                         fresh.id = old.id.clone();
                         fresh.created_at = old.created_at.clone();

@@ -291,6 +291,8 @@ async fn locations_are_percent_encoded() {
     let r = app.client.post(app.url("/v1/outcomes")).json(&sale).send().await.unwrap();
     assert_eq!(r.status(), 201);
     assert_eq!(r.headers()["location"], "/v1/outcomes/A%2FB%201%3Fx%23%C3%A9");
+    let located = app.get(r.headers()["location"].to_str().unwrap()).await;
+    assert_eq!((located.status, located.body["sale_id"].as_str()), (200, Some("A/B 1?x#é")));
 }
 
 #[tokio::test]

@@ -78,7 +78,7 @@ async fn a_storefront_key_may_only_recommend_and_read_the_catalogue() {
     assert_eq!(shop.get("/v1/shoes?limit=1").await.0, 200);
     let (status, body) = shop.post("/v1/fittings", &web_fitting()).await;
     assert_eq!(status, 403);
-    assert_eq!(body["code"], "forbidden");
+    assert_eq!((body["code"].as_str(), body["detail"].as_str()), (Some("forbidden"), Some("this storefront key may not record fittings")));
     assert_eq!(shop.get("/v1/models").await.0, 403);
     assert_eq!(shop.put("/v1/stores/S1/stock", &json!({"items": [{"shoe_id": "brooks-ghost-16", "quantity": 1}]})).await.0, 403);
     let id = app.create_fitting(&shop_fitting()).await;
@@ -151,6 +151,33 @@ async fn staff_of_one_store_can_never_reach_another_stores_records() {
     assert_eq!(b.get("/v1/stores/SA/stock").await.0, 403);
     // Guessing ids gets nowhere either.
     assert_eq!(b.get("/v1/fittings/00000000-0000-0000-0000-000000000001").await.0, 404);
+}
+
+#[tokio::test]
+async fn a_sale_id_used_by_another_store_answers_as_an_unknown_one() {
+    let app = spawn_app().await;
+    let a = As::new(&app, Role::Staff, Some("SA"));
+    let b = As::new(&app, Role::Staff, Some("SB"));
+    let sale = |satisfaction: i64| json!({"sale_id": "TILL-7", "shoe_id": "brooks-ghost-16", "sold_at": "2026-10-01T10:00:00Z", "satisfaction": satisfaction});
+    let (status, first) = a.post("/v1/outcomes", &sale(5)).await;
+    assert_eq!(status, 201, "{first}");
+
+    // Store B's till numbers its sales alike: its own sale is created, not refused with 409.
+    let (status, second) = b.post("/v1/outcomes", &sale(2)).await;
+    assert_eq!((status, second["store_id"].as_str()), (201, Some("SB")), "{second}");
+    // Each store reads and updates its own sale under the shared id.
+    assert_eq!(a.get("/v1/outcomes/TILL-7").await.1["satisfaction"], 5);
+    assert_eq!(b.patch("/v1/outcomes/TILL-7", &json!({"satisfaction": 3})).await.1["satisfaction"], 3);
+    assert_eq!(a.get("/v1/outcomes/TILL-7").await.1["satisfaction"], 5, "A's sale untouched");
+    // Naming the other store gets exactly what an unknown id gets.
+    let (other, unknown) = (b.get("/v1/outcomes/TILL-7?store_id=SA").await, b.get("/v1/outcomes/NEVER-SOLD").await);
+    assert_eq!((other.0, other.1["code"].clone()), (unknown.0, unknown.1["code"].clone()));
+
+    // A key that sees every store must say which store it means.
+    let admin = As::new(&app, Role::Admin, None);
+    let (status, body) = admin.get("/v1/outcomes/TILL-7").await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("store_id")), "{body}");
+    assert_eq!(admin.get("/v1/outcomes/TILL-7?store_id=SB").await.1["satisfaction"], 3);
 }
 
 #[tokio::test]
