@@ -6,7 +6,8 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::catalogue::CatalogueError;
+pub use super::codes::ErrorCode;
+use crate::catalogue::{CatalogueError, CatalogueItem};
 use crate::db::DbError;
 use crate::fitting::{FieldError, FittingError};
 
@@ -23,7 +24,7 @@ pub struct Problem {
     pub title: String,
     pub status: u16,
     pub detail: String,
-    pub code: String,
+    pub code: ErrorCode,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     /// Every invalid field of a request body at once (`field`, `reason`), or every rejected
@@ -73,12 +74,11 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
-    #[error("{0}")]
-    NotFound(String),
+    /// A domain failure with its own code: an unknown id, a conflicting write.
+    #[error("{1}")]
+    Rejected(ErrorCode, String),
     #[error("no route {method} {path}")]
     RouteNotFound { method: String, path: String },
-    #[error("{0}")]
-    Conflict(String),
     #[error("{detail}")]
     InvalidFile { detail: String, errors: Vec<crate::tabular::RowError> },
     #[error("the database is unavailable; try again shortly")]
@@ -91,6 +91,8 @@ pub enum ApiError {
     Unauthorized(String),
     #[error("{0}")]
     Forbidden(String),
+    #[error("{0}")]
+    OtherStore(String),
     #[error("{detail}")]
     TooManyRequests { detail: String, retry_after_s: u64 },
     #[error("internal error")]
@@ -112,11 +114,13 @@ fn summarise(errors: &[FieldError]) -> String {
 /// failure: details can echo values from the request, and logs carry no personal data.
 impl std::fmt::Debug for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let (status, code, _) = self.parts();
+        let code = self.code();
+        let status = code.status().as_u16();
+        let code = code.as_str();
         match self {
-            ApiError::Internal(e) => write!(f, "{} {code}: {e:#}", status.as_u16()),
-            ApiError::Unavailable(e) => write!(f, "{} {code}: {e}", status.as_u16()),
-            _ => write!(f, "{} {code}", status.as_u16()),
+            ApiError::Internal(e) => write!(f, "{status} {code}: {e:#}"),
+            ApiError::Unavailable(e) => write!(f, "{status} {code}: {e}"),
+            _ => write!(f, "{status} {code}"),
         }
     }
 }
@@ -131,33 +135,31 @@ impl ApiError {
         }
     }
 
-    fn parts(&self) -> (StatusCode, &'static str, &'static str) {
+    /// The one mapping from a failure to its code (and through the code, its status).
+    pub fn code(&self) -> ErrorCode {
         match self {
-            ApiError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "A field is invalid"),
-            ApiError::InvalidFields(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "Fields are invalid"),
-            ApiError::RequestTimeout(_) => (StatusCode::REQUEST_TIMEOUT, "request_timeout", "Request timeout"),
-            ApiError::MalformedJson { .. } => (StatusCode::BAD_REQUEST, "malformed_json", "The body is not valid JSON"),
-            ApiError::InvalidQuery(_) => (StatusCode::BAD_REQUEST, "invalid_query", "A query parameter is invalid"),
-            ApiError::InvalidPath(_) => (StatusCode::BAD_REQUEST, "invalid_path", "A path parameter is invalid"),
-            ApiError::UnsupportedMediaType => {
-                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Unsupported content type")
-            }
-            ApiError::PayloadTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "Body too large"),
-            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", "Not found"),
-            ApiError::RouteNotFound { .. } => (StatusCode::NOT_FOUND, "route_not_found", "No such route"),
-            ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict", "Conflict"),
-            ApiError::InvalidFile { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_file", "The file has invalid rows"),
-            ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable", "Service unavailable"),
-            ApiError::NotReady(_) => (StatusCode::SERVICE_UNAVAILABLE, "not_ready", "Not ready"),
-            ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized", "Authentication required"),
-            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Not allowed"),
-            ApiError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many requests"),
-            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Internal error"),
+            ApiError::Validation(_) | ApiError::InvalidFields(_) => ErrorCode::ValidationFailed,
+            ApiError::RequestTimeout(_) => ErrorCode::RequestTimeout,
+            ApiError::MalformedJson { .. } => ErrorCode::MalformedJson,
+            ApiError::InvalidQuery(_) => ErrorCode::InvalidQuery,
+            ApiError::InvalidPath(_) => ErrorCode::InvalidPath,
+            ApiError::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
+            ApiError::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
+            ApiError::Rejected(code, _) => *code,
+            ApiError::RouteNotFound { .. } => ErrorCode::RouteNotFound,
+            ApiError::InvalidFile { .. } => ErrorCode::InvalidFile,
+            ApiError::Unavailable(_) => ErrorCode::DatabaseUnavailable,
+            ApiError::NotReady(_) => ErrorCode::NotReady,
+            ApiError::Unauthorized(_) => ErrorCode::Unauthorized,
+            ApiError::Forbidden(_) => ErrorCode::Forbidden,
+            ApiError::OtherStore(_) => ErrorCode::OtherStore,
+            ApiError::TooManyRequests { .. } => ErrorCode::RateLimited,
+            ApiError::Internal(_) => ErrorCode::InternalError,
         }
     }
 
     pub fn problem(&self) -> Problem {
-        let (status, code, title) = self.parts();
+        let code = self.code();
         let (field, errors) = match self {
             ApiError::Validation(e) => (Some(e.field.clone()), vec![ProblemItem::from(e.clone())]),
             ApiError::InvalidFields(all) => {
@@ -167,11 +169,11 @@ impl ApiError {
             _ => (None, Vec::new()),
         };
         Problem {
-            kind: format!("/problems/{code}"),
-            title: title.to_owned(),
-            status: status.as_u16(),
+            kind: format!("/problems/{}", code.as_str()),
+            title: code.title().to_owned(),
+            status: code.status().as_u16(),
             detail: self.to_string(),
-            code: code.to_owned(),
+            code,
             field,
             errors,
         }
@@ -180,7 +182,7 @@ impl ApiError {
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.parts().0
+        self.code().status()
     }
 
     fn error_response(&self) -> HttpResponse {
@@ -218,8 +220,13 @@ impl From<FieldError> for ApiError {
 impl From<DbError> for ApiError {
     fn from(e: DbError) -> Self {
         match e {
-            DbError::NotFound => ApiError::NotFound("record not found".into()),
-            DbError::Conflict(detail) => ApiError::Conflict(detail),
+            // Services map the not-found and unique-violation cases they expect; one that slips
+            // through is a fault, and the driver's text stays in the log.
+            DbError::NotFound => ApiError::Internal(anyhow::anyhow!("a record the service expected was not found")),
+            DbError::Conflict(detail) => {
+                log::warn!("unmapped unique violation: {detail}");
+                ApiError::Rejected(ErrorCode::AlreadyExists, "another write created the same record first; read it, or retry".into())
+            }
             DbError::Unavailable(detail) => ApiError::Unavailable(detail),
             DbError::Query(q) => ApiError::Internal(anyhow::Error::new(q).context("database query failed")),
             DbError::Other(e) => ApiError::Internal(e),
@@ -230,8 +237,10 @@ impl From<DbError> for ApiError {
 impl From<CatalogueError> for ApiError {
     fn from(e: CatalogueError) -> Self {
         match e {
-            CatalogueError::NotFound { .. } => ApiError::NotFound(e.to_string()),
-            CatalogueError::AlreadyExists { .. } => ApiError::Conflict(e.to_string()),
+            CatalogueError::NotFound { kind: CatalogueItem::Shoe, .. } => ApiError::Rejected(ErrorCode::ShoeNotFound, e.to_string()),
+            CatalogueError::NotFound { kind: CatalogueItem::Insole, .. } => ApiError::Rejected(ErrorCode::InsoleNotFound, e.to_string()),
+            CatalogueError::AlreadyExists { kind: CatalogueItem::Shoe, .. } => ApiError::Rejected(ErrorCode::ShoeExists, e.to_string()),
+            CatalogueError::AlreadyExists { kind: CatalogueItem::Insole, .. } => ApiError::Rejected(ErrorCode::InsoleExists, e.to_string()),
             CatalogueError::Invalid(f) => ApiError::Validation(f),
             CatalogueError::Db(db) => db.into(),
         }
@@ -242,9 +251,11 @@ impl From<crate::outcomes::OutcomeError> for ApiError {
     fn from(e: crate::outcomes::OutcomeError) -> Self {
         use crate::outcomes::OutcomeError;
         match e {
-            OutcomeError::NotFound(_) => ApiError::NotFound(e.to_string()),
-            OutcomeError::Conflict(_) => ApiError::Conflict(e.to_string()),
+            OutcomeError::NotFound(_) => ApiError::Rejected(ErrorCode::SaleNotFound, e.to_string()),
+            OutcomeError::Conflict(_) => ApiError::Rejected(ErrorCode::SaleConflict, e.to_string()),
+            OutcomeError::Ambiguous { .. } => ApiError::Validation(crate::fitting::FieldError::new("store_id", e.to_string())),
             OutcomeError::Invalid(f) => ApiError::Validation(f),
+            OutcomeError::InvalidFields(all) => ApiError::invalid_fields(all),
             OutcomeError::Db(db) => db.into(),
         }
     }
@@ -254,8 +265,8 @@ impl From<crate::model::ModelError> for ApiError {
     fn from(e: crate::model::ModelError) -> Self {
         use crate::model::ModelError;
         match e {
-            ModelError::NotFound(_) => ApiError::NotFound(e.to_string()),
-            ModelError::SchemaMismatch { .. } => ApiError::Conflict(e.to_string()),
+            ModelError::NotFound(_) => ApiError::Rejected(ErrorCode::ModelNotFound, e.to_string()),
+            ModelError::SchemaMismatch { .. } => ApiError::Rejected(ErrorCode::ModelSchemaMismatch, e.to_string()),
             ModelError::Corrupt(_) => ApiError::Internal(anyhow::anyhow!(e.to_string())),
             ModelError::Db(db) => db.into(),
         }
@@ -266,7 +277,7 @@ impl From<crate::training::jobs::JobError> for ApiError {
     fn from(e: crate::training::jobs::JobError) -> Self {
         use crate::training::jobs::JobError;
         match e {
-            JobError::NotFound(_) => ApiError::NotFound(e.to_string()),
+            JobError::NotFound(_) => ApiError::Rejected(ErrorCode::JobNotFound, e.to_string()),
             JobError::Db(db) => db.into(),
         }
     }
@@ -296,7 +307,8 @@ impl From<crate::auth::AuthError> for ApiError {
         use crate::auth::AuthError;
         match e {
             AuthError::Missing | AuthError::Invalid => ApiError::Unauthorized(e.to_string()),
-            AuthError::Forbidden { .. } | AuthError::OtherStore => ApiError::Forbidden(e.to_string()),
+            AuthError::Forbidden { .. } => ApiError::Forbidden(e.to_string()),
+            AuthError::OtherStore => ApiError::OtherStore(e.to_string()),
             AuthError::RateLimited { retry_after_s } => ApiError::TooManyRequests { detail: e.to_string(), retry_after_s },
             AuthError::Db(db) => db.into(),
         }
@@ -306,8 +318,8 @@ impl From<crate::auth::AuthError> for ApiError {
 impl From<FittingError> for ApiError {
     fn from(e: FittingError) -> Self {
         match e {
-            FittingError::NotFound(_) => ApiError::NotFound(e.to_string()),
-            FittingError::IdempotencyKeyReused(_) => ApiError::Conflict(e.to_string()),
+            FittingError::NotFound(_) => ApiError::Rejected(ErrorCode::FittingNotFound, e.to_string()),
+            FittingError::IdempotencyKeyReused(_) => ApiError::Rejected(ErrorCode::IdempotencyKeyReused, e.to_string()),
             FittingError::Invalid(f) => ApiError::Validation(f),
             FittingError::Db(db) => db.into(),
         }
@@ -325,7 +337,7 @@ mod tests {
             ApiError::Validation(FieldError::new("customer_ref", "'jane@example.com' is not allowed")),
             ApiError::InvalidFields(vec![FieldError::new("a", "saddle numbness 'yes'"), FieldError::new("b", "x")]),
             ApiError::RouteNotFound { method: "DELETE".into(), path: "/v1/customers/c-secret".into() },
-            ApiError::NotFound("no sale with id 'SALE-secret'".into()),
+            ApiError::Rejected(ErrorCode::SaleNotFound, "no sale with id 'SALE-secret'".into()),
         ];
         for e in errors {
             let logged = format!("{e:?}");
@@ -338,7 +350,7 @@ mod tests {
     #[test]
     fn several_invalid_fields_are_listed_with_a_summary() {
         let p = ApiError::invalid_fields(vec![FieldError::new("a", "is required"), FieldError::new("b.c", "must be a number")]).problem();
-        assert_eq!((p.status, p.code.as_str(), p.field.as_deref()), (422, "validation_failed", Some("a")));
+        assert_eq!((p.status, p.code, p.field.as_deref()), (422, ErrorCode::ValidationFailed, Some("a")));
         assert_eq!(p.errors.len(), 2);
         assert_eq!(p.detail, "2 fields are invalid: a: is required; b.c: must be a number");
     }

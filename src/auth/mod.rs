@@ -63,6 +63,24 @@ pub enum Action {
 }
 
 impl Action {
+    /// In words, for a 403: "this staff key may not change the catalogue".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::ReadCatalogue => "read the catalogue",
+            Action::WriteCatalogue => "change the catalogue",
+            Action::ReadStock => "read stock",
+            Action::WriteStock => "change stock",
+            Action::CreateFitting => "record fittings",
+            Action::ReadFitting => "read fittings",
+            Action::Recommend => "ask for recommendations",
+            Action::RecordOutcome => "record sales",
+            Action::ReadOutcome => "read sales",
+            Action::ImportOutcomes => "import outcome files",
+            Action::ManageModels => "train, evaluate or activate models",
+            Action::EraseCustomer => "erase a customer's data",
+        }
+    }
+
     fn allowed(self, role: Role) -> bool {
         use Action::*;
         use Role::*;
@@ -107,7 +125,7 @@ pub enum AuthError {
     #[error("unknown or revoked API key")]
     Invalid,
     #[error("this {role} key may not {action}")]
-    Forbidden { role: &'static str, action: String },
+    Forbidden { role: &'static str, action: &'static str },
     #[error("this key belongs to another store")]
     OtherStore,
     #[error("rate limit exceeded; retry in {retry_after_s} s")]
@@ -126,7 +144,7 @@ impl Principal {
         if action.allowed(self.role) {
             Ok(())
         } else {
-            Err(AuthError::Forbidden { role: self.role.as_str(), action: format!("{action:?}") })
+            Err(AuthError::Forbidden { role: self.role.as_str(), action: action.describe() })
         }
     }
 

@@ -5,11 +5,11 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use utoipa::ToSchema;
 
-use crate::fitting::FieldError;
+use crate::validation::FieldError;
 
 pub mod csv;
 pub mod service;
-pub use service::{CatalogueError, CatalogueService};
+pub use service::{CatalogueError, CatalogueItem, CatalogueService};
 
 /// The model line of a catalogue id: the id without its trailing generation numbers
 /// (`brooks-ghost-16` → `brooks-ghost`), so successive generations compare equal.

@@ -10,18 +10,35 @@ use diesel::Connection;
 use super::csv::{parse_insoles, parse_shoes, CatalogueFile, CsvError, BUNDLED_INSOLES_CSV, BUNDLED_SHOES_CSV};
 use super::{Catalogue, Insole, Shoe};
 use crate::db::{self, Database, DbError};
-use crate::fitting::{FieldError, StoreId};
+use crate::ids::StoreId;
+use crate::validation::FieldError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogueError {
     #[error("no {kind} with id '{id}'")]
-    NotFound { kind: &'static str, id: String },
+    NotFound { kind: CatalogueItem, id: String },
     #[error("a {kind} with id '{id}' already exists")]
-    AlreadyExists { kind: &'static str, id: String },
+    AlreadyExists { kind: CatalogueItem, id: String },
     #[error(transparent)]
     Invalid(#[from] FieldError),
     #[error(transparent)]
     Db(#[from] DbError),
+}
+
+/// What a catalogue id names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CatalogueItem {
+    Shoe,
+    Insole,
+}
+
+impl std::fmt::Display for CatalogueItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CatalogueItem::Shoe => "shoe",
+            CatalogueItem::Insole => "insole",
+        })
+    }
 }
 
 /// How many rows an import or seed wrote.
@@ -146,26 +163,26 @@ impl CatalogueService {
     pub async fn create_shoe(&self, shoe: Shoe) -> Result<Shoe, CatalogueError> {
         shoe.validate()?;
         let (id, stored) = (shoe.id.clone(), shoe.clone());
-        self.write_then_refresh(move |conn| db::catalogue::insert_shoe(conn, &stored)).await.map_err(already_exists("shoe", id))?;
+        self.write_then_refresh(move |conn| db::catalogue::insert_shoe(conn, &stored)).await.map_err(already_exists(CatalogueItem::Shoe, id))?;
         Ok(shoe)
     }
 
     pub async fn replace_shoe(&self, shoe: Shoe) -> Result<Shoe, CatalogueError> {
         shoe.validate()?;
         let (id, stored) = (shoe.id.clone(), shoe.clone());
-        self.write_then_refresh(move |conn| db::catalogue::update_shoe(conn, &stored)).await.map_err(not_found("shoe", id))?;
+        self.write_then_refresh(move |conn| db::catalogue::update_shoe(conn, &stored)).await.map_err(not_found(CatalogueItem::Shoe, id))?;
         Ok(shoe)
     }
 
     pub async fn delete_shoe(&self, id: String) -> Result<(), CatalogueError> {
         let key = id.clone();
-        self.write_then_refresh(move |conn| db::catalogue::delete_shoe(conn, &key)).await.map_err(not_found("shoe", id))
+        self.write_then_refresh(move |conn| db::catalogue::delete_shoe(conn, &key)).await.map_err(not_found(CatalogueItem::Shoe, id))
     }
 
     pub async fn create_insole(&self, insole: Insole) -> Result<Insole, CatalogueError> {
         insole.validate()?;
         let (id, stored) = (insole.id.clone(), insole.clone());
-        self.write_then_refresh(move |conn| db::catalogue::insert_insole(conn, &stored)).await.map_err(already_exists("insole", id))?;
+        self.write_then_refresh(move |conn| db::catalogue::insert_insole(conn, &stored)).await.map_err(already_exists(CatalogueItem::Insole, id))?;
         Ok(insole)
     }
 
@@ -174,13 +191,13 @@ impl CatalogueService {
         let (id, stored) = (insole.id.clone(), insole.clone());
         self.write_then_refresh(move |conn| db::catalogue::update_insole(conn, &stored))
             .await
-            .map_err(not_found("insole", id))?;
+            .map_err(not_found(CatalogueItem::Insole, id))?;
         Ok(insole)
     }
 
     pub async fn delete_insole(&self, id: String) -> Result<(), CatalogueError> {
         let key = id.clone();
-        self.write_then_refresh(move |conn| db::catalogue::delete_insole(conn, &key)).await.map_err(not_found("insole", id))
+        self.write_then_refresh(move |conn| db::catalogue::delete_insole(conn, &key)).await.map_err(not_found(CatalogueItem::Insole, id))
     }
 
     pub async fn stock(&self, store: StoreId) -> Result<Vec<db::catalogue::StockRow>, CatalogueError> {
@@ -220,14 +237,14 @@ impl CatalogueService {
     }
 }
 
-fn already_exists(kind: &'static str, id: String) -> impl FnOnce(CatalogueError) -> CatalogueError {
+fn already_exists(kind: CatalogueItem, id: String) -> impl FnOnce(CatalogueError) -> CatalogueError {
     move |e| match e {
         CatalogueError::Db(DbError::Conflict(_)) => CatalogueError::AlreadyExists { kind, id },
         other => other,
     }
 }
 
-fn not_found(kind: &'static str, id: String) -> impl FnOnce(CatalogueError) -> CatalogueError {
+fn not_found(kind: CatalogueItem, id: String) -> impl FnOnce(CatalogueError) -> CatalogueError {
     move |e| match e {
         CatalogueError::Db(DbError::NotFound) => CatalogueError::NotFound { kind, id },
         other => other,

@@ -81,3 +81,33 @@ async fn health_check_answers_ok() {
     let r = app.get("/healthz").await;
     assert_eq!((r.status, r.body["status"].as_str()), (200, Some("ok")));
 }
+
+#[tokio::test]
+async fn each_failure_answers_with_its_own_code() {
+    let app = spawn_app().await;
+    let code = |r: &Reply, status: u16| assert_problem(r, status)["code"].as_str().unwrap().to_owned();
+    assert_eq!(code(&app.get("/v1/shoes/no-such-shoe").await, 404), "shoe_not_found");
+    assert_eq!(code(&app.get("/v1/insoles/no-such-insole").await, 404), "insole_not_found");
+    assert_eq!(code(&app.get("/v1/fittings/00000000-0000-0000-0000-000000000001").await, 404), "fitting_not_found");
+    assert_eq!(code(&app.get("/v1/outcomes/NO-SUCH-SALE").await, 404), "sale_not_found");
+    assert_eq!(code(&app.get("/v1/models/m-never-trained").await, 404), "model_not_found");
+
+    let shoe = app.get("/v1/shoes/brooks-ghost-16").await.body;
+    assert_eq!(code(&app.post("/v1/shoes", &shoe).await, 409), "shoe_exists");
+    let sale = json!({"sale_id": "CODE-1", "shoe_id": "brooks-ghost-16", "sold_at": "2026-01-01T10:00:00Z"});
+    app.post("/v1/outcomes", &sale).await;
+    let changed = json!({"sale_id": "CODE-1", "shoe_id": "hoka-clifton-9", "sold_at": "2026-01-01T10:00:00Z"});
+    let r = app.post("/v1/outcomes", &changed).await;
+    assert_eq!(code(&r, 409), "sale_conflict");
+    assert!(!r.body["detail"].as_str().unwrap().contains("UNIQUE"), "no driver text: {}", r.body);
+
+    let send = |body: serde_json::Value| {
+        app.client.post(app.url("/v1/fittings")).header("Idempotency-Key", "code-test-1").json(&body).send()
+    };
+    send(web_fitting()).await.unwrap();
+    let mut other = web_fitting();
+    other["profile"]["body_mass_kg"] = json!(91);
+    let r = send(other).await.unwrap();
+    assert_eq!(r.status(), 409);
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["code"], "idempotency_key_reused");
+}
