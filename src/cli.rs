@@ -187,6 +187,10 @@ pub struct ServeArgs {
     /// Seconds a client may take to send its headers, and again its body, before it is cut off (408).
     #[arg(long, env = "STRIDEFIT_CLIENT_TIMEOUT_SECS", default_value_t = 10)]
     pub client_timeout_secs: u64,
+    /// Seconds a replica's claim on a running training job holds unless renewed; a run whose
+    /// process died is marked failed this long after its last renewal.
+    #[arg(long, env = "STRIDEFIT_JOB_LEASE_SECS", default_value_t = crate::training::jobs::DEFAULT_JOB_LEASE.as_secs())]
+    pub job_lease_secs: u64,
 }
 
 #[derive(Debug, Parser)]
@@ -216,6 +220,7 @@ impl ServeArgs {
             anonymous_rate_limit_per_minute: self.anonymous_rate_limit_per_minute,
             anonymous_rate_limit_burst: self.anonymous_rate_limit_burst,
             client_timeout_secs: self.client_timeout_secs,
+            job_lease_secs: self.job_lease_secs,
         }
     }
 }

@@ -13,7 +13,7 @@ use crate::cli::{EvaluateArgs, SimulateArgs, TrainArgs};
 use crate::db::Database;
 use crate::model::registry::{load_scorer, store_model};
 use crate::model::ModelRegistry;
-use crate::recommendation::ActiveScorer;
+use crate::ranking::ActiveScorer;
 use crate::tabular::TableError;
 use crate::training::{self, dataset, Comparison, Evaluation, Progress, SaleRecord};
 use crate::Settings;

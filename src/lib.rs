@@ -22,6 +22,8 @@ pub mod model;
 pub mod training;
 pub mod simulate;
 pub mod units;
+pub mod validation;
+pub mod ids;
 
 pub use settings::Settings;
 pub use startup::Application;

@@ -5,40 +5,18 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 
+pub use crate::ranking::ActiveScorer;
+
 use crate::catalogue::{CatalogueError, CatalogueService, Terrain, Width};
 use crate::features::RunnerSignals;
 use crate::fitting::history::PastPurchase;
 use crate::fitting::{FieldError, Fitting, StoreId};
-use crate::ranking::{rank_for_runner, BaselineScorer, FilterCounts, Filters, Policy, RankedShoe, Relaxation, Scorer, ShoeTable};
+use crate::ranking::{rank_for_runner, FilterCounts, Filters, Policy, RankedShoe, Relaxation, ShoeTable};
 use crate::referral::{self, Referral};
 
 /// Bounds on how many shoes one answer lists.
 pub const DEFAULT_TOP_K: usize = 5;
 pub const MAX_TOP_K: usize = 50;
-
-/// The scorer serving now. Swapping it is atomic: a request ranks wholly with the old or
-/// wholly with the new one.
-pub struct ActiveScorer {
-    current: ArcSwap<Box<dyn Scorer>>,
-}
-
-impl ActiveScorer {
-    pub fn new(scorer: Box<dyn Scorer>) -> Self {
-        Self { current: ArcSwap::from_pointee(scorer) }
-    }
-
-    pub fn baseline() -> Self {
-        Self::new(Box::new(BaselineScorer::new()))
-    }
-
-    pub fn get(&self) -> Arc<Box<dyn Scorer>> {
-        self.current.load_full()
-    }
-
-    pub fn replace(&self, scorer: Box<dyn Scorer>) {
-        self.current.store(Arc::new(scorer));
-    }
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct RecommendationOptions {

@@ -34,6 +34,9 @@ pub struct Settings {
     pub anonymous_rate_limit_burst: u32,
     /// Seconds a client may take to send its request headers and body.
     pub client_timeout_secs: u64,
+    /// Seconds a replica's claim on a running job holds unless renewed: a run whose process
+    /// died is marked failed this long after its last renewal.
+    pub job_lease_secs: u64,
 }
 
 impl Default for Settings {
@@ -52,6 +55,7 @@ impl Default for Settings {
             anonymous_rate_limit_per_minute: 60,
             anonymous_rate_limit_burst: 30,
             client_timeout_secs: 10,
+            job_lease_secs: crate::training::jobs::DEFAULT_JOB_LEASE.as_secs(),
         }
     }
 }

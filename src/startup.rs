@@ -79,6 +79,22 @@ fn spawn_refresher(state: web::Data<AppState>, interval_ms: u64) {
     });
 }
 
+/// Every replica watches the job queue: it fails runs whose lease lapsed (a replica died
+/// mid-run) and starts the next queued job when no run holds the queue.
+fn spawn_job_poller(state: web::Data<AppState>) {
+    let interval = state.jobs.poll_interval();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(interval);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = state.jobs.poll().await {
+                log::warn!("job queue poll failed: {e}");
+            }
+        }
+    });
+}
+
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let db = prepare_database(&settings)?;
@@ -87,7 +103,6 @@ impl Application {
         let models = ModelRegistry::new(db.clone(), scorer.clone());
         let version = models.load_active()?;
         log::info!("ranking with model {version}");
-        JobService::fail_interrupted(&db)?;
         let metrics = Arc::new(Metrics::new());
         if settings.open_access {
             log::warn!("OPEN ACCESS: serving without API keys; every caller is an administrator. For local trials only.");
@@ -108,7 +123,13 @@ impl Application {
             recommendations: RecommendationService::new(catalogue.clone(), scorer.clone()),
             fittings: FittingService::new(db.clone()),
             outcomes: OutcomeService::new(db.clone(), catalogue.clone()),
-            jobs: JobService::new(db.clone(), catalogue.clone(), scorer.clone(), metrics.clone()),
+            jobs: JobService::new(
+                db.clone(),
+                catalogue.clone(),
+                scorer.clone(),
+                metrics.clone(),
+                std::time::Duration::from_secs(settings.job_lease_secs),
+            ),
             metrics,
             models,
             catalogue,
@@ -117,6 +138,7 @@ impl Application {
         });
 
         spawn_refresher(state.clone(), settings.refresh_interval_ms);
+        spawn_job_poller(state.clone());
 
         let listener = TcpListener::bind(&settings.bind).with_context(|| format!("cannot listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();

@@ -5,7 +5,7 @@ use std::io::Cursor;
 
 use polars::prelude::*;
 
-use crate::fitting::FieldError;
+use crate::validation::FieldError;
 
 /// One problem in an import file. `line` counts the header as line 1 (row 1 is line 2).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]

@@ -4,7 +4,7 @@ use actix_web::{http::header, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
-use super::error::{ApiError, Problem};
+use super::error::{ApiError, ErrorCode, Problem};
 use super::extract::{Caller, Json};
 use crate::auth::Action;
 use super::{AppState, Page, PageQuery};
@@ -103,7 +103,7 @@ pub async fn list_shoes(caller: Caller, state: web::Data<AppState>, q: web::Quer
 pub async fn get_shoe(caller: Caller, state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ReadCatalogue)?;
     let catalogue = state.catalogue.snapshot();
-    let shoe = catalogue.shoe(&id).ok_or_else(|| ApiError::NotFound(format!("no shoe with id '{id}'")))?;
+    let shoe = catalogue.shoe(&id).ok_or_else(|| ApiError::Rejected(ErrorCode::ShoeNotFound, format!("no shoe with id '{id}'")))?;
     Ok(HttpResponse::Ok().json(shoe))
 }
 
@@ -164,7 +164,7 @@ pub async fn get_insole(caller: Caller, state: web::Data<AppState>, id: web::Pat
         .insoles
         .iter()
         .find(|i| i.id == *id)
-        .ok_or_else(|| ApiError::NotFound(format!("no insole with id '{id}'")))?;
+        .ok_or_else(|| ApiError::Rejected(ErrorCode::InsoleNotFound, format!("no insole with id '{id}'")))?;
     Ok(HttpResponse::Ok().json(insole))
 }
 

@@ -4,11 +4,11 @@ use actix_web::{http::header, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
-use super::error::{ApiError, Problem};
+use super::error::{ApiError, ErrorCode, Problem};
 use super::extract::{Caller, Json};
 use super::AppState;
 use crate::auth::{Action, Principal};
-use crate::fitting::history::{customer_history, PastFitting, PastPurchase};
+use crate::fitting::history::{PastFitting, PastPurchase};
 use crate::fitting::{CustomerRef, ErasureReport, FieldError, Fitting, FittingId, StoredFitting};
 use crate::outcomes::{FitObservation, TryOn, TryOnSet};
 
@@ -48,7 +48,7 @@ pub async fn visible_fitting(state: &AppState, caller: &Principal, id: FittingId
     if caller.can_see_store(stored.fitting.store_id.as_ref().map(|s| s.as_str())) {
         Ok(stored)
     } else {
-        Err(ApiError::NotFound(format!("no fitting with id '{id}'")))
+        Err(ApiError::Rejected(ErrorCode::FittingNotFound, format!("no fitting with id '{id}'")))
     }
 }
 
@@ -72,15 +72,12 @@ impl From<StoredFitting> for FittingResource {
 pub async fn visible_history(state: &AppState, caller: &Caller, customer: CustomerRef) -> Result<Vec<PastFitting>, ApiError> {
     let catalogue = state.catalogue.snapshot();
     let principal = caller.0.clone();
-    Ok(state
-        .db
-        .run(move |conn| customer_history(conn, &customer, &catalogue, |store| principal.can_see_store(store)))
-        .await?)
+    Ok(state.fittings.history(customer, catalogue, move |store| principal.can_see_store(store)).await?)
 }
 
 /// Parses a fitting id from the path; a malformed id cannot exist, so it is a 404.
 pub fn parse_fitting_id(raw: &str) -> Result<FittingId, ApiError> {
-    uuid::Uuid::parse_str(raw).map(FittingId).map_err(|_| ApiError::NotFound(format!("no fitting with id '{raw}'")))
+    uuid::Uuid::parse_str(raw).map(FittingId).map_err(|_| ApiError::Rejected(ErrorCode::FittingNotFound, format!("no fitting with id '{raw}'")))
 }
 
 /// Store a fitting session (profile, health, gait, wear). With an `Idempotency-Key`, a retry
@@ -183,17 +180,8 @@ pub async fn put_try_ons(
     caller.require(Action::CreateFitting)?;
     let id = parse_fitting_id(&id)?;
     visible_fitting(&state, &caller, id).await?;
-    let set = body.0;
-    set.check(&state.catalogue.snapshot()).map_err(ApiError::invalid_fields)?;
-    let rows = set.to_rows(&id.to_string());
-    let fitting_id = id.to_string();
-    state
-        .db
-        .run_write(move |conn| {
-            diesel::Connection::transaction(conn, |conn| crate::db::try_ons::replace(conn, &fitting_id, &rows))
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(set))
+    state.outcomes.record_try_ons(id, &body.0).await?;
+    Ok(HttpResponse::Ok().json(body.0))
 }
 
 /// The shoes tried on in this fitting, in the order tried.
@@ -205,9 +193,7 @@ pub async fn get_try_ons(caller: Caller, state: web::Data<AppState>, id: web::Pa
     caller.require(Action::ReadFitting)?;
     let id = parse_fitting_id(&id)?;
     visible_fitting(&state, &caller, id).await?;
-    let fitting_id = id.to_string();
-    let rows = state.db.run(move |conn| crate::db::try_ons::for_fitting(conn, &fitting_id)).await?;
-    Ok(HttpResponse::Ok().json(TryOnSet::from_rows(&rows)))
+    Ok(HttpResponse::Ok().json(state.outcomes.try_ons(id).await?))
 }
 
 /// Erase a runner: deletes every fitting with this customer reference; their outcomes are

@@ -9,6 +9,7 @@ use utoipa::{IntoParams, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 pub mod catalogue;
+pub mod codes;
 mod contract;
 pub mod error;
 pub mod extract;
@@ -135,12 +136,7 @@ pub struct Readiness {
     responses((status = 200, description = "Ready to serve", body = Readiness),
         (status = 503, description = "Not ready: the database is unreachable or no model is loaded", body = Problem, content_type = "application/problem+json")))]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    use diesel::connection::SimpleConnection;
-    state
-        .db
-        .run(|conn| conn.batch_execute("SELECT 1").map_err(crate::db::DbError::from))
-        .await
-        .map_err(|e| ApiError::NotReady(format!("database unreachable: {e}")))?;
+    state.db.ping().await.map_err(|e| ApiError::NotReady(format!("database unreachable: {e}")))?;
     let model_version = state.models.active_version();
     if model_version.is_empty() {
         return Err(ApiError::NotReady("no model loaded".into()));

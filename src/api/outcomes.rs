@@ -3,13 +3,15 @@
 use actix_web::{http::header, web, HttpRequest, HttpResponse};
 use utoipa::OpenApi;
 
-use super::error::{ApiError, Problem};
+use super::error::{ApiError, ErrorCode, Problem};
 use super::extract::{Caller, Json};
 use super::fittings::idempotency_key;
 use super::AppState;
 use crate::auth::{Action, Principal};
-use crate::outcomes::import::{import_outcomes, ImportReport};
-use crate::outcomes::{Outcome, ReturnReason, SaleReport, SaleUpdate, Satisfaction};
+use crate::outcomes::import::ImportReport;
+use crate::fitting::StoreId;
+use crate::validation::FieldError;
+use crate::outcomes::{Outcome, ReturnReason, SaleReport, SaleScope, SaleUpdate, Satisfaction};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -37,8 +39,31 @@ fn visible(caller: &Principal, outcome: Outcome) -> Result<Outcome, ApiError> {
     if caller.can_see_store(outcome.store_id.as_deref()) {
         Ok(outcome)
     } else {
-        Err(ApiError::NotFound(format!("no sale with id '{}'", outcome.sale_id)))
+        Err(ApiError::Rejected(ErrorCode::SaleNotFound, format!("no sale with id '{}'", outcome.sale_id)))
     }
+}
+
+/// Which store a sale id is looked up in.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SaleQuery {
+    /// The sale's store. Sale ids are unique within a store: keys that see every store name
+    /// it when two stores use the same id (422 otherwise); staff keys default to their own store.
+    #[param(value_type = Option<String>, pattern = "^[A-Za-z0-9._-]{1,64}$")]
+    store_id: Option<StoreId>,
+}
+
+/// Staff keys look in their own store (another store's sale answers as an unknown id does);
+/// keys not bound to a store look in the store named, else in every store.
+fn sale_scope(caller: &Principal, query: SaleQuery) -> Result<SaleScope, ApiError> {
+    Ok(match query.store_id {
+        Some(store) => SaleScope::Store(Some(store)),
+        None => match caller.store_for_write(None)? {
+            Some(own) => SaleScope::Store(Some(own)),
+            None => SaleScope::AnyStore,
+        },
+    })
 }
 
 /// Report a sale after a fitting. A retry with the same `sale_id` (or `Idempotency-Key`) and
@@ -62,7 +87,7 @@ pub async fn create_outcome(
     if let (Some(fitting_id), Some(_)) = (report.fitting_id, caller.store.as_ref()) {
         super::fittings::visible_fitting(&state, &caller, crate::fitting::FittingId(fitting_id))
             .await
-            .map_err(|_| crate::fitting::FieldError::new("fitting_id", format!("no fitting with id '{fitting_id}'")))?;
+            .map_err(|_| FieldError::new("fitting_id", format!("no fitting with id '{fitting_id}'")))?;
     }
     let key = idempotency_key(&req)?.map(|k| format!("{}-{k}", caller.key_id));
     let recorded = state.outcomes.record(report, key).await?;
@@ -72,32 +97,52 @@ pub async fn create_outcome(
     }
     let mut resp = if recorded.created { HttpResponse::Created() } else { HttpResponse::Ok() };
     Ok(resp
-        .insert_header((header::LOCATION, format!("/v1/outcomes/{}", super::path_segment(&recorded.outcome.sale_id))))
+        .insert_header((header::LOCATION, sale_location(&recorded.outcome)))
         .json(recorded.outcome))
 }
 
+/// The sale's address, naming its store: sale ids are unique within a store.
+fn sale_location(outcome: &Outcome) -> String {
+    let path = format!("/v1/outcomes/{}", super::path_segment(&outcome.sale_id));
+    match &outcome.store_id {
+        Some(store) => format!("{path}?store_id={}", super::path_segment(store)),
+        None => path,
+    }
+}
+
 /// Read a sale's outcome, with the training label it gives today.
-#[utoipa::path(get, path = "/v1/outcomes/{sale_id}", tag = "outcomes", params(("sale_id" = String, Path, description = "POS sale id")),
-    responses((status = 200, body = Outcome), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_outcome(caller: Caller, state: web::Data<AppState>, sale_id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+#[utoipa::path(get, path = "/v1/outcomes/{sale_id}", tag = "outcomes",
+    params(("sale_id" = String, Path, description = "POS sale id"), SaleQuery),
+    responses((status = 200, body = Outcome), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json",
+            description = "Several stores use this sale id: name one with `store_id`")))]
+pub async fn get_outcome(
+    caller: Caller,
+    state: web::Data<AppState>,
+    sale_id: web::Path<String>,
+    query: web::Query<SaleQuery>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ReadOutcome)?;
-    Ok(HttpResponse::Ok().json(visible(&caller, state.outcomes.get(sale_id.into_inner()).await?)?))
+    let scope = sale_scope(&caller, query.into_inner())?;
+    Ok(HttpResponse::Ok().json(visible(&caller, state.outcomes.get(scope, sale_id.into_inner()).await?)?))
 }
 
 /// Attach a return or a follow-up (satisfaction, pain) to a sale.
 #[utoipa::path(patch, path = "/v1/outcomes/{sale_id}", tag = "outcomes", request_body = SaleUpdate,
-    params(("sale_id" = String, Path, description = "POS sale id")),
+    params(("sale_id" = String, Path, description = "POS sale id"), SaleQuery),
     responses((status = 200, body = Outcome), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn update_outcome(
     caller: Caller,
     state: web::Data<AppState>,
     sale_id: web::Path<String>,
+    query: web::Query<SaleQuery>,
     body: Json<SaleUpdate>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::RecordOutcome)?;
-    visible(&caller, state.outcomes.get(sale_id.clone()).await?)?;
-    Ok(HttpResponse::Ok().json(state.outcomes.update(sale_id.into_inner(), body.0).await?))
+    let scope = sale_scope(&caller, query.into_inner())?;
+    visible(&caller, state.outcomes.get(scope.clone(), sale_id.clone()).await?)?;
+    Ok(HttpResponse::Ok().json(state.outcomes.update(scope, sale_id.into_inner(), body.0).await?))
 }
 
 /// Upload an outcome history (CSV or Parquet, sent as the raw body). All or nothing: one bad
@@ -134,13 +179,9 @@ pub async fn import_outcome_file(
         bytes.extend_from_slice(&chunk);
     }
     if bytes.is_empty() {
-        return Err(crate::fitting::FieldError::new("body", "the file is empty").into());
+        return Err(FieldError::new("body", "the file is empty").into());
     }
-    let db = state.db.clone();
-    let catalogue = state.catalogue.snapshot();
-    let report = tokio::task::spawn_blocking(move || import_outcomes(&db, &catalogue, &bytes, &|_, _| {}))
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("import task failed: {e}")))??;
+    let report = state.outcomes.import(bytes.to_vec()).await?;
     state.metrics.outcomes_imported.inc_by((report.inserted + report.updated) as u64);
     Ok(HttpResponse::Ok().json(report))
 }

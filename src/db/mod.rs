@@ -312,6 +312,12 @@ impl Database {
         self.off_worker(move |db| db.with_write_conn(work)).await
     }
 
+    /// Whether the database answers a trivial query (readiness).
+    pub async fn ping(&self) -> Result<(), DbError> {
+        use diesel::connection::SimpleConnection;
+        self.run(|conn| conn.batch_execute("SELECT 1").map_err(DbError::from)).await
+    }
+
     /// `with_conn` on tokio's blocking pool, for async callers.
     pub async fn run<T, F>(&self, work: F) -> Result<T, DbError>
     where

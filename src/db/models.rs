@@ -1,8 +1,13 @@
 //! Model registry rows and training jobs.
 
+use diesel::backend::Backend;
+use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::expression::AsExpression;
 use diesel::prelude::*;
+use diesel::serialize::{self, ToSql};
+use diesel::sql_types::Text;
 
-use super::schema::{jobs, models};
+use super::schema::{job_leases, jobs, models};
 use super::{DbConnection, DbError};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -17,17 +22,90 @@ pub struct ModelRow {
     pub created_at: String,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+/// Stored enums: TEXT in the database, a closed set in Rust (an unknown value is an error).
+macro_rules! text_enum {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, AsExpression, FromSqlRow, serde::Serialize, utoipa::ToSchema)]
+        #[diesel(sql_type = Text)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),* }
+
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),* }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                match s {
+                    $($text => Ok($name::$variant),)*
+                    other => Err(format!("unknown {} '{other}'", stringify!($name))),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl<DB: Backend> ToSql<Text, DB> for $name
+        where
+            str: ToSql<Text, DB>,
+        {
+            fn to_sql<'b>(&'b self, out: &mut serialize::Output<'b, '_, DB>) -> serialize::Result {
+                self.as_str().to_sql(out)
+            }
+        }
+
+        impl<DB: Backend> FromSql<Text, DB> for $name
+        where
+            String: FromSql<Text, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+                Ok(String::from_sql(bytes)?.parse::<$name>()?)
+            }
+        }
+    };
+}
+
+text_enum!(
+    /// What a job does.
+    JobKind { Training = "training" }
+);
+
+text_enum!(
+    /// Where a job is: queued until a replica claims it, running while that replica holds
+    /// its lease, then one of the three ends.
+    JobStatus { Queued = "queued", Running = "running", Succeeded = "succeeded", Failed = "failed", Cancelled = "cancelled" }
+);
+
+impl JobStatus {
+    pub fn is_finished(self) -> bool {
+        matches!(self, JobStatus::Succeeded | JobStatus::Failed | JobStatus::Cancelled)
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = jobs, treat_none_as_null = true)]
 pub struct JobRow {
     pub id: String,
-    pub kind: String,
-    pub status: String,
+    pub kind: JobKind,
+    pub status: JobStatus,
     pub progress: f64,
     pub message: String,
     pub model_version: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    /// The replica running it, and until when its claim holds unless renewed.
+    pub lease_owner: Option<String>,
+    pub lease_expires_at: Option<String>,
+    /// Set by a cancel on any replica; the running replica polls it.
+    pub cancel_requested: bool,
 }
 
 pub fn insert_model(conn: &mut DbConnection, row: &ModelRow) -> Result<(), DbError> {
@@ -48,14 +126,133 @@ pub fn insert_job(conn: &mut DbConnection, row: &JobRow) -> Result<(), DbError> 
     Ok(())
 }
 
-pub fn update_job(conn: &mut DbConnection, row: &JobRow) -> Result<(), DbError> {
-    diesel::update(jobs::table.find(&row.id)).set(row).execute(conn)?;
+/// Records progress; false when the job is gone (cancelled and deleted elsewhere).
+pub fn record_progress(conn: &mut DbConnection, id: &str, progress: f64, message: &str, now: &str) -> Result<bool, DbError> {
+    let changed = diesel::update(jobs::table.find(id))
+        .set((jobs::progress.eq(progress), jobs::message.eq(message), jobs::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(changed > 0)
+}
+
+/// Records how a job ended and lets its lease go.
+pub fn finish_job(conn: &mut DbConnection, row: &JobRow) -> Result<(), DbError> {
+    diesel::update(jobs::table.find(&row.id))
+        .set((
+            jobs::status.eq(row.status),
+            jobs::progress.eq(row.progress),
+            jobs::message.eq(&row.message),
+            jobs::model_version.eq(&row.model_version),
+            jobs::updated_at.eq(&row.updated_at),
+            jobs::lease_owner.eq(None::<String>),
+            jobs::lease_expires_at.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    diesel::delete(job_leases::table.filter(job_leases::job_id.eq(&row.id))).execute(conn)?;
     Ok(())
 }
 
-/// Removes a job's record (a running job was asked to stop first; its later updates touch no row).
+/// Removes a job's record; a replica running it sees the row gone at its next renewal and stops.
 pub fn delete_job(conn: &mut DbConnection, id: &str) -> Result<usize, DbError> {
+    diesel::update(jobs::table.find(id)).set(jobs::cancel_requested.eq(true)).execute(conn)?;
     Ok(diesel::delete(jobs::table.find(id)).execute(conn)?)
+}
+
+/// Jobs, newest first.
+pub fn list_jobs(conn: &mut DbConnection, limit: i64, offset: i64) -> Result<(Vec<JobRow>, i64), DbError> {
+    let rows = jobs::table
+        .order((jobs::created_at.desc(), jobs::id.desc()))
+        .limit(limit)
+        .offset(offset)
+        .select(JobRow::as_select())
+        .load(conn)?;
+    Ok((rows, jobs::table.count().get_result(conn)?))
+}
+
+/// The oldest job waiting for a replica.
+pub fn next_queued(conn: &mut DbConnection) -> Result<Option<JobRow>, DbError> {
+    Ok(jobs::table
+        .filter(jobs::status.eq(JobStatus::Queued))
+        .order((jobs::created_at, jobs::id))
+        .select(JobRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Claims `queue` for `job_id` until `expires_at`, unless another owner holds a live claim:
+/// one atomic upsert, so two replicas racing for it cannot both win.
+pub fn claim_lease(conn: &mut DbConnection, queue: &str, job_id: &str, owner: &str, now: &str, expires_at: &str) -> Result<bool, DbError> {
+    // The same statement on both backends (diesel spells an upsert's WHERE for neither here).
+    const CLAIM: &str = "INSERT INTO job_leases (queue, job_id, owner, expires_at) VALUES ($1, $2, $3, $4) \
+        ON CONFLICT (queue) DO UPDATE SET job_id = excluded.job_id, owner = excluded.owner, \
+        expires_at = excluded.expires_at WHERE job_leases.expires_at < $5";
+    let sql = match conn {
+        DbConnection::Postgres(_) => CLAIM.to_owned(),
+        DbConnection::Sqlite(_) => (1..=5).fold(CLAIM.to_owned(), |sql, i| sql.replace(&format!("${i}"), "?")),
+    };
+    let claimed = super::on_backend!(conn, |c| diesel::sql_query(&sql)
+        .bind::<Text, _>(queue)
+        .bind::<Text, _>(job_id)
+        .bind::<Text, _>(owner)
+        .bind::<Text, _>(expires_at)
+        .bind::<Text, _>(now)
+        .execute(c))?;
+    Ok(claimed > 0)
+}
+
+/// Marks a claimed job running under this owner's lease; false if it was cancelled meanwhile.
+pub fn start_job(conn: &mut DbConnection, id: &str, owner: &str, now: &str, expires_at: &str) -> Result<bool, DbError> {
+    let changed = diesel::update(jobs::table.find(id).filter(jobs::status.eq(JobStatus::Queued)))
+        .set((
+            jobs::status.eq(JobStatus::Running),
+            jobs::lease_owner.eq(owner),
+            jobs::lease_expires_at.eq(expires_at),
+            jobs::message.eq("running"),
+            jobs::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(changed > 0)
+}
+
+/// Extends a running job's lease; false when the job was cancelled (flagged or deleted), so
+/// the run must stop.
+pub fn renew_lease(conn: &mut DbConnection, queue: &str, id: &str, owner: &str, expires_at: &str) -> Result<bool, DbError> {
+    diesel::update(job_leases::table.find(queue).filter(job_leases::owner.eq(owner)).filter(job_leases::job_id.eq(id)))
+        .set(job_leases::expires_at.eq(expires_at))
+        .execute(conn)?;
+    let live = diesel::update(
+        jobs::table.find(id).filter(jobs::lease_owner.eq(owner)).filter(jobs::cancel_requested.eq(false)),
+    )
+    .set(jobs::lease_expires_at.eq(expires_at))
+    .execute(conn)?;
+    Ok(live > 0)
+}
+
+/// Lets go of `queue` if this owner holds it (a claimed job that could not start).
+pub fn release_lease(conn: &mut DbConnection, queue: &str, owner: &str) -> Result<(), DbError> {
+    diesel::delete(job_leases::table.find(queue).filter(job_leases::owner.eq(owner))).execute(conn)?;
+    Ok(())
+}
+
+/// Fails running jobs whose lease lapsed (their replica stopped or lost the database); a job
+/// left running by a release without leases counts as lapsed.
+pub fn fail_lapsed(conn: &mut DbConnection, now: &str, message: &str) -> Result<Vec<String>, DbError> {
+    let lapsed: Vec<String> = jobs::table
+        .filter(jobs::status.eq(JobStatus::Running))
+        .filter(jobs::lease_expires_at.lt(now).or(jobs::lease_expires_at.is_null()))
+        .select(jobs::id)
+        .load(conn)?;
+    if !lapsed.is_empty() {
+        diesel::update(jobs::table.filter(jobs::id.eq_any(&lapsed)).filter(jobs::status.eq(JobStatus::Running)))
+            .set((
+                jobs::status.eq(JobStatus::Failed),
+                jobs::message.eq(message),
+                jobs::updated_at.eq(now),
+                jobs::lease_owner.eq(None::<String>),
+                jobs::lease_expires_at.eq(None::<String>),
+            ))
+            .execute(conn)?;
+    }
+    Ok(lapsed)
 }
 
 pub fn find_job(conn: &mut DbConnection, id: &str) -> Result<JobRow, DbError> {

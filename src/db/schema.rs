@@ -110,6 +110,18 @@ diesel::table! {
         model_version -> Nullable<Text>,
         created_at -> Text,
         updated_at -> Text,
+        lease_owner -> Nullable<Text>,
+        lease_expires_at -> Nullable<Text>,
+        cancel_requested -> Bool,
+    }
+}
+
+diesel::table! {
+    job_leases (queue) {
+        queue -> Text,
+        job_id -> Text,
+        owner -> Text,
+        expires_at -> Text,
     }
 }
 

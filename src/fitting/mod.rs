@@ -10,29 +10,16 @@ use crate::units::*;
 
 mod health;
 pub mod history;
-mod ids;
 mod service;
 pub use health::{
     Answer, BodyLocation, ClotRisk, Course, EnergyAvailability, ExertionalSymptoms, HealthReport, InjuryType,
     InjuryYear, MenstrualStatus, Onset, PainReport, PainTiming, PreviousInjury, RedFlags, Side, MAX_PAIN_REPORTS,
     MAX_PREVIOUS_INJURIES,
 };
-pub use ids::{CustomerRef, FittingId, StoreId};
+pub use crate::ids::{CustomerRef, FittingId, StoreId};
+pub use crate::validation::FieldError;
 pub use service::{ErasureReport, FittingError, FittingService, StoredFitting};
 
-/// A field that failed validation, named by its JSON path.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{field}: {reason}")]
-pub struct FieldError {
-    pub field: String,
-    pub reason: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self { field: field.into(), reason: reason.into() }
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -115,6 +115,17 @@ impl FittingService {
 
     /// Erases a runner's fittings. Their outcomes stay for training, detached from the
     /// customer, with a de-identified copy of the fitting (no reference, no health answers).
+    /// A returning runner's fittings that `visible` admits (by store id), newest first, with
+    /// what became of the pairs bought after each.
+    pub async fn history(
+        &self,
+        customer: CustomerRef,
+        catalogue: std::sync::Arc<crate::catalogue::Catalogue>,
+        visible: impl Fn(Option<&str>) -> bool + Send + 'static,
+    ) -> Result<Vec<super::history::PastFitting>, FittingError> {
+        Ok(self.db.run(move |conn| super::history::customer_history(conn, &customer, &catalogue, visible)).await?)
+    }
+
     pub async fn erase_customer(&self, customer: CustomerRef) -> Result<ErasureReport, FittingError> {
         let (report, xid) = self
             .db

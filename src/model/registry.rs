@@ -13,7 +13,7 @@ use super::Artifact;
 use crate::db::{self, models::ModelRow, Database, DbError};
 use crate::ranking::baseline::BASELINE_VERSION;
 use crate::ranking::{BaselineScorer, Scorer};
-use crate::recommendation::ActiveScorer;
+use crate::ranking::ActiveScorer;
 
 /// The default model shipped with the service, trained on the synthetic demo history.
 pub const BUNDLED_DEFAULT_MODEL: &str = include_str!("../../data/default_model.json");

@@ -10,10 +10,11 @@ use crate::fitting::{FieldError, StoreId};
 use crate::units::PainScore;
 
 pub mod import;
+mod row;
 mod service;
 pub mod try_on;
 pub use try_on::{FitObservation, TryOn, TryOnSet};
-pub use service::{OutcomeError, OutcomeService, Recorded};
+pub use service::{OutcomeError, OutcomeService, Recorded, SaleScope};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -3,15 +3,15 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use diesel::Connection;
 use sha2::{Digest, Sha256};
 
-use super::{check_ids, label, Outcome, ReturnReason, SaleReport, SaleUpdate, Satisfaction};
-use crate::catalogue::{Catalogue, CatalogueService};
+use super::row::{new_row, parse_time, rfc3339, validate_report};
+use super::{Outcome, SaleReport, SaleUpdate, TryOnSet};
+use crate::catalogue::CatalogueService;
 use crate::db::{self, outcomes::OutcomeRow, Database, DbError};
-use crate::fitting::FieldError;
-use crate::units::PainScore;
+use crate::fitting::{FieldError, FittingId, StoreId};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OutcomeError {
@@ -19,10 +19,41 @@ pub enum OutcomeError {
     NotFound(String),
     #[error("sale '{0}' was already reported with different details")]
     Conflict(String),
+    /// A key that sees every store asked for a sale id that several stores use.
+    #[error("sale id '{sale_id}' is used at {} stores ({}): name the store with ?store_id=", stores.len(), stores.join(", "))]
+    Ambiguous { sale_id: String, stores: Vec<String> },
     #[error(transparent)]
     Invalid(#[from] FieldError),
+    #[error("{} invalid field(s)", .0.len())]
+    InvalidFields(Vec<FieldError>),
     #[error(transparent)]
     Db(#[from] DbError),
+}
+
+/// Where a sale id is looked up: sale ids are unique within a store, not across stores, so
+/// one store's sale id tells nothing about another store's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaleScope {
+    /// One store's sales (`None`: the sales recorded without a store).
+    Store(Option<StoreId>),
+    /// Every store (keys not bound to a store): the id must name one sale.
+    AnyStore,
+}
+
+impl SaleScope {
+    fn find(&self, conn: &mut db::DbConnection, sale_id: &str) -> Result<Result<Option<OutcomeRow>, OutcomeError>, DbError> {
+        match self {
+            SaleScope::Store(store) => Ok(Ok(db::outcomes::find_by_sale(conn, store.as_ref().map(|s| s.as_str()), sale_id)?)),
+            SaleScope::AnyStore => {
+                let mut found = db::outcomes::find_in_any_store(conn, sale_id)?;
+                if found.len() > 1 {
+                    let stores = found.iter().map(|r| r.store_id.clone().unwrap_or_else(|| "(no store)".into())).collect();
+                    return Ok(Err(OutcomeError::Ambiguous { sale_id: sale_id.to_owned(), stores }));
+                }
+                Ok(Ok(found.pop()))
+            }
+        }
+    }
 }
 
 /// The stored outcome, and whether this request created it.
@@ -38,88 +69,36 @@ pub struct OutcomeService {
     catalogue: Arc<CatalogueService>,
 }
 
-fn parse_time(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
-}
-
-pub fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-impl OutcomeRow {
-    pub fn to_outcome(&self, as_of: DateTime<Utc>) -> Result<Outcome, DbError> {
-        let bad = |what: &str| DbError::Other(anyhow::anyhow!("stored outcome {} has an unreadable {what}", self.sale_id));
-        let sold_at = parse_time(&self.sold_at).ok_or_else(|| bad("sold_at"))?;
-        let returned_at = self.returned_at.as_deref().map(|t| parse_time(t).ok_or_else(|| bad("returned_at"))).transpose()?;
-        let satisfaction = self.satisfaction.map(|s| Satisfaction::new(s as i64).map_err(|_| bad("satisfaction"))).transpose()?;
-        let pain = self.pain_at_follow_up.map(|p| PainScore::new(p).map_err(|_| bad("pain"))).transpose()?;
-        Ok(Outcome {
-            label: label(sold_at, returned_at.is_some(), satisfaction.map(|s| s.get()), pain.map(|p| p.get()), as_of),
-            sale_id: self.sale_id.clone(),
-            fitting_id: self.fitting_id.as_deref().and_then(|f| uuid::Uuid::parse_str(f).ok()),
-            store_id: self.store_id.clone(),
-            shoe_id: self.shoe_id.clone(),
-            insole_id: self.insole_id.clone(),
-            sold_at,
-            returned_at,
-            return_reason: self.return_reason.as_deref().map(|r| ReturnReason::parse(r).map_err(|_| bad("return_reason"))).transpose()?,
-            satisfaction,
-            pain_at_follow_up_0_10: pain,
-        })
-    }
-}
-
-/// Checks a report against the catalogue; the sale id must already be resolved.
-pub fn validate_report(report: &SaleReport, catalogue: &Catalogue) -> Result<(), FieldError> {
-    check_ids(&report.shoe_id, report.insole_id.as_deref(), report.sale_id.as_deref())?;
-    catalogue.require_shoe(&report.shoe_id, "shoe_id")?;
-    if let Some(insole) = &report.insole_id {
-        if !catalogue.insoles.iter().any(|i| &i.id == insole) {
-            return Err(FieldError::new("insole_id", format!("no insole with id '{insole}' in the catalogue")));
-        }
-    }
-    if let (Some(sold), Some(returned)) = (report.sold_at, report.returned_at) {
-        if returned < sold {
-            return Err(FieldError::new("returned_at", "must not be before sold_at"));
-        }
-    }
-    if report.return_reason.is_some() && report.returned_at.is_none() {
-        return Err(FieldError::new("return_reason", "needs returned_at"));
-    }
-    Ok(())
-}
-
-/// A row for a new sale (the report must have been validated and its sale id resolved).
-pub fn new_row(report: &SaleReport, sold_at: DateTime<Utc>, request_hash: Option<String>) -> OutcomeRow {
-    let now = db::now_rfc3339();
-    let followed_up = report.satisfaction.is_some() || report.pain_at_follow_up_0_10.is_some();
-    OutcomeRow {
-        id: uuid::Uuid::new_v4().to_string(),
-        sale_id: report.sale_id.clone().unwrap_or_default(),
-        fitting_id: report.fitting_id.map(|f| f.to_string()),
-        store_id: report.store_id.as_ref().map(|s| s.to_string()),
-        shoe_id: report.shoe_id.clone(),
-        insole_id: report.insole_id.clone(),
-        sold_at: rfc3339(sold_at),
-        returned_at: report.returned_at.map(rfc3339),
-        return_reason: report.return_reason.map(|r| r.as_str().to_owned()),
-        satisfaction: report.satisfaction.map(|s| s.get() as i32),
-        pain_at_follow_up: report.pain_at_follow_up_0_10.map(|p| p.get()),
-        followed_up_at: followed_up.then(|| now.clone()),
-        request_hash,
-        created_at: now.clone(),
-        updated_at: now,
-        fitting_snapshot: None,
-        synthetic: false,
-    }
-}
-
 fn hash_report(report: &SaleReport) -> String {
     let canonical = serde_json::to_vec(report).unwrap_or_default();
     format!("{:x}", Sha256::digest(canonical))
 }
 
 impl OutcomeService {
+    /// Replaces a fitting's try-on set (checked against the catalogue) in one transaction.
+    pub async fn record_try_ons(&self, fitting_id: FittingId, set: &TryOnSet) -> Result<(), OutcomeError> {
+        set.check(&self.catalogue.snapshot()).map_err(OutcomeError::InvalidFields)?;
+        let rows = set.to_rows(&fitting_id.to_string());
+        let fitting_id = fitting_id.to_string();
+        self.db.run_write(move |conn| conn.transaction(|conn| db::try_ons::replace(conn, &fitting_id, &rows))).await?;
+        Ok(())
+    }
+
+    /// The shoes tried on in a fitting, in the order tried (empty when none were recorded).
+    pub async fn try_ons(&self, fitting_id: FittingId) -> Result<TryOnSet, OutcomeError> {
+        let fitting_id = fitting_id.to_string();
+        let rows = self.db.run(move |conn| db::try_ons::for_fitting(conn, &fitting_id)).await?;
+        Ok(TryOnSet::from_rows(&rows))
+    }
+
+    /// Imports an outcome file (all or nothing) off the async workers.
+    pub async fn import(&self, bytes: Vec<u8>) -> Result<super::import::ImportReport, super::import::ImportError> {
+        let (db, catalogue) = (self.db.clone(), self.catalogue.snapshot());
+        tokio::task::spawn_blocking(move || super::import::import_outcomes(&db, &catalogue, &bytes, &|_, _| {}))
+            .await
+            .map_err(|e| super::import::ImportError::Db(DbError::Other(anyhow::anyhow!("import task failed: {e}"))))?
+    }
+
     pub fn new(db: Database, catalogue: Arc<CatalogueService>) -> Self {
         Self { db, catalogue }
     }
@@ -139,6 +118,7 @@ impl OutcomeService {
         let row = new_row(&report, sold_at, Some(hash.clone()));
         let fitting_id = report.fitting_id;
         let sale_id = row.sale_id.clone();
+        let store_id = row.store_id.clone();
         let result = self
             .db
             .run_write(move |conn| {
@@ -148,7 +128,7 @@ impl OutcomeService {
                             return Ok(Err(OutcomeError::from(FieldError::new("fitting_id", format!("no fitting with id '{fid}'")))));
                         }
                     }
-                    if let Some(existing) = db::outcomes::find_by_sale(conn, &row.sale_id)? {
+                    if let Some(existing) = db::outcomes::find_by_sale(conn, row.store_id.as_deref(), &row.sale_id)? {
                         return Ok(Ok((existing, false)));
                     }
                     db::outcomes::insert(conn, &row)?;
@@ -161,7 +141,7 @@ impl OutcomeService {
             // A concurrent retry inserted first: answer with what it stored.
             Err(DbError::Conflict(_)) => {
                 let key = sale_id.clone();
-                let existing = self.db.run(move |conn| db::outcomes::find_by_sale(conn, &key)).await?;
+                let existing = self.db.run(move |conn| db::outcomes::find_by_sale(conn, store_id.as_deref(), &key)).await?;
                 (existing.ok_or_else(|| OutcomeError::NotFound(sale_id.clone()))?, false)
             }
             Err(e) => return Err(e.into()),
@@ -172,14 +152,14 @@ impl OutcomeService {
         Ok(Recorded { outcome: stored.to_outcome(Utc::now())?, created })
     }
 
-    pub async fn get(&self, sale_id: String) -> Result<Outcome, OutcomeError> {
+    pub async fn get(&self, scope: SaleScope, sale_id: String) -> Result<Outcome, OutcomeError> {
         let key = sale_id.clone();
-        let row = self.db.run(move |conn| db::outcomes::find_by_sale(conn, &key)).await?;
+        let row = self.db.run(move |conn| scope.find(conn, &key)).await??;
         Ok(row.ok_or(OutcomeError::NotFound(sale_id))?.to_outcome(Utc::now())?)
     }
 
     /// Attaches a return or follow-up to a sale; fields not sent keep their values.
-    pub async fn update(&self, sale_id: String, update: SaleUpdate) -> Result<Outcome, OutcomeError> {
+    pub async fn update(&self, scope: SaleScope, sale_id: String, update: SaleUpdate) -> Result<Outcome, OutcomeError> {
         if update.is_empty() {
             return Err(FieldError::new("body", "send at least one of returned_at, return_reason, satisfaction, pain_at_follow_up_0_10").into());
         }
@@ -188,16 +168,20 @@ impl OutcomeService {
             .db
             .run_write(move |conn| {
                 conn.transaction(|conn| {
-                    let Some(mut row) = db::outcomes::find_by_sale(conn, &key)? else { return Ok(Ok(None)) };
+                    let mut row = match scope.find(conn, &key)? {
+                        Ok(Some(row)) => row,
+                        Ok(None) => return Ok(Ok(None)),
+                        Err(e) => return Ok(Err(e)),
+                    };
                     let now = db::now_rfc3339();
                     if let Some(t) = update.returned_at {
                         if parse_time(&row.sold_at).is_some_and(|sold| t < sold) {
-                            return Ok(Err(FieldError::new("returned_at", "must not be before the sale")));
+                            return Ok(Err(FieldError::new("returned_at", "must not be before the sale").into()));
                         }
                         row.returned_at = Some(rfc3339(t));
                     }
                     if update.return_reason.is_some() && row.returned_at.is_none() {
-                        return Ok(Err(FieldError::new("return_reason", "needs returned_at")));
+                        return Ok(Err(FieldError::new("return_reason", "needs returned_at").into()));
                     }
                     if let Some(r) = update.return_reason {
                         row.return_reason = Some(r.as_str().to_owned());
@@ -212,7 +196,7 @@ impl OutcomeService {
                     }
                     row.updated_at = now;
                     db::outcomes::update(conn, &row)?;
-                    Ok::<_, DbError>(Ok(Some(row)))
+                    Ok::<_, DbError>(Ok::<_, OutcomeError>(Some(row)))
                 })
             })
             .await??

@@ -10,10 +10,12 @@ use crate::features::{
     SHOE_DIM,
 };
 
+mod active;
 pub mod baseline;
 mod explain;
 pub mod fitter;
 mod insoles;
+pub use active::ActiveScorer;
 pub use baseline::BaselineScorer;
 pub use explain::{explain, Explanation};
 pub use fitter::{rank_for_runner, FilterCounts, Policy, Ranking, Relaxation};

@@ -1,32 +1,47 @@
-//! Training runs in the background with progress in the database, so any replica can
-//! report on a job. A failed, cancelled or crashed run stores nothing and never touches
+//! Background jobs, with the jobs table as the queue. A job is queued by any replica; a
+//! replica claims it through a lease in the database (one row per queue, so at most one
+//! training run goes at a time across the deployment) and renews the lease while it works.
+//! A cancel on any replica deletes the job's row, and the running replica stops at its next
+//! renewal; a run whose process died is marked failed once its lease lapses, by whichever
+//! replica looks first. A failed, cancelled or crashed run stores nothing and never touches
 //! the serving model; activation is a separate, explicit step.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Duration;
 
+use chrono::Utc;
+use diesel::Connection;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{load_records, train, Progress, TrainError};
 use crate::catalogue::CatalogueService;
 use crate::db::{self, models::JobRow, Database, DbError};
-use crate::recommendation::ActiveScorer;
+pub use crate::db::models::{JobKind, JobStatus};
+use crate::ranking::ActiveScorer;
+
+/// The queue training runs share: one runs at a time per deployment.
+const TRAINING_QUEUE: &str = "training";
+
+/// How long a claim on a job holds unless renewed, by default (`STRIDEFIT_JOB_LEASE_SECS`).
+pub const DEFAULT_JOB_LEASE: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Job {
     #[schema(value_type = String, format = Uuid)]
     pub id: String,
-    pub kind: String,
-    /// queued, running, succeeded, failed or cancelled.
-    pub status: String,
+    pub kind: JobKind,
+    pub status: JobStatus,
     /// 0 to 1.
     pub progress: f64,
     pub message: String,
     /// The model this run produced (once succeeded).
     pub model_version: Option<String>,
+    /// RFC 3339, UTC.
     pub created_at: String,
+    /// RFC 3339, UTC.
     pub updated_at: String,
 }
 
@@ -45,36 +60,14 @@ impl From<JobRow> for Job {
     }
 }
 
-#[derive(Clone)]
-pub struct JobService {
-    db: Database,
-    catalogue: Arc<CatalogueService>,
-    active: Arc<ActiveScorer>,
-    cancels: Arc<Mutex<HashMap<String, Arc<AtomicBool>>>>,
-    metrics: Arc<crate::metrics::Metrics>,
-}
-
-/// Writes progress to the job row, at most every 2 % so the database is not flooded.
-struct JobProgress {
-    db: Database,
-    row: Mutex<JobRow>,
-}
-
-impl Progress for JobProgress {
-    fn report(&self, fraction: f64, message: &str) {
-        let Ok(mut row) = self.row.lock() else { return };
-        if fraction - row.progress < 0.02 && fraction < 1.0 && row.message == message {
-            return;
-        }
-        row.progress = fraction.clamp(0.0, 1.0);
-        row.message = message.to_owned();
-        row.updated_at = db::now_rfc3339();
-        let snapshot = row.clone();
-        drop(row);
-        if let Err(e) = self.db.with_conn(|conn| db::models::update_job(conn, &snapshot)) {
-            log::warn!("cannot record job progress: {e}");
-        }
-    }
+/// One page of jobs, newest first.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct JobPage {
+    pub items: Vec<Job>,
+    /// Jobs stored, before paging.
+    pub total: i64,
+    pub limit: u32,
+    pub offset: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -85,64 +78,169 @@ pub enum JobError {
     Db(#[from] DbError),
 }
 
+#[derive(Clone)]
+pub struct JobService {
+    db: Database,
+    catalogue: Arc<CatalogueService>,
+    active: Arc<ActiveScorer>,
+    metrics: Arc<crate::metrics::Metrics>,
+    /// This process as a lease owner.
+    owner: Arc<str>,
+    lease: Duration,
+    /// Cancel flags of the runs this replica is running: a cancel sent here needs no round trip.
+    running: Arc<Mutex<HashMap<String, Arc<AtomicBool>>>>,
+}
+
+fn timestamp(t: chrono::DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Writes progress to the job row, at most every 2 %, so the database is not flooded; a row
+/// gone (cancelled elsewhere) raises the run's cancel flag.
+struct JobProgress {
+    db: Database,
+    id: String,
+    last: Mutex<(f64, String)>,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Progress for JobProgress {
+    fn report(&self, fraction: f64, message: &str) {
+        let Ok(mut last) = self.last.lock() else { return };
+        if fraction - last.0 < 0.02 && fraction < 1.0 && last.1 == message {
+            return;
+        }
+        *last = (fraction.clamp(0.0, 1.0), message.to_owned());
+        let (fraction, message) = last.clone();
+        drop(last);
+        match self.db.with_conn(|conn| db::models::record_progress(conn, &self.id, fraction, &message, &db::now_rfc3339())) {
+            Ok(true) => {}
+            Ok(false) => self.cancel.store(true, Ordering::Relaxed),
+            Err(e) => log::warn!("cannot record job progress: {e}"),
+        }
+    }
+}
+
 impl JobService {
     pub fn new(
         db: Database,
         catalogue: Arc<CatalogueService>,
         active: Arc<ActiveScorer>,
         metrics: Arc<crate::metrics::Metrics>,
+        lease: Duration,
     ) -> Self {
-        Self { db, catalogue, active, cancels: Arc::default(), metrics }
+        let owner: Arc<str> = format!("replica-{}", uuid::Uuid::new_v4()).into();
+        let lease = lease.max(Duration::from_secs(1));
+        Self { db, catalogue, active, metrics, owner, lease, running: Arc::default() }
     }
 
-    /// Marks runs left `running` by a stopped process as failed (call at start-up). Another
-    /// replica's live run keeps reporting progress, so only runs silent for 15 minutes count.
-    pub fn fail_interrupted(db: &Database) -> Result<(), DbError> {
-        use diesel::prelude::*;
-        use db::schema::jobs;
-        let stale_before = (chrono::Utc::now() - chrono::Duration::minutes(15))
-            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        db.with_conn(|conn| {
-            diesel::update(
-                jobs::table.filter(jobs::status.eq_any(["queued", "running"])).filter(jobs::updated_at.lt(stale_before)),
-            )
-                .set((jobs::status.eq("failed"), jobs::message.eq("interrupted: the service stopped during the run")))
-                .execute(conn)?;
-            Ok(())
-        })
+    /// How often a replica looks at the queue: often enough to notice a lapsed lease well
+    /// within its length.
+    pub fn poll_interval(&self) -> Duration {
+        (self.lease / 4).clamp(Duration::from_millis(100), Duration::from_secs(2))
     }
 
-    /// Queues a training run on the stored outcomes and returns at once.
+    /// Queues a training run on the stored outcomes and returns at once; this replica starts
+    /// it now if no run holds the queue, else the first replica to find the queue free does.
     pub async fn start_training(&self) -> Result<Job, JobError> {
         let now = db::now_rfc3339();
         let row = JobRow {
             id: uuid::Uuid::new_v4().to_string(),
-            kind: "training".into(),
-            status: "queued".into(),
+            kind: JobKind::Training,
+            status: JobStatus::Queued,
             progress: 0.0,
             message: "queued".into(),
             model_version: None,
             created_at: now.clone(),
             updated_at: now,
+            lease_owner: None,
+            lease_expires_at: None,
+            cancel_requested: false,
         };
         let stored = row.clone();
-        self.db.run(move |conn| db::models::insert_job(conn, &stored)).await?;
+        self.db.run_write(move |conn| db::models::insert_job(conn, &stored)).await?;
+        self.poll().await?;
+        self.get(row.id).await
+    }
+
+    /// One round of the queue: fail runs whose lease lapsed, then claim and start the oldest
+    /// queued job if the queue is free. Every replica calls this on a timer.
+    pub async fn poll(&self) -> Result<(), JobError> {
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || this.poll_now())
+            .await
+            .map_err(|e| DbError::Other(anyhow::anyhow!("job poll task failed: {e}")))??;
+        Ok(())
+    }
+
+    fn poll_now(&self) -> Result<(), DbError> {
+        let now = Utc::now();
+        let message = "interrupted: the replica running it stopped; nothing was stored";
+        let lapsed = self.db.with_write_conn(|conn| db::models::fail_lapsed(conn, &timestamp(now), message))?;
+        for id in lapsed {
+            log::warn!("training job {id} failed: its lease lapsed");
+            self.metrics.training_runs.with_label_values(&[JobStatus::Failed.as_str()]).inc();
+        }
+        let Some(job) = self.db.with_conn(db::models::next_queued)? else { return Ok(()) };
+        let (now, expires) = (timestamp(now), timestamp(now + self.lease));
+        let owner = self.owner.clone();
+        let started = self.db.with_write_conn(|conn| {
+            conn.transaction(|conn| {
+                if !db::models::claim_lease(conn, TRAINING_QUEUE, &job.id, &owner, &now, &expires)? {
+                    return Ok(false);
+                }
+                if db::models::start_job(conn, &job.id, &owner, &now, &expires)? {
+                    Ok(true)
+                } else {
+                    db::models::release_lease(conn, TRAINING_QUEUE, &owner)?;
+                    Ok(false)
+                }
+            })
+        })?;
+        if started {
+            self.spawn_run(job)?;
+        }
+        Ok(())
+    }
+
+    fn spawn_run(&self, job: JobRow) -> Result<(), DbError> {
         let cancel = Arc::new(AtomicBool::new(false));
-        if let Ok(mut map) = self.cancels.lock() {
-            map.insert(row.id.clone(), cancel.clone());
+        if let Ok(mut map) = self.running.lock() {
+            map.insert(job.id.clone(), cancel.clone());
         }
         let this = self.clone();
-        let job = row.clone();
         std::thread::Builder::new()
-            .name(format!("training-{}", &row.id[..8]))
+            .name(format!("training-{}", &job.id[..8]))
             .spawn(move || this.run(job, cancel))
             .map_err(|e| DbError::Other(e.into()))?;
-        Ok(row.into())
+        Ok(())
+    }
+
+    /// Renews the lease until `stop` is dropped; a job cancelled anywhere raises `cancel`.
+    fn keep_lease(&self, id: String, cancel: Arc<AtomicBool>) -> mpsc::Sender<()> {
+        let (stop, stopped) = mpsc::channel::<()>();
+        let this = self.clone();
+        let every = self.lease / 3;
+        let spawned = std::thread::Builder::new().name(format!("lease-{}", &id[..8])).spawn(move || {
+            while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(every) {
+                let expires = timestamp(Utc::now() + this.lease);
+                match this.db.with_conn(|conn| db::models::renew_lease(conn, TRAINING_QUEUE, &id, &this.owner, &expires)) {
+                    Ok(true) => {}
+                    Ok(false) => cancel.store(true, Ordering::Relaxed),
+                    Err(e) => log::warn!("cannot renew the lease of job {id}: {e}"),
+                }
+            }
+        });
+        if let Err(e) = spawned {
+            log::error!("cannot start the lease keeper: {e}");
+        }
+        stop
     }
 
     fn run(&self, mut row: JobRow, cancel: Arc<AtomicBool>) {
-        row.status = "running".into();
-        let progress = JobProgress { db: self.db.clone(), row: Mutex::new(row.clone()) };
+        let _lease = self.keep_lease(row.id.clone(), cancel.clone());
+        let progress =
+            JobProgress { db: self.db.clone(), id: row.id.clone(), last: Mutex::new((0.0, String::new())), cancel: cancel.clone() };
         progress.report(0.01, "loading outcomes");
         let catalogue = self.catalogue.snapshot();
         let active = self.active.get();
@@ -156,34 +254,26 @@ impl JobService {
             db.with_conn(|conn| crate::model::registry::store_model(conn, &result.artifact, &summary, &metrics))?;
             Ok::<_, TrainError>(result.artifact.version().to_owned())
         }));
-        let mut row = progress.row.into_inner().unwrap_or(row);
-        match result {
+        let (status, message) = match result {
             Ok(Ok(version)) => {
-                row.status = "succeeded".into();
                 row.progress = 1.0;
-                row.message = format!("trained {version}; activate it with POST /v1/models/{version}/activate");
+                let message = format!("trained {version}; activate it with POST /v1/models/{version}/activate");
                 row.model_version = Some(version);
+                (JobStatus::Succeeded, message)
             }
-            Ok(Err(TrainError::Cancelled)) => {
-                row.status = "cancelled".into();
-                row.message = "cancelled; nothing was stored".into();
-            }
-            Ok(Err(e)) => {
-                row.status = "failed".into();
-                row.message = e.to_string();
-            }
-            Err(_) => {
-                row.status = "failed".into();
-                row.message = "the training run crashed; nothing was stored".into();
-            }
-        }
+            Ok(Err(TrainError::Cancelled)) => (JobStatus::Cancelled, "cancelled; nothing was stored".into()),
+            Ok(Err(e)) => (JobStatus::Failed, e.to_string()),
+            Err(_) => (JobStatus::Failed, "the training run crashed; nothing was stored".into()),
+        };
+        row.status = status;
+        row.message = message;
         log::info!("training job {} {}: {}", row.id, row.status, row.message);
         self.metrics.training_runs.with_label_values(&[row.status.as_str()]).inc();
         row.updated_at = db::now_rfc3339();
-        if let Err(e) = self.db.with_conn(|conn| db::models::update_job(conn, &row)) {
+        if let Err(e) = self.db.with_write_conn(|conn| db::models::finish_job(conn, &row)) {
             log::error!("cannot record the end of job {}: {e}", row.id);
         }
-        if let Ok(mut map) = self.cancels.lock() {
+        if let Ok(mut map) = self.running.lock() {
             map.remove(&row.id);
         }
     }
@@ -196,12 +286,20 @@ impl JobService {
         })
     }
 
-    /// Asks a running job to stop at its next checkpoint.
+    /// Jobs, newest first.
+    pub async fn list(&self, limit: u32, offset: u32) -> Result<JobPage, JobError> {
+        let (rows, total) = self.db.run(move |conn| db::models::list_jobs(conn, limit.into(), offset.into())).await?;
+        Ok(JobPage { items: rows.into_iter().map(Job::from).collect(), total, limit, offset })
+    }
+
+    /// Cancels and deletes a job, from any replica: the replica running it stops at its next
+    /// lease renewal (at once if it is this one). Answers the job as it was last seen.
     pub async fn cancel(&self, id: String) -> Result<Job, JobError> {
-        let flag = self.cancels.lock().ok().and_then(|m| m.get(&id).cloned());
-        if let Some(flag) = flag {
+        let job = self.get(id.clone()).await?;
+        if let Some(flag) = self.running.lock().ok().and_then(|m| m.get(&id).cloned()) {
             flag.store(true, Ordering::Relaxed);
         }
-        self.get(id).await
+        self.db.run_write(move |conn| db::models::delete_job(conn, &id)).await?;
+        Ok(job)
     }
 }

@@ -94,3 +94,102 @@ async fn replicas_starting_together_on_a_fresh_database_migrate_and_seed_once() 
         assert_eq!(models.as_array().unwrap().len(), 2, "default model stored once, plus the rules: {models}");
     }
 }
+
+async fn job_status(client: &reqwest::Client, base: &str, id: &str) -> (u16, String) {
+    let r = client.get(format!("{base}/v1/jobs/{id}")).send().await.unwrap();
+    let status = r.status().as_u16();
+    let body: serde_json::Value = r.json().await.unwrap_or_default();
+    (status, body["status"].as_str().unwrap_or_default().to_owned())
+}
+
+async fn import_demo_history(app: &TestApp) {
+    let csv = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/demo_outcomes.csv")).unwrap();
+    let r = app.post_raw("/v1/outcomes/import", "text/csv", csv).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
+#[tokio::test]
+async fn one_training_run_at_a_time_and_a_cancel_on_one_replica_stops_the_run_on_the_other() {
+    let a = spawn_app_with(TestDatabase::new(), |s| s.job_lease_secs = 3).await;
+    let b = start_replica_with(&a.database.url, |s| s.job_lease_secs = 3).await;
+    import_demo_history(&a).await;
+    let models_before = a.get("/v1/models").await.body.as_array().unwrap().len();
+
+    let first = a.post("/v1/models", &json!({})).await.body;
+    assert_eq!(first["status"], "running", "the queue was free, so A started it: {first}");
+    let first = first["id"].as_str().unwrap().to_owned();
+    // A second run queued through B waits: the first holds the deployment's training queue.
+    let second: serde_json::Value = a.client.post(format!("{b}/v1/models")).json(&json!({})).send().await.unwrap().json().await.unwrap();
+    assert_eq!(second["status"], "queued", "{second}");
+    let second = second["id"].as_str().unwrap().to_owned();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(job_status(&a.client, &b, &second).await.1, "queued");
+
+    // Cancelling the first through B stops it on A: the queue frees and the second run starts.
+    let r = a.client.delete(format!("{b}/v1/jobs/{first}")).send().await.unwrap();
+    assert_eq!(r.status(), 202);
+    assert_eq!(job_status(&a.client, &a.address, &first).await.0, 404, "a cancelled job is gone everywhere");
+    let client = a.client.clone();
+    eventually("the queued run to start once the cancelled one stopped", || async {
+        job_status(&client, &b, &second).await.1 != "queued"
+    })
+    .await;
+    let listed = a.get("/v1/jobs").await.body;
+    assert_eq!(listed["total"], 1, "{listed}");
+    assert_eq!(listed["items"][0]["id"], second.as_str());
+
+    // Cancel the second through A, wherever it runs; neither run stored a model.
+    assert_eq!(a.client.delete(format!("{}/v1/jobs/{second}", a.address)).send().await.unwrap().status(), 202);
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(a.get("/v1/models").await.body.as_array().unwrap().len(), models_before, "cancelled runs store nothing");
+}
+
+#[tokio::test]
+async fn a_run_whose_process_was_killed_is_marked_failed_once_its_lease_lapses() {
+    let database = TestDatabase::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_stridefit"))
+        .args(["serve", "--open", "--bind", &format!("127.0.0.1:{port}"), "--workers", "1"])
+        .env("STRIDEFIT_DATABASE_URL", &database.url)
+        .env("STRIDEFIT_JOB_LEASE_SECS", "2")
+        .env("RUST_LOG", "warn")
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let start = Instant::now();
+    while client.get(format!("{base}/readyz")).send().await.map(|r| r.status() != 200).unwrap_or(true) {
+        assert!(start.elapsed() < Duration::from_secs(30), "server did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let csv = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/demo_outcomes.csv")).unwrap();
+    let r = client.post(format!("{base}/v1/outcomes/import")).header("content-type", "text/csv").body(csv).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let job: serde_json::Value = client.post(format!("{base}/v1/models")).json(&json!({})).send().await.unwrap().json().await.unwrap();
+    assert_eq!(job["status"], "running", "{job}");
+    let id = job["id"].as_str().unwrap().to_owned();
+
+    // The process dies mid-run, without a word (kill -9), and a replica comes up.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let killed_at = Instant::now();
+    let replica = start_replica_with(&database.url, |s| {
+        s.job_lease_secs = 2;
+        s.open_access = true;
+    })
+    .await;
+    let mut last = String::new();
+    while killed_at.elapsed() < Duration::from_secs(10) {
+        let r: serde_json::Value = client.get(format!("{replica}/v1/jobs/{id}")).send().await.unwrap().json().await.unwrap();
+        if r["status"] == "failed" {
+            assert!(r["message"].as_str().unwrap().contains("interrupted"), "{r}");
+            // The queue is free again: a new run starts at once.
+            let next: serde_json::Value = client.post(format!("{replica}/v1/models")).json(&json!({})).send().await.unwrap().json().await.unwrap();
+            assert_eq!(next["status"], "running", "{next}");
+            return;
+        }
+        last = r.to_string();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the killed run was not marked failed within its lease: {last}");
+}

@@ -1,0 +1,6 @@
+DROP TABLE job_leases;
+ALTER TABLE jobs DROP CONSTRAINT jobs_status_known;
+DROP INDEX jobs_status_created;
+ALTER TABLE jobs DROP COLUMN cancel_requested;
+ALTER TABLE jobs DROP COLUMN lease_expires_at;
+ALTER TABLE jobs DROP COLUMN lease_owner;

@@ -1,0 +1,86 @@
+//! A sale as a database row: checked against the catalogue, built for a new sale, read back
+//! as the API's `Outcome`. Shared by recording one sale and importing a file.
+
+use chrono::{DateTime, Utc};
+
+use super::{check_ids, label, Outcome, ReturnReason, SaleReport, Satisfaction};
+use crate::catalogue::Catalogue;
+use crate::db::{self, outcomes::OutcomeRow, DbError};
+use crate::units::PainScore;
+use crate::validation::FieldError;
+
+pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
+}
+
+pub fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+impl OutcomeRow {
+    pub fn to_outcome(&self, as_of: DateTime<Utc>) -> Result<Outcome, DbError> {
+        let bad = |what: &str| DbError::Other(anyhow::anyhow!("stored outcome {} has an unreadable {what}", self.sale_id));
+        let sold_at = parse_time(&self.sold_at).ok_or_else(|| bad("sold_at"))?;
+        let returned_at = self.returned_at.as_deref().map(|t| parse_time(t).ok_or_else(|| bad("returned_at"))).transpose()?;
+        let satisfaction = self.satisfaction.map(|s| Satisfaction::new(s as i64).map_err(|_| bad("satisfaction"))).transpose()?;
+        let pain = self.pain_at_follow_up.map(|p| PainScore::new(p).map_err(|_| bad("pain"))).transpose()?;
+        Ok(Outcome {
+            label: label(sold_at, returned_at.is_some(), satisfaction.map(|s| s.get()), pain.map(|p| p.get()), as_of),
+            sale_id: self.sale_id.clone(),
+            fitting_id: self.fitting_id.as_deref().and_then(|f| uuid::Uuid::parse_str(f).ok()),
+            store_id: self.store_id.clone(),
+            shoe_id: self.shoe_id.clone(),
+            insole_id: self.insole_id.clone(),
+            sold_at,
+            returned_at,
+            return_reason: self.return_reason.as_deref().map(|r| ReturnReason::parse(r).map_err(|_| bad("return_reason"))).transpose()?,
+            satisfaction,
+            pain_at_follow_up_0_10: pain,
+        })
+    }
+}
+
+/// Checks a report against the catalogue; the sale id must already be resolved.
+pub fn validate_report(report: &SaleReport, catalogue: &Catalogue) -> Result<(), FieldError> {
+    check_ids(&report.shoe_id, report.insole_id.as_deref(), report.sale_id.as_deref())?;
+    catalogue.require_shoe(&report.shoe_id, "shoe_id")?;
+    if let Some(insole) = &report.insole_id {
+        if !catalogue.insoles.iter().any(|i| &i.id == insole) {
+            return Err(FieldError::new("insole_id", format!("no insole with id '{insole}' in the catalogue")));
+        }
+    }
+    if let (Some(sold), Some(returned)) = (report.sold_at, report.returned_at) {
+        if returned < sold {
+            return Err(FieldError::new("returned_at", "must not be before sold_at"));
+        }
+    }
+    if report.return_reason.is_some() && report.returned_at.is_none() {
+        return Err(FieldError::new("return_reason", "needs returned_at"));
+    }
+    Ok(())
+}
+
+/// A row for a new sale (the report must have been validated and its sale id resolved).
+pub fn new_row(report: &SaleReport, sold_at: DateTime<Utc>, request_hash: Option<String>) -> OutcomeRow {
+    let now = db::now_rfc3339();
+    let followed_up = report.satisfaction.is_some() || report.pain_at_follow_up_0_10.is_some();
+    OutcomeRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        sale_id: report.sale_id.clone().unwrap_or_default(),
+        fitting_id: report.fitting_id.map(|f| f.to_string()),
+        store_id: report.store_id.as_ref().map(|s| s.to_string()),
+        shoe_id: report.shoe_id.clone(),
+        insole_id: report.insole_id.clone(),
+        sold_at: rfc3339(sold_at),
+        returned_at: report.returned_at.map(rfc3339),
+        return_reason: report.return_reason.map(|r| r.as_str().to_owned()),
+        satisfaction: report.satisfaction.map(|s| s.get() as i32),
+        pain_at_follow_up: report.pain_at_follow_up_0_10.map(|p| p.get()),
+        followed_up_at: followed_up.then(|| now.clone()),
+        request_hash,
+        created_at: now.clone(),
+        updated_at: now,
+        fitting_snapshot: None,
+        synthetic: false,
+    }
+}
