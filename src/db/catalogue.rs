@@ -165,14 +165,17 @@ pub fn insert_shoe(conn: &mut DbConnection, shoe: &Shoe) -> Result<(), DbError> 
     Ok(())
 }
 
-/// Inserts or replaces shoes by id, all in the caller's transaction.
+/// Inserts or replaces shoes by id, all in the caller's transaction: one `INSERT … ON CONFLICT
+/// DO UPDATE` per shoe, so two replicas importing at once never collide.
 pub fn upsert_shoes(conn: &mut DbConnection, items: &[Shoe]) -> Result<(), DbError> {
     for shoe in items {
         let row = ShoeRow::from(shoe);
-        let updated = diesel::update(shoes::table.find(&shoe.id)).set(&row).execute(conn)?;
-        if updated == 0 {
-            diesel::insert_into(shoes::table).values(&row).execute(conn)?;
-        }
+        super::on_backend!(conn, |c| diesel::insert_into(shoes::table)
+            .values(&row)
+            .on_conflict(shoes::id)
+            .do_update()
+            .set(&row)
+            .execute(c))?;
     }
     Ok(())
 }
@@ -199,13 +202,16 @@ pub fn insert_insole(conn: &mut DbConnection, insole: &Insole) -> Result<(), DbE
     Ok(())
 }
 
+/// Inserts or replaces insoles by id (one upsert each), in the caller's transaction.
 pub fn upsert_insoles(conn: &mut DbConnection, items: &[Insole]) -> Result<(), DbError> {
     for insole in items {
         let row = InsoleRow::from(insole);
-        let updated = diesel::update(insoles::table.find(&insole.id)).set(&row).execute(conn)?;
-        if updated == 0 {
-            diesel::insert_into(insoles::table).values(&row).execute(conn)?;
-        }
+        super::on_backend!(conn, |c| diesel::insert_into(insoles::table)
+            .values(&row)
+            .on_conflict(insoles::id)
+            .do_update()
+            .set(&row)
+            .execute(c))?;
     }
     Ok(())
 }
@@ -251,24 +257,19 @@ pub fn in_stock_shoe_ids(conn: &mut DbConnection, store_id: &str) -> Result<Vec<
         .load(conn)?)
 }
 
-/// Sets the quantity of each listed shoe at a store, in one transaction.
+/// Sets the quantity of each listed shoe at a store, in one transaction; each row is one
+/// upsert, so concurrent writers to the same store and shoe never collide.
 pub fn set_stock(conn: &mut DbConnection, store_id: &str, items: &[(String, i32)]) -> Result<(), DbError> {
     conn.transaction(|conn| {
         let now = now_rfc3339();
         for (shoe_id, quantity) in items {
-            let key = stock::table.filter(stock::store_id.eq(store_id)).filter(stock::shoe_id.eq(shoe_id));
-            let updated =
-                diesel::update(key).set((stock::quantity.eq(quantity), stock::updated_at.eq(&now))).execute(conn)?;
-            if updated == 0 {
-                diesel::insert_into(stock::table)
-                    .values(StockRow {
-                        store_id: store_id.to_owned(),
-                        shoe_id: shoe_id.clone(),
-                        quantity: *quantity,
-                        updated_at: now.clone(),
-                    })
-                    .execute(conn)?;
-            }
+            let row = StockRow { store_id: store_id.to_owned(), shoe_id: shoe_id.clone(), quantity: *quantity, updated_at: now.clone() };
+            super::on_backend!(conn, |c| diesel::insert_into(stock::table)
+                .values(&row)
+                .on_conflict((stock::store_id, stock::shoe_id))
+                .do_update()
+                .set((stock::quantity.eq(row.quantity), stock::updated_at.eq(&row.updated_at)))
+                .execute(c))?;
         }
         Ok(())
     })

@@ -22,10 +22,13 @@ pub fn touch_catalogue(conn: &mut DbConnection) -> Result<(), DbError> {
     set(conn, CATALOGUE_CHANGED, &uuid::Uuid::new_v4().to_string())
 }
 
+/// One upsert: replicas setting the same key at once never collide.
 pub fn set(conn: &mut DbConnection, key: &str, value: &str) -> Result<(), DbError> {
-    let updated = diesel::update(app_meta::table.find(key)).set(app_meta::value.eq(value)).execute(conn)?;
-    if updated == 0 {
-        diesel::insert_into(app_meta::table).values((app_meta::key.eq(key), app_meta::value.eq(value))).execute(conn)?;
-    }
+    super::on_backend!(conn, |c| diesel::insert_into(app_meta::table)
+        .values((app_meta::key.eq(key), app_meta::value.eq(value)))
+        .on_conflict(app_meta::key)
+        .do_update()
+        .set(app_meta::value.eq(value))
+        .execute(c))?;
     Ok(())
 }

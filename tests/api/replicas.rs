@@ -193,3 +193,30 @@ async fn a_run_whose_process_was_killed_is_marked_failed_once_its_lease_lapses()
     }
     panic!("the killed run was not marked failed within its lease: {last}");
 }
+
+#[tokio::test]
+async fn replicas_writing_the_same_stock_row_at_once_all_succeed() {
+    let a = spawn_app().await;
+    let b = start_replica(&a.database.url).await;
+    let shoes: Vec<String> = a.get("/v1/shoes?limit=60").await.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect();
+    let client = a.client.clone();
+    // Every writer creates the same fresh rows at once: the window where an update-then-insert
+    // loses a race.
+    let writes = (0..8).map(|i| {
+        let base = if i % 2 == 0 { a.address.clone() } else { b.clone() };
+        let items: Vec<serde_json::Value> = shoes.iter().map(|id| json!({"shoe_id": id, "quantity": i + 1})).collect();
+        let client = client.clone();
+        async move {
+            client.put(format!("{base}/v1/stores/S9/stock")).json(&json!({"items": items})).send().await.unwrap().status().as_u16()
+        }
+    });
+    let statuses = futures_util::future::join_all(writes).await;
+    assert!(statuses.iter().all(|s| *s == 200), "every write is an upsert, none a 409: {statuses:?}");
+    let stock = a.get("/v1/stores/S9/stock").await.body;
+    assert_eq!(stock["items"].as_array().unwrap().len(), shoes.len(), "one row per shoe");
+}
