@@ -24,6 +24,7 @@ pub mod simulate;
 pub mod units;
 pub mod validation;
 pub mod ids;
+pub mod web;
 
 pub use settings::Settings;
 pub use startup::Application;

@@ -178,6 +178,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, body_limit: usize, import_limit: 
         .configure(stock::configure)
         .configure(outcomes::configure)
         .configure(models::configure)
+        .configure(crate::web::configure)
         .route("/docs", web::get().to(docs_redirect))
         // The UI never sends the document to an outside validator (its default): offline,
         // and nothing about the API leaves the shop.

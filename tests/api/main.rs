@@ -1,5 +1,6 @@
 //! Integration tests: the real HTTP server over a real SQLite database, one per test.
 
+mod browser;
 mod catalogue;
 mod errors;
 mod fittings;
@@ -14,4 +15,5 @@ mod referral_vignettes;
 mod replicas;
 mod returning_runner;
 mod security;
+mod staff_page;
 mod try_ons;
