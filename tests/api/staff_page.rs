@@ -28,6 +28,23 @@ async fn shop(app: &TestApp) -> String {
     create_key(&app.database.url, Role::Staff, Some("S1"))
 }
 
+/// The screenshots the README shows (the tests save every size under the target dir).
+const README_SHOTS: &[&str] = &[
+    "fitting-1-profile-tablet.png",
+    "fitting-2-wear-tablet.png",
+    "fitting-3-shoes-desktop.png",
+    "fitting-4-tryons-and-sale-tablet.png",
+    "summary-desktop.png",
+    "red-flag-urgent-desktop.png",
+    "finder-tablet.png",
+];
+
+fn publish(shot: &std::path::Path) {
+    if README_SHOTS.iter().any(|n| shot.ends_with(n)) {
+        browser::publish_screenshot(shot);
+    }
+}
+
 async fn sign_in(page: &mut Session, app: &TestApp, key: &str) {
     page.goto(&app.url("/app/")).await;
     page.wait_for("#staff-key").await;
@@ -92,8 +109,9 @@ async fn run_fitting(viewport: Viewport) {
     page.select("[data-path='health.previous_injuries[0].site']", "achilles").await;
     page.fill("[data-path='health.previous_injuries[0].year']", "2023").await;
     page.wait_until("a referral level", "document.querySelector('#referral-banner').dataset.level").await;
+    page.eval("window.scrollTo(0, 0)", json!([])).await;
     let shot = page.screenshot("fitting-1-profile").await;
-    browser::publish_screenshot(&shot);
+    publish(&shot);
     page.assert_accessible("profile and health").await;
 
     // Gait, with units and ranges beside each number.
@@ -130,7 +148,7 @@ async fn run_fitting(viewport: Viewport) {
     page.fill("#distance_on_shoe_km", "780").await;
     page.select("#midsole_compression", "moderate").await;
     let shot = page.screenshot_page("fitting-2-wear", true).await;
-    browser::publish_screenshot(&shot);
+    publish(&shot);
     page.assert_accessible("the outsole drawing").await;
 
     // Save: the stored fitting is what was entered; the shoes are the API's ranking.
@@ -171,7 +189,7 @@ async fn run_fitting(viewport: Viewport) {
         assert!(page.text("#shoes-out .card.elsewhere").await.contains(elsewhere));
     }
     let shot = page.screenshot_page("fitting-3-shoes", true).await;
-    browser::publish_screenshot(&shot);
+    publish(&shot);
     page.assert_accessible("the ranked shoes").await;
 
     // Try two on, record comfort and what was seen, then the sale.
@@ -192,7 +210,7 @@ async fn run_fitting(viewport: Viewport) {
     page.click("#sale-form button[type=submit]").await;
     page.wait_for("#open-summary").await;
     let shot = page.screenshot_page("fitting-4-tryons-and-sale", true).await;
-    browser::publish_screenshot(&shot);
+    publish(&shot);
     page.assert_accessible("try-ons and sale").await;
 
     let tried = app.get(&format!("/v1/fittings/{fitting_id}/try-ons")).await;
@@ -221,7 +239,7 @@ async fn run_fitting(viewport: Viewport) {
     assert!(summary.contains(&format!("Your new shoes: {chosen}")), "{summary}");
     assert_plain_words(&summary);
     let shot = page.screenshot_page("summary", true).await;
-    browser::publish_screenshot(&shot);
+    publish(&shot);
     page.assert_accessible("the runner's summary").await;
     let pdf = page.print_pdf().await;
     assert!(pdf.starts_with(b"%PDF"), "a PDF");
@@ -287,7 +305,7 @@ async fn a_red_flag_answer_turns_the_banner_urgent_with_who_to_see_and_back_when
         );
         page.eval("window.scrollTo(0, 0)", json!([])).await;
         let shot = page.screenshot("red-flag-urgent").await;
-        browser::publish_screenshot(&shot);
+        publish(&shot);
         page.click("#referral-banner .ask-list button").await;
         let focused = page.eval("return document.activeElement.closest('fieldset') && document.activeElement.closest('fieldset').dataset.path", json!([])).await;
         assert_eq!(focused, "health.red_flags.bladder_or_bowel_change");
@@ -394,7 +412,7 @@ async fn the_finder_on_a_web_shops_page_ranks_shoes_under_the_keys_cors_rule() {
         let shown = page.eval("return Array.from(document.querySelectorAll('.sff-card h3')).map(h => h.textContent)", json!([])).await;
         assert_eq!(shown, json!(expected));
         let shot = page.screenshot_page("finder", true).await;
-        browser::publish_screenshot(&shot);
+        publish(&shot);
         page.assert_accessible("the finder's results").await;
         page.assert_clean().await;
 
