@@ -247,13 +247,17 @@ pub fn list_models(database_url: &str) -> anyhow::Result<()> {
     let models = actix_web::rt::System::new().block_on(registry.list())?;
     println!("{:<2} {:<28} {:<20} {:>7} {:>7} {:<24} held-out split", "", "version", "kind", "NDCG@5", "AUC", "created");
     for m in models {
-        let ndcg = m.metrics["candidate"]["overall"]["ndcg_at_5"].as_f64().map_or("-".into(), fmt);
-        let auc = m.metrics["candidate"]["overall"]["auc"].as_f64().map_or("-".into(), fmt);
+        // The rules have no stored comparison; a model's parses into the typed comparison.
+        let comparison: Option<training::Comparison> = serde_json::from_value(m.metrics.clone()).ok();
+        let candidate = comparison.as_ref().map(|c| &c.candidate.overall);
+        let ndcg = candidate.map_or("-".into(), |o| fmt(o.ndcg_at_5));
+        let auc = candidate.and_then(|o| o.auc).map_or("-".into(), fmt);
         // Stored figures come from each model's own held-out split: say which, so nobody
         // compares rows as if they were measured on the same sessions.
-        let held = &m.metrics["held_out"];
-        let split = match (held["from"].as_str(), held["to"].as_str()) {
-            (Some(from), Some(to)) => format!("{} sessions {}..{}", held["sessions"], &from[..10.min(from.len())], &to[..10.min(to.len())]),
+        let split = match comparison.as_ref().map(|c| &c.held_out) {
+            Some(training::HeldOut { sessions, from: Some(from), to: Some(to) }) => {
+                format!("{sessions} sessions {}..{}", &from[..10.min(from.len())], &to[..10.min(to.len())])
+            }
             _ => "-".into(),
         };
         println!(

@@ -328,10 +328,6 @@ impl Authenticator {
         self
     }
 
-    pub fn is_open(&self) -> bool {
-        self.open
-    }
-
     fn lookup(&self, secret: &str) -> Result<Option<Principal>, AuthError> {
         let hash = hash_secret(secret);
         let row = self.db.with_conn(|conn| db::keys::find_by_hash(conn, &hash))?;
@@ -531,8 +527,6 @@ impl Authenticator {
         self.origins.read().map(|o| o.contains(origin)).unwrap_or(false)
     }
 }
-
-pub type SharedAuthenticator = Arc<Authenticator>;
 
 #[cfg(test)]
 mod tests {

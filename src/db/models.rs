@@ -75,7 +75,7 @@ macro_rules! text_enum {
 
 text_enum!(
     /// What a job does.
-    JobKind { Training = "training" }
+    JobKind { Training = "training", Evaluation = "evaluation" }
 );
 
 text_enum!(
@@ -83,12 +83,6 @@ text_enum!(
     /// its lease, then one of the three ends.
     JobStatus { Queued = "queued", Running = "running", Succeeded = "succeeded", Failed = "failed", Cancelled = "cancelled" }
 );
-
-impl JobStatus {
-    pub fn is_finished(self) -> bool {
-        matches!(self, JobStatus::Succeeded | JobStatus::Failed | JobStatus::Cancelled)
-    }
-}
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = jobs, treat_none_as_null = true)]

@@ -249,6 +249,10 @@ impl JobService {
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let records = load_records(&db)?;
             let result = train(&records, &catalogue, Some(active.as_ref().as_ref()), &progress, &cancel)?;
+            // A cancel that arrived after training's last checkpoint still stores nothing.
+            if cancel.load(Ordering::Relaxed) {
+                return Err(TrainError::Cancelled);
+            }
             let metrics = serde_json::to_value(&result.comparison).unwrap_or_default();
             let summary = serde_json::to_value(&result.summary).unwrap_or_default();
             db.with_conn(|conn| crate::model::registry::store_model(conn, &result.artifact, &summary, &metrics))?;

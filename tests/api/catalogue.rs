@@ -119,3 +119,41 @@ async fn deleted_shoes_do_not_come_back_on_restart() {
     assert_problem(&restarted.get(&format!("/v1/shoes/{id}")).await, 404);
     assert_eq!(restarted.get("/v1/shoes?limit=1").await.body["total"].as_u64().unwrap(), total - 1);
 }
+
+/// Every variant of every stored enum is written and read back, so the database's own checks
+/// (CHECK constraints on PostgreSQL) accept exactly what the service writes.
+#[tokio::test]
+async fn every_enum_value_is_stored_and_read_back() {
+    let app = spawn_app().await;
+    let (categories, supports) = (["daily", "cushioned", "tempo", "race"], ["neutral", "stability", "motion_control"]);
+    let (cushionings, terrains) = (["low", "moderate", "high", "max"], ["road", "trail", "road_trail"]);
+    let statuses = ["current", "previous", "discontinued"];
+    for i in 0..4 {
+        let id = format!("enum-shoe-{i}");
+        let mut shoe = new_shoe(&id);
+        shoe["category"] = json!(categories[i]);
+        shoe["support"] = json!(supports[i % 3]);
+        shoe["cushioning"] = json!(cushionings[i]);
+        shoe["terrain"] = json!(terrains[i % 3]);
+        shoe["status"] = json!(statuses[i % 3]);
+        shoe["widths"] = json!(["narrow", "standard", "wide", "extra_wide"]);
+        let r = app.post("/v1/shoes", &shoe).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let stored = app.get(&format!("/v1/shoes/{id}")).await.body;
+        assert_eq!((stored["category"].as_str(), stored["terrain"].as_str()), (Some(categories[i]), Some(terrains[i % 3])));
+    }
+    let (arches, volumes) = (["neutral", "low", "medium", "high"], ["low", "medium", "high"]);
+    let (cushions, rigidities) = (["low", "moderate", "high"], ["flexible", "semi_rigid", "rigid"]);
+    for i in 0..4 {
+        let insole = json!({"id": format!("enum-insole-{i}"), "brand": "T", "model": format!("I{i}"),
+            "arch_support": arches[i], "volume": volumes[i % 3], "cushioning": cushions[i % 3], "rigidity": rigidities[i % 3]});
+        let r = app.post("/v1/insoles", &insole).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    for (i, reason) in ["fit", "comfort", "pain", "defect", "changed_mind", "other"].iter().enumerate() {
+        let sale = json!({"sale_id": format!("ENUM-{i}"), "shoe_id": "brooks-ghost-16", "sold_at": "2026-01-01T10:00:00Z",
+            "returned_at": "2026-01-05T10:00:00Z", "return_reason": reason, "satisfaction": 1 + i % 5, "pain_at_follow_up_0_10": 10});
+        let r = app.post("/v1/outcomes", &sale).await;
+        assert_eq!((r.status, r.body["return_reason"].as_str()), (201, Some(*reason)), "{}", r.text);
+    }
+}
