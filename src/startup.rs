@@ -55,15 +55,28 @@ fn request_logger() -> Logger {
         .custom_request_replace("route", |req| req.match_pattern().unwrap_or_else(|| "(unmatched)".to_owned()))
 }
 
-/// Keeps this process in step with the others on the same database: catalogue changes and
-/// model activations made through any replica are served here within one interval.
-fn spawn_refresher(state: web::Data<AppState>, interval_ms: u64) {
-    let interval = std::time::Duration::from_millis(interval_ms.max(50));
+/// Runs `round` every `interval` for the life of the process (a late round is not made up).
+fn spawn_every<F, Fut>(interval: std::time::Duration, mut round: F)
+where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
+            round().await;
+        }
+    });
+}
+
+/// Keeps this process in step with the others on the same database: catalogue changes and
+/// model activations made through any replica are served here within one interval.
+fn spawn_refresher(state: web::Data<AppState>, interval_ms: u64) {
+    spawn_every(std::time::Duration::from_millis(interval_ms.max(50)), move || {
+        let state = state.clone();
+        async move {
             if let Err(e) = state.catalogue.refresh_if_changed().await {
                 log::warn!("catalogue refresh failed: {e}");
             }
@@ -82,12 +95,9 @@ fn spawn_refresher(state: web::Data<AppState>, interval_ms: u64) {
 /// Every replica watches the job queue: it fails runs whose lease lapsed (a replica died
 /// mid-run) and starts the next queued job when no run holds the queue.
 fn spawn_job_poller(state: web::Data<AppState>) {
-    let interval = state.jobs.poll_interval();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(interval);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
+    spawn_every(state.jobs.poll_interval(), move || {
+        let state = state.clone();
+        async move {
             if let Err(e) = state.jobs.poll().await {
                 log::warn!("job queue poll failed: {e}");
             }
