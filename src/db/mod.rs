@@ -384,6 +384,84 @@ mod tests {
         assert!(!c.run_pending_migrations(SQLITE_MIGRATIONS).unwrap().is_empty());
     }
 
+    /// The last migration of the previous release: a database it made must upgrade with
+    /// every row kept.
+    const PREVIOUS_RELEASE: &str = "20261129000040";
+
+    fn version_of(name: &dyn std::fmt::Display) -> String {
+        name.to_string().replace('-', "").chars().take(14).collect()
+    }
+
+    /// Migrates to the previous release, writes what that release wrote, then upgrades.
+    fn upgrade_from_previous_release<C>(c: &mut C, migrations: impl Fn() -> EmbeddedMigrations)
+    where
+        C: diesel::Connection + MigrationHarness<C::Backend>,
+    {
+        for m in c.pending_migrations(migrations()).unwrap() {
+            if version_of(&m.name()).as_str() <= PREVIOUS_RELEASE {
+                c.run_migration(&m).unwrap();
+            }
+        }
+        c.batch_execute(
+            "INSERT INTO fittings (id, store_id, customer_ref, document, created_at) VALUES \
+                ('f-1', 'S1', 'c-1', '{}', '2026-10-01T10:00:00.000Z'); \
+             INSERT INTO outcomes (id, sale_id, fitting_id, store_id, shoe_id, sold_at, satisfaction, created_at, updated_at, synthetic) VALUES \
+                ('o-1', 'TILL-1', 'f-1', 'S1', 'brooks-ghost-16', '2026-10-01T10:00:00Z', 5, '2026-10-01T10:00:00Z', '2026-10-01T10:00:00Z', TRUE), \
+                ('o-2', 'TILL-2', NULL, NULL, 'hoka-clifton-9', '2026-10-02T10:00:00Z', NULL, '2026-10-02T10:00:00Z', '2026-10-02T10:00:00Z', FALSE); \
+             INSERT INTO jobs (id, kind, status, progress, message, created_at, updated_at) VALUES \
+                ('j-1', 'training', 'running', 0.4, 'fitting', '2026-10-03T10:00:00.000Z', '2026-10-03T10:00:00.000Z');",
+        )
+        .unwrap();
+        c.run_pending_migrations(migrations()).unwrap();
+    }
+
+    /// The previous release's rows survived and the new rules hold: sale ids unique per store,
+    /// and a run left `running` without a lease is failed at the first look.
+    fn assert_upgraded(conn: &mut DbConnection) {
+        let mut count = |sql: &str| -> i64 {
+            diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!("(SELECT count(*) FROM {sql})")))
+                .get_result(conn)
+                .unwrap()
+        };
+        assert_eq!(count("outcomes WHERE sale_id = 'TILL-1' AND store_id = 'S1' AND fitting_id = 'f-1' AND satisfaction = 5 AND synthetic"), 1);
+        assert_eq!(count("outcomes WHERE sale_id = 'TILL-2' AND store_id IS NULL"), 1);
+        assert_eq!(count("jobs WHERE id = 'j-1' AND status = 'running' AND lease_owner IS NULL AND NOT cancel_requested"), 1);
+        let sale = |id: &str, store: &str| {
+            format!(
+                "INSERT INTO outcomes (id, sale_id, store_id, shoe_id, sold_at, created_at, updated_at) VALUES \
+                 ('{id}', 'TILL-1', '{store}', 'brooks-ghost-16', '2026-10-04T10:00:00Z', '2026-10-04T10:00:00Z', '2026-10-04T10:00:00Z')"
+            )
+        };
+        conn.batch_execute(&sale("o-3", "S2")).expect("another store may use the same sale id");
+        assert!(conn.batch_execute(&sale("o-4", "S1")).is_err(), "a sale id stays unique within its store");
+        assert_eq!(models::fail_lapsed(conn, &now_rfc3339(), "interrupted").unwrap(), ["j-1"]);
+    }
+
+    #[test]
+    fn a_sqlite_database_of_the_previous_release_upgrades_with_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = diesel::SqliteConnection::establish(dir.path().join("u.db").to_str().unwrap()).unwrap();
+        upgrade_from_previous_release(&mut c, || SQLITE_MIGRATIONS);
+        assert_upgraded(&mut DbConnection::Sqlite(c));
+    }
+
+    /// Runs in the PostgreSQL pass of the suite (`STRIDEFIT_TEST_DATABASE_URL=postgres://…`).
+    #[test]
+    fn a_postgres_database_of_the_previous_release_upgrades_with_its_rows() {
+        let Some(admin_url) = std::env::var("STRIDEFIT_TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) else {
+            eprintln!("skipped: STRIDEFIT_TEST_DATABASE_URL is not a PostgreSQL URL");
+            return;
+        };
+        let name = format!("stridefit_upgrade_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = diesel::PgConnection::establish(&admin_url).unwrap();
+        diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).unwrap();
+        let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b);
+        let mut c = diesel::PgConnection::establish(&format!("{base}/{name}")).unwrap();
+        upgrade_from_previous_release(&mut c, || POSTGRES_MIGRATIONS);
+        assert_upgraded(&mut DbConnection::Postgres(c));
+        diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut admin).unwrap();
+    }
+
     /// Runs in the PostgreSQL pass of the suite (`STRIDEFIT_TEST_DATABASE_URL=postgres://…`).
     #[test]
     fn every_postgres_down_migration_reverts_its_up() {
