@@ -43,14 +43,34 @@ fn find_program(env: &str, names: &[&str]) -> Option<PathBuf> {
 pub struct Browser {
     driver: Child,
     url: String,
+    port: u16,
     chromium: PathBuf,
     http: reqwest::Client,
+    /// Sessions opened, so a test that panics still closes its browsers.
+    sessions: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        // Killing chromedriver would leave its Chromium processes behind: end each session
+        // first (a blocking request: this may run while a panic unwinds, outside any runtime).
+        let sessions = self.sessions.lock().map(|s| s.clone()).unwrap_or_default();
+        for id in sessions {
+            delete_session_blocking(self.port, &id);
+        }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+    }
+}
+
+fn delete_session_blocking(port: u16, id: &str) {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else { return };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(20)));
+    let request = format!("DELETE /session/{id} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+    if stream.write_all(request.as_bytes()).is_ok() {
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
     }
 }
 
@@ -84,6 +104,8 @@ impl Browser {
         let browser = Browser {
             driver: child,
             url: format!("http://127.0.0.1:{port}"),
+            port,
+            sessions: Default::default(),
             chromium,
             http: reqwest::Client::builder().timeout(Duration::from_secs(120)).build().unwrap(),
         };
@@ -121,6 +143,9 @@ impl Browser {
         let r = self.http.post(format!("{}/session", self.url)).json(&caps).send().await.expect("new session");
         let body: Value = r.json().await.expect("session json");
         let id = body["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {body}")).to_owned();
+        if let Ok(mut sessions) = self.sessions.lock() {
+            sessions.push(id.clone());
+        }
         let session = Session {
             base: format!("{}/session/{id}", self.url),
             http: self.http.clone(),
