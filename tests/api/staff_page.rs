@@ -237,6 +237,7 @@ async fn run_fitting(viewport: Viewport) {
         assert!(summary.contains(expected), "summary lacks {expected:?}:\n{summary}");
     }
     assert!(summary.contains(&format!("Your new shoes: {chosen}")), "{summary}");
+    assert!(summary.contains("Size: EU 39"), "the size tried on: {summary}");
     assert_plain_words(&summary);
     let shot = page.screenshot_page("summary", true).await;
     publish(&shot);

@@ -16,6 +16,8 @@ const state = {
   insoles: new Map(),     // insole_id → name, from the recommendations
   wear: { left: {}, right: {} },
   seq: 0,                 // live referral requests: only the newest answer counts
+  schemas: null,          // the service's OpenAPI schemas, for fields it may add
+  onlyInSize: false,
   uid: 0,
 };
 
@@ -176,6 +178,55 @@ function renumber() {
   });
 }
 
+// ---------- fields the service may add (size advice) ----------
+/** Reads the service's OpenAPI document (public, same origin) to learn what it takes. */
+async function loadContract() {
+  try {
+    const resp = await fetch("/openapi.json", { cache: "no-store", credentials: "omit" });
+    state.schemas = (await resp.json()).components.schemas;
+  } catch (e) {
+    state.schemas = {};
+  }
+  const fitting = state.schemas.Fitting;
+  if (fitting && fitting.properties && fitting.properties.feet && !$("#feet-fieldset")) buildFeet();
+}
+
+function rangeOf(schemaName) {
+  const s = (state.schemas || {})[schemaName] || {};
+  return { min: s.minimum, max: s.maximum };
+}
+
+function numberField(id, path, label, schemaName, unit, step) {
+  const r = rangeOf(schemaName);
+  const input = el("input", { id, type: "number", inputmode: "decimal", step: step || "any", min: r.min, max: r.max, dataset: { path } });
+  const hint = r.min !== undefined ? `${unit}, ${r.min}–${r.max}` : unit;
+  return field(label, input, hint);
+}
+
+function buildFeet() {
+  const systems = ((state.schemas.SizeSystem || {}).enum || ["eu"]);
+  const SYSTEM_WORDS = { eu: "EU", uk: "UK", us_men: "US men's", us_women: "US women's", mondopoint: "Mondopoint" };
+  const methods = ((state.schemas.MeasureMethod || {}).enum || []);
+  const select = (id, path, label, values, words, empty) => field(label, el("select", { id, dataset: { path } },
+    el("option", { value: "" }, empty), values.map((v) => el("option", { value: v }, words[v] || SF.words(v)))));
+  const box = el("fieldset", { id: "feet-fieldset" }, el("legend", {}, "Feet, for size advice"),
+    el("p", { class: "hint" }, "Measured standing. Leave empty when not measured; a size the runner wears in a model they know helps too."),
+    el("div", { class: "grid" },
+      numberField("feet-left-length", "feet.left.length_mm", "Left foot length", "FootLengthMm", "mm"),
+      numberField("feet-left-width", "feet.left.width_mm", "Left foot width", "FootWidthMm", "mm"),
+      numberField("feet-left-arch", "feet.left.arch_height_mm", "Left arch height", "ArchHeightMm", "mm"),
+      numberField("feet-right-length", "feet.right.length_mm", "Right foot length", "FootLengthMm", "mm"),
+      numberField("feet-right-width", "feet.right.width_mm", "Right foot width", "FootWidthMm", "mm"),
+      numberField("feet-right-arch", "feet.right.arch_height_mm", "Right arch height", "ArchHeightMm", "mm"),
+      select("feet-method", "feet.method", "Measured with", methods, {}, "Not given"),
+      select("feet-system", "feet.preferred_system", "Sizes shown in", systems, SYSTEM_WORDS, "EU (default)")),
+    el("div", { class: "grid" },
+      field("Usual model", el("input", { id: "usual-model", list: "catalogue-names", type: "text", autocomplete: "off" }), "a shoe they wear now, picked from the list"),
+      numberField("usual-size", "feet.usual_size.size", "Usual size in it", "", "as labelled", "0.5"),
+      select("usual-system", "feet.usual_size.system", "Usual size system", systems, SYSTEM_WORDS, "Choose…")));
+  $("#feet-fields").append(box);
+}
+
 // ---------- the outsole drawing ----------
 function buildSoles() {
   for (const foot of ["left", "right"]) {
@@ -254,6 +305,12 @@ function collect() {
     if (shoe) { out.wear = out.wear || {}; out.wear.worn_shoe_id = shoe.id; }
     else localErrors.push({ field: "wear.worn_shoe_id", reason: "is not in the catalogue: pick a name from the list, or leave it empty and give the drop" });
   }
+  const usual = $("#usual-model");
+  if (usual && usual.value.trim()) {
+    const shoe = shoeByName(usual.value);
+    if (shoe) SF.setPath(out, "feet.usual_size.shoe_id", shoe.id);
+    else localErrors.push({ field: "feet.usual_size.shoe_id", reason: "is not in the catalogue: pick a name from the list" });
+  }
   // previous injuries need a type or a site; an empty card adds nothing
   if (out.health.previous_injuries) out.health.previous_injuries = out.health.previous_injuries.filter((i) => i && (i.type || i.site));
   $$("#pains .pain").forEach((card, i) => {
@@ -280,6 +337,7 @@ function clearErrors() {
 
 function controlFor(fieldPath) {
   if (fieldPath === "wear.worn_shoe_id") return $("#worn_model");
+  if (fieldPath === "feet.usual_size.shoe_id") return $("#usual-model");
   return $$("[data-path]").find((c) => c.dataset.path === fieldPath) || null;
 }
 
@@ -445,6 +503,7 @@ function shoeByName(name) {
 function shoeById(id) { return state.catalogue.find((s) => s.id === id) || null; }
 
 async function signedIn() {
+  await loadContract();
   $("#step-signin").hidden = true;
   $("#steps").hidden = false;
   $("#sign-out").hidden = false;
@@ -552,15 +611,27 @@ async function recommend() {
   }
 }
 
-/** Fields another part of the service may add to a shoe: shown when present. */
+/** Size advice for a shoe, when the service gives one (measured feet or a usual size). */
 function sizeNote(shoe) {
-  const a = shoe.size_advice || shoe.size;
-  if (!a) return null;
-  if (typeof a === "string") return a;
+  const a = shoe.size_advice;
   const parts = [];
-  if (a.size_eu !== undefined && a.size_eu !== null) parts.push(`EU ${a.size_eu}`);
-  for (const k of ["message", "text", "advice", "note"]) if (a[k]) parts.push(a[k]);
-  return parts.join(": ") || null;
+  if (a) {
+    parts.push(`try ${a.first}, then ${a.next}`);
+    if (shoe.pairs_in_size !== null && shoe.pairs_in_size !== undefined) {
+      parts.push(`${shoe.pairs_in_size} in ${a.first} here${shoe.pairs_in_next_size !== null && shoe.pairs_in_next_size !== undefined ? `, ${shoe.pairs_in_next_size} in ${a.next}` : ""}`);
+    }
+    if (a.reason) parts.push(a.reason);
+    if (a.width) parts.push(a.width);
+  }
+  if (shoe.size_note) parts.push(shoe.size_note);
+  return parts.length ? parts.join(" — ") : null;
+}
+
+/** The EU size to try first, when advised. */
+function advisedEu(shoeId) {
+  const shoes = state.recs ? state.recs.shoes : [];
+  const s = shoes.find((x) => x.shoe_id === shoeId);
+  return s && s.size_advice && s.size_advice.first_size ? s.size_advice.first_size.eu : null;
 }
 
 function shoeCard(s, elsewhere) {
@@ -588,9 +659,15 @@ function shoeCard(s, elsewhere) {
 function renderShoes(r) {
   const out = $("#shoes-out");
   const main = el("div", { class: "cards" });
+  const bySize = r.shoes.some((s) => s.pairs_in_size !== null && s.pairs_in_size !== undefined);
+  if (bySize) {
+    const only = el("input", { type: "checkbox", id: "only-in-size", checked: state.onlyInSize });
+    only.addEventListener("change", () => { state.onlyInSize = only.checked; renderShoes(r); $("#only-in-size").focus(); });
+    main.append(el("label", { class: "chip" }, only, "Only shoes with the advised size on the shelf"));
+  }
   if (r.shared_reasons.length) main.append(el("div", { class: "ok" }, el("strong", {}, "Every shoe here: "), r.shared_reasons.join("; ")));
   if (!r.shoes.length) main.append(el("p", { class: "alert" }, "No shoe in stock here matches."));
-  r.shoes.forEach((s) => main.append(shoeCard(s, false)));
+  r.shoes.filter((s) => !(bySize && state.onlyInSize) || s.pairs_in_size > 0).forEach((s) => main.append(shoeCard(s, false)));
   for (const x of r.relaxations || []) main.append(el("p", { class: "hint" }, x.suggestion));
   const side = el("div", { class: "cards" });
   if (r.referral && r.referral.level !== "none") {
@@ -610,7 +687,7 @@ function renderShoes(r) {
 // ---------- try-ons and the sale ----------
 function addTryon(shoeId, name) {
   if (state.tryons.some((t) => t.shoe_id === shoeId)) { renderTryons(); return; }
-  const size = Number($("#shoe_size_eu").value) || null;
+  const size = advisedEu(shoeId) || Number($("#shoe_size_eu").value) || null;
   state.tryons.push({ shoe_id: shoeId, name, size_eu: size, comfort: null, observations: [] });
   renderTryons();
   $("#tryons-saved").textContent = `${name} added to the try-ons.`;

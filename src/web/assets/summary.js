@@ -108,7 +108,10 @@ async function build() {
         try { const i = await api("GET", `/v1/insoles/${encodeURIComponent(sale.insole_id)}`); insole = `${i.brand} ${i.model}`; } catch (e) { insole = null; }
       }
       const insoleReason = rec && rec.insole && rec.insole.insole_id === sale.insole_id ? rec.insole.reason : null;
-      chosen = { name, why, ease, insole, insoleReason };
+      const triedOn = tryons.try_ons.find((t) => t.shoe_id === sale.shoe_id);
+      const size = sale.size_eu || (triedOn && triedOn.size_eu) || null;
+      const advice = rec && rec.size_advice ? rec.size_advice.reason : null;
+      chosen = { name, why, ease, insole, insoleReason, size, advice };
     }
 
     const ref = recs.referral;
@@ -132,6 +135,7 @@ async function build() {
       section("What it means", list(wear.means.concat(recs.shared_reasons))),
       section("Shoes you tried", list(tried)),
       chosen ? el("section", { class: "chosen" }, el("h2", {}, `Your new shoes: ${chosen.name}`),
+        chosen.size ? el("p", {}, `Size: EU ${chosen.size}${chosen.advice ? ` (${chosen.advice})` : ""}.`) : null,
         list(chosen.why),
         chosen.insole ? el("p", {}, `With the ${chosen.insole} insole${chosen.insoleReason ? `: ${chosen.insoleReason}` : "."}`) : null) : null,
       section("Easing into them", list(easing.length ? easing : ["Wear them for a few short, easy runs first and build up over two weeks."])),
