@@ -499,3 +499,65 @@ fn every_number_field_on_the_fitting_page_has_the_ranges_of_the_api() {
     }
     assert!(checked >= 15, "only {checked} number fields checked");
 }
+
+const TAB: &str = "\u{E004}";
+const ENTER: &str = "\u{E007}";
+const SPACE: &str = "\u{E00D}";
+const ARROW_LEFT: &str = "\u{E012}";
+
+/// Tabs until the focused element matches `css` (at most `max` presses).
+async fn tab_to(page: &Session, css: &str, max: usize) {
+    for _ in 0..max {
+        if page.eval("return document.activeElement.matches(arguments[0])", json!([css])).await == true {
+            return;
+        }
+        page.keys(TAB).await;
+    }
+    panic!("{css} cannot be reached with the Tab key");
+}
+
+#[tokio::test]
+async fn a_fitter_can_sign_in_answer_and_mark_wear_with_the_keyboard_alone() {
+    let Some(browser) = Browser::start().await else { return };
+    let app = spawn_app().await;
+    let key = shop(&app).await;
+    let mut page = browser.session(TABLET_PORTRAIT, &[&app.address]).await;
+    page.goto(&app.url("/app/")).await;
+    page.wait_for("#staff-key").await;
+    // The sign-in field has the focus; Enter submits.
+    assert_eq!(page.eval("return document.activeElement.id", json!([])).await, "staff-key");
+    page.keys(&key).await;
+    page.keys(ENTER).await;
+    page.wait_for("#step-runner").await;
+    tab_to(&page, "#new-runner", 20).await;
+    page.keys(ENTER).await;
+    page.wait_for("#step-profile").await;
+    tab_to(&page, "#body_mass_kg", 20).await;
+    page.keys(&format!("70{TAB}30")).await;
+    tab_to(&page, "#goal", 5).await;
+    page.keys("Daily").await;
+    tab_to(&page, "#terrain", 5).await;
+    page.keys("Road").await;
+    page.wait_until("the referral check", "document.querySelector('#referral-banner').dataset.level === 'none'").await;
+    // A yes/no/not-asked answer: the arrow keys move within the group.
+    tab_to(&page, "fieldset[data-path='health.exertional_symptoms.chest_pain_or_pressure'] input:checked", 200).await;
+    page.keys(ARROW_LEFT).await;
+    assert_eq!(
+        page.eval("return document.querySelector(\"fieldset[data-path='health.exertional_symptoms.chest_pain_or_pressure'] input:checked\").value", json!([])).await,
+        "no"
+    );
+    page.keys(ARROW_LEFT).await;
+    page.wait_until("the urgent banner", "document.querySelector('#referral-banner').dataset.level === 'urgent'").await;
+    // The outsole zones are buttons: Space steps the grade.
+    page.click("[data-next=gait]").await;
+    page.click("[data-next=wear]").await;
+    tab_to(&page, ".zone[data-foot=right][data-zone=lateral_heel]", 40).await;
+    page.keys(SPACE).await;
+    page.keys(ENTER).await;
+    assert_eq!(page.eval("return document.activeElement.dataset.grade", json!([])).await, "moderate");
+    // Every focused control shows where the focus is.
+    let outline = page.eval("return getComputedStyle(document.activeElement).outlineStyle", json!([])).await;
+    assert_eq!(outline, "solid", "a visible focus ring");
+    page.assert_clean().await;
+    page.close().await;
+}
