@@ -561,3 +561,63 @@ async fn a_fitter_can_sign_in_answer_and_mark_wear_with_the_keyboard_alone() {
     page.assert_clean().await;
     page.close().await;
 }
+
+/// A runner who bought here before: the page finds them, starts from their last fitting, and a
+/// pain worth a physiotherapist's look reaches the printed summary.
+#[tokio::test]
+async fn a_returning_runner_starts_from_the_last_fitting_and_takes_the_referral_home() {
+    let Some(browser) = Browser::start().await else { return };
+    let app = spawn_app().await;
+    let key = shop(&app).await;
+    let earlier = app.create_fitting(&shop_fitting()).await;
+    let sale = json!({"sale_id": "S1-900", "fitting_id": earlier, "shoe_id": "brooks-adrenaline-gts-24", "store_id": "S1"});
+    assert_eq!(app.post("/v1/outcomes", &sale).await.status, 201);
+    let rated = app.client.patch(app.url("/v1/outcomes/S1-900")).json(&json!({"satisfaction": 5})).send().await.unwrap();
+    assert_eq!(rated.status(), 200);
+
+    let mut page = browser.session(DESKTOP, &[&app.address]).await;
+    sign_in(&mut page, &app, &key).await;
+    page.fill("#lookup-ref", "c-7f3a91").await;
+    page.click("#lookup-form button[type=submit]").await;
+    page.wait_for_text("#lookup-result", "Brooks Adrenaline GTS 24, kept, rated 5/5").await;
+    page.assert_accessible("a returning runner's history").await;
+    page.click("#lookup-result button").await;
+    page.wait_for("#step-profile").await;
+    let copied = page
+        .eval("return ['#customer_ref', '#body_mass_kg', '#goal', '#worn_model', \"[data-path='health.previous_injuries[0].type']\"].map(s => document.querySelector(s).value)", json!([]))
+        .await;
+    assert_eq!(copied, json!(["c-7f3a91", "61", "daily_training", "Brooks Adrenaline GTS 24", "tendon"]));
+
+    page.click("#add-pain").await;
+    page.select("[data-path='health.pain[0].location']", "knee").await;
+    page.fill("[data-path='health.pain[0].score_0_10']", "5").await;
+    page.fill("[data-path='health.pain[0].duration_weeks']", "2").await;
+    page.click("[data-path='health.pain[0].timing'] input[value='during_runs']").await;
+    page.wait_until("the prompt banner", "document.querySelector('#referral-banner').dataset.level === 'prompt'").await;
+    assert!(page.text("#referral-banner").await.contains("physiotherapist"));
+    page.click("[data-next=gait]").await;
+    page.click("[data-next=wear]").await;
+    page.click("#save-fitting").await;
+    page.wait_for("#shoes-out .card[data-shoe]").await;
+    let fitting_id = page.eval("return document.querySelector('#step-shoes').dataset.fitting", json!([])).await;
+    let stored = app.get(&format!("/v1/fittings/{}", fitting_id.as_str().unwrap())).await;
+    assert_eq!(stored.body["fitting"]["customer_ref"], "c-7f3a91");
+    assert_eq!(stored.body["fitting"]["wear"]["worn_shoe_id"], "brooks-adrenaline-gts-24");
+    page.click("#shoes-out .card[data-shoe] button").await;
+    page.click("[data-next=tryons]").await;
+    page.wait_for(".tryon").await;
+    page.select("#sale-shoe", &page.eval("return document.querySelector('.tryon').dataset.shoe", json!([])).await.as_str().unwrap().to_owned()).await;
+    page.click("#sale-form button[type=submit]").await;
+    page.click("#open-summary").await;
+    page.wait_for("#summary h1").await;
+    let summary = page.text("#summary").await;
+    let api = app.recommend(&json!({"fitting_id": fitting_id, "store_id": "S1"})).await;
+    let message = api.body["referral"]["message"].as_str().expect("a referral message");
+    assert!(summary.contains("Getting it checked") && summary.contains(message), "the referral goes home: {summary}");
+    assert!(summary.contains("physiotherapist"), "{summary}");
+    assert_plain_words(&summary);
+    assert_eq!(browser::pdf_pages(&page.print_pdf().await), 1, "still one printed page");
+    page.assert_accessible("a summary with a referral").await;
+    page.assert_clean().await;
+    page.close().await;
+}
