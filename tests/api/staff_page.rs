@@ -606,7 +606,8 @@ async fn a_returning_runner_starts_from_the_last_fitting_and_takes_the_referral_
     page.click("#shoes-out .card[data-shoe] button").await;
     page.click("[data-next=tryons]").await;
     page.wait_for(".tryon").await;
-    page.select("#sale-shoe", &page.eval("return document.querySelector('.tryon').dataset.shoe", json!([])).await.as_str().unwrap().to_owned()).await;
+    let tried = page.eval("return document.querySelector('.tryon').dataset.shoe", json!([])).await;
+    page.select("#sale-shoe", tried.as_str().unwrap()).await;
     page.click("#sale-form button[type=submit]").await;
     page.click("#open-summary").await;
     page.wait_for("#summary h1").await;
