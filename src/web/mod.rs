@@ -18,7 +18,10 @@ const CSS: &str = "text/css; charset=utf-8";
 
 macro_rules! asset {
     ($file:literal, $type:expr) => {
-        Asset { body: include_str!(concat!("assets/", $file)), content_type: $type }
+        Asset {
+            body: include_str!(concat!("assets/", $file)),
+            content_type: $type,
+        }
     };
 }
 
@@ -33,9 +36,18 @@ const FINDER_CSP: &str =
 fn page(asset: &Asset, csp: &'static str) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(asset.content_type)
-        .insert_header((header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp)))
-        .insert_header((header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(csp),
+        ))
+        .insert_header((
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .insert_header((
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
         .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
         .body(asset.body)
 }
@@ -45,7 +57,10 @@ fn page(asset: &Asset, csp: &'static str) -> HttpResponse {
 fn file(asset: &Asset) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(asset.content_type)
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .insert_header((
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
         .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
         .body(asset.body)
 }
@@ -66,19 +81,45 @@ pub fn app_html() -> &'static str {
 }
 
 fn redirect(to: &'static str) -> HttpResponse {
-    HttpResponse::PermanentRedirect().insert_header((header::LOCATION, to)).finish()
+    HttpResponse::PermanentRedirect()
+        .insert_header((header::LOCATION, to))
+        .finish()
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/app", web::get().to(|| async { redirect("/app/") }))
-        .route("/app/", web::get().to(|| async { page(&APP_HTML, STAFF_CSP) }))
-        .route("/app/summary", web::get().to(|| async { page(&SUMMARY_HTML, STAFF_CSP) }))
+        .route(
+            "/app/",
+            web::get().to(|| async { page(&APP_HTML, STAFF_CSP) }),
+        )
+        .route(
+            "/app/summary",
+            web::get().to(|| async { page(&SUMMARY_HTML, STAFF_CSP) }),
+        )
         .route("/app/app.js", web::get().to(|| async { file(&APP_JS) }))
-        .route("/app/summary.js", web::get().to(|| async { file(&SUMMARY_JS) }))
-        .route("/app/common.js", web::get().to(|| async { file(&COMMON_JS) }))
-        .route("/app/style.css", web::get().to(|| async { file(&STYLE_CSS) }))
+        .route(
+            "/app/summary.js",
+            web::get().to(|| async { file(&SUMMARY_JS) }),
+        )
+        .route(
+            "/app/common.js",
+            web::get().to(|| async { file(&COMMON_JS) }),
+        )
+        .route(
+            "/app/style.css",
+            web::get().to(|| async { file(&STYLE_CSS) }),
+        )
         .route("/finder", web::get().to(|| async { redirect("/finder/") }))
-        .route("/finder/", web::get().to(|| async { page(&FINDER_HTML, FINDER_CSP) }))
-        .route("/finder/finder.js", web::get().to(|| async { file(&FINDER_JS) }))
-        .route("/finder/finder.css", web::get().to(|| async { file(&FINDER_CSS) }));
+        .route(
+            "/finder/",
+            web::get().to(|| async { page(&FINDER_HTML, FINDER_CSP) }),
+        )
+        .route(
+            "/finder/finder.js",
+            web::get().to(|| async { file(&FINDER_JS) }),
+        )
+        .route(
+            "/finder/finder.css",
+            web::get().to(|| async { file(&FINDER_CSS) }),
+        );
 }

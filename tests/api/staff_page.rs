@@ -24,7 +24,12 @@ async fn shop(app: &TestApp) -> String {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(app.set_stock("S2", &[("new-balance-fresh-foam-x-860v15", 2)]).await.status, 200);
+    assert_eq!(
+        app.set_stock("S2", &[("new-balance-fresh-foam-x-860v15", 2)])
+            .await
+            .status,
+        200
+    );
     create_key(&app.database.url, Role::Staff, Some("S1"))
 }
 
@@ -54,7 +59,10 @@ async fn sign_in(page: &mut Session, app: &TestApp, key: &str) {
 }
 
 async fn tri(page: &Session, path: &str, answer: &str) {
-    page.click(&format!("fieldset[data-path=\"{path}\"] input[value=\"{answer}\"]")).await;
+    page.click(&format!(
+        "fieldset[data-path=\"{path}\"] input[value=\"{answer}\"]"
+    ))
+    .await;
 }
 
 /// Profile of the README's runner: 61 kg, 40 km a week, knee pain 2/10 for three weeks.
@@ -71,11 +79,17 @@ async fn fill_profile(page: &Session) {
     page.select("#width", "standard").await;
     page.fill("#shoe_size_eu", "39").await;
     page.fill("#budget_usd", "170").await;
-    page.wait_until("the referral check", "document.querySelector('#referral-banner').dataset.level").await;
+    page.wait_until(
+        "the referral check",
+        "document.querySelector('#referral-banner').dataset.level",
+    )
+    .await;
 }
 
 async fn run_fitting(viewport: Viewport) {
-    let Some(browser) = Browser::start().await else { return };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
     let app = spawn_app().await;
     let key = shop(&app).await;
     let mut page = browser.session(viewport, &[&app.address]).await;
@@ -89,26 +103,43 @@ async fn run_fitting(viewport: Viewport) {
     assert_eq!(stored[0], key.as_str());
     assert_eq!(stored[1], 0, "nothing in local storage");
     assert_eq!(stored[2], "", "no cookie");
-    assert!(!stored[3].as_str().unwrap().contains(&key), "the key is never in the URL");
+    assert!(
+        !stored[3].as_str().unwrap().contains(&key),
+        "the key is never in the URL"
+    );
     page.assert_accessible("the runner step").await;
 
     // Profile, pain and previous injury; the banner answers as the fitter types.
     fill_profile(&page).await;
     page.click("#add-pain").await;
-    page.select("[data-path='health.pain[0].location']", "knee").await;
-    page.select("[data-path='health.pain[0].side']", "left").await;
-    page.fill("[data-path='health.pain[0].score_0_10']", "2").await;
-    page.fill("[data-path='health.pain[0].duration_weeks']", "3").await;
-    page.select("[data-path='health.pain[0].course']", "stable").await;
-    page.select("[data-path='health.pain[0].onset']", "gradual").await;
-    page.click("[data-path='health.pain[0].timing'] input[value='during_runs']").await;
+    page.select("[data-path='health.pain[0].location']", "knee")
+        .await;
+    page.select("[data-path='health.pain[0].side']", "left")
+        .await;
+    page.fill("[data-path='health.pain[0].score_0_10']", "2")
+        .await;
+    page.fill("[data-path='health.pain[0].duration_weeks']", "3")
+        .await;
+    page.select("[data-path='health.pain[0].course']", "stable")
+        .await;
+    page.select("[data-path='health.pain[0].onset']", "gradual")
+        .await;
+    page.click("[data-path='health.pain[0].timing'] input[value='during_runs']")
+        .await;
     tri(&page, "health.pain[0].locking_or_giving_way", "no").await;
     tri(&page, "health.pain[0].swelling", "no").await;
     page.click("#add-injury").await;
-    page.select("[data-path='health.previous_injuries[0].type']", "tendon").await;
-    page.select("[data-path='health.previous_injuries[0].site']", "achilles").await;
-    page.fill("[data-path='health.previous_injuries[0].year']", "2023").await;
-    page.wait_until("a referral level", "document.querySelector('#referral-banner').dataset.level").await;
+    page.select("[data-path='health.previous_injuries[0].type']", "tendon")
+        .await;
+    page.select("[data-path='health.previous_injuries[0].site']", "achilles")
+        .await;
+    page.fill("[data-path='health.previous_injuries[0].year']", "2023")
+        .await;
+    page.wait_until(
+        "a referral level",
+        "document.querySelector('#referral-banner').dataset.level",
+    )
+    .await;
     page.eval("window.scrollTo(0, 0)", json!([])).await;
     let shot = page.screenshot("fitting-1-profile").await;
     publish(&shot);
@@ -117,7 +148,10 @@ async fn run_fitting(viewport: Viewport) {
     // Gait, with units and ranges beside each number.
     page.click("[data-next=gait]").await;
     page.wait_for("#speed_m_s").await;
-    assert!(page.text("#cadence_spm-hint").await.contains("steps/min, 120–240"));
+    assert!(page
+        .text("#cadence_spm-hint")
+        .await
+        .contains("steps/min, 120–240"));
     page.fill("#speed_m_s", "3").await;
     page.wait_for_text("#speed-kmh", "10.8 km/h").await;
     page.fill("#cadence_spm", "166").await;
@@ -134,9 +168,14 @@ async fn run_fitting(viewport: Viewport) {
     page.click("[data-next=wear]").await;
     page.wait_for(".zone").await;
     for foot in ["left", "right"] {
-        for (zone, taps) in [("lateral_heel", 2), ("medial_midfoot", 2), ("medial_forefoot", 3)] {
+        for (zone, taps) in [
+            ("lateral_heel", 2),
+            ("medial_midfoot", 2),
+            ("medial_forefoot", 3),
+        ] {
             for _ in 0..taps {
-                page.click(&format!(".zone[data-foot={foot}][data-zone={zone}]")).await;
+                page.click(&format!(".zone[data-foot={foot}][data-zone={zone}]"))
+                    .await;
             }
         }
     }
@@ -154,7 +193,12 @@ async fn run_fitting(viewport: Viewport) {
     // Save: the stored fitting is what was entered; the shoes are the API's ranking.
     page.click("#save-fitting").await;
     page.wait_for("#shoes-out .card").await;
-    let fitting_id = page.eval("return document.querySelector('#step-shoes').dataset.fitting", json!([])).await;
+    let fitting_id = page
+        .eval(
+            "return document.querySelector('#step-shoes').dataset.fitting",
+            json!([]),
+        )
+        .await;
     let fitting_id = fitting_id.as_str().expect("fitting id").to_owned();
     let stored = app.get(&format!("/v1/fittings/{fitting_id}")).await;
     assert_eq!(stored.status, 200);
@@ -163,30 +207,68 @@ async fn run_fitting(viewport: Viewport) {
     assert_eq!(f["profile"]["body_mass_kg"], 61.0);
     assert_eq!(f["health"]["pain"][0]["location"], "knee");
     assert_eq!(f["health"]["pain"][0]["locking_or_giving_way"], false);
-    assert!(f["health"]["pain"][0].get("night_pain").is_none_or(Value::is_null), "not asked stays not asked: {f}");
-    assert_eq!(f["health"]["previous_injuries"][0], json!({"type": "tendon", "site": "achilles", "year": 2023}));
+    assert!(
+        f["health"]["pain"][0]
+            .get("night_pain")
+            .is_none_or(Value::is_null),
+        "not asked stays not asked: {f}"
+    );
+    assert_eq!(
+        f["health"]["previous_injuries"][0],
+        json!({"type": "tendon", "site": "achilles", "year": 2023})
+    );
     assert_eq!(f["gait"]["cadence_spm"], 166.0);
     assert_eq!(f["wear"]["left"]["medial_forefoot"], "heavy");
     assert_eq!(f["wear"]["right"]["lateral_heel"], "moderate");
     assert_eq!(f["wear"]["worn_shoe_id"], "brooks-ghost-16");
-    let api = app.recommend(&json!({"fitting_id": fitting_id, "store_id": "S1", "top_k": 5})).await;
-    let names: Vec<String> = api.body["shoes"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap().to_owned()).collect();
+    let api = app
+        .recommend(&json!({"fitting_id": fitting_id, "store_id": "S1", "top_k": 5}))
+        .await;
+    let names: Vec<String> = api.body["shoes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap().to_owned())
+        .collect();
     assert!(!names.is_empty());
     let shown = page.eval("return Array.from(document.querySelectorAll('#shoes-out .card[data-shoe]:not(.elsewhere) h3')).map(h => h.textContent)", json!([])).await;
-    let expected: Vec<String> = names.iter().enumerate().map(|(i, n)| format!("{}. {n}", i + 1)).collect();
+    let expected: Vec<String> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| format!("{}. {n}", i + 1))
+        .collect();
     assert_eq!(shown, json!(expected), "the page shows the API's ranking");
     let first = &api.body["shoes"][0];
-    let card = page.text("#shoes-out .card[data-shoe]:not(.elsewhere)").await;
-    assert!(card.contains(&format!("${}", first["price_usd"].as_f64().unwrap().round())), "price on the card: {card}");
+    let card = page
+        .text("#shoes-out .card[data-shoe]:not(.elsewhere)")
+        .await;
+    assert!(
+        card.contains(&format!(
+            "${}",
+            first["price_usd"].as_f64().unwrap().round()
+        )),
+        "price on the card: {card}"
+    );
     assert!(card.contains("in stock"), "{card}");
-    for reason in first["reasons"].as_array().unwrap().iter().chain(first["cautions"].as_array().unwrap()) {
-        assert!(card.contains(reason.as_str().unwrap()), "card lacks {reason}: {card}");
+    for reason in first["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(first["cautions"].as_array().unwrap())
+    {
+        assert!(
+            card.contains(reason.as_str().unwrap()),
+            "card lacks {reason}: {card}"
+        );
     }
     if let Some(insole) = first["insole"]["name"].as_str() {
         assert!(card.contains(insole));
     }
     if let Some(elsewhere) = api.body["elsewhere"]["shoe"]["name"].as_str() {
-        assert!(page.text("#shoes-out .card.elsewhere").await.contains(elsewhere));
+        assert!(page
+            .text("#shoes-out .card.elsewhere")
+            .await
+            .contains(elsewhere));
     }
     let shot = page.screenshot_page("fitting-3-shoes", true).await;
     publish(&shot);
@@ -195,21 +277,38 @@ async fn run_fitting(viewport: Viewport) {
     // Try two on, record comfort and what was seen, then the sale.
     let first_id = first["shoe_id"].as_str().unwrap().to_owned();
     let second_id = api.body["shoes"][1]["shoe_id"].as_str().unwrap().to_owned();
-    page.click(&format!("#shoes-out .card[data-shoe='{first_id}'] button")).await;
-    page.click(&format!("#shoes-out .card[data-shoe='{second_id}'] button")).await;
+    page.click(&format!("#shoes-out .card[data-shoe='{first_id}'] button"))
+        .await;
+    page.click(&format!("#shoes-out .card[data-shoe='{second_id}'] button"))
+        .await;
     page.click("[data-next=tryons]").await;
-    page.wait_for(&format!(".tryon[data-shoe='{second_id}']")).await;
-    page.click(&format!(".tryon[data-shoe='{first_id}'] .comfort input[value='5']")).await;
-    page.click(&format!(".tryon[data-shoe='{first_id}'] input[value='felt_good']")).await;
-    page.click(&format!(".tryon[data-shoe='{second_id}'] .comfort input[value='3']")).await;
-    page.click(&format!(".tryon[data-shoe='{second_id}'] input[value='too_firm']")).await;
+    page.wait_for(&format!(".tryon[data-shoe='{second_id}']"))
+        .await;
+    page.click(&format!(
+        ".tryon[data-shoe='{first_id}'] .comfort input[value='5']"
+    ))
+    .await;
+    page.click(&format!(
+        ".tryon[data-shoe='{first_id}'] input[value='felt_good']"
+    ))
+    .await;
+    page.click(&format!(
+        ".tryon[data-shoe='{second_id}'] .comfort input[value='3']"
+    ))
+    .await;
+    page.click(&format!(
+        ".tryon[data-shoe='{second_id}'] input[value='too_firm']"
+    ))
+    .await;
     page.click("#save-tryons").await;
     page.wait_for_text("#tryons-saved", "Saved 2 try-ons").await;
     page.select("#sale-shoe", &first_id).await;
     page.fill("#sale-id", "S1-POS-1001").await;
     page.click("#sale-form button[type=submit]").await;
     page.wait_for("#open-summary").await;
-    let shot = page.screenshot_page("fitting-4-tryons-and-sale", true).await;
+    let shot = page
+        .screenshot_page("fitting-4-tryons-and-sale", true)
+        .await;
     publish(&shot);
     page.assert_accessible("try-ons and sale").await;
 
@@ -232,22 +331,51 @@ async fn run_fitting(viewport: Viewport) {
     page.wait_for("#summary h1").await;
     let summary = page.text("#summary").await;
     let chosen = first["name"].as_str().unwrap();
-    for expected in ["What we saw", "heavy wear on the inner forefoot", "you land on your heel first", "166 steps a minute",
-                     "Shoes you tried", "comfort 5 out of 5", "felt good", "too firm", "Easing into them"] {
-        assert!(summary.contains(expected), "summary lacks {expected:?}:\n{summary}");
+    for expected in [
+        "What we saw",
+        "heavy wear on the inner forefoot",
+        "you land on your heel first",
+        "166 steps a minute",
+        "Shoes you tried",
+        "comfort 5 out of 5",
+        "felt good",
+        "too firm",
+        "Easing into them",
+    ] {
+        assert!(
+            summary.contains(expected),
+            "summary lacks {expected:?}:\n{summary}"
+        );
     }
-    assert!(summary.contains(&format!("Your new shoes: {chosen}")), "{summary}");
-    assert!(summary.contains("Size: EU 39"), "the size tried on: {summary}");
+    assert!(
+        summary.contains(&format!("Your new shoes: {chosen}")),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("Size: EU 39"),
+        "the size tried on: {summary}"
+    );
     assert_plain_words(&summary);
     let shot = page.screenshot_page("summary", true).await;
     publish(&shot);
     page.assert_accessible("the runner's summary").await;
     let pdf = page.print_pdf().await;
     assert!(pdf.starts_with(b"%PDF"), "a PDF");
-    std::fs::write(browser::screenshot_dir().join(format!("summary-{}.pdf", viewport.name)), &pdf).unwrap();
-    assert_eq!(browser::pdf_pages(&pdf), 1, "the summary prints on one page");
+    std::fs::write(
+        browser::screenshot_dir().join(format!("summary-{}.pdf", viewport.name)),
+        &pdf,
+    )
+    .unwrap();
+    assert_eq!(
+        browser::pdf_pages(&pdf),
+        1,
+        "the summary prints on one page"
+    );
 
-    assert!(!page.requests.iter().any(|u| u.contains(&key)), "the key never appears in a URL");
+    assert!(
+        !page.requests.iter().any(|u| u.contains(&key)),
+        "the key never appears in a URL"
+    );
     page.assert_clean().await;
     page.close().await;
 }
@@ -257,8 +385,14 @@ fn assert_plain_words(text: &str) {
     for word in text.split(|c: char| c.is_whitespace() || ",;:()".contains(c)) {
         let w = word.trim_matches(|c: char| ".!?\"'".contains(c));
         assert!(!w.contains('_'), "internal code {w:?} in: {text}");
-        let hyphen_digits = w.contains('-') && w.chars().any(|c| c.is_ascii_digit()) && w.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-        assert!(!hyphen_digits || w.len() < 8, "catalogue id {w:?} in: {text}");
+        let hyphen_digits = w.contains('-')
+            && w.chars().any(|c| c.is_ascii_digit())
+            && w.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        assert!(
+            !hyphen_digits || w.len() < 8,
+            "catalogue id {w:?} in: {text}"
+        );
         assert!(uuid::Uuid::parse_str(w).is_err(), "an id {w:?} in: {text}");
     }
     assert!(!text.contains("rearfoot"), "jargon in: {text}");
@@ -276,29 +410,55 @@ async fn a_fitter_completes_a_fitting_on_a_desktop_and_prints_the_runners_summar
 
 #[tokio::test]
 async fn a_red_flag_answer_turns_the_banner_urgent_with_who_to_see_and_back_when_answered_no() {
-    let Some(browser) = Browser::start().await else { return };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
     let app = spawn_app().await;
     let key = shop(&app).await;
     for viewport in [TABLET_PORTRAIT, DESKTOP] {
         let mut page = browser.session(viewport, &[&app.address]).await;
         sign_in(&mut page, &app, &key).await;
         fill_profile(&page).await;
-        page.wait_until("no referral", "document.querySelector('#referral-banner').dataset.level === 'none'").await;
+        page.wait_until(
+            "no referral",
+            "document.querySelector('#referral-banner').dataset.level === 'none'",
+        )
+        .await;
         page.click("#add-pain").await;
-        page.select("[data-path='health.pain[0].location']", "lower_back").await;
-        page.fill("[data-path='health.pain[0].score_0_10']", "4").await;
-        page.fill("[data-path='health.pain[0].duration_weeks']", "1").await;
+        page.select("[data-path='health.pain[0].location']", "lower_back")
+            .await;
+        page.fill("[data-path='health.pain[0].score_0_10']", "4")
+            .await;
+        page.fill("[data-path='health.pain[0].duration_weeks']", "1")
+            .await;
         tri(&page, "health.red_flags.saddle_numbness", "yes").await;
-        page.wait_until("the urgent banner", "document.querySelector('#referral-banner').dataset.level === 'urgent'").await;
+        page.wait_until(
+            "the urgent banner",
+            "document.querySelector('#referral-banner').dataset.level === 'urgent'",
+        )
+        .await;
         let banner = page.text("#referral-banner").await;
         assert!(banner.contains("URGENT: a doctor today"), "{banner}");
-        assert!(banner.contains("Please see a doctor today, before running again."), "{banner}");
-        assert!(banner.contains("emergency department or urgent care"), "who to see: {banner}");
-        assert!(banner.contains("Any new change in bladder or bowel control?"), "questions still to ask: {banner}");
+        assert!(
+            banner.contains("Please see a doctor today, before running again."),
+            "{banner}"
+        );
+        assert!(
+            banner.contains("emergency department or urgent care"),
+            "who to see: {banner}"
+        );
+        assert!(
+            banner.contains("Any new change in bladder or bowel control?"),
+            "questions still to ask: {banner}"
+        );
         let colours = page
             .eval("const s = getComputedStyle(document.querySelector('#referral-banner')); return [s.backgroundColor, s.color, s.position]", json!([]))
             .await;
-        assert_eq!(colours, json!(["rgb(155, 28, 28)", "rgb(255, 255, 255)", "sticky"]), "urgent is white on dark red, always in view");
+        assert_eq!(
+            colours,
+            json!(["rgb(155, 28, 28)", "rgb(255, 255, 255)", "sticky"]),
+            "urgent is white on dark red, always in view"
+        );
         // The unasked question is marked in the checklist, and the banner takes the fitter there.
         assert_eq!(
             page.eval("return document.querySelector(\"fieldset[data-path='health.red_flags.bladder_or_bowel_change']\").classList.contains('ask')", json!([])).await,
@@ -313,8 +473,15 @@ async fn a_red_flag_answer_turns_the_banner_urgent_with_who_to_see_and_back_when
         page.assert_accessible("the urgent banner").await;
 
         tri(&page, "health.red_flags.saddle_numbness", "no").await;
-        page.wait_until("the banner to leave urgent", "document.querySelector('#referral-banner').dataset.level === 'prompt'").await;
-        assert!(page.text("#referral-banner").await.contains("physiotherapist"));
+        page.wait_until(
+            "the banner to leave urgent",
+            "document.querySelector('#referral-banner').dataset.level === 'prompt'",
+        )
+        .await;
+        assert!(page
+            .text("#referral-banner")
+            .await
+            .contains("physiotherapist"));
         page.assert_clean().await;
         page.close().await;
     }
@@ -322,7 +489,9 @@ async fn a_red_flag_answer_turns_the_banner_urgent_with_who_to_see_and_back_when
 
 #[tokio::test]
 async fn the_page_names_every_bad_number_beside_its_field_and_stores_nothing() {
-    let Some(browser) = Browser::start().await else { return };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
     let app = spawn_app().await;
     let key = shop(&app).await;
     let mut page = browser.session(DESKTOP, &[&app.address]).await;
@@ -335,8 +504,15 @@ async fn the_page_names_every_bad_number_beside_its_field_and_stores_nothing() {
     page.click("#save-fitting").await;
     // Checked in the page first: back on the gait step, the field is marked and says what is allowed.
     page.wait_for("#cadence_spm[aria-invalid=true]").await;
-    assert!(page.text("#step-gait .error").await.contains("Cadence must be between 120 and 240"));
-    assert_eq!(page.eval("return document.activeElement.id", json!([])).await, "cadence_spm");
+    assert!(page
+        .text("#step-gait .error")
+        .await
+        .contains("Cadence must be between 120 and 240"));
+    assert_eq!(
+        page.eval("return document.activeElement.id", json!([]))
+            .await,
+        "cadence_spm"
+    );
     page.assert_accessible("field errors").await;
     // What only the service knows (a foot strike is needed with gait numbers) comes back as
     // the API's 422 and lands beside the same kind of field.
@@ -345,8 +521,19 @@ async fn the_page_names_every_bad_number_beside_its_field_and_stores_nothing() {
     page.click("[data-next=wear]").await;
     page.click("#save-fitting").await;
     page.wait_for("#foot_strike[aria-invalid=true]").await;
-    assert!(page.text("#step-gait [data-errors]").await.contains("Foot strike is required"));
-    assert!(page.eval("return document.querySelector('#step-shoes').dataset.fitting === undefined", json!([])).await == true, "nothing stored");
+    assert!(page
+        .text("#step-gait [data-errors]")
+        .await
+        .contains("Foot strike is required"));
+    assert!(
+        page.eval(
+            "return document.querySelector('#step-shoes').dataset.fitting === undefined",
+            json!([])
+        )
+        .await
+            == true,
+        "nothing stored"
+    );
     page.select("#foot_strike", "midfoot").await;
     page.click("[data-next=wear]").await;
     page.click("#save-fitting").await;
@@ -359,15 +546,32 @@ async fn the_page_names_every_bad_number_beside_its_field_and_stores_nothing() {
 /// recommendations API with a storefront key that allows that origin.
 #[tokio::test]
 async fn the_finder_on_a_web_shops_page_ranks_shoes_under_the_keys_cors_rule() {
-    let Some(browser) = Browser::start().await else { return };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
     let app = spawn_app().await;
     let db = stridefit::db::Database::connect(&app.database.url, 1).unwrap();
-    let shop_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let shop_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     // `localhost` and `127.0.0.1` are different origins to a browser.
     let shop_origin = format!("http://localhost:{shop_port}");
-    let (_, allowed) = stridefit::auth::create_key(&db, "web shop", Role::Storefront, None, std::slice::from_ref(&shop_origin)).unwrap();
+    let (_, allowed) = stridefit::auth::create_key(
+        &db,
+        "web shop",
+        Role::Storefront,
+        None,
+        std::slice::from_ref(&shop_origin),
+    )
+    .unwrap();
     // A second shop address that no key names: the browser must refuse the service's answer.
-    let stranger_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let stranger_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let stranger_origin = format!("http://localhost:{stranger_port}");
     tokio::time::sleep(std::time::Duration::from_millis(400)).await; // origins refresh
     let service = app.address.clone();
@@ -382,8 +586,28 @@ async fn the_finder_on_a_web_shops_page_ranks_shoes_under_the_keys_cors_rule() {
     let server = actix_web::HttpServer::new(move || {
         let (good, bad) = (good.clone(), bad.clone());
         actix_web::App::new()
-            .route("/", actix_web::web::get().to(move || { let b = good.clone(); async move { actix_web::HttpResponse::Ok().content_type("text/html").body(b) } }))
-            .route("/other", actix_web::web::get().to(move || { let b = bad.clone(); async move { actix_web::HttpResponse::Ok().content_type("text/html").body(b) } }))
+            .route(
+                "/",
+                actix_web::web::get().to(move || {
+                    let b = good.clone();
+                    async move {
+                        actix_web::HttpResponse::Ok()
+                            .content_type("text/html")
+                            .body(b)
+                    }
+                }),
+            )
+            .route(
+                "/other",
+                actix_web::web::get().to(move || {
+                    let b = bad.clone();
+                    async move {
+                        actix_web::HttpResponse::Ok()
+                            .content_type("text/html")
+                            .body(b)
+                    }
+                }),
+            )
     })
     .workers(1)
     .bind(("127.0.0.1", shop_port))
@@ -394,7 +618,9 @@ async fn the_finder_on_a_web_shops_page_ranks_shoes_under_the_keys_cors_rule() {
     tokio::spawn(server);
 
     for viewport in [TABLET_PORTRAIT, DESKTOP] {
-        let mut page = browser.session(viewport, &[&app.address, &shop_origin, &stranger_origin]).await;
+        let mut page = browser
+            .session(viewport, &[&app.address, &shop_origin, &stranger_origin])
+            .await;
         page.goto(&format!("{shop_origin}/")).await;
         page.wait_for("#sff-body_mass_kg").await;
         page.assert_accessible("the finder").await;
@@ -409,7 +635,12 @@ async fn the_finder_on_a_web_shops_page_ranks_shoes_under_the_keys_cors_rule() {
         let api = app
             .recommend(&json!({"fitting": {"profile": {"body_mass_kg": 82, "weekly_distance_km": 25, "goal": "trail", "terrain": "trail", "width": "wide", "budget_usd": 160}}, "top_k": 3}))
             .await;
-        let expected: Vec<String> = api.body["shoes"].as_array().unwrap().iter().map(|s| format!("{}. {}", s["rank"], s["name"].as_str().unwrap())).collect();
+        let expected: Vec<String> = api.body["shoes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| format!("{}. {}", s["rank"], s["name"].as_str().unwrap()))
+            .collect();
         let shown = page.eval("return Array.from(document.querySelectorAll('.sff-card h3')).map(h => h.textContent)", json!([])).await;
         assert_eq!(shown, json!(expected));
         let shot = page.screenshot_page("finder", true).await;
@@ -428,7 +659,8 @@ async fn the_finder_on_a_web_shops_page_ranks_shoes_under_the_keys_cors_rule() {
         page.select("#sff-goal", "trail").await;
         page.select("#sff-terrain", "trail").await;
         page.click(".sff button[type=submit]").await;
-        page.wait_for_text(".sff-alert", "must allow this site's address").await;
+        page.wait_for_text(".sff-alert", "must allow this site's address")
+            .await;
         page.assert_clean().await;
         page.close().await;
     }
@@ -451,21 +683,54 @@ async fn pages_are_served_from_the_binary_with_a_policy_that_keeps_them_on_this_
         let r = reqwest::get(app.url(path)).await.unwrap();
         assert_eq!(r.status(), 200, "{path}");
         let headers = r.headers().clone();
-        assert!(headers["content-type"].to_str().unwrap().starts_with(kind), "{path}");
+        assert!(
+            headers["content-type"].to_str().unwrap().starts_with(kind),
+            "{path}"
+        );
         let body = r.text().await.unwrap();
-        for outside in ["src=\"http", "href=\"http", "url(http", "@import", "fetch(\"http", "//cdn", "fonts.g"] {
-            assert!(!body.contains(outside), "{path} loads something from outside: {outside}");
+        for outside in [
+            "src=\"http",
+            "href=\"http",
+            "url(http",
+            "@import",
+            "fetch(\"http",
+            "//cdn",
+            "fonts.g",
+        ] {
+            assert!(
+                !body.contains(outside),
+                "{path} loads something from outside: {outside}"
+            );
         }
         if kind == "text/html" {
             let csp = headers["content-security-policy"].to_str().unwrap();
-            assert!(csp.contains("default-src 'none'") && csp.contains("connect-src 'self'") && csp.contains("script-src 'self'"), "{path}: {csp}");
-            assert_eq!(csp.contains("frame-ancestors 'none'"), path.starts_with("/app"), "staff pages are never framed; the finder may be: {path}");
+            assert!(
+                csp.contains("default-src 'none'")
+                    && csp.contains("connect-src 'self'")
+                    && csp.contains("script-src 'self'"),
+                "{path}: {csp}"
+            );
+            assert_eq!(
+                csp.contains("frame-ancestors 'none'"),
+                path.starts_with("/app"),
+                "staff pages are never framed; the finder may be: {path}"
+            );
         }
     }
     // No key needed to load the pages; the API behind them still wants one.
-    let r = reqwest::Client::new().get(app.url("/app")).send().await.unwrap();
+    let r = reqwest::Client::new()
+        .get(app.url("/app"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200, "/app redirects to /app/");
-    assert_eq!(reqwest::get(app.url("/v1/fittings?customer_ref=x")).await.unwrap().status(), 401);
+    assert_eq!(
+        reqwest::get(app.url("/v1/fittings?customer_ref=x"))
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
 }
 
 /// The numbers a fitter types carry the API's ranges as their limits, and the hint beside
@@ -484,17 +749,33 @@ fn every_number_field_on_the_fitting_page_has_the_ranges_of_the_api() {
                 rest[..rest.find('"').unwrap()].to_owned()
             })
         };
-        let Some(schema) = attr("data-schema") else { continue };
+        let Some(schema) = attr("data-schema") else {
+            continue;
+        };
         let s = &doc["components"]["schemas"][&schema];
         assert!(s.is_object(), "no schema {schema}");
         let num = |v: &str| v.parse::<f64>().unwrap();
-        assert_eq!(num(&attr("min").unwrap()), s["minimum"].as_f64().unwrap(), "{schema} min");
-        assert_eq!(num(&attr("max").unwrap()), s["maximum"].as_f64().unwrap(), "{schema} max");
+        assert_eq!(
+            num(&attr("min").unwrap()),
+            s["minimum"].as_f64().unwrap(),
+            "{schema} min"
+        );
+        assert_eq!(
+            num(&attr("max").unwrap()),
+            s["maximum"].as_f64().unwrap(),
+            "{schema} max"
+        );
         let hint_id = attr("aria-describedby").unwrap_or_else(|| panic!("{schema} has no hint"));
         let hint_start = html.find(&format!("id=\"{hint_id}\"")).unwrap();
         let hint = &html[hint_start..hint_start + 120];
-        let (lo, hi) = (s["minimum"].as_f64().unwrap(), s["maximum"].as_f64().unwrap());
-        assert!(hint.contains(&format!("{lo}–{hi}")), "hint for {schema} says {hint}");
+        let (lo, hi) = (
+            s["minimum"].as_f64().unwrap(),
+            s["maximum"].as_f64().unwrap(),
+        );
+        assert!(
+            hint.contains(&format!("{lo}–{hi}")),
+            "hint for {schema} says {hint}"
+        );
         checked += 1;
     }
     assert!(checked >= 15, "only {checked} number fields checked");
@@ -508,7 +789,14 @@ const ARROW_LEFT: &str = "\u{E012}";
 /// Tabs until the focused element matches `css` (at most `max` presses).
 async fn tab_to(page: &Session, css: &str, max: usize) {
     for _ in 0..max {
-        if page.eval("return document.activeElement.matches(arguments[0])", json!([css])).await == true {
+        if page
+            .eval(
+                "return document.activeElement.matches(arguments[0])",
+                json!([css]),
+            )
+            .await
+            == true
+        {
             return;
         }
         page.keys(TAB).await;
@@ -518,14 +806,20 @@ async fn tab_to(page: &Session, css: &str, max: usize) {
 
 #[tokio::test]
 async fn a_fitter_can_sign_in_answer_and_mark_wear_with_the_keyboard_alone() {
-    let Some(browser) = Browser::start().await else { return };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
     let app = spawn_app().await;
     let key = shop(&app).await;
     let mut page = browser.session(TABLET_PORTRAIT, &[&app.address]).await;
     page.goto(&app.url("/app/")).await;
     page.wait_for("#staff-key").await;
     // The sign-in field has the focus; Enter submits.
-    assert_eq!(page.eval("return document.activeElement.id", json!([])).await, "staff-key");
+    assert_eq!(
+        page.eval("return document.activeElement.id", json!([]))
+            .await,
+        "staff-key"
+    );
     page.keys(&key).await;
     page.keys(ENTER).await;
     page.wait_for("#step-runner").await;
@@ -538,25 +832,47 @@ async fn a_fitter_can_sign_in_answer_and_mark_wear_with_the_keyboard_alone() {
     page.keys("Daily").await;
     tab_to(&page, "#terrain", 5).await;
     page.keys("Road").await;
-    page.wait_until("the referral check", "document.querySelector('#referral-banner').dataset.level === 'none'").await;
+    page.wait_until(
+        "the referral check",
+        "document.querySelector('#referral-banner').dataset.level === 'none'",
+    )
+    .await;
     // A yes/no/not-asked answer: the arrow keys move within the group.
-    tab_to(&page, "fieldset[data-path='health.exertional_symptoms.chest_pain_or_pressure'] input:checked", 200).await;
+    tab_to(
+        &page,
+        "fieldset[data-path='health.exertional_symptoms.chest_pain_or_pressure'] input:checked",
+        200,
+    )
+    .await;
     page.keys(ARROW_LEFT).await;
     assert_eq!(
         page.eval("return document.querySelector(\"fieldset[data-path='health.exertional_symptoms.chest_pain_or_pressure'] input:checked\").value", json!([])).await,
         "no"
     );
     page.keys(ARROW_LEFT).await;
-    page.wait_until("the urgent banner", "document.querySelector('#referral-banner').dataset.level === 'urgent'").await;
+    page.wait_until(
+        "the urgent banner",
+        "document.querySelector('#referral-banner').dataset.level === 'urgent'",
+    )
+    .await;
     // The outsole zones are buttons: Space steps the grade.
     page.click("[data-next=gait]").await;
     page.click("[data-next=wear]").await;
     tab_to(&page, ".zone[data-foot=right][data-zone=lateral_heel]", 40).await;
     page.keys(SPACE).await;
     page.keys(ENTER).await;
-    assert_eq!(page.eval("return document.activeElement.dataset.grade", json!([])).await, "moderate");
+    assert_eq!(
+        page.eval("return document.activeElement.dataset.grade", json!([]))
+            .await,
+        "moderate"
+    );
     // Every focused control shows where the focus is.
-    let outline = page.eval("return getComputedStyle(document.activeElement).outlineStyle", json!([])).await;
+    let outline = page
+        .eval(
+            "return getComputedStyle(document.activeElement).outlineStyle",
+            json!([]),
+        )
+        .await;
     assert_eq!(outline, "solid", "a visible focus ring");
     page.assert_clean().await;
     page.close().await;
@@ -566,58 +882,116 @@ async fn a_fitter_can_sign_in_answer_and_mark_wear_with_the_keyboard_alone() {
 /// pain worth a physiotherapist's look reaches the printed summary.
 #[tokio::test]
 async fn a_returning_runner_starts_from_the_last_fitting_and_takes_the_referral_home() {
-    let Some(browser) = Browser::start().await else { return };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
     let app = spawn_app().await;
     let key = shop(&app).await;
     let earlier = app.create_fitting(&shop_fitting()).await;
     let sale = json!({"sale_id": "S1-900", "fitting_id": earlier, "shoe_id": "brooks-adrenaline-gts-24", "store_id": "S1"});
     assert_eq!(app.post("/v1/outcomes", &sale).await.status, 201);
-    let rated = app.client.patch(app.url("/v1/outcomes/S1-900")).json(&json!({"satisfaction": 5})).send().await.unwrap();
+    let rated = app
+        .client
+        .patch(app.url("/v1/outcomes/S1-900"))
+        .json(&json!({"satisfaction": 5}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(rated.status(), 200);
 
     let mut page = browser.session(DESKTOP, &[&app.address]).await;
     sign_in(&mut page, &app, &key).await;
     page.fill("#lookup-ref", "c-7f3a91").await;
     page.click("#lookup-form button[type=submit]").await;
-    page.wait_for_text("#lookup-result", "Brooks Adrenaline GTS 24, kept, rated 5/5").await;
+    page.wait_for_text(
+        "#lookup-result",
+        "Brooks Adrenaline GTS 24, kept, rated 5/5",
+    )
+    .await;
     page.assert_accessible("a returning runner's history").await;
     page.click("#lookup-result button").await;
     page.wait_for("#step-profile").await;
     let copied = page
         .eval("return ['#customer_ref', '#body_mass_kg', '#goal', '#worn_model', \"[data-path='health.previous_injuries[0].type']\"].map(s => document.querySelector(s).value)", json!([]))
         .await;
-    assert_eq!(copied, json!(["c-7f3a91", "61", "daily_training", "Brooks Adrenaline GTS 24", "tendon"]));
+    assert_eq!(
+        copied,
+        json!([
+            "c-7f3a91",
+            "61",
+            "daily_training",
+            "Brooks Adrenaline GTS 24",
+            "tendon"
+        ])
+    );
 
     page.click("#add-pain").await;
-    page.select("[data-path='health.pain[0].location']", "knee").await;
-    page.fill("[data-path='health.pain[0].score_0_10']", "5").await;
-    page.fill("[data-path='health.pain[0].duration_weeks']", "2").await;
-    page.click("[data-path='health.pain[0].timing'] input[value='during_runs']").await;
-    page.wait_until("the prompt banner", "document.querySelector('#referral-banner').dataset.level === 'prompt'").await;
-    assert!(page.text("#referral-banner").await.contains("physiotherapist"));
+    page.select("[data-path='health.pain[0].location']", "knee")
+        .await;
+    page.fill("[data-path='health.pain[0].score_0_10']", "5")
+        .await;
+    page.fill("[data-path='health.pain[0].duration_weeks']", "2")
+        .await;
+    page.click("[data-path='health.pain[0].timing'] input[value='during_runs']")
+        .await;
+    page.wait_until(
+        "the prompt banner",
+        "document.querySelector('#referral-banner').dataset.level === 'prompt'",
+    )
+    .await;
+    assert!(page
+        .text("#referral-banner")
+        .await
+        .contains("physiotherapist"));
     page.click("[data-next=gait]").await;
     page.click("[data-next=wear]").await;
     page.click("#save-fitting").await;
     page.wait_for("#shoes-out .card[data-shoe]").await;
-    let fitting_id = page.eval("return document.querySelector('#step-shoes').dataset.fitting", json!([])).await;
-    let stored = app.get(&format!("/v1/fittings/{}", fitting_id.as_str().unwrap())).await;
+    let fitting_id = page
+        .eval(
+            "return document.querySelector('#step-shoes').dataset.fitting",
+            json!([]),
+        )
+        .await;
+    let stored = app
+        .get(&format!("/v1/fittings/{}", fitting_id.as_str().unwrap()))
+        .await;
     assert_eq!(stored.body["fitting"]["customer_ref"], "c-7f3a91");
-    assert_eq!(stored.body["fitting"]["wear"]["worn_shoe_id"], "brooks-adrenaline-gts-24");
+    assert_eq!(
+        stored.body["fitting"]["wear"]["worn_shoe_id"],
+        "brooks-adrenaline-gts-24"
+    );
     page.click("#shoes-out .card[data-shoe] button").await;
     page.click("[data-next=tryons]").await;
     page.wait_for(".tryon").await;
-    let tried = page.eval("return document.querySelector('.tryon').dataset.shoe", json!([])).await;
+    let tried = page
+        .eval(
+            "return document.querySelector('.tryon').dataset.shoe",
+            json!([]),
+        )
+        .await;
     page.select("#sale-shoe", tried.as_str().unwrap()).await;
     page.click("#sale-form button[type=submit]").await;
     page.click("#open-summary").await;
     page.wait_for("#summary h1").await;
     let summary = page.text("#summary").await;
-    let api = app.recommend(&json!({"fitting_id": fitting_id, "store_id": "S1"})).await;
-    let message = api.body["referral"]["message"].as_str().expect("a referral message");
-    assert!(summary.contains("Getting it checked") && summary.contains(message), "the referral goes home: {summary}");
+    let api = app
+        .recommend(&json!({"fitting_id": fitting_id, "store_id": "S1"}))
+        .await;
+    let message = api.body["referral"]["message"]
+        .as_str()
+        .expect("a referral message");
+    assert!(
+        summary.contains("Getting it checked") && summary.contains(message),
+        "the referral goes home: {summary}"
+    );
     assert!(summary.contains("physiotherapist"), "{summary}");
     assert_plain_words(&summary);
-    assert_eq!(browser::pdf_pages(&page.print_pdf().await), 1, "still one printed page");
+    assert_eq!(
+        browser::pdf_pages(&page.print_pdf().await),
+        1,
+        "still one printed page"
+    );
     page.assert_accessible("a summary with a referral").await;
     page.assert_clean().await;
     page.close().await;
