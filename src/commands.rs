@@ -191,6 +191,7 @@ pub fn train(database_url: &str, args: &TrainArgs) -> anyhow::Result<()> {
     let summary = serde_json::to_value(&result.summary)?;
     let metrics = serde_json::to_value(&result.comparison)?;
     db.with_conn(|conn| store_model(conn, &result.artifact, &summary, &metrics))?;
+    let sized = crate::sizing::service::learn_and_store(&db, &records, &catalogue)?;
     let version = result.artifact.version().to_owned();
     println!(
         "trained {version} ({}) on {} labelled sales and {} tried-and-put-back shoes from {} sessions",
@@ -199,6 +200,7 @@ pub fn train(database_url: &str, args: &TrainArgs) -> anyhow::Result<()> {
     for f in &result.summary.families {
         println!("  {:<22} validation objective {:.4}", f.family, f.validation_objective);
     }
+    println!("learned size offsets for {sized} models from measured feet with sizes tried, sold and returned");
     print_comparison(&result.comparison);
     if let Some(path) = &args.write {
         let bundle = crate::model::registry::Bundled {

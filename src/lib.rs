@@ -21,6 +21,7 @@ pub mod outcomes;
 pub mod model;
 pub mod training;
 pub mod simulate;
+pub mod sizing;
 pub mod units;
 pub mod validation;
 pub mod ids;

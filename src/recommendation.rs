@@ -13,6 +13,7 @@ use crate::fitting::history::PastPurchase;
 use crate::fitting::{FieldError, Fitting, StoreId};
 use crate::ranking::{rank_for_runner, FilterCounts, Filters, Policy, RankedShoe, Relaxation, ShoeTable};
 use crate::referral::{self, Referral};
+use crate::sizing::{self, eu_sixths, SizeAdvice, SizeCharts, SizeOffsets, SizingService};
 
 /// Bounds on how many shoes one answer lists.
 pub const DEFAULT_TOP_K: usize = 5;
@@ -46,9 +47,44 @@ pub struct Recommendation {
     pub shared_reasons: Vec<String>,
     /// Pairs in stock at the store, by shoe id, when the request named a store.
     pub stock: Option<std::collections::HashMap<String, i32>>,
-    /// A better match the store does not have, and the stores that do.
+    /// A better match the store does not have (in the runner's size), and the stores that do.
     pub elsewhere: Option<(RankedShoe, Vec<String>)>,
+    /// Size advice and stock in size, by shoe id, for the shoes listed and `elsewhere`.
+    pub sizes: std::collections::HashMap<String, ShoeSizing>,
+    /// Shoes the store has, but not in the runner's advised size or the next one.
+    pub not_in_size: usize,
 }
+
+/// One listed shoe's size: the advice, and the store's pairs in that size.
+#[derive(Debug, Clone, Default)]
+pub struct ShoeSizing {
+    pub advice: Option<SizeAdvice>,
+    /// Pairs of the first advised size at the store, when it gives sizes.
+    pub pairs_in_size: Option<i32>,
+    /// Pairs of the next size, when it gives sizes.
+    pub pairs_in_next_size: Option<i32>,
+    /// E.g. "EU 43 is out of stock here; EU 42.5 is in (2 pairs)".
+    pub note: Option<String>,
+}
+
+/// Pairs of one EU size in a store's breakdown of a shoe.
+fn pairs_of(sizes: &[(f64, i32)], eu: f64) -> i32 {
+    sizes.iter().filter(|(s, _)| eu_sixths(*s) == eu_sixths(eu)).map(|(_, q)| *q).sum()
+}
+
+/// The store's pairs in the advised sizes, and a note when the first is out but the next is in.
+fn sizing_at_store(advice: Option<SizeAdvice>, sizes: Option<&Vec<(f64, i32)>>) -> ShoeSizing {
+    let (Some(a), Some(sizes)) = (advice.as_ref(), sizes) else { return ShoeSizing { advice, ..ShoeSizing::default() } };
+    let [first, next] = a.eu_sizes();
+    let (in_first, in_next) = (pairs_of(sizes, first), pairs_of(sizes, next));
+    let note = match (in_first, in_next) {
+        (0, n) if n > 0 => Some(format!("{} is out of stock here; {} is in ({n} {})", a.first, a.next, if n == 1 { "pair" } else { "pairs" })),
+        (0, _) => Some(format!("neither {} nor {} is in stock here", a.first, a.next)),
+        _ => None,
+    };
+    ShoeSizing { pairs_in_size: Some(in_first), pairs_in_next_size: Some(in_next), note, advice }
+}
+
 
 #[derive(Clone)]
 pub struct RecommendationService {
@@ -56,11 +92,19 @@ pub struct RecommendationService {
     scorer: Arc<ActiveScorer>,
     /// Shoe attributes of the current catalogue snapshot, rebuilt when the snapshot changes.
     table: Arc<ArcSwap<Option<Arc<ShoeTable>>>>,
+    /// Learned size offsets; without them sizes are advised from the brand charts alone.
+    sizing: Option<Arc<SizingService>>,
 }
 
 impl RecommendationService {
     pub fn new(catalogue: Arc<CatalogueService>, scorer: Arc<ActiveScorer>) -> Self {
-        Self { catalogue, scorer, table: Arc::new(ArcSwap::from_pointee(None)) }
+        Self { catalogue, scorer, table: Arc::new(ArcSwap::from_pointee(None)), sizing: None }
+    }
+
+    /// Advises sizes with the offsets this service learns and stores.
+    pub fn with_sizing(mut self, sizing: Arc<SizingService>) -> Self {
+        self.sizing = Some(sizing);
+        self
     }
 
     /// The shoe table for the current catalogue snapshot.
@@ -92,7 +136,31 @@ impl RecommendationService {
             Some(store) => Some(self.catalogue.stock_quantities(store.clone()).await?),
             None => None,
         };
-        let only_ids = stock.as_ref().map(|s| s.keys().cloned().collect());
+        let offsets = self.sizing.as_ref().map(|s| s.offsets()).unwrap_or_else(|| Arc::new(SizeOffsets::default()));
+        let charts = SizeCharts::bundled();
+        let advise = |shoe: &crate::catalogue::Shoe| sizing::advise(fitting, shoe, catalogue, charts, &offsets);
+        let stock_sizes = match &options.store_id {
+            Some(store) => Some(self.catalogue.stock_sizes(store.clone()).await?),
+            None => None,
+        };
+        // In stock means in stock in the runner's advised size or the next one, where the
+        // store gives sizes (a shoe stocked only as a total stays in).
+        let mut not_in_size = 0;
+        let only_ids = stock.as_ref().map(|s| {
+            s.keys()
+                .filter(|id| {
+                    let sized = stock_sizes.as_ref().and_then(|by| by.get(*id));
+                    let advice = catalogue.shoe(id).and_then(advise);
+                    let fits = match (sized, advice) {
+                        (Some(sizes), Some(a)) => a.eu_sizes().iter().any(|eu| pairs_of(sizes, *eu) > 0),
+                        _ => true,
+                    };
+                    not_in_size += usize::from(!fits);
+                    fits
+                })
+                .cloned()
+                .collect()
+        });
         let filters = Filters { only_ids, terrain: options.terrain, max_price_usd: options.max_price_usd, width: options.width };
 
         let scorer = self.scorer.get();
@@ -116,9 +184,30 @@ impl RecommendationService {
                 say_how_the_worn_pair_did(r, outcome, &worn.id, catalogue);
             }
         }
+        let store_sizes = |id: &str| stock_sizes.as_ref().and_then(|by| by.get(id));
+        let mut sizes: std::collections::HashMap<String, ShoeSizing> = ranking
+            .shoes
+            .iter()
+            .map(|r| (r.shoe.id.clone(), sizing_at_store(advise(&r.shoe), store_sizes(&r.shoe.id))))
+            .collect();
         let elsewhere = match ranking.elsewhere {
             Some(shoe) => {
-                let stores = self.catalogue.stores_stocking(shoe.shoe.id.clone()).await?;
+                let advice = advise(&shoe.shoe);
+                let wanted = advice.as_ref().map(|a| a.eu_sizes());
+                let stores = self
+                    .catalogue
+                    .stores_with_sizes(shoe.shoe.id.clone())
+                    .await?
+                    .into_iter()
+                    .filter(|s| options.store_id.as_ref().is_none_or(|own| own.as_str() != s.store_id))
+                    // A store that gives sizes must have the advised size or the next one.
+                    .filter(|s| match (&s.sizes, wanted) {
+                        (Some(by_size), Some(eus)) => eus.iter().any(|eu| pairs_of(by_size, *eu) > 0),
+                        _ => true,
+                    })
+                    .map(|s| s.store_id)
+                    .collect();
+                sizes.insert(shoe.shoe.id.clone(), sizing_at_store(advice, store_sizes(&shoe.shoe.id)));
                 Some((shoe, stores))
             }
             None => None,
@@ -136,6 +225,8 @@ impl RecommendationService {
             shared_reasons: ranking.shared_reasons,
             stock,
             elsewhere,
+            sizes,
+            not_in_size,
         })
     }
 }

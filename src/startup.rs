@@ -83,6 +83,9 @@ fn spawn_refresher(state: web::Data<AppState>, interval_ms: u64) {
             if let Err(e) = state.models.reload_if_changed().await {
                 log::warn!("model refresh failed: {e}");
             }
+            if let Err(e) = state.sizing.reload_if_changed().await {
+                log::warn!("size offset refresh failed: {e}");
+            }
             let auth = state.auth.clone();
             if let Ok(Err(e)) = tokio::task::spawn_blocking(move || auth.refresh_origins()).await {
                 log::warn!("CORS origin refresh failed: {e}");
@@ -128,9 +131,11 @@ impl Application {
         if !settings.open_access && db.with_conn(crate::db::keys::list)?.iter().all(|k| k.revoked_at.is_some()) {
             log::warn!("no API keys yet: every /v1 call will answer 401. Create one with `stridefit keys create --role admin --name me`, or run `stridefit serve --open` for a local trial");
         }
+        let sizing = Arc::new(crate::sizing::SizingService::load(db.clone()).context("loading the learned size offsets")?);
         let state = web::Data::new(AppState {
             auth,
-            recommendations: RecommendationService::new(catalogue.clone(), scorer.clone()),
+            recommendations: RecommendationService::new(catalogue.clone(), scorer.clone()).with_sizing(sizing.clone()),
+            sizing,
             fittings: FittingService::new(db.clone()),
             outcomes: OutcomeService::new(db.clone(), catalogue.clone()),
             jobs: JobService::new(

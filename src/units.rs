@@ -113,6 +113,12 @@ bounded!(/// Stack height of a shoe.
     StackMm, "mm", 5.0, 60.0);
 bounded!(/// Shoe mass in the reference size.
     WeightG, "g", 80.0, 600.0);
+bounded!(/// Foot length, heel to longest toe, standing.
+    FootLengthMm, "mm", 150.0, 350.0);
+bounded!(/// Foot width across the ball of the foot, standing.
+    FootWidthMm, "mm", 60.0, 140.0);
+bounded!(/// Arch height (dorsal height at half foot length), standing.
+    ArchHeightMm, "mm", 20.0, 100.0);
 
 #[cfg(test)]
 mod tests {

@@ -17,6 +17,7 @@ pub mod fittings;
 pub mod models;
 pub mod outcomes;
 pub mod recommendations;
+pub mod sizes;
 pub mod stock;
 
 use crate::catalogue::CatalogueService;
@@ -40,6 +41,7 @@ pub struct AppState {
     pub db: Database,
     pub metrics: Arc<crate::metrics::Metrics>,
     pub auth: Arc<crate::auth::Authenticator>,
+    pub sizing: Arc<crate::sizing::SizingService>,
 }
 
 #[derive(OpenApi)]
@@ -92,6 +94,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(fittings::FittingsApi::openapi());
     doc.merge(catalogue::CatalogueApi::openapi());
     doc.merge(stock::StockApi::openapi());
+    doc.merge(sizes::SizesApi::openapi());
     doc.merge(outcomes::OutcomesApi::openapi());
     doc.merge(models::ModelsApi::openapi());
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
@@ -176,6 +179,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, body_limit: usize, import_limit: 
         .configure(fittings::configure)
         .configure(catalogue::configure)
         .configure(stock::configure)
+        .configure(sizes::configure)
         .configure(outcomes::configure)
         .configure(models::configure)
         .configure(crate::web::configure)

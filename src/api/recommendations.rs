@@ -14,13 +14,14 @@ use crate::catalogue::{Cushioning, Support, Terrain, Width};
 use crate::fitting::history::PastPurchase;
 use crate::fitting::{FieldError, Fitting, StoreId};
 use crate::ranking::{FilterCounts, RankedShoe, Relaxation};
-use crate::recommendation::{Recommendation, RecommendationOptions};
+use crate::recommendation::{Recommendation, RecommendationOptions, ShoeSizing};
+use crate::sizing::{SizeAdvice, SizeBasis, SizeLabels, SizeSystem};
 use crate::referral::{Referral, ReferralLevel, ReferralReason};
 
 #[derive(OpenApi)]
 #[openapi(
     paths(create_recommendation),
-    components(schemas(RecommendationRequest, RecommendationResponse, ShoeRecommendation, InsoleSuggestion, FilteredOut, RelaxationSuggestion, ElsewhereSuggestion, Referral, ReferralLevel, ReferralReason))
+    components(schemas(RecommendationRequest, RecommendationResponse, ShoeRecommendation, InsoleSuggestion, FilteredOut, RelaxationSuggestion, ElsewhereSuggestion, Referral, ReferralLevel, ReferralReason, SizeAdvice, SizeLabels, SizeBasis, SizeSystem))
 )]
 pub struct RecommendationsApi;
 
@@ -96,9 +97,21 @@ pub struct ShoeRecommendation {
     /// Facts about the choice, e.g. that an older generation stands in for a newer one.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
-    /// Pairs in stock at the store, when the request named one.
+    /// Pairs in stock at the store, all sizes, when the request named one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pairs_in_stock: Option<i32>,
+    /// The size to try in this model, when the fitting measured the feet or gave a usual size.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size_advice: Option<SizeAdvice>,
+    /// Pairs of the advised size at the store, when the store gives its stock by size.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pairs_in_size: Option<i32>,
+    /// Pairs of the next size to try at the store, when the store gives its stock by size.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pairs_in_next_size: Option<i32>,
+    /// When the advised size is out of stock here: whether the next one is in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size_note: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub insole: Option<InsoleSuggestion>,
 }
@@ -116,6 +129,8 @@ pub struct FilteredOut {
     pub price: usize,
     /// No longer made (listed only when the store has them in stock).
     pub discontinued: usize,
+    /// Of `stock`: shoes the store has, but not in the advised size or the next one.
+    pub size: usize,
 }
 
 /// A loosening of one filter that would bring shoes in.
@@ -135,7 +150,8 @@ pub struct ElsewhereSuggestion {
     /// "Order it or check another store", in plain words.
     pub message: String,
     pub shoe: ShoeRecommendation,
-    /// Stores with at least one pair.
+    /// Other stores with at least one pair (in the advised size or the next one, where
+    /// they give their stock by size).
     pub in_stock_at: Vec<String>,
 }
 
@@ -165,8 +181,18 @@ pub struct RecommendationResponse {
     pub advice: Vec<String>,
 }
 
-fn shoe_view(rank: usize, r: RankedShoe, stock: Option<&std::collections::HashMap<String, i32>>) -> ShoeRecommendation {
+fn shoe_view(
+    rank: usize,
+    r: RankedShoe,
+    stock: Option<&std::collections::HashMap<String, i32>>,
+    sizes: &mut std::collections::HashMap<String, ShoeSizing>,
+) -> ShoeRecommendation {
+    let sizing = sizes.remove(&r.shoe.id).unwrap_or_default();
     ShoeRecommendation {
+        size_advice: sizing.advice,
+        pairs_in_size: sizing.pairs_in_size,
+        pairs_in_next_size: sizing.pairs_in_next_size,
+        size_note: sizing.note,
         pairs_in_stock: stock.map(|s| s.get(&r.shoe.id).copied().unwrap_or(0)),
         notes: r.explanation.notes,
         rank,
@@ -183,8 +209,8 @@ fn shoe_view(rank: usize, r: RankedShoe, stock: Option<&std::collections::HashMa
     }
 }
 
-fn filtered_out(c: FilterCounts) -> FilteredOut {
-    FilteredOut { stock: c.stock, width: c.width, terrain: c.terrain, price: c.price, discontinued: c.discontinued }
+fn filtered_out(c: FilterCounts, not_in_size: usize) -> FilteredOut {
+    FilteredOut { stock: c.stock, width: c.width, terrain: c.terrain, price: c.price, discontinued: c.discontinued, size: not_in_size }
 }
 
 fn relaxation_view(r: Relaxation) -> RelaxationSuggestion {
@@ -193,22 +219,35 @@ fn relaxation_view(r: Relaxation) -> RelaxationSuggestion {
 
 impl RecommendationResponse {
     fn new(fitting_id: Option<uuid::Uuid>, rec: Recommendation) -> Self {
+        let mut sizes = rec.sizes;
+        let stock = rec.stock.as_ref();
         Self {
             model_version: rec.model_version,
             fitting_id,
             candidates: rec.candidates,
-            filtered_out: filtered_out(rec.removed),
+            filtered_out: filtered_out(rec.removed, rec.not_in_size),
             relaxations: rec.relaxations.into_iter().map(relaxation_view).collect(),
             shared_reasons: rec.shared_reasons,
-            shoes: rec.shoes.into_iter().enumerate().map(|(i, s)| shoe_view(i + 1, s, rec.stock.as_ref())).collect(),
-            elsewhere: rec.elsewhere.map(|(shoe, stores)| ElsewhereSuggestion {
-                message: if stores.is_empty() {
-                    format!("{} fits better but is not in stock here: order it", shoe.shoe.display_name())
-                } else {
-                    format!("{} fits better but is not in stock here: order it or check another store", shoe.shoe.display_name())
-                },
-                shoe: shoe_view(0, shoe, rec.stock.as_ref()),
-                in_stock_at: stores,
+            shoes: rec.shoes.into_iter().enumerate().map(|(i, s)| shoe_view(i + 1, s, stock, &mut sizes)).collect(),
+            elsewhere: rec.elsewhere.map(|(shoe, stores)| {
+                let name = shoe.shoe.display_name();
+                let view = shoe_view(0, shoe, stock, &mut sizes);
+                // Said in the runner's size when one is advised and the store has the model,
+                // just not in that size.
+                let here = match (&view.size_advice, view.pairs_in_stock) {
+                    (Some(a), Some(n)) if n > 0 => format!("not in stock here in {} or {}", a.first, a.next),
+                    _ => "not in stock here".to_owned(),
+                };
+                let size = view.size_advice.as_ref().map(|a| format!(" in {}", a.first)).unwrap_or_default();
+                ElsewhereSuggestion {
+                    message: if stores.is_empty() {
+                        format!("{name} fits better but is {here}: order it{size}")
+                    } else {
+                        format!("{name} fits better but is {here}: order it{size} or check another store")
+                    },
+                    shoe: view,
+                    in_stock_at: stores,
+                }
             }),
             referral: rec.referral,
             advice: rec.advice,

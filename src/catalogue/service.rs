@@ -42,6 +42,24 @@ impl std::fmt::Display for CatalogueItem {
 }
 
 /// How many rows an import or seed wrote.
+/// One shoe's stock at a store as a client sets it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StockSetting {
+    pub shoe_id: String,
+    /// Pairs in total (the sum of `sizes` when those are given).
+    pub quantity: i32,
+    /// Pairs per canonical EU size, when the store gives sizes.
+    pub sizes: Option<Vec<(f64, i32)>>,
+}
+
+/// A store that has a shoe: its total and, when it gives sizes, its pairs per EU size.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoreSizes {
+    pub store_id: String,
+    pub total: i32,
+    pub sizes: Option<Vec<(f64, i32)>>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ImportSummary {
     pub shoes: usize,
@@ -206,21 +224,58 @@ impl CatalogueService {
 
     /// Sets quantities for a store. Every shoe id must be in the catalogue; one unknown id
     /// rejects the whole request, naming the item.
-    pub async fn set_stock(&self, store: StoreId, items: Vec<(String, i32)>) -> Result<(), CatalogueError> {
+    /// Sets quantities at a store, all or nothing. An item with `sizes` sets its pairs per
+    /// EU size (and the total to their sum); an item without clears any size breakdown.
+    pub async fn set_stock(&self, store: StoreId, items: Vec<StockSetting>) -> Result<(), CatalogueError> {
         let catalogue = self.snapshot();
-        for (index, (shoe_id, quantity)) in items.iter().enumerate() {
-            if catalogue.shoe(shoe_id).is_none() {
-                return Err(FieldError::new(format!("items[{index}].shoe_id"), format!("no shoe with id '{shoe_id}'")).into());
+        for (index, item) in items.iter().enumerate() {
+            if catalogue.shoe(&item.shoe_id).is_none() {
+                return Err(FieldError::new(format!("items[{index}].shoe_id"), format!("no shoe with id '{}'", item.shoe_id)).into());
             }
-            if !(0..=100_000).contains(quantity) {
+            if !(0..=100_000).contains(&item.quantity) {
                 return Err(FieldError::new(format!("items[{index}].quantity"), "must be between 0 and 100000").into());
             }
         }
-        Ok(self.db.run_write(move |conn| db::catalogue::set_stock(conn, store.as_str(), &items)).await?)
+        self.db
+            .run_write(move |conn| {
+                conn.transaction(|conn| {
+                    let totals: Vec<(String, i32)> = items.iter().map(|i| (i.shoe_id.clone(), i.quantity)).collect();
+                    db::catalogue::set_stock(conn, store.as_str(), &totals)?;
+                    for item in &items {
+                        db::sizes::replace_shoe_sizes(conn, store.as_str(), &item.shoe_id, item.sizes.as_deref())?;
+                    }
+                    Ok(())
+                })
+            })
+            .await?;
+        Ok(())
     }
 
-    /// Shoes a store has at least one pair of.
-    /// Pairs in stock at a store, by shoe id (shoes with none are left out).
+    /// A store's pairs by size, by shoe id (shoes whose sizes were never given are absent).
+    pub async fn stock_sizes(&self, store: StoreId) -> Result<std::collections::HashMap<String, Vec<(f64, i32)>>, CatalogueError> {
+        let rows = self.db.run(move |conn| db::sizes::store_sizes(conn, store.as_str())).await?;
+        let mut by_shoe: std::collections::HashMap<String, Vec<(f64, i32)>> = std::collections::HashMap::new();
+        for r in rows {
+            by_shoe.entry(r.shoe_id).or_default().push((r.size_eu, r.quantity));
+        }
+        Ok(by_shoe)
+    }
+
+    /// Stores with a shoe in stock and, where they give sizes, their pairs by size.
+    pub async fn stores_with_sizes(&self, shoe_id: String) -> Result<Vec<StoreSizes>, CatalogueError> {
+        let (totals, sizes) = self
+            .db
+            .run(move |conn| Ok((db::sizes::stores_with_total(conn, &shoe_id)?, db::sizes::shoe_sizes(conn, &shoe_id)?)))
+            .await?;
+        Ok(totals
+            .into_iter()
+            .map(|(store_id, total)| {
+                let by_size: Vec<(f64, i32)> = sizes.iter().filter(|r| r.store_id == store_id).map(|r| (r.size_eu, r.quantity)).collect();
+                StoreSizes { store_id, total, sizes: (!by_size.is_empty()).then_some(by_size) }
+            })
+            .collect())
+    }
+
     pub async fn stock_quantities(&self, store: StoreId) -> Result<std::collections::HashMap<String, i32>, CatalogueError> {
         let rows = self.db.run(move |conn| db::catalogue::store_stock(conn, store.as_str())).await?;
         Ok(rows.into_iter().filter(|r| r.quantity > 0).map(|r| (r.shoe_id, r.quantity)).collect())

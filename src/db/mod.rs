@@ -16,6 +16,7 @@ pub mod meta;
 pub mod models;
 pub mod outcomes;
 pub mod schema;
+pub mod sizes;
 pub mod try_ons;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");

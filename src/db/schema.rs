@@ -161,6 +161,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    stock_sizes (store_id, shoe_id, size_eu) {
+        store_id -> Text,
+        shoe_id -> Text,
+        size_eu -> Double,
+        quantity -> Integer,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    size_offsets (shoe_id) {
+        shoe_id -> Text,
+        brand -> Text,
+        length_mm -> Double,
+        width -> Double,
+        records -> Double,
+        brand_length_mm -> Double,
+        brand_records -> Double,
+        trained_at -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
-    shoes, insoles, stock, fittings, app_meta, outcomes, models, jobs, api_keys, idempotency_keys, try_ons
+    shoes, insoles, stock, fittings, app_meta, outcomes, models, jobs, api_keys, idempotency_keys, try_ons, stock_sizes,
+    size_offsets
 );

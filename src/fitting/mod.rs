@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use crate::catalogue::{Cushioning, Terrain, Width};
 use crate::units::*;
 
+pub mod feet;
 mod health;
 pub mod history;
 mod service;
@@ -42,6 +43,9 @@ pub struct Fitting {
     /// What the runner's current, worn pair shows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wear: Option<WearPattern>,
+    /// Foot measurements for size advice, when taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feet: Option<feet::FootMeasurements>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -254,6 +258,9 @@ impl Fitting {
         use chrono::Datelike;
         let this_year = u16::try_from(chrono::Utc::now().year()).unwrap_or(u16::MAX);
         self.health.validate(this_year)?;
+        if let Some(feet) = &self.feet {
+            feet.validate()?;
+        }
         if let Some(wear) = &self.wear {
             if let Some(id) = &wear.worn_shoe_id {
                 if id.is_empty() || id.len() > 100 {

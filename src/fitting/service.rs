@@ -137,6 +137,12 @@ impl FittingService {
                         let snapshot = serde_json::from_str::<Fitting>(&row.document).ok().map(|mut f| {
                             f.customer_ref = None;
                             f.health = Default::default();
+                            // Lengths and widths still teach each model's fit; arch height does not.
+                            if let Some(feet) = &mut f.feet {
+                                for foot in [&mut feet.left, &mut feet.right].into_iter().flatten() {
+                                    foot.arch_height_mm = None;
+                                }
+                            }
                             serde_json::to_string(&f).unwrap_or_default()
                         });
                         report.outcomes_detached += db::outcomes::detach_fitting(conn, &row.id, snapshot.as_deref())?;

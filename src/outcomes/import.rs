@@ -18,7 +18,7 @@ use crate::units::PainScore;
 pub const REQUIRED_COLUMNS: &[&str] = &["sale_id", "shoe_id", "sold_at"];
 pub const OPTIONAL_COLUMNS: &[&str] = &[
     "fitting_id", "fitting", "store_id", "insole_id", "returned_at", "return_reason", "satisfaction", "pain_at_follow_up_0_10",
-    "try_ons", "synthetic",
+    "try_ons", "synthetic", "size_eu",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -83,6 +83,9 @@ fn parse_row(row: &Row, catalogue: &Catalogue) -> Result<ParsedRow, RowError> {
         })?,
         pain_at_follow_up_0_10: row.optional("pain_at_follow_up_0_10", |s| {
             s.parse::<f64>().map_err(|_| format!("'{s}' is not a number")).and_then(|v| PainScore::new(v).map_err(|e| e.to_string()))
+        })?,
+        size_eu: row.optional("size_eu", |s| {
+            s.parse::<f64>().map_err(|_| format!("'{s}' is not a number")).and_then(|v| crate::units::ShoeSizeEu::new(v).map_err(|e| e.to_string()))
         })?,
     };
     validate_report(&report, catalogue).map_err(|e| row.lift(e))?;
@@ -271,6 +274,8 @@ pub fn records_from_file(
             sold_at: row.sold_at,
             tried: std::sync::Arc::new(row.try_ons.map(|t| t.try_ons).unwrap_or_default()),
             synthetic: row.synthetic,
+            size_eu: r.size_eu.map(|s| s.get()),
+            return_reason: r.return_reason,
             label: super::label(
                 row.sold_at,
                 r.returned_at.is_some(),

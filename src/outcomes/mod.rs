@@ -121,6 +121,9 @@ pub struct SaleReport {
     pub satisfaction: Option<Satisfaction>,
     #[serde(default)]
     pub pain_at_follow_up_0_10: Option<PainScore>,
+    /// The size sold, EU (42.5, or 42.67 for 42⅔); it teaches each model's true fit.
+    #[serde(default)]
+    pub size_eu: Option<crate::units::ShoeSizeEu>,
 }
 
 /// A later event on a sale: a return, or the follow-up rating.

@@ -32,6 +32,9 @@ pub struct SaleRecord {
     pub tried: Arc<Vec<TryOn>>,
     /// Simulator output, not a real sale.
     pub synthetic: bool,
+    /// The size sold, EU, when the till recorded it.
+    pub size_eu: Option<f64>,
+    pub return_reason: Option<crate::outcomes::ReturnReason>,
 }
 
 impl SaleRecord {
@@ -47,6 +50,8 @@ impl SaleRecord {
             label: label(sold_at, row.returned_at.is_some(), row.satisfaction.map(|s| s as u8), row.pain_at_follow_up, as_of),
             tried,
             synthetic: row.synthetic,
+            size_eu: None,
+            return_reason: row.return_reason.as_deref().and_then(|r| crate::outcomes::ReturnReason::parse(r).ok()),
         })
     }
 }

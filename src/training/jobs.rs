@@ -256,6 +256,7 @@ impl JobService {
             let metrics = serde_json::to_value(&result.comparison).unwrap_or_default();
             let summary = serde_json::to_value(&result.summary).unwrap_or_default();
             db.with_conn(|conn| crate::model::registry::store_model(conn, &result.artifact, &summary, &metrics))?;
+            crate::sizing::service::learn_and_store(&db, &records, &catalogue)?;
             Ok::<_, TrainError>(result.artifact.version().to_owned())
         }));
         let (status, message) = match result {

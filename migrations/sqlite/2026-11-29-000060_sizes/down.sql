@@ -1,0 +1,2 @@
+DROP TABLE size_offsets;
+DROP TABLE stock_sizes;

@@ -1,0 +1,157 @@
+//! The learned offsets in service: learned and stored by each training run, served from
+//! memory, reloaded when another replica (or the CLI) stored new ones.
+
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use diesel::Connection;
+
+use super::offsets::{learn, records_from_sales, ModelOffset, Prior, SizeOffsets};
+use super::SizeCharts;
+use crate::catalogue::Catalogue;
+use crate::db::{self, Database, DbError};
+use crate::training::SaleRecord;
+
+/// Changes whenever a training run stores offsets.
+const OFFSETS_TRAINED: &str = "size_offsets_trained_at";
+
+/// One model's learned offset as the API and the analyst report show it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct LearnedOffset {
+    pub shoe_id: String,
+    pub brand: String,
+    #[serde(flatten)]
+    pub offset: ModelOffset,
+    /// In plain words, e.g. "runs about half a size short".
+    pub summary: String,
+    pub trained_at: String,
+}
+
+pub struct SizingService {
+    db: Database,
+    current: ArcSwap<SizeOffsets>,
+    seen: std::sync::Mutex<Option<String>>,
+}
+
+fn read(conn: &mut db::DbConnection) -> Result<(SizeOffsets, Option<String>), DbError> {
+    conn.transaction(|conn| {
+        let marker = db::meta::get(conn, OFFSETS_TRAINED)?;
+        Ok((to_offsets(&db::sizes::offsets(conn)?), marker))
+    })
+}
+
+fn to_offsets(rows: &[db::sizes::SizeOffsetRow]) -> SizeOffsets {
+    let mut offsets = SizeOffsets::default();
+    for r in rows {
+        offsets.shoes.insert(
+            r.shoe_id.clone(),
+            ModelOffset {
+                length_mm: r.length_mm,
+                width: r.width,
+                records: r.records,
+                brand_length_mm: r.brand_length_mm,
+                brand_records: r.brand_records,
+            },
+        );
+        offsets.brands.insert(r.brand.to_lowercase(), (r.brand_length_mm, r.brand_records));
+    }
+    offsets
+}
+
+/// Learns offsets from training's sales and stores them, replacing the last run's. Returns
+/// how many models got an offset.
+pub fn learn_and_store(db: &Database, sales: &[SaleRecord], catalogue: &Catalogue) -> Result<usize, DbError> {
+    let records = records_from_sales(sales);
+    let learned = learn(&records, catalogue, SizeCharts::bundled(), Prior::Brand);
+    let now = db::now_rfc3339();
+    let mut rows: Vec<db::sizes::SizeOffsetRow> = learned
+        .shoes
+        .iter()
+        .filter_map(|(id, o)| {
+            let shoe = catalogue.shoe(id)?;
+            Some(db::sizes::SizeOffsetRow {
+                shoe_id: id.clone(),
+                brand: shoe.brand.clone(),
+                length_mm: o.length_mm,
+                width: o.width,
+                records: o.records,
+                brand_length_mm: o.brand_length_mm,
+                brand_records: o.brand_records,
+                trained_at: now.clone(),
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| a.shoe_id.cmp(&b.shoe_id));
+    let n = rows.len();
+    db.with_write_conn(|conn| {
+        conn.transaction(|conn| {
+            db::sizes::replace_offsets(conn, &rows)?;
+            db::meta::set(conn, OFFSETS_TRAINED, &now)
+        })
+    })?;
+    Ok(n)
+}
+
+/// "runs about half a size short", "fits true to the chart".
+pub fn summary(offset: &ModelOffset, step_mm: f64) -> String {
+    let halves = offset.length_mm / step_mm;
+    let length = if halves.abs() < 0.25 {
+        "fits true to its brand's chart".to_owned()
+    } else {
+        let way = if halves > 0.0 { "short: size up" } else { "long: size down" };
+        format!("runs about {:.1} half sizes {way}", halves.abs())
+    };
+    match offset.width {
+        w if w > 0.25 => format!("{length}; runs narrow"),
+        w if w < -0.25 => format!("{length}; runs wide"),
+        _ => length,
+    }
+}
+
+impl SizingService {
+    pub fn load(db: Database) -> Result<Self, DbError> {
+        let (offsets, marker) = db.with_conn(read)?;
+        Ok(Self { db, current: ArcSwap::from_pointee(offsets), seen: std::sync::Mutex::new(marker) })
+    }
+
+    /// The offsets serving now.
+    pub fn offsets(&self) -> Arc<SizeOffsets> {
+        self.current.load_full()
+    }
+
+    /// Reloads when a training run (here or elsewhere) stored new offsets.
+    pub async fn reload_if_changed(&self) -> Result<bool, DbError> {
+        let marker = self.db.run(|conn| db::meta::get(conn, OFFSETS_TRAINED)).await?;
+        let changed = self.seen.lock().map(|seen| *seen != marker).unwrap_or(true);
+        if changed {
+            let (offsets, marker) = self.db.run(read).await?;
+            self.current.store(Arc::new(offsets));
+            if let Ok(mut seen) = self.seen.lock() {
+                *seen = marker;
+            }
+        }
+        Ok(changed)
+    }
+
+    /// Every model's learned offset (for the API and the analyst report), by shoe id.
+    pub async fn learned(&self) -> Result<Vec<LearnedOffset>, DbError> {
+        let rows = self.db.run(db::sizes::offsets).await?;
+        Ok(rows.iter().map(learned_view).collect())
+    }
+}
+
+fn learned_view(r: &db::sizes::SizeOffsetRow) -> LearnedOffset {
+    let offset = ModelOffset {
+        length_mm: (r.length_mm * 10.0).round() / 10.0,
+        width: (r.width * 100.0).round() / 100.0,
+        records: (r.records * 10.0).round() / 10.0,
+        brand_length_mm: (r.brand_length_mm * 10.0).round() / 10.0,
+        brand_records: (r.brand_records * 10.0).round() / 10.0,
+    };
+    let step = SizeCharts::bundled().brand(&r.brand).map(|c| c.step_mm(super::chart::ChartKind::Men)).unwrap_or(4.5);
+    LearnedOffset { shoe_id: r.shoe_id.clone(), brand: r.brand.clone(), summary: summary(&r_offset(r), step), offset, trained_at: r.trained_at.clone() }
+}
+
+fn r_offset(r: &db::sizes::SizeOffsetRow) -> ModelOffset {
+    ModelOffset { length_mm: r.length_mm, width: r.width, records: r.records, brand_length_mm: r.brand_length_mm, brand_records: r.brand_records }
+}
