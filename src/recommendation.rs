@@ -268,8 +268,18 @@ fn forget_brand_returns(r: &mut RankedShoe) {
 /// A worn pair named but not in the catalogue would silently drop the comparison with it:
 /// refuse it, with the nearest ids, so staff can correct a typo or pick the generation.
 pub fn check_worn_shoe(fitting: &Fitting, catalogue: &crate::catalogue::Catalogue) -> Result<(), FieldError> {
-    match fitting.wear.as_ref().and_then(|w| w.worn_shoe_id.as_deref()) {
-        Some(id) => catalogue.require_shoe(id, "wear.worn_shoe_id").map(|_| ()),
-        None => Ok(()),
+    if let Some(id) = fitting.wear.as_ref().and_then(|w| w.worn_shoe_id.as_deref()) {
+        catalogue.require_shoe(id, "wear.worn_shoe_id")?;
     }
+    // The usual size is read through that model's brand chart: an unknown model would
+    // silently drop the size advice.
+    if let Some(usual) = fitting.feet.as_ref().and_then(|f| f.usual_size.as_ref()) {
+        let shoe = catalogue.require_shoe(&usual.shoe_id, "feet.usual_size.shoe_id")?;
+        let chart = SizeCharts::bundled().brand(&shoe.brand);
+        let kind = sizing::offsets::chart_kind(fitting);
+        if chart.is_some_and(|c| c.foot_length_mm(usual.system, usual.size, kind).is_none()) {
+            return Err(FieldError::new("feet.usual_size.size", format!("is not a size on {}'s chart in that system", shoe.brand)));
+        }
+    }
+    Ok(())
 }

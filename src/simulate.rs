@@ -485,7 +485,7 @@ impl SizingWorld {
     /// apart, as 3D scans matched to purchases found: Jurca & Džeroski 2021); one model in
     /// five runs narrow.
     pub fn new(catalogue: &Catalogue, seed: u64) -> Self {
-        let mut rng = StdRng::seed_from_u64(seed ^ 0x0ff5_e7);
+        let mut rng = StdRng::seed_from_u64(seed ^ 0x000f_f5e7);
         let mut brands: std::collections::HashMap<String, f64> = std::collections::HashMap::new();
         let mut offsets = std::collections::HashMap::new();
         for shoe in &catalogue.shoes {

@@ -169,11 +169,14 @@ pub enum Prior {
     Zero,
 }
 
+/// A model's (or brand's) weighted length bounds, and its count and sum of width remarks.
+type Pooled = (Vec<(f64, Bound)>, f64, f64);
+
 /// Learns offsets from records (see module docs). Records of shoes or brands missing from
 /// the catalogue or the charts are skipped.
 pub fn learn(records: &[SizeRecord], catalogue: &Catalogue, charts: &SizeCharts, prior: Prior) -> SizeOffsets {
     // Per shoe: bounded length records, and (count, sum) of width remarks.
-    let mut by_shoe: HashMap<&str, (Vec<(f64, Bound)>, f64, f64)> = HashMap::new();
+    let mut by_shoe: HashMap<&str, Pooled> = HashMap::new();
     for r in records {
         let Some(shoe) = catalogue.shoe(&r.shoe_id) else { continue };
         let Some(chart) = charts.brand(&shoe.brand) else { continue };
@@ -189,7 +192,7 @@ pub fn learn(records: &[SizeRecord], catalogue: &Catalogue, charts: &SizeCharts,
         }
     }
     // Brands pool their models' records, shrunk toward zero.
-    let mut brand_records: HashMap<String, (Vec<(f64, Bound)>, f64, f64)> = HashMap::new();
+    let mut brand_records: HashMap<String, Pooled> = HashMap::new();
     for (id, acc) in &by_shoe {
         let Some(shoe) = catalogue.shoe(id) else { continue };
         let b = brand_records.entry(shoe.brand.to_lowercase()).or_default();

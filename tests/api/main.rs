@@ -15,5 +15,6 @@ mod referral_vignettes;
 mod replicas;
 mod returning_runner;
 mod security;
+mod sizes;
 mod staff_page;
 mod try_ons;
