@@ -67,6 +67,10 @@ error_codes! {
         "No stored model has this version.";
     JobNotFound = "job_not_found", NOT_FOUND, "No such job",
         "No job has this id.";
+    SizeOffsetNotFound = "size_offset_not_found", NOT_FOUND, "No learned size offset",
+        "No training run has learned a size offset for this shoe yet (or it is not in the catalogue).";
+    SizeChartNotFound = "size_chart_not_found", NOT_FOUND, "No size chart",
+        "No bundled size chart is for this brand.";
     ShoeExists = "shoe_exists", CONFLICT, "The shoe exists",
         "A shoe with this id is already in the catalogue.";
     InsoleExists = "insole_exists", CONFLICT, "The insole exists",

@@ -5,6 +5,7 @@ use actix_web::{web, HttpResponse};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
+use super::codes::ErrorCode;
 use super::error::{ApiError, Problem};
 use super::extract::Caller;
 use super::AppState;
@@ -41,7 +42,10 @@ pub async fn get_size_offset(caller: Caller, state: web::Data<AppState>, shoe_id
     let found = state.sizing.learned().await?.into_iter().find(|o| o.shoe_id == id);
     match found {
         Some(o) => Ok(HttpResponse::Ok().json(o)),
-        None => Err(ApiError::NotFound(format!("no learned size offset for '{id}' (not in the catalogue, or no sized records yet)"))),
+        None => Err(ApiError::Rejected(
+            ErrorCode::SizeOffsetNotFound,
+            format!("no learned size offset for '{id}' (not in the catalogue, or no sized records yet)"),
+        )),
     }
 }
 
@@ -68,7 +72,7 @@ pub struct SizeChartView {
 pub async fn get_size_chart(caller: Caller, brand: web::Path<String>) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ReadCatalogue)?;
     let Some(chart) = SizeCharts::bundled().brand(&brand) else {
-        return Err(ApiError::NotFound(format!("no size chart for brand '{brand}'")));
+        return Err(ApiError::Rejected(ErrorCode::SizeChartNotFound, format!("no size chart for brand '{brand}'")));
     };
     let rows = |kind| {
         chart.table(kind).iter().map(|r| SizeChartRow { foot_length_mm: r.foot_mm, us: r.us, uk: r.uk, eu: r.eu }).collect()

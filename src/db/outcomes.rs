@@ -26,6 +26,8 @@ pub struct OutcomeRow {
     pub fitting_snapshot: Option<String>,
     /// Made by a simulator (imported with `synthetic` = true), never a real sale.
     pub synthetic: bool,
+    /// The size sold, canonical EU.
+    pub size_eu: Option<f64>,
 }
 
 /// The sale with this id at this store (`None`: the sales recorded without a store).

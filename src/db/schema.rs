@@ -85,6 +85,7 @@ diesel::table! {
         updated_at -> Text,
         fitting_snapshot -> Nullable<Text>,
         synthetic -> Bool,
+        size_eu -> Nullable<Double>,
     }
 }
 

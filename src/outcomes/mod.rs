@@ -122,7 +122,7 @@ pub struct SaleReport {
     #[serde(default)]
     pub pain_at_follow_up_0_10: Option<PainScore>,
     /// The size sold, EU (42.5, or 42.67 for 42⅔); it teaches each model's true fit.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size_eu: Option<crate::units::ShoeSizeEu>,
 }
 
@@ -163,6 +163,9 @@ pub struct Outcome {
     pub pain_at_follow_up_0_10: Option<PainScore>,
     /// The training label this outcome gives today (see README): true = a good fit.
     pub label: Option<bool>,
+    /// The size sold, EU, when the till recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size_eu: Option<f64>,
 }
 
 /// Days after a sale within which a return may still arrive; younger sales without a

@@ -36,6 +36,7 @@ impl OutcomeRow {
             return_reason: self.return_reason.as_deref().map(|r| ReturnReason::parse(r).map_err(|_| bad("return_reason"))).transpose()?,
             satisfaction,
             pain_at_follow_up_0_10: pain,
+            size_eu: self.size_eu,
         })
     }
 }
@@ -82,5 +83,6 @@ pub fn new_row(report: &SaleReport, sold_at: DateTime<Utc>, request_hash: Option
         updated_at: now,
         fitting_snapshot: None,
         synthetic: false,
+        size_eu: report.size_eu.map(|s| crate::sizing::eu_canonical(s.get())),
     }
 }

@@ -50,7 +50,7 @@ impl SaleRecord {
             label: label(sold_at, row.returned_at.is_some(), row.satisfaction.map(|s| s as u8), row.pain_at_follow_up, as_of),
             tried,
             synthetic: row.synthetic,
-            size_eu: None,
+            size_eu: row.size_eu,
             return_reason: row.return_reason.as_deref().and_then(|r| crate::outcomes::ReturnReason::parse(r).ok()),
         })
     }

@@ -148,3 +148,59 @@ async fn a_better_match_the_store_has_only_in_other_sizes_is_offered_with_the_st
     let message = elsewhere["message"].as_str().unwrap();
     assert!(message.contains("not in stock here in EU") && message.contains("order it in EU"), "{message}");
 }
+
+#[tokio::test]
+async fn a_sale_records_its_size() {
+    let app = spawn_app().await;
+    let fitting_id = app.create_fitting(&measured_fitting()).await;
+    let sale = json!({"sale_id": "POS-1", "fitting_id": fitting_id, "shoe_id": "nike-pegasus-41", "store_id": "S1", "size_eu": 43.0});
+    let r = app.post("/v1/outcomes", &sale).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.body["size_eu"], 43.0);
+    let mut odd = sale.clone();
+    odd["sale_id"] = json!("POS-2");
+    odd["size_eu"] = json!(12.0);
+    assert_eq!(assert_problem(&app.post("/v1/outcomes", &odd).await, 422)["field"], "size_eu");
+}
+
+#[tokio::test]
+async fn training_learns_each_models_size_offset_and_the_api_shows_it_per_model() {
+    let app = spawn_app().await;
+    let catalogue = stridefit::catalogue::Catalogue::new(
+        stridefit::catalogue::csv::parse_shoes(stridefit::catalogue::csv::BUNDLED_SHOES_CSV).unwrap(),
+        vec![],
+    );
+    let config = stridefit::simulate::SimulationConfig { sales: 800, size_returns: true, ..Default::default() };
+    let sales = stridefit::simulate::simulate(&catalogue, &config);
+    let mut csv = Vec::new();
+    stridefit::simulate::write_csv(&sales, &mut csv).unwrap();
+    assert_eq!(app.post_raw("/v1/outcomes/import", "text/csv", csv).await.status, 200);
+    assert_problem(&app.get("/v1/size-offsets/nike-pegasus-41").await, 404);
+
+    let started = app.post("/v1/models", &json!({})).await;
+    assert_eq!(started.status, 202, "{}", started.text);
+    let url = format!("/v1/jobs/{}", started.body["id"].as_str().unwrap());
+    for _ in 0..600 {
+        if !matches!(app.get(&url).await.body["status"].as_str(), Some("queued" | "running")) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(app.get(&url).await.body["status"], "succeeded");
+
+    let offsets = app.get("/v1/size-offsets").await;
+    assert_eq!(offsets.status, 200, "{}", offsets.text);
+    let all = offsets.body.as_array().unwrap();
+    assert!(all.len() > 30, "{} models", all.len());
+    let busiest = all.iter().max_by(|a, b| a["records"].as_f64().partial_cmp(&b["records"].as_f64()).unwrap()).unwrap();
+    let id = busiest["shoe_id"].as_str().unwrap();
+    let one = app.get(&format!("/v1/size-offsets/{id}")).await;
+    assert_eq!(one.status, 200);
+    assert!(one.body["length_mm"].is_number() && one.body["summary"].is_string(), "{}", one.text);
+    // Within half a size (about 4-5 mm) of the simulated world's truth for a well-sold model.
+    let truth = stridefit::simulate::SizingWorld::new(&catalogue, 0).offsets[id].length_mm;
+    assert!((one.body["length_mm"].as_f64().unwrap() - truth).abs() < 4.2, "{} vs true {truth}", one.text);
+    assert_eq!(assert_problem(&app.get("/v1/size-offsets/no-such-shoe").await, 404)["code"], "size_offset_not_found");
+    assert_eq!(assert_problem(&app.get("/v1/size-charts/nobrand").await, 404)["code"], "size_chart_not_found");
+    assert_eq!(app.get("/v1/size-charts/asics").await.body["men"].as_array().unwrap().len(), 15);
+}
