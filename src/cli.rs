@@ -144,6 +144,9 @@ pub struct SimulateArgs {
     /// What the simulated runners really prefer.
     #[arg(long, value_enum, default_value_t = crate::simulate::Scenario::Evidence)]
     pub scenario: crate::simulate::Scenario,
+    /// Runners sold the wrong size return it for fit (more often than not).
+    #[arg(long)]
+    pub size_returns: bool,
     /// Output file; `.parquet` writes Parquet, anything else CSV.
     #[arg(long)]
     pub output: PathBuf,

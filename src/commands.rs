@@ -293,6 +293,7 @@ pub fn simulate(database_url: &str, args: &SimulateArgs) -> anyhow::Result<()> {
         seed: args.seed,
         stores: args.stores,
         scenario: args.scenario,
+        size_returns: args.size_returns,
         ..Default::default()
     };
     let sales = crate::simulate::simulate(&catalogue, &config);

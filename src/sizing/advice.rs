@@ -96,7 +96,7 @@ fn start(fitting: &Fitting, shoe: &Shoe, catalogue: &Catalogue, charts: &SizeCha
 }
 
 /// How far from the chart a model fits, in words ("about half a size short").
-fn offset_words(offset_mm: f64, step_mm: f64) -> Option<String> {
+pub(crate) fn offset_words(offset_mm: f64, step_mm: f64) -> Option<String> {
     if offset_mm.abs() < TRUE_TO_CHART_MM {
         return None;
     }
@@ -203,7 +203,7 @@ pub fn advise(fitting: &Fitting, shoe: &Shoe, catalogue: &Catalogue, charts: &Si
             Some(words) => format!("{} shoes run {words} for runners like you", shoe.brand),
             None => "this model fits true to the chart".to_owned(),
         },
-        None => format!("{}'s chart puts that at {}", shoe.brand, in_system(&first)),
+        None => format!("{} chart puts that at {}", possessive(&shoe.brand), in_system(&first)),
     };
     let reason = format!("{}; {fit}: try {}, then {}", start.said, in_system(&first), in_system(&next));
     Some(SizeAdvice {
@@ -216,6 +216,15 @@ pub fn advise(fitting: &Fitting, shoe: &Shoe, catalogue: &Catalogue, charts: &Si
         reason,
         width: width_advice(fitting, shoe, offset.as_ref()),
     })
+}
+
+/// "Nike's", "Brooks'".
+fn possessive(name: &str) -> String {
+    if name.ends_with('s') {
+        format!("{name}'")
+    } else {
+        format!("{name}'s")
+    }
 }
 
 /// A chart row's EU size with its other labels, read in the runner's table.

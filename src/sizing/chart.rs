@@ -272,13 +272,16 @@ impl SizeLabels {
         let Some(chart) = chart else {
             return SizeLabels { eu, uk: None, us_men: None, us_women: None, foot_length_mm: None };
         };
+        // Each US label through the foot length of its own table: a box's women's size is
+        // the brand's women's row for that EU size.
         let mm = chart.foot_length_mm(SizeSystem::Eu, eu, ChartKind::Men);
+        let women_mm = chart.foot_length_mm(SizeSystem::Eu, eu, ChartKind::Women);
         let at = |system| mm.and_then(|mm| chart.size_for(system, ChartKind::Men, mm));
         SizeLabels {
             eu,
             uk: at(SizeSystem::Uk),
             us_men: at(SizeSystem::UsMen),
-            us_women: at(SizeSystem::UsWomen),
+            us_women: women_mm.and_then(|mm| chart.size_for(SizeSystem::UsWomen, ChartKind::Women, mm)),
             foot_length_mm: mm.map(|m| (m * 10.0).round() / 10.0),
         }
     }
@@ -359,8 +362,8 @@ mod tests {
     fn a_stocked_eu_size_shows_uk_and_us_from_the_brands_chart() {
         let labels = SizeLabels::of_eu(charts().brand("Nike"), 42.5);
         assert_eq!((labels.uk, labels.us_men, labels.foot_length_mm), (Some(8.0), Some(9.0), Some(270.0)));
-        // Nike's women's chart puts 270 mm at US women's 10.
-        assert_eq!(labels.us_women, Some(10.0));
+        // Nike's women's chart labels EU 42.5 US women's 10.5.
+        assert_eq!(labels.us_women, Some(10.5));
     }
 
     #[test]

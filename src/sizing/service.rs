@@ -94,12 +94,10 @@ pub fn learn_and_store(db: &Database, sales: &[SaleRecord], catalogue: &Catalogu
 
 /// "runs about half a size short", "fits true to the chart".
 pub fn summary(offset: &ModelOffset, step_mm: f64) -> String {
-    let halves = offset.length_mm / step_mm;
-    let length = if halves.abs() < 0.25 {
-        "fits true to its brand's chart".to_owned()
-    } else {
-        let way = if halves > 0.0 { "short: size up" } else { "long: size down" };
-        format!("runs about {:.1} half sizes {way}", halves.abs())
+    let length = match super::advice::offset_words(offset.length_mm, step_mm) {
+        None => "fits true to its brand's chart".to_owned(),
+        Some(words) if offset.length_mm > 0.0 => format!("runs {words}: size up"),
+        Some(words) => format!("runs {words}: size down"),
     };
     match offset.width {
         w if w > 0.25 => format!("{length}; runs narrow"),
