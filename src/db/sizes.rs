@@ -50,9 +50,18 @@ pub fn shoe_sizes(conn: &mut DbConnection, shoe_id: &str) -> Result<Vec<StockSiz
 
 /// Replaces a store's size breakdown of one shoe (call inside the stock update's
 /// transaction): `None` clears it, so a total set without sizes never disagrees with stale sizes.
-pub fn replace_shoe_sizes(conn: &mut DbConnection, store_id: &str, shoe_id: &str, sizes: Option<&[(f64, i32)]>) -> Result<(), DbError> {
-    diesel::delete(stock_sizes::table.filter(stock_sizes::store_id.eq(store_id)).filter(stock_sizes::shoe_id.eq(shoe_id)))
-        .execute(conn)?;
+pub fn replace_shoe_sizes(
+    conn: &mut DbConnection,
+    store_id: &str,
+    shoe_id: &str,
+    sizes: Option<&[(f64, i32)]>,
+) -> Result<(), DbError> {
+    diesel::delete(
+        stock_sizes::table
+            .filter(stock_sizes::store_id.eq(store_id))
+            .filter(stock_sizes::shoe_id.eq(shoe_id)),
+    )
+    .execute(conn)?;
     let Some(sizes) = sizes else { return Ok(()) };
     let now = now_rfc3339();
     let rows: Vec<StockSizeRow> = sizes
@@ -65,12 +74,17 @@ pub fn replace_shoe_sizes(conn: &mut DbConnection, store_id: &str, shoe_id: &str
             updated_at: now.clone(),
         })
         .collect();
-    super::on_backend!(conn, |c| diesel::insert_into(stock_sizes::table).values(&rows).execute(c))?;
+    super::on_backend!(conn, |c| diesel::insert_into(stock_sizes::table)
+        .values(&rows)
+        .execute(c))?;
     Ok(())
 }
 
 /// Stores with at least one pair of a shoe in stock, totals only (no size breakdown needed).
-pub fn stores_with_total(conn: &mut DbConnection, shoe_id: &str) -> Result<Vec<(String, i32)>, DbError> {
+pub fn stores_with_total(
+    conn: &mut DbConnection,
+    shoe_id: &str,
+) -> Result<Vec<(String, i32)>, DbError> {
     Ok(stock::table
         .filter(stock::shoe_id.eq(shoe_id))
         .filter(stock::quantity.gt(0))
@@ -83,11 +97,16 @@ pub fn stores_with_total(conn: &mut DbConnection, shoe_id: &str) -> Result<Vec<(
 pub fn replace_offsets(conn: &mut DbConnection, rows: &[SizeOffsetRow]) -> Result<(), DbError> {
     diesel::delete(size_offsets::table).execute(conn)?;
     for chunk in rows.chunks(500) {
-        super::on_backend!(conn, |c| diesel::insert_into(size_offsets::table).values(chunk).execute(c))?;
+        super::on_backend!(conn, |c| diesel::insert_into(size_offsets::table)
+            .values(chunk)
+            .execute(c))?;
     }
     Ok(())
 }
 
 pub fn offsets(conn: &mut DbConnection) -> Result<Vec<SizeOffsetRow>, DbError> {
-    Ok(size_offsets::table.order(size_offsets::shoe_id).select(SizeOffsetRow::as_select()).load(conn)?)
+    Ok(size_offsets::table
+        .order(size_offsets::shoe_id)
+        .select(SizeOffsetRow::as_select())
+        .load(conn)?)
 }

@@ -89,7 +89,9 @@ impl FootMeasurements {
     /// The longer foot decides the size: (which, length mm, width mm).
     pub fn deciding_foot(&self) -> Option<(WhichFoot, &Foot)> {
         match (&self.left, &self.right) {
-            (Some(l), Some(r)) if l.length_mm.get() > r.length_mm.get() => Some((WhichFoot::Left, l)),
+            (Some(l), Some(r)) if l.length_mm.get() > r.length_mm.get() => {
+                Some((WhichFoot::Left, l))
+            }
             (_, Some(r)) => Some((WhichFoot::Right, r)),
             (Some(l), None) => Some((WhichFoot::Left, l)),
             (None, None) => None,
@@ -108,7 +110,10 @@ impl FootMeasurements {
     /// Checks between fields; single values are range-checked by their types.
     pub fn validate(&self) -> Result<(), FieldError> {
         if self.left.is_none() && self.right.is_none() && self.usual_size.is_none() {
-            return Err(FieldError::new("feet", "give at least one foot's length or a usual_size"));
+            return Err(FieldError::new(
+                "feet",
+                "give at least one foot's length or a usual_size",
+            ));
         }
         for (side, foot) in [("left", &self.left), ("right", &self.right)] {
             let Some(foot) = foot else { continue };
@@ -124,7 +129,10 @@ impl FootMeasurements {
                 }
             }
         }
-        if self.length_difference_mm().is_some_and(|d| d > MAX_LEFT_RIGHT_DIFFERENCE_MM) {
+        if self
+            .length_difference_mm()
+            .is_some_and(|d| d > MAX_LEFT_RIGHT_DIFFERENCE_MM)
+        {
             return Err(FieldError::new(
                 "feet.right.length_mm",
                 format!("differs from the left foot by more than {MAX_LEFT_RIGHT_DIFFERENCE_MM} mm: check both measurements"),
@@ -132,7 +140,10 @@ impl FootMeasurements {
         }
         if let Some(usual) = &self.usual_size {
             if usual.shoe_id.is_empty() || usual.shoe_id.len() > 100 {
-                return Err(FieldError::new("feet.usual_size.shoe_id", "must be 1 to 100 characters"));
+                return Err(FieldError::new(
+                    "feet.usual_size.shoe_id",
+                    "must be 1 to 100 characters",
+                ));
             }
             let (min, max) = match usual.system {
                 SizeSystem::Eu => (28.0, 52.0),
@@ -140,7 +151,10 @@ impl FootMeasurements {
                 SizeSystem::Mondopoint => (150.0, 350.0),
             };
             if !(usual.size.is_finite() && (min..=max).contains(&usual.size)) {
-                return Err(FieldError::new("feet.usual_size.size", format!("must be between {min} and {max} in that system")));
+                return Err(FieldError::new(
+                    "feet.usual_size.size",
+                    format!("must be between {min} and {max} in that system"),
+                ));
             }
         }
         Ok(())
@@ -157,7 +171,8 @@ mod tests {
 
     #[test]
     fn the_longer_foot_decides() {
-        let f = feet(serde_json::json!({"left": {"length_mm": 271.0}, "right": {"length_mm": 266.0}}));
+        let f =
+            feet(serde_json::json!({"left": {"length_mm": 271.0}, "right": {"length_mm": 266.0}}));
         let (which, foot) = f.deciding_foot().unwrap();
         assert_eq!((which, foot.length_mm.get()), (WhichFoot::Left, 271.0));
         assert_eq!(f.length_difference_mm(), Some(5.0));
@@ -165,19 +180,28 @@ mod tests {
 
     #[test]
     fn lengths_outside_human_feet_are_refused_by_their_type() {
-        assert!(serde_json::from_value::<FootMeasurements>(serde_json::json!({"left": {"length_mm": 27.0}})).is_err());
-        assert!(serde_json::from_value::<FootMeasurements>(serde_json::json!({"left": {"length_mm": 268.0, "width_mm": 10.0}})).is_err());
+        assert!(serde_json::from_value::<FootMeasurements>(
+            serde_json::json!({"left": {"length_mm": 27.0}})
+        )
+        .is_err());
+        assert!(serde_json::from_value::<FootMeasurements>(
+            serde_json::json!({"left": {"length_mm": 268.0, "width_mm": 10.0}})
+        )
+        .is_err());
     }
 
     #[test]
     fn swapped_or_mismatched_numbers_name_the_field() {
         let swapped = feet(serde_json::json!({"left": {"length_mm": 200.0, "width_mm": 130.0}}));
         assert_eq!(swapped.validate().unwrap_err().field, "feet.left.width_mm");
-        let apart = feet(serde_json::json!({"left": {"length_mm": 240.0}, "right": {"length_mm": 270.0}}));
+        let apart =
+            feet(serde_json::json!({"left": {"length_mm": 240.0}, "right": {"length_mm": 270.0}}));
         assert_eq!(apart.validate().unwrap_err().field, "feet.right.length_mm");
         let empty = feet(serde_json::json!({"method": "ruler"}));
         assert_eq!(empty.validate().unwrap_err().field, "feet");
-        let usual = feet(serde_json::json!({"usual_size": {"shoe_id": "brooks-ghost-16", "size": 43.0, "system": "us_men"}}));
+        let usual = feet(
+            serde_json::json!({"usual_size": {"shoe_id": "brooks-ghost-16", "size": 43.0, "system": "us_men"}}),
+        );
         assert_eq!(usual.validate().unwrap_err().field, "feet.usual_size.size");
     }
 }

@@ -67,17 +67,30 @@ struct Start {
     said: String,
 }
 
-fn start(fitting: &Fitting, shoe: &Shoe, catalogue: &Catalogue, charts: &SizeCharts, offsets: &SizeOffsets) -> Option<Start> {
+fn start(
+    fitting: &Fitting,
+    shoe: &Shoe,
+    catalogue: &Catalogue,
+    charts: &SizeCharts,
+    offsets: &SizeOffsets,
+) -> Option<Start> {
     let kind = chart_kind(fitting);
     let feet = fitting.feet.as_ref();
     if let Some((which, foot)) = feet.and_then(|f| f.deciding_foot()) {
         let mm = foot.length_mm.get();
         let said = match feet.and_then(|f| f.length_difference_mm()) {
-            Some(d) if d >= 1.0 => format!("you measure {mm:.0} mm ({} foot, the longer by {d:.0} mm)", which.as_str()),
+            Some(d) if d >= 1.0 => format!(
+                "you measure {mm:.0} mm ({} foot, the longer by {d:.0} mm)",
+                which.as_str()
+            ),
             Some(_) => format!("you measure {mm:.0} mm (both feet)"),
             None => format!("you measure {mm:.0} mm ({} foot)", which.as_str()),
         };
-        return Some(Start { foot_mm: mm, basis: SizeBasis::Measured, said });
+        return Some(Start {
+            foot_mm: mm,
+            basis: SizeBasis::Measured,
+            said,
+        });
     }
     if let Some(usual) = feet.and_then(|f| f.usual_size.as_ref()) {
         let known = catalogue.shoe(&usual.shoe_id)?;
@@ -85,14 +98,31 @@ fn start(fitting: &Fitting, shoe: &Shoe, catalogue: &Catalogue, charts: &SizeCha
         let chart_mm = chart.foot_length_mm(usual.system, usual.size, kind)?;
         // A runner who fits a short-running model in size X has a foot shorter than X's
         // chart length by that model's offset.
-        let known_offset = offsets.for_shoe(&known.id, &known.brand).map(|o| o.length_mm).unwrap_or(0.0);
+        let known_offset = offsets
+            .for_shoe(&known.id, &known.brand)
+            .map(|o| o.length_mm)
+            .unwrap_or(0.0);
         let mm = chart_mm - known_offset;
-        let said = format!("you wear {} in the {}, a foot of about {mm:.0} mm", usual.system.label(usual.size), known.display_name());
-        return Some(Start { foot_mm: mm, basis: SizeBasis::UsualSize, said });
+        let said = format!(
+            "you wear {} in the {}, a foot of about {mm:.0} mm",
+            usual.system.label(usual.size),
+            known.display_name()
+        );
+        return Some(Start {
+            foot_mm: mm,
+            basis: SizeBasis::UsualSize,
+            said,
+        });
     }
     let eu = fitting.profile.shoe_size_eu?.get();
-    let mm = charts.brand(&shoe.brand)?.foot_length_mm(SizeSystem::Eu, eu, kind)?;
-    Some(Start { foot_mm: mm, basis: SizeBasis::ProfileSize, said: format!("your usual size is EU {}", super::chart::eu_text(eu)) })
+    let mm = charts
+        .brand(&shoe.brand)?
+        .foot_length_mm(SizeSystem::Eu, eu, kind)?;
+    Some(Start {
+        foot_mm: mm,
+        basis: SizeBasis::ProfileSize,
+        said: format!("your usual size is EU {}", super::chart::eu_text(eu)),
+    })
 }
 
 /// How far from the chart a model fits, in words ("about half a size short").
@@ -108,7 +138,11 @@ pub(crate) fn offset_words(offset_mm: f64, step_mm: f64) -> Option<String> {
         n => format!("{} sizes", f64::from(n) / 2.0),
     };
     let way = if offset_mm > 0.0 { "short" } else { "long" };
-    let amount = if (offset_mm.abs() / step_mm) < 0.75 { format!("a little under {amount}") } else { format!("about {amount}") };
+    let amount = if (offset_mm.abs() / step_mm) < 0.75 {
+        format!("a little under {amount}")
+    } else {
+        format!("about {amount}")
+    };
     Some(format!("{amount} {way}"))
 }
 
@@ -135,12 +169,26 @@ fn width_words(w: Width) -> &'static str {
 
 fn width_advice(fitting: &Fitting, shoe: &Shoe, offset: Option<&ModelOffset>) -> Option<String> {
     let kind = chart_kind(fitting);
-    let measured = fitting.feet.as_ref().and_then(|f| f.deciding_foot()).and_then(|(_, foot)| {
-        foot.width_mm.map(|w| (w.get(), width_of_foot(w.get() / foot.length_mm.get(), kind)))
-    });
+    let measured = fitting
+        .feet
+        .as_ref()
+        .and_then(|f| f.deciding_foot())
+        .and_then(|(_, foot)| {
+            foot.width_mm
+                .map(|w| (w.get(), width_of_foot(w.get() / foot.length_mm.get(), kind)))
+        });
     let (need, said) = match measured {
-        Some((mm, w)) => (w, format!("your foot is {mm:.0} mm across ({} for its length)", width_words(w))),
-        None => (fitting.profile.width, format!("you asked for {} width", width_words(fitting.profile.width))),
+        Some((mm, w)) => (
+            w,
+            format!(
+                "your foot is {mm:.0} mm across ({} for its length)",
+                width_words(w)
+            ),
+        ),
+        None => (
+            fitting.profile.width,
+            format!("you asked for {} width", width_words(fitting.profile.width)),
+        ),
     };
     let runs_narrow = offset.is_some_and(|o| o.width > 0.25);
     let runs_wide = offset.is_some_and(|o| o.width < -0.25);
@@ -150,25 +198,50 @@ fn width_advice(fitting: &Fitting, shoe: &Shoe, offset: Option<&ModelOffset>) ->
         Width::Standard => Width::Wide,
         Width::Wide | Width::ExtraWide => Width::ExtraWide,
     };
-    if runs_narrow && need != Width::Narrow && made_in(wider) && (need == Width::Standard || !made_in(need)) {
-        return Some(format!("{said}; this model runs narrow for runners like you: try the {} version", width_words(wider)));
+    if runs_narrow
+        && need != Width::Narrow
+        && made_in(wider)
+        && (need == Width::Standard || !made_in(need))
+    {
+        return Some(format!(
+            "{said}; this model runs narrow for runners like you: try the {} version",
+            width_words(wider)
+        ));
     }
     if made_in(need) {
         if shoe.widths.len() > 1 {
-            let also = if runs_wide { "; it runs a little wide, so lace it snug" } else { "" };
-            return Some(format!("{said}: take the {} version{also}", width_words(need)));
+            let also = if runs_wide {
+                "; it runs a little wide, so lace it snug"
+            } else {
+                ""
+            };
+            return Some(format!(
+                "{said}: take the {} version{also}",
+                width_words(need)
+            ));
         }
         if runs_narrow {
-            return Some(format!("{said}; this model runs narrow for runners like you: check the toe box"));
+            return Some(format!(
+                "{said}; this model runs narrow for runners like you: check the toe box"
+            ));
         }
         return None;
     }
-    Some(format!("{said}; this model is not made in {}: check the toe box before anything else", width_words(need)))
+    Some(format!(
+        "{said}; this model is not made in {}: check the toe box before anything else",
+        width_words(need)
+    ))
 }
 
 /// The size advice for one shoe, or `None` when nothing about the runner's size is known or
 /// the brand has no chart.
-pub fn advise(fitting: &Fitting, shoe: &Shoe, catalogue: &Catalogue, charts: &SizeCharts, offsets: &SizeOffsets) -> Option<SizeAdvice> {
+pub fn advise(
+    fitting: &Fitting,
+    shoe: &Shoe,
+    catalogue: &Catalogue,
+    charts: &SizeCharts,
+    offsets: &SizeOffsets,
+) -> Option<SizeAdvice> {
     let chart = charts.brand(&shoe.brand)?;
     let start = start(fitting, shoe, catalogue, charts, offsets)?;
     let kind = chart_kind(fitting);
@@ -179,9 +252,25 @@ pub fn advise(fitting: &Fitting, shoe: &Shoe, catalogue: &Catalogue, charts: &Si
     let (i, row) = chart.nearest_row(kind, target)?;
     // The next size leans the way the foot does: a foot past the first size's length tries
     // the larger one next.
-    let j = if target >= row.foot_mm { (i + 1).min(rows.len() - 1) } else { i.saturating_sub(1) };
-    let j = if j == i && rows.len() > 1 { if i == 0 { 1 } else { i - 1 } } else { j };
-    let system = fitting.feet.as_ref().map(|f| f.system()).unwrap_or_default();
+    let j = if target >= row.foot_mm {
+        (i + 1).min(rows.len() - 1)
+    } else {
+        i.saturating_sub(1)
+    };
+    let j = if j == i && rows.len() > 1 {
+        if i == 0 {
+            1
+        } else {
+            i - 1
+        }
+    } else {
+        j
+    };
+    let system = fitting
+        .feet
+        .as_ref()
+        .map(|f| f.system())
+        .unwrap_or_default();
     let label = |eu: f64| labels(chart, kind, eu);
     let (first, next) = (label(row.eu), label(rows[j].eu));
     let in_system = |l: &SizeLabels| -> String {
@@ -199,13 +288,24 @@ pub fn advise(fitting: &Fitting, shoe: &Shoe, catalogue: &Catalogue, charts: &Si
     };
     let fit = match offset.filter(|o| o.records > 0.0 || o.brand_records > 0.0) {
         Some(o) => match offset_words(o.length_mm, chart.step_mm(kind)) {
-            Some(words) if o.records >= 1.0 => format!("this model runs {words} for runners like you"),
+            Some(words) if o.records >= 1.0 => {
+                format!("this model runs {words} for runners like you")
+            }
             Some(words) => format!("{} shoes run {words} for runners like you", shoe.brand),
             None => "this model fits true to the chart".to_owned(),
         },
-        None => format!("{} chart puts that at {}", possessive(&shoe.brand), in_system(&first)),
+        None => format!(
+            "{} chart puts that at {}",
+            possessive(&shoe.brand),
+            in_system(&first)
+        ),
     };
-    let reason = format!("{}; {fit}: try {}, then {}", start.said, in_system(&first), in_system(&next));
+    let reason = format!(
+        "{}; {fit}: try {}, then {}",
+        start.said,
+        in_system(&first),
+        in_system(&next)
+    );
     Some(SizeAdvice {
         system,
         first: in_system(&first),
@@ -250,7 +350,10 @@ mod tests {
     use serde_json::json;
 
     fn catalogue() -> Catalogue {
-        Catalogue::new(csv::parse_shoes(csv::BUNDLED_SHOES_CSV).unwrap(), csv::parse_insoles(csv::BUNDLED_INSOLES_CSV).unwrap())
+        Catalogue::new(
+            csv::parse_shoes(csv::BUNDLED_SHOES_CSV).unwrap(),
+            csv::parse_insoles(csv::BUNDLED_INSOLES_CSV).unwrap(),
+        )
     }
 
     fn fitting(feet: serde_json::Value, sex: &str) -> Fitting {
@@ -263,7 +366,16 @@ mod tests {
 
     fn offsets(shoe: &str, mm: f64) -> SizeOffsets {
         let mut o = SizeOffsets::default();
-        o.shoes.insert(shoe.into(), ModelOffset { length_mm: mm, width: 0.0, records: 40.0, brand_length_mm: 0.0, brand_records: 40.0 });
+        o.shoes.insert(
+            shoe.into(),
+            ModelOffset {
+                length_mm: mm,
+                width: 0.0,
+                records: 40.0,
+                brand_length_mm: 0.0,
+                brand_records: 40.0,
+            },
+        );
         o
     }
 
@@ -271,11 +383,19 @@ mod tests {
     fn a_measured_foot_gets_the_charts_size_and_the_next_one_it_leans_to() {
         let c = catalogue();
         let shoe = c.shoe("nike-pegasus-41").unwrap();
-        let f = fitting(json!({"left": {"length_mm": 266.0}, "right": {"length_mm": 268.0}}), "male");
+        let f = fitting(
+            json!({"left": {"length_mm": 266.0}, "right": {"length_mm": 268.0}}),
+            "male",
+        );
         let a = advise(&f, shoe, &c, SizeCharts::bundled(), &SizeOffsets::default()).unwrap();
         // 268 mm is nearest Nike's 270 mm row (US 9, EU 42.5); it leans short, so next is EU 42.
         assert_eq!((a.first.as_str(), a.next.as_str()), ("EU 42.5", "EU 42"));
-        assert!(a.reason.starts_with("you measure 268 mm (right foot, the longer by 2 mm)"), "{}", a.reason);
+        assert!(
+            a.reason
+                .starts_with("you measure 268 mm (right foot, the longer by 2 mm)"),
+            "{}",
+            a.reason
+        );
         assert_eq!(a.basis, SizeBasis::Measured);
     }
 
@@ -283,18 +403,39 @@ mod tests {
     fn a_model_that_runs_short_is_sized_up_and_says_so() {
         let c = catalogue();
         let shoe = c.shoe("nike-pegasus-41").unwrap();
-        let f = fitting(json!({"right": {"length_mm": 268.0}, "preferred_system": "us_men"}), "male");
-        let a = advise(&f, shoe, &c, SizeCharts::bundled(), &offsets("nike-pegasus-41", 5.0)).unwrap();
+        let f = fitting(
+            json!({"right": {"length_mm": 268.0}, "preferred_system": "us_men"}),
+            "male",
+        );
+        let a = advise(
+            &f,
+            shoe,
+            &c,
+            SizeCharts::bundled(),
+            &offsets("nike-pegasus-41", 5.0),
+        )
+        .unwrap();
         assert_eq!(a.first, "US men's 9.5");
-        assert!(a.reason.contains("runs about half a size short"), "{}", a.reason);
-        assert!(a.reason.ends_with("try US men's 9.5, then US men's 9"), "{}", a.reason);
+        assert!(
+            a.reason.contains("runs about half a size short"),
+            "{}",
+            a.reason
+        );
+        assert!(
+            a.reason.ends_with("try US men's 9.5, then US men's 9"),
+            "{}",
+            a.reason
+        );
     }
 
     #[test]
     fn a_usual_size_in_a_known_model_stands_in_for_measurements() {
         let c = catalogue();
         let shoe = c.shoe("hoka-clifton-10").unwrap();
-        let f = fitting(json!({"usual_size": {"shoe_id": "brooks-ghost-16", "size": 9.5, "system": "us_men"}}), "male");
+        let f = fitting(
+            json!({"usual_size": {"shoe_id": "brooks-ghost-16", "size": 9.5, "system": "us_men"}}),
+            "male",
+        );
         let a = advise(&f, shoe, &c, SizeCharts::bundled(), &SizeOffsets::default()).unwrap();
         assert_eq!(a.basis, SizeBasis::UsualSize);
         // Brooks US 9.5 is 271 mm; Hoka's nearest row is 270 mm, US 9 = EU 42⅔.
@@ -306,7 +447,10 @@ mod tests {
     fn women_are_sized_on_the_womens_chart() {
         let c = catalogue();
         let shoe = c.shoe("nike-pegasus-41").unwrap();
-        let f = fitting(json!({"right": {"length_mm": 250.0}, "preferred_system": "us_women"}), "female");
+        let f = fitting(
+            json!({"right": {"length_mm": 250.0}, "preferred_system": "us_women"}),
+            "female",
+        );
         let a = advise(&f, shoe, &c, SizeCharts::bundled(), &SizeOffsets::default()).unwrap();
         assert_eq!(a.first, "US women's 8");
         assert_eq!(a.first_size.eu, 39.0);
@@ -315,16 +459,44 @@ mod tests {
     #[test]
     fn a_wide_foot_is_told_to_take_the_wide_version_where_one_is_made() {
         let c = catalogue();
-        let wide_made = c.shoes.iter().find(|s| s.offers_width(Width::Wide) && c.shoe(&s.id).is_some() && s.brand == "Brooks").unwrap();
-        let f = fitting(json!({"right": {"length_mm": 265.0, "width_mm": 108.0}}), "male");
-        let a = advise(&f, wide_made, &c, SizeCharts::bundled(), &SizeOffsets::default()).unwrap();
-        assert!(a.width.as_deref().unwrap().contains("take the wide version"), "{:?}", a.width);
+        let wide_made = c
+            .shoes
+            .iter()
+            .find(|s| s.offers_width(Width::Wide) && c.shoe(&s.id).is_some() && s.brand == "Brooks")
+            .unwrap();
+        let f = fitting(
+            json!({"right": {"length_mm": 265.0, "width_mm": 108.0}}),
+            "male",
+        );
+        let a = advise(
+            &f,
+            wide_made,
+            &c,
+            SizeCharts::bundled(),
+            &SizeOffsets::default(),
+        )
+        .unwrap();
+        assert!(
+            a.width
+                .as_deref()
+                .unwrap()
+                .contains("take the wide version"),
+            "{:?}",
+            a.width
+        );
     }
 
     #[test]
     fn nothing_known_about_size_gives_no_advice() {
         let c = catalogue();
         let f: Fitting = serde_json::from_value(crate::fitting::examples::web_fitting()).unwrap();
-        assert!(advise(&f, &c.shoes[0], &c, SizeCharts::bundled(), &SizeOffsets::default()).is_none());
+        assert!(advise(
+            &f,
+            &c.shoes[0],
+            &c,
+            SizeCharts::bundled(),
+            &SizeOffsets::default()
+        )
+        .is_none());
     }
 }

@@ -132,7 +132,9 @@ impl BrandChart {
         if system == SizeSystem::Mondopoint {
             return Some(size);
         }
-        self.tables_for(system, kind).into_iter().find_map(|rows| interpolate(rows, system, size))
+        self.tables_for(system, kind)
+            .into_iter()
+            .find_map(|rows| interpolate(rows, system, size))
     }
 
     /// The row whose foot length is nearest `foot_mm` in `kind`'s table (ties go to the
@@ -154,8 +156,12 @@ impl BrandChart {
         match system {
             SizeSystem::Mondopoint => Some((foot_mm / 5.0).round() * 5.0),
             SizeSystem::UsMen => self.nearest_row(ChartKind::Men, foot_mm).map(|(_, r)| r.us),
-            SizeSystem::UsWomen => self.nearest_row(ChartKind::Women, foot_mm).map(|(_, r)| r.us),
-            _ => self.nearest_row(kind, foot_mm).map(|(_, r)| r.value(system)),
+            SizeSystem::UsWomen => self
+                .nearest_row(ChartKind::Women, foot_mm)
+                .map(|(_, r)| r.us),
+            _ => self
+                .nearest_row(kind, foot_mm)
+                .map(|(_, r)| r.value(system)),
         }
     }
 
@@ -163,7 +169,9 @@ impl BrandChart {
     pub fn step_mm(&self, kind: ChartKind) -> f64 {
         let rows = self.table(kind);
         match (rows.first(), rows.last()) {
-            (Some(a), Some(b)) if rows.len() > 1 => (b.foot_mm - a.foot_mm) / (rows.len() - 1) as f64,
+            (Some(a), Some(b)) if rows.len() > 1 => {
+                (b.foot_mm - a.foot_mm) / (rows.len() - 1) as f64
+            }
             _ => 5.0,
         }
     }
@@ -177,7 +185,8 @@ fn interpolate(rows: &[ChartRow], system: SizeSystem, size: f64) -> Option<f64> 
     }
     rows.windows(2).find_map(|w| {
         let (a, b) = (w[0].value(system), w[1].value(system));
-        (a < size && size < b).then(|| w[0].foot_mm + (w[1].foot_mm - w[0].foot_mm) * (size - a) / (b - a))
+        (a < size && size < b)
+            .then(|| w[0].foot_mm + (w[1].foot_mm - w[0].foot_mm) * (size - a) / (b - a))
     })
 }
 
@@ -215,16 +224,30 @@ impl SizeCharts {
             if line.trim().is_empty() {
                 continue;
             }
-            let err = |reason: String| ChartError { line: n + 1, reason };
+            let err = |reason: String| ChartError {
+                line: n + 1,
+                reason,
+            };
             let cells: Vec<&str> = line.split(',').map(str::trim).collect();
             let [brand, kind, us, uk, eu, mm] = cells[..] else {
                 return Err(err(format!("expected 6 columns, found {}", cells.len())));
             };
-            let num = |s: &str| s.parse::<f64>().map_err(|_| err(format!("'{s}' is not a number")));
-            let row = ChartRow { us: num(us)?, uk: num(uk)?, eu: num(eu)?, foot_mm: num(mm)? };
+            let num = |s: &str| {
+                s.parse::<f64>()
+                    .map_err(|_| err(format!("'{s}' is not a number")))
+            };
+            let row = ChartRow {
+                us: num(us)?,
+                uk: num(uk)?,
+                eu: num(eu)?,
+                foot_mm: num(mm)?,
+            };
             let chart = brands
                 .entry(brand.to_lowercase())
-                .or_insert_with(|| BrandChart { brand: brand.to_owned(), ..BrandChart::default() });
+                .or_insert_with(|| BrandChart {
+                    brand: brand.to_owned(),
+                    ..BrandChart::default()
+                });
             match kind {
                 "men" => chart.men.push(row),
                 "women" => chart.women.push(row),
@@ -234,9 +257,14 @@ impl SizeCharts {
         for chart in brands.values_mut() {
             for rows in [&mut chart.men, &mut chart.women] {
                 rows.sort_by(|a, b| a.foot_mm.total_cmp(&b.foot_mm));
-                let rising = rows.windows(2).all(|w| w[0].us < w[1].us && w[0].uk <= w[1].uk && w[0].eu < w[1].eu);
+                let rising = rows
+                    .windows(2)
+                    .all(|w| w[0].us < w[1].us && w[0].uk <= w[1].uk && w[0].eu < w[1].eu);
                 if !rising {
-                    return Err(ChartError { line: 0, reason: format!("{}: labels must rise with foot length", chart.brand) });
+                    return Err(ChartError {
+                        line: 0,
+                        reason: format!("{}: labels must rise with foot length", chart.brand),
+                    });
                 }
             }
         }
@@ -270,7 +298,13 @@ impl SizeLabels {
     pub fn of_eu(chart: Option<&BrandChart>, eu: f64) -> SizeLabels {
         let eu = eu_canonical(eu);
         let Some(chart) = chart else {
-            return SizeLabels { eu, uk: None, us_men: None, us_women: None, foot_length_mm: None };
+            return SizeLabels {
+                eu,
+                uk: None,
+                us_men: None,
+                us_women: None,
+                foot_length_mm: None,
+            };
         };
         // Each US label through the foot length of its own table: a box's women's size is
         // the brand's women's row for that EU size.
@@ -281,7 +315,8 @@ impl SizeLabels {
             eu,
             uk: at(SizeSystem::Uk),
             us_men: at(SizeSystem::UsMen),
-            us_women: women_mm.and_then(|mm| chart.size_for(SizeSystem::UsWomen, ChartKind::Women, mm)),
+            us_women: women_mm
+                .and_then(|mm| chart.size_for(SizeSystem::UsWomen, ChartKind::Women, mm)),
             foot_length_mm: mm.map(|m| (m * 10.0).round() / 10.0),
         }
     }
@@ -300,8 +335,14 @@ mod tests {
         let parsed = SizeCharts::parse(BUNDLED).unwrap();
         use crate::catalogue::csv;
         for shoe in &csv::parse_shoes(csv::BUNDLED_SHOES_CSV).unwrap() {
-            let chart = parsed.brand(&shoe.brand).unwrap_or_else(|| panic!("no size chart for {}", shoe.brand));
-            assert!(chart.men.len() >= 10 && chart.women.len() >= 10, "{} chart is thin", chart.brand);
+            let chart = parsed
+                .brand(&shoe.brand)
+                .unwrap_or_else(|| panic!("no size chart for {}", shoe.brand));
+            assert!(
+                chart.men.len() >= 10 && chart.women.len() >= 10,
+                "{} chart is thin",
+                chart.brand
+            );
         }
     }
 
@@ -321,8 +362,15 @@ mod tests {
             ("Brooks", SizeSystem::UsMen, 10.0, ChartKind::Men, 275.5),
         ];
         for (brand, system, size, kind, mm) in published {
-            let got = charts().brand(brand).unwrap().foot_length_mm(system, size, kind).unwrap();
-            assert!((got - mm).abs() < 0.6, "{brand} {system:?} {size}: {got} mm, published {mm} mm");
+            let got = charts()
+                .brand(brand)
+                .unwrap()
+                .foot_length_mm(system, size, kind)
+                .unwrap();
+            assert!(
+                (got - mm).abs() < 0.6,
+                "{brand} {system:?} {size}: {got} mm, published {mm} mm"
+            );
         }
     }
 
@@ -330,19 +378,40 @@ mod tests {
     fn a_foot_length_gets_each_brands_own_labels() {
         // 270 mm: Nike men's US 9 / UK 8 / EU 42.5; Adidas labels the same foot UK 8.5 and EU 42⅔.
         let nike = charts().brand("Nike").unwrap();
-        assert_eq!(nike.size_for(SizeSystem::UsMen, ChartKind::Men, 270.0), Some(9.0));
-        assert_eq!(nike.size_for(SizeSystem::Uk, ChartKind::Men, 270.0), Some(8.0));
-        assert_eq!(nike.size_for(SizeSystem::Eu, ChartKind::Men, 270.0), Some(42.5));
+        assert_eq!(
+            nike.size_for(SizeSystem::UsMen, ChartKind::Men, 270.0),
+            Some(9.0)
+        );
+        assert_eq!(
+            nike.size_for(SizeSystem::Uk, ChartKind::Men, 270.0),
+            Some(8.0)
+        );
+        assert_eq!(
+            nike.size_for(SizeSystem::Eu, ChartKind::Men, 270.0),
+            Some(42.5)
+        );
         let adidas = charts().brand("adidas").unwrap();
-        assert_eq!(adidas.size_for(SizeSystem::Uk, ChartKind::Men, 270.0), Some(8.5));
-        assert_eq!(eu_text(adidas.size_for(SizeSystem::Eu, ChartKind::Men, 270.0).unwrap()), "42⅔");
+        assert_eq!(
+            adidas.size_for(SizeSystem::Uk, ChartKind::Men, 270.0),
+            Some(8.5)
+        );
+        assert_eq!(
+            eu_text(
+                adidas
+                    .size_for(SizeSystem::Eu, ChartKind::Men, 270.0)
+                    .unwrap()
+            ),
+            "42⅔"
+        );
     }
 
     #[test]
     fn us_to_uk_is_not_one_constant_across_brands() {
         let uk_of_us9 = |brand: &str| {
             let chart = charts().brand(brand).unwrap();
-            let mm = chart.foot_length_mm(SizeSystem::UsMen, 9.0, ChartKind::Men).unwrap();
+            let mm = chart
+                .foot_length_mm(SizeSystem::UsMen, 9.0, ChartKind::Men)
+                .unwrap();
             chart.size_for(SizeSystem::Uk, ChartKind::Men, mm).unwrap()
         };
         assert_eq!(uk_of_us9("Nike"), 8.0);
@@ -361,7 +430,10 @@ mod tests {
     #[test]
     fn a_stocked_eu_size_shows_uk_and_us_from_the_brands_chart() {
         let labels = SizeLabels::of_eu(charts().brand("Nike"), 42.5);
-        assert_eq!((labels.uk, labels.us_men, labels.foot_length_mm), (Some(8.0), Some(9.0), Some(270.0)));
+        assert_eq!(
+            (labels.uk, labels.us_men, labels.foot_length_mm),
+            (Some(8.0), Some(9.0), Some(270.0))
+        );
         // Nike's women's chart labels EU 42.5 US women's 10.5.
         assert_eq!(labels.us_women, Some(10.5));
     }

@@ -45,8 +45,20 @@ enum Bound {
 impl LengthEvidence {
     fn weight_and_bound(self, x: f64, step: f64) -> (f64, Bound) {
         match self {
-            LengthEvidence::Kept => (1.0, Bound::Within { x, half_step: step / 2.0 }),
-            LengthEvidence::FittedWell => (0.5, Bound::Within { x, half_step: step / 2.0 }),
+            LengthEvidence::Kept => (
+                1.0,
+                Bound::Within {
+                    x,
+                    half_step: step / 2.0,
+                },
+            ),
+            LengthEvidence::FittedWell => (
+                0.5,
+                Bound::Within {
+                    x,
+                    half_step: step / 2.0,
+                },
+            ),
             LengthEvidence::TooShort => (0.5, Bound::AtLeast(x + step / 2.0)),
             LengthEvidence::TooLong => (0.5, Bound::AtMost(x - step / 2.0)),
         }
@@ -70,7 +82,11 @@ fn phi(z: f64) -> f64 {
     let poly = -x * x - 1.26551223
         + t * (1.00002368
             + t * (0.37409196
-                + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+                + t * (0.09678418
+                    + t * (-0.18628806
+                        + t * (0.27886807
+                            + t * (-1.13520398
+                                + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
     let erfc = t * poly.exp();
     if z >= 0.0 {
         1.0 - 0.5 * erfc
@@ -81,7 +97,9 @@ fn phi(z: f64) -> f64 {
 
 fn likelihood(bound: Bound, o: f64) -> f64 {
     let p = match bound {
-        Bound::Within { x, half_step } => phi((x + half_step - o) / BLUR_MM) - phi((x - half_step - o) / BLUR_MM),
+        Bound::Within { x, half_step } => {
+            phi((x + half_step - o) / BLUR_MM) - phi((x - half_step - o) / BLUR_MM)
+        }
         Bound::AtLeast(b) => phi((o - b) / BLUR_MM),
         Bound::AtMost(b) => phi((b - o) / BLUR_MM),
     };
@@ -96,7 +114,11 @@ fn posterior_mean(records: &[(f64, Bound)], prior_mm: f64, prior_sd_mm: f64) -> 
         .iter()
         .map(|&o| {
             let z = (o - prior_mm) / prior_sd_mm;
-            -0.5 * z * z + records.iter().map(|&(w, b)| w * likelihood(b, o).ln()).sum::<f64>()
+            -0.5 * z * z
+                + records
+                    .iter()
+                    .map(|&(w, b)| w * likelihood(b, o).ln())
+                    .sum::<f64>()
         })
         .collect();
     let top = log_post.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -151,13 +173,15 @@ impl SizeOffsets {
     /// The offset to use for a shoe: its own, else its brand's, else none.
     pub fn for_shoe(&self, shoe_id: &str, brand: &str) -> Option<ModelOffset> {
         self.shoes.get(shoe_id).copied().or_else(|| {
-            self.brands.get(&brand.to_lowercase()).map(|&(mm, n)| ModelOffset {
-                length_mm: mm,
-                width: 0.0,
-                records: 0.0,
-                brand_length_mm: mm,
-                brand_records: n,
-            })
+            self.brands
+                .get(&brand.to_lowercase())
+                .map(|&(mm, n)| ModelOffset {
+                    length_mm: mm,
+                    width: 0.0,
+                    records: 0.0,
+                    brand_length_mm: mm,
+                    brand_records: n,
+                })
         })
     }
 }
@@ -174,16 +198,26 @@ type Pooled = (Vec<(f64, Bound)>, f64, f64);
 
 /// Learns offsets from records (see module docs). Records of shoes or brands missing from
 /// the catalogue or the charts are skipped.
-pub fn learn(records: &[SizeRecord], catalogue: &Catalogue, charts: &SizeCharts, prior: Prior) -> SizeOffsets {
+pub fn learn(
+    records: &[SizeRecord],
+    catalogue: &Catalogue,
+    charts: &SizeCharts,
+    prior: Prior,
+) -> SizeOffsets {
     // Per shoe: bounded length records, and (count, sum) of width remarks.
     let mut by_shoe: HashMap<&str, Pooled> = HashMap::new();
     for r in records {
-        let Some(shoe) = catalogue.shoe(&r.shoe_id) else { continue };
-        let Some(chart) = charts.brand(&shoe.brand) else { continue };
+        let Some(shoe) = catalogue.shoe(&r.shoe_id) else {
+            continue;
+        };
+        let Some(chart) = charts.brand(&shoe.brand) else {
+            continue;
+        };
         let acc = by_shoe.entry(shoe.id.as_str()).or_default();
         if let Some(evidence) = r.length {
             if let Some(size_mm) = chart.foot_length_mm(SizeSystem::Eu, r.size_eu, r.kind) {
-                acc.0.push(evidence.weight_and_bound(size_mm - r.foot_mm, chart.step_mm(r.kind)));
+                acc.0
+                    .push(evidence.weight_and_bound(size_mm - r.foot_mm, chart.step_mm(r.kind)));
             }
         }
         if let Some(width) = r.width {
@@ -194,7 +228,9 @@ pub fn learn(records: &[SizeRecord], catalogue: &Catalogue, charts: &SizeCharts,
     // Brands pool their models' records, shrunk toward zero.
     let mut brand_records: HashMap<String, Pooled> = HashMap::new();
     for (id, acc) in &by_shoe {
-        let Some(shoe) = catalogue.shoe(id) else { continue };
+        let Some(shoe) = catalogue.shoe(id) else {
+            continue;
+        };
         let b = brand_records.entry(shoe.brand.to_lowercase()).or_default();
         b.0.extend_from_slice(&acc.0);
         b.1 += acc.1;
@@ -213,16 +249,35 @@ pub fn learn(records: &[SizeRecord], catalogue: &Catalogue, charts: &SizeCharts,
         .filter_map(|(id, (length, n_width, width_sum))| {
             let shoe = catalogue.shoe(id)?;
             let (brand_mm, brand_n, brand_width) = match prior {
-                Prior::Brand => brands.get(&shoe.brand.to_lowercase()).copied().unwrap_or((0.0, 0.0, 0.0)),
+                Prior::Brand => brands
+                    .get(&shoe.brand.to_lowercase())
+                    .copied()
+                    .unwrap_or((0.0, 0.0, 0.0)),
                 Prior::Zero => (0.0, 0.0, 0.0),
             };
             let records = length.iter().map(|(w, _)| w).sum();
             let length_mm = posterior_mean(&length, brand_mm, MODEL_PRIOR_SD_MM);
-            let width = (width_sum + MODEL_PRIOR_RECORDS * brand_width) / (n_width + MODEL_PRIOR_RECORDS);
-            Some((id.to_owned(), ModelOffset { length_mm, width, records, brand_length_mm: brand_mm, brand_records: brand_n }))
+            let width =
+                (width_sum + MODEL_PRIOR_RECORDS * brand_width) / (n_width + MODEL_PRIOR_RECORDS);
+            Some((
+                id.to_owned(),
+                ModelOffset {
+                    length_mm,
+                    width,
+                    records,
+                    brand_length_mm: brand_mm,
+                    brand_records: brand_n,
+                },
+            ))
         })
         .collect();
-    SizeOffsets { shoes, brands: brands.into_iter().map(|(b, (mm, n, _))| (b, (mm, n))).collect() }
+    SizeOffsets {
+        shoes,
+        brands: brands
+            .into_iter()
+            .map(|(b, (mm, n, _))| (b, (mm, n)))
+            .collect(),
+    }
 }
 
 /// The chart a runner's sizes are read in: women's for women, men's otherwise.
@@ -239,7 +294,9 @@ pub fn records_from_sales(sales: &[SaleRecord]) -> Vec<SizeRecord> {
     let mut out = Vec::new();
     let mut seen_sessions = std::collections::HashSet::new();
     for sale in sales {
-        let Some((_, foot)) = sale.fitting.feet.as_ref().and_then(|f| f.deciding_foot()) else { continue };
+        let Some((_, foot)) = sale.fitting.feet.as_ref().and_then(|f| f.deciding_foot()) else {
+            continue;
+        };
         let foot_mm = foot.length_mm.get();
         let kind = chart_kind(&sale.fitting);
         if seen_sessions.insert(sale.session_key.as_str()) {
@@ -263,11 +320,20 @@ pub fn records_from_sales(sales: &[SaleRecord]) -> Vec<SizeRecord> {
                     length.map(|_| 0.0)
                 };
                 if length.is_some() || width.is_some() {
-                    out.push(SizeRecord { shoe_id: t.shoe_id.clone(), foot_mm, kind, size_eu: size.get(), length, width });
+                    out.push(SizeRecord {
+                        shoe_id: t.shoe_id.clone(),
+                        foot_mm,
+                        kind,
+                        size_eu: size.get(),
+                        length,
+                        width,
+                    });
                 }
             }
         }
-        let Some(size_eu) = sale.size_eu else { continue };
+        let Some(size_eu) = sale.size_eu else {
+            continue;
+        };
         let length = match (sale.return_reason, sale.label) {
             (None, Some(true)) => Some(LengthEvidence::Kept),
             // A return for fit says the size was wrong; the direction comes from the try-on.
@@ -276,7 +342,9 @@ pub fn records_from_sales(sales: &[SaleRecord]) -> Vec<SizeRecord> {
                 .iter()
                 .find(|t| t.shoe_id == sale.shoe_id)
                 .and_then(|t| {
-                    if t.observations.contains(&FitObservation::TooLong) || t.observations.contains(&FitObservation::HeelSlip) {
+                    if t.observations.contains(&FitObservation::TooLong)
+                        || t.observations.contains(&FitObservation::HeelSlip)
+                    {
                         Some(LengthEvidence::TooLong)
                     } else if t.observations.contains(&FitObservation::TooShort) {
                         Some(LengthEvidence::TooShort)
@@ -287,7 +355,14 @@ pub fn records_from_sales(sales: &[SaleRecord]) -> Vec<SizeRecord> {
             _ => None,
         };
         if length.is_some() {
-            out.push(SizeRecord { shoe_id: sale.shoe_id.clone(), foot_mm, kind, size_eu, length, width: None });
+            out.push(SizeRecord {
+                shoe_id: sale.shoe_id.clone(),
+                foot_mm,
+                kind,
+                size_eu,
+                length,
+                width: None,
+            });
         }
     }
     out
@@ -300,15 +375,24 @@ mod tests {
     use crate::simulate::{simulate, to_records, SimulationConfig, SizingWorld};
 
     fn catalogue() -> Catalogue {
-        Catalogue::new(csv::parse_shoes(csv::BUNDLED_SHOES_CSV).unwrap(), csv::parse_insoles(csv::BUNDLED_INSOLES_CSV).unwrap())
+        Catalogue::new(
+            csv::parse_shoes(csv::BUNDLED_SHOES_CSV).unwrap(),
+            csv::parse_insoles(csv::BUNDLED_INSOLES_CSV).unwrap(),
+        )
     }
 
     #[test]
     fn offsets_learned_on_a_simulated_shop_recover_the_true_ones_within_half_a_size() {
         let catalogue = catalogue();
-        let config = SimulationConfig { sales: 6_000, seed: 5, size_returns: true, ..Default::default() };
+        let config = SimulationConfig {
+            sales: 6_000,
+            seed: 5,
+            size_returns: true,
+            ..Default::default()
+        };
         let sales = simulate(&catalogue, &config);
-        let records = records_from_sales(&to_records(&sales, config.end + chrono::Duration::days(60)));
+        let records =
+            records_from_sales(&to_records(&sales, config.end + chrono::Duration::days(60)));
         let learned = learn(&records, &catalogue, SizeCharts::bundled(), Prior::Brand);
         let truth = SizingWorld::new(&catalogue, 0);
         let mut checked = 0;
@@ -318,20 +402,37 @@ mod tests {
                 continue;
             }
             let shoe = catalogue.shoe(id).unwrap();
-            let half_size = SizeCharts::bundled().brand(&shoe.brand).unwrap().step_mm(ChartKind::Men);
+            let half_size = SizeCharts::bundled()
+                .brand(&shoe.brand)
+                .unwrap()
+                .step_mm(ChartKind::Men);
             let true_mm = truth.offsets[id].length_mm;
-            assert!((o.length_mm - true_mm).abs() < half_size, "{id}: learned {:.1} mm, true {true_mm:.1} mm", o.length_mm);
+            assert!(
+                (o.length_mm - true_mm).abs() < half_size,
+                "{id}: learned {:.1} mm, true {true_mm:.1} mm",
+                o.length_mm
+            );
             abs_error += (o.length_mm - true_mm).abs();
             checked += 1;
         }
         assert!(checked >= 40, "only {checked} models had 30 records");
-        assert!(abs_error / (checked as f64) < 1.5, "mean error {:.2} mm", abs_error / checked as f64);
+        assert!(
+            abs_error / (checked as f64) < 1.5,
+            "mean error {:.2} mm",
+            abs_error / checked as f64
+        );
     }
 
     #[test]
     fn a_model_with_few_records_leans_on_its_brand_and_a_thin_brand_on_zero() {
         let catalogue = catalogue();
-        let shoes: Vec<&str> = catalogue.shoes.iter().filter(|s| s.brand == "Nike").map(|s| s.id.as_str()).take(2).collect();
+        let shoes: Vec<&str> = catalogue
+            .shoes
+            .iter()
+            .filter(|s| s.brand == "Nike")
+            .map(|s| s.id.as_str())
+            .take(2)
+            .collect();
         // A 270 mm foot keeping EU 43 (275 mm on Nike's chart): the model runs 5 mm short.
         let kept = |shoe: &str, n: usize| -> Vec<SizeRecord> {
             (0..n)
@@ -345,14 +446,25 @@ mod tests {
                 })
                 .collect()
         };
-        let records: Vec<SizeRecord> = kept(shoes[0], 200).into_iter().chain(kept(shoes[1], 2)).collect();
+        let records: Vec<SizeRecord> = kept(shoes[0], 200)
+            .into_iter()
+            .chain(kept(shoes[1], 2))
+            .collect();
         let learned = learn(&records, &catalogue, SizeCharts::bundled(), Prior::Brand);
         let (many, few) = (learned.shoes[shoes[0]], learned.shoes[shoes[1]]);
         assert!((many.length_mm - 5.0).abs() < 0.5, "{many:?}");
         // Two records: mostly the brand's (about 5 mm less its shrinkage toward zero).
-        assert!((few.length_mm - few.brand_length_mm).abs() < 1.0 && few.brand_length_mm > 4.0, "{few:?}");
+        assert!(
+            (few.length_mm - few.brand_length_mm).abs() < 1.0 && few.brand_length_mm > 4.0,
+            "{few:?}"
+        );
         // A brand with two records: pulled from their 5 mm toward zero.
-        let thin = learn(&kept(shoes[1], 2), &catalogue, SizeCharts::bundled(), Prior::Brand);
+        let thin = learn(
+            &kept(shoes[1], 2),
+            &catalogue,
+            SizeCharts::bundled(),
+            Prior::Brand,
+        );
         let brand = thin.shoes[shoes[1]].brand_length_mm;
         assert!(brand > 0.0 && brand < 4.5, "{brand}");
     }

@@ -53,14 +53,20 @@ fn to_offsets(rows: &[db::sizes::SizeOffsetRow]) -> SizeOffsets {
                 brand_records: r.brand_records,
             },
         );
-        offsets.brands.insert(r.brand.to_lowercase(), (r.brand_length_mm, r.brand_records));
+        offsets
+            .brands
+            .insert(r.brand.to_lowercase(), (r.brand_length_mm, r.brand_records));
     }
     offsets
 }
 
 /// Learns offsets from training's sales and stores them, replacing the last run's. Returns
 /// how many models got an offset.
-pub fn learn_and_store(db: &Database, sales: &[SaleRecord], catalogue: &Catalogue) -> Result<usize, DbError> {
+pub fn learn_and_store(
+    db: &Database,
+    sales: &[SaleRecord],
+    catalogue: &Catalogue,
+) -> Result<usize, DbError> {
     let records = records_from_sales(sales);
     let learned = learn(&records, catalogue, SizeCharts::bundled(), Prior::Brand);
     let now = db::now_rfc3339();
@@ -109,7 +115,11 @@ pub fn summary(offset: &ModelOffset, step_mm: f64) -> String {
 impl SizingService {
     pub fn load(db: Database) -> Result<Self, DbError> {
         let (offsets, marker) = db.with_conn(read)?;
-        Ok(Self { db, current: ArcSwap::from_pointee(offsets), seen: std::sync::Mutex::new(marker) })
+        Ok(Self {
+            db,
+            current: ArcSwap::from_pointee(offsets),
+            seen: std::sync::Mutex::new(marker),
+        })
     }
 
     /// The offsets serving now.
@@ -119,7 +129,10 @@ impl SizingService {
 
     /// Reloads when a training run (here or elsewhere) stored new offsets.
     pub async fn reload_if_changed(&self) -> Result<bool, DbError> {
-        let marker = self.db.run(|conn| db::meta::get(conn, OFFSETS_TRAINED)).await?;
+        let marker = self
+            .db
+            .run(|conn| db::meta::get(conn, OFFSETS_TRAINED))
+            .await?;
         let changed = self.seen.lock().map(|seen| *seen != marker).unwrap_or(true);
         if changed {
             let (offsets, marker) = self.db.run(read).await?;
@@ -146,10 +159,25 @@ fn learned_view(r: &db::sizes::SizeOffsetRow) -> LearnedOffset {
         brand_length_mm: (r.brand_length_mm * 10.0).round() / 10.0,
         brand_records: (r.brand_records * 10.0).round() / 10.0,
     };
-    let step = SizeCharts::bundled().brand(&r.brand).map(|c| c.step_mm(super::chart::ChartKind::Men)).unwrap_or(4.5);
-    LearnedOffset { shoe_id: r.shoe_id.clone(), brand: r.brand.clone(), summary: summary(&r_offset(r), step), offset, trained_at: r.trained_at.clone() }
+    let step = SizeCharts::bundled()
+        .brand(&r.brand)
+        .map(|c| c.step_mm(super::chart::ChartKind::Men))
+        .unwrap_or(4.5);
+    LearnedOffset {
+        shoe_id: r.shoe_id.clone(),
+        brand: r.brand.clone(),
+        summary: summary(&r_offset(r), step),
+        offset,
+        trained_at: r.trained_at.clone(),
+    }
 }
 
 fn r_offset(r: &db::sizes::SizeOffsetRow) -> ModelOffset {
-    ModelOffset { length_mm: r.length_mm, width: r.width, records: r.records, brand_length_mm: r.brand_length_mm, brand_records: r.brand_records }
+    ModelOffset {
+        length_mm: r.length_mm,
+        width: r.width,
+        records: r.records,
+        brand_length_mm: r.brand_length_mm,
+        brand_records: r.brand_records,
+    }
 }
