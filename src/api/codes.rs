@@ -75,6 +75,8 @@ error_codes! {
         "A shoe with this id is already in the catalogue.";
     InsoleExists = "insole_exists", CONFLICT, "The insole exists",
         "An insole with this id is already in the catalogue.";
+    SaleAmbiguous = "sale_ambiguous", CONFLICT, "Several stores use this sale id",
+        "A key that sees every store named a sale id two stores use: add `?store_id=`.";
     SaleConflict = "sale_conflict", CONFLICT, "The sale was reported differently",
         "The sale id (or `Idempotency-Key`) was already used for a sale with other details.";
     IdempotencyKeyReused = "idempotency_key_reused", CONFLICT, "The key was used for another request",

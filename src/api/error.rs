@@ -253,7 +253,7 @@ impl From<crate::outcomes::OutcomeError> for ApiError {
         match e {
             OutcomeError::NotFound(_) => ApiError::Rejected(ErrorCode::SaleNotFound, e.to_string()),
             OutcomeError::Conflict(_) => ApiError::Rejected(ErrorCode::SaleConflict, e.to_string()),
-            OutcomeError::Ambiguous { .. } => ApiError::Validation(crate::fitting::FieldError::new("store_id", e.to_string())),
+            OutcomeError::Ambiguous { .. } => ApiError::Rejected(ErrorCode::SaleAmbiguous, e.to_string()),
             OutcomeError::Invalid(f) => ApiError::Validation(f),
             OutcomeError::InvalidFields(all) => ApiError::invalid_fields(all),
             OutcomeError::Db(db) => db.into(),

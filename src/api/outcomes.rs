@@ -49,7 +49,8 @@ fn visible(caller: &Principal, outcome: Outcome) -> Result<Outcome, ApiError> {
 #[into_params(parameter_in = Query)]
 pub struct SaleQuery {
     /// The sale's store. Sale ids are unique within a store: keys that see every store name
-    /// it when two stores use the same id (422 otherwise); staff keys default to their own store.
+    /// it when two stores use the same id (409 `sale_ambiguous` otherwise); staff keys default
+    /// to their own store.
     #[param(value_type = Option<String>, pattern = "^[A-Za-z0-9._-]{1,64}$")]
     store_id: Option<StoreId>,
 }
@@ -114,8 +115,8 @@ fn sale_location(outcome: &Outcome) -> String {
 #[utoipa::path(get, path = "/v1/outcomes/{sale_id}", tag = "outcomes",
     params(("sale_id" = String, Path, description = "POS sale id"), SaleQuery),
     responses((status = 200, body = Outcome), (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json",
-            description = "Several stores use this sale id: name one with `store_id`")))]
+        (status = 409, body = Problem, content_type = "application/problem+json",
+            description = "Several stores use this sale id: name one with `store_id` (`sale_ambiguous`)")))]
 pub async fn get_outcome(
     caller: Caller,
     state: web::Data<AppState>,
@@ -131,6 +132,8 @@ pub async fn get_outcome(
 #[utoipa::path(patch, path = "/v1/outcomes/{sale_id}", tag = "outcomes", request_body = SaleUpdate,
     params(("sale_id" = String, Path, description = "POS sale id"), SaleQuery),
     responses((status = 200, body = Outcome), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json",
+            description = "Several stores use this sale id: name one with `store_id` (`sale_ambiguous`)"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn update_outcome(
     caller: Caller,

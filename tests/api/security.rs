@@ -176,7 +176,7 @@ async fn a_sale_id_used_by_another_store_answers_as_an_unknown_one() {
     // A key that sees every store must say which store it means.
     let admin = As::new(&app, Role::Admin, None);
     let (status, body) = admin.get("/v1/outcomes/TILL-7").await;
-    assert_eq!((status, body["field"].as_str()), (422, Some("store_id")), "{body}");
+    assert_eq!((status, body["code"].as_str()), (409, Some("sale_ambiguous")), "{body}");
     assert_eq!(admin.get("/v1/outcomes/TILL-7?store_id=SB").await.1["satisfaction"], 3);
 }
 
