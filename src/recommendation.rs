@@ -53,6 +53,8 @@ pub struct Recommendation {
     pub sizes: std::collections::HashMap<String, ShoeSizing>,
     /// Shoes the store has, but not in the runner's advised size or the next one.
     pub not_in_size: usize,
+    /// Pairs of each insole at the store, when the request named one.
+    pub insole_stock: Option<std::collections::HashMap<String, i32>>,
 }
 
 /// One listed shoe's size: the advice, and the store's pairs in that size.
@@ -184,6 +186,12 @@ impl RecommendationService {
                 say_how_the_worn_pair_did(r, outcome, &worn.id, catalogue);
             }
         }
+        let insole_stock = match &options.store_id {
+            Some(store) => Some(
+                self.catalogue.insole_stock(store.clone()).await?.into_iter().map(|r| (r.insole_id, r.quantity)).collect(),
+            ),
+            None => None,
+        };
         let store_sizes = |id: &str| stock_sizes.as_ref().and_then(|by| by.get(id));
         let mut sizes: std::collections::HashMap<String, ShoeSizing> = ranking
             .shoes
@@ -227,6 +235,7 @@ impl RecommendationService {
             elsewhere,
             sizes,
             not_in_size,
+            insole_stock,
         })
     }
 }

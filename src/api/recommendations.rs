@@ -75,6 +75,12 @@ pub struct InsoleSuggestion {
     pub insole_id: String,
     pub name: String,
     pub reason: String,
+    /// List price, when the catalogue has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_usd: Option<f64>,
+    /// Pairs at the store, when the request named one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pairs_in_stock: Option<i32>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -186,6 +192,7 @@ fn shoe_view(
     r: RankedShoe,
     stock: Option<&std::collections::HashMap<String, i32>>,
     sizes: &mut std::collections::HashMap<String, ShoeSizing>,
+    insole_stock: Option<&std::collections::HashMap<String, i32>>,
 ) -> ShoeRecommendation {
     let sizing = sizes.remove(&r.shoe.id).unwrap_or_default();
     ShoeRecommendation {
@@ -205,7 +212,13 @@ fn shoe_view(
         shoe_id: r.shoe.id,
         reasons: r.explanation.reasons,
         cautions: r.explanation.cautions,
-        insole: r.insole.map(|p| InsoleSuggestion { name: p.insole.display_name(), insole_id: p.insole.id, reason: p.reason }),
+        insole: r.insole.map(|p| InsoleSuggestion {
+            name: p.insole.display_name(),
+            price_usd: p.insole.price_usd,
+            pairs_in_stock: insole_stock.map(|s| s.get(&p.insole.id).copied().unwrap_or(0)),
+            insole_id: p.insole.id,
+            reason: p.reason,
+        }),
     }
 }
 
@@ -221,6 +234,7 @@ impl RecommendationResponse {
     fn new(fitting_id: Option<uuid::Uuid>, rec: Recommendation) -> Self {
         let mut sizes = rec.sizes;
         let stock = rec.stock.as_ref();
+        let insoles = rec.insole_stock.as_ref();
         Self {
             model_version: rec.model_version,
             fitting_id,
@@ -228,10 +242,10 @@ impl RecommendationResponse {
             filtered_out: filtered_out(rec.removed, rec.not_in_size),
             relaxations: rec.relaxations.into_iter().map(relaxation_view).collect(),
             shared_reasons: rec.shared_reasons,
-            shoes: rec.shoes.into_iter().enumerate().map(|(i, s)| shoe_view(i + 1, s, stock, &mut sizes)).collect(),
+            shoes: rec.shoes.into_iter().enumerate().map(|(i, s)| shoe_view(i + 1, s, stock, &mut sizes, insoles)).collect(),
             elsewhere: rec.elsewhere.map(|(shoe, stores)| {
                 let name = shoe.shoe.display_name();
-                let view = shoe_view(0, shoe, stock, &mut sizes);
+                let view = shoe_view(0, shoe, stock, &mut sizes, insoles);
                 // Said in the runner's size when one is advised and the store has the model,
                 // just not in that size.
                 let here = match (&view.size_advice, view.pairs_in_stock) {

@@ -13,12 +13,20 @@ use crate::fitting::{FieldError, StoreId};
 use crate::sizing::{eu_canonical, eu_sixths, SizeCharts, SizeLabels};
 
 #[derive(OpenApi)]
-#[openapi(paths(get_stock, set_stock), components(schemas(StockList, StockItem, StockUpdate, StockQuantity, SizeQuantity, SizeStock)))]
+#[openapi(
+    paths(get_stock, set_stock, get_insole_stock, set_insole_stock),
+    components(schemas(StockList, StockItem, StockUpdate, StockQuantity, SizeQuantity, SizeStock, InsoleStockList, InsoleStockItem, InsoleStockUpdate, InsoleQuantity))
+)]
 pub struct StockApi;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/v1/stores/{store_id}/stock").route(web::get().to(get_stock)).route(web::put().to(set_stock)),
+    )
+    .service(
+        web::resource("/v1/stores/{store_id}/insole-stock")
+            .route(web::get().to(get_insole_stock))
+            .route(web::put().to(set_insole_stock)),
     );
 }
 
@@ -198,4 +206,85 @@ pub async fn set_stock(
     let settings = items.into_iter().enumerate().map(|(i, item)| stock_setting(i, item)).collect::<Result<Vec<_>, _>>()?;
     state.catalogue.set_stock(store.clone(), settings).await?;
     Ok(HttpResponse::Ok().json(stock_list(&state, store).await?))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InsoleStockItem {
+    pub insole_id: String,
+    pub quantity: i32,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InsoleStockList {
+    pub store_id: String,
+    pub items: Vec<InsoleStockItem>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InsoleQuantity {
+    #[schema(example = "superfeet-run-support-medium-arch")]
+    pub insole_id: String,
+    /// Pairs on hand, 0 or more.
+    #[schema(example = 3, minimum = 0, maximum = 100000)]
+    pub quantity: i32,
+}
+
+/// Insole quantities to set; insoles not listed keep theirs.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"items": [{"insole_id": "superfeet-run-support-medium-arch", "quantity": 3}]}))]
+pub struct InsoleStockUpdate {
+    pub items: Vec<InsoleQuantity>,
+}
+
+async fn insole_stock_list(state: &AppState, store: StoreId) -> Result<InsoleStockList, ApiError> {
+    let rows = state.catalogue.insole_stock(store.clone()).await?;
+    Ok(InsoleStockList {
+        store_id: store.to_string(),
+        items: rows
+            .into_iter()
+            .map(|r| InsoleStockItem { insole_id: r.insole_id, quantity: r.quantity, updated_at: r.updated_at })
+            .collect(),
+    })
+}
+
+/// A store's insoles, one row per insole it has ever stocked.
+#[utoipa::path(get, path = "/v1/stores/{store_id}/insole-stock", tag = "stock", params(("store_id" = String, Path, description = "Store id")),
+    responses((status = 200, body = InsoleStockList), (status = 400, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_insole_stock(caller: Caller, state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ReadStock)?;
+    let store = store_id(&path)?;
+    if !caller.can_see_store(Some(store.as_str())) {
+        return Err(AuthError::OtherStore.into());
+    }
+    Ok(HttpResponse::Ok().json(insole_stock_list(&state, store).await?))
+}
+
+/// Set insole quantities at a store. All or nothing: one unknown insole rejects the update.
+#[utoipa::path(put, path = "/v1/stores/{store_id}/insole-stock", tag = "stock", request_body = InsoleStockUpdate,
+    params(("store_id" = String, Path, description = "Store id")),
+    responses((status = 200, body = InsoleStockList), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn set_insole_stock(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: Json<InsoleStockUpdate>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::WriteStock)?;
+    let store = store_id(&path)?;
+    let items = body.0.items;
+    if items.is_empty() || items.len() > MAX_STOCK_ITEMS {
+        return Err(FieldError::new("items", format!("must list 1 to {MAX_STOCK_ITEMS} insoles")).into());
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (i, item) in items.iter().enumerate() {
+        if !seen.insert(item.insole_id.as_str()) {
+            return Err(FieldError::new(format!("items[{i}].insole_id"), "is listed twice").into());
+        }
+    }
+    let pairs = items.into_iter().map(|i| (i.insole_id, i.quantity)).collect();
+    state.catalogue.set_insole_stock(store.clone(), pairs).await?;
+    Ok(HttpResponse::Ok().json(insole_stock_list(&state, store).await?))
 }

@@ -251,6 +251,26 @@ impl CatalogueService {
         Ok(())
     }
 
+    /// A store's insoles, one row per insole it has ever stocked.
+    pub async fn insole_stock(&self, store: StoreId) -> Result<Vec<db::sizes::InsoleStockRow>, CatalogueError> {
+        Ok(self.db.run(move |conn| db::sizes::store_insoles(conn, store.as_str())).await?)
+    }
+
+    /// Sets insole quantities at a store, all or nothing.
+    pub async fn set_insole_stock(&self, store: StoreId, items: Vec<(String, i32)>) -> Result<(), CatalogueError> {
+        let catalogue = self.snapshot();
+        for (index, (insole_id, quantity)) in items.iter().enumerate() {
+            if !catalogue.insoles.iter().any(|i| &i.id == insole_id) {
+                return Err(FieldError::new(format!("items[{index}].insole_id"), format!("no insole with id '{insole_id}'")).into());
+            }
+            if !(0..=100_000).contains(quantity) {
+                return Err(FieldError::new(format!("items[{index}].quantity"), "must be between 0 and 100000").into());
+            }
+        }
+        self.db.run_write(move |conn| conn.transaction(|conn| db::sizes::set_insole_stock(conn, store.as_str(), &items))).await?;
+        Ok(())
+    }
+
     /// A store's pairs by size, by shoe id (shoes whose sizes were never given are absent).
     pub async fn stock_sizes(&self, store: StoreId) -> Result<std::collections::HashMap<String, Vec<(f64, i32)>>, CatalogueError> {
         let rows = self.db.run(move |conn| db::sizes::store_sizes(conn, store.as_str())).await?;

@@ -185,7 +185,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    insole_stock (store_id, insole_id) {
+        store_id -> Text,
+        insole_id -> Text,
+        quantity -> Integer,
+        updated_at -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     shoes, insoles, stock, fittings, app_meta, outcomes, models, jobs, api_keys, idempotency_keys, try_ons, stock_sizes,
-    size_offsets
+    size_offsets, insole_stock
 );

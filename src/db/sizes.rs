@@ -1,8 +1,8 @@
-//! Stock by size and learned size offsets.
+//! Stock by size, insole stock and learned size offsets.
 
 use diesel::prelude::*;
 
-use super::schema::{size_offsets, stock, stock_sizes};
+use super::schema::{insole_stock, size_offsets, stock, stock_sizes};
 use super::{now_rfc3339, DbConnection, DbError};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
@@ -109,4 +109,44 @@ pub fn offsets(conn: &mut DbConnection) -> Result<Vec<SizeOffsetRow>, DbError> {
         .order(size_offsets::shoe_id)
         .select(SizeOffsetRow::as_select())
         .load(conn)?)
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = insole_stock)]
+pub struct InsoleStockRow {
+    pub store_id: String,
+    pub insole_id: String,
+    pub quantity: i32,
+    pub updated_at: String,
+}
+
+/// A store's insoles, one row per insole it has ever stocked.
+pub fn store_insoles(conn: &mut DbConnection, store_id: &str) -> Result<Vec<InsoleStockRow>, DbError> {
+    Ok(insole_stock::table
+        .filter(insole_stock::store_id.eq(store_id))
+        .order(insole_stock::insole_id)
+        .select(InsoleStockRow::as_select())
+        .load(conn)?)
+}
+
+/// Sets the pairs of each listed insole at a store (call inside a transaction).
+pub fn set_insole_stock(conn: &mut DbConnection, store_id: &str, items: &[(String, i32)]) -> Result<(), DbError> {
+    let now = now_rfc3339();
+    for (insole_id, quantity) in items {
+        let key = insole_stock::table.filter(insole_stock::store_id.eq(store_id)).filter(insole_stock::insole_id.eq(insole_id));
+        let updated = diesel::update(key)
+            .set((insole_stock::quantity.eq(quantity), insole_stock::updated_at.eq(&now)))
+            .execute(conn)?;
+        if updated == 0 {
+            diesel::insert_into(insole_stock::table)
+                .values(InsoleStockRow {
+                    store_id: store_id.to_owned(),
+                    insole_id: insole_id.clone(),
+                    quantity: *quantity,
+                    updated_at: now.clone(),
+                })
+                .execute(conn)?;
+        }
+    }
+    Ok(())
 }

@@ -405,3 +405,25 @@ async fn training_learns_each_models_size_offset_and_the_api_shows_it_per_model(
         15
     );
 }
+
+#[tokio::test]
+async fn insoles_are_stocked_per_store_and_a_paired_insole_says_how_many_pairs_are_here() {
+    let app = spawn_app().await;
+    let r = app.put("/v1/stores/S1/insole-stock", &json!({"items": [{"insole_id": "superfeet-run-support-medium-arch", "quantity": 3}]})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["items"][0]["quantity"], 3);
+    assert_eq!(app.get("/v1/stores/S1/insole-stock").await.body["items"][0]["insole_id"], "superfeet-run-support-medium-arch");
+    let bad = app.put("/v1/stores/S1/insole-stock", &json!({"items": [{"insole_id": "no-such-insole", "quantity": 1}]})).await;
+    assert_eq!(assert_problem(&bad, 422)["field"], "items[0].insole_id");
+
+    // A shoe whose answer pairs an insole, stocked at S1 with that insole.
+    let open = app.recommend(&json!({ "fitting": shop_fitting(), "top_k": 10 })).await;
+    let paired = open.body["shoes"].as_array().unwrap().iter().find(|s| s.get("insole").is_some()).expect("an insole is paired").clone();
+    let (shoe, insole) = (paired["shoe_id"].as_str().unwrap(), paired["insole"]["insole_id"].as_str().unwrap());
+    assert_eq!(app.set_stock("S1", &[(shoe, 2)]).await.status, 200);
+    assert_eq!(app.put("/v1/stores/S1/insole-stock", &json!({"items": [{"insole_id": insole, "quantity": 4}]})).await.status, 200);
+    let r = app.recommend(&json!({ "fitting": shop_fitting(), "store_id": "S1" })).await;
+    let here = r.body["shoes"].as_array().unwrap().iter().find(|s| s["shoe_id"] == shoe).unwrap().clone();
+    assert_eq!(here["insole"]["insole_id"], insole, "{here}");
+    assert_eq!(here["insole"]["pairs_in_stock"], 4, "{here}");
+}
