@@ -33,6 +33,9 @@ pub enum Command {
     Train(TrainArgs),
     /// Evaluate a stored model, the active one and the baseline on the same held-out data.
     Evaluate(EvaluateArgs),
+    /// Evaluate a stored model on the current outcomes (stored for the HTTP report too) and
+    /// write the analyst's report: one self-contained HTML page.
+    Report(ReportArgs),
     /// List or activate model versions.
     #[command(subcommand)]
     Models(ModelsCommand),
@@ -91,10 +94,28 @@ pub struct EvaluateArgs {
     pub from: Option<PathBuf>,
 }
 
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Model version to report on.
+    #[arg(long)]
+    pub model: String,
+    /// Compare with this version (default: the active one).
+    #[arg(long)]
+    pub against: Option<String>,
+    /// Evaluate on this outcome file instead of the database.
+    #[arg(long)]
+    pub from: Option<PathBuf>,
+    /// Where to write the HTML page.
+    #[arg(long)]
+    pub output: PathBuf,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ModelsCommand {
     /// List model versions with their held-out metrics.
     List,
+    /// The activation history, newest first.
+    Activations,
     /// Make a version the one that ranks (e.g. baseline-rules-v1 to roll back to the rules).
     Activate {
         version: String,

@@ -9,7 +9,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::catalogue::service::{import_catalogue_file, ImportError as CatalogueImportError};
 use crate::catalogue::CatalogueService;
-use crate::cli::{EvaluateArgs, SimulateArgs, TrainArgs};
+use crate::cli::{EvaluateArgs, ReportArgs, SimulateArgs, TrainArgs};
+use crate::model::activations::Actor;
 use crate::db::Database;
 use crate::model::registry::{load_scorer, store_model};
 use crate::model::ModelRegistry;
@@ -212,7 +213,7 @@ pub fn train(database_url: &str, args: &TrainArgs) -> anyhow::Result<()> {
         println!("\nwrote {}", path.display());
     }
     if args.activate_if_better && result.comparison.clearly_better() {
-        actix_web::rt::System::new().block_on(registry.activate(version.clone()))?;
+        actix_web::rt::System::new().block_on(registry.activate(version.clone(), Actor::command_line()))?;
         println!("\nactivated {version}: the gain's 95 % interval is above zero");
     } else if args.activate_if_better {
         println!("\nnot activated: the gain's 95 % interval reaches zero or below; `stridefit models activate {version}` promotes it anyway");
@@ -280,8 +281,66 @@ pub fn list_models(database_url: &str) -> anyhow::Result<()> {
 pub fn activate_model(database_url: &str, version: &str) -> anyhow::Result<()> {
     let db = open(database_url)?;
     let registry = ModelRegistry::new(db, Arc::new(ActiveScorer::baseline()));
-    let info = actix_web::rt::System::new().block_on(registry.activate(version.to_owned()))?;
+    let info = actix_web::rt::System::new().block_on(registry.activate(version.to_owned(), Actor::command_line()))?;
     println!("activated {} ({}); running services pick it up on their next refresh or restart", info.version, info.kind);
+    Ok(())
+}
+
+pub fn report(database_url: &str, args: &ReportArgs) -> anyhow::Result<()> {
+    let db = open(database_url)?;
+    let catalogue = CatalogueService::load(db.clone())?.snapshot();
+    let records = match &args.from {
+        Some(file) => Some(crate::outcomes::import::records_from_file(&read(file)?, &catalogue).map_err(report_rows)?),
+        None => None,
+    };
+    let bar = Bar::new("report");
+    let stored = training::stored::evaluate_and_store(
+        &db,
+        &catalogue,
+        &args.model,
+        args.against.as_deref(),
+        records,
+        None,
+        &bar,
+        &AtomicBool::new(false),
+    )?;
+    bar.0.finish_and_clear();
+    let page = db.with_conn(|conn| Ok(crate::report::page_for(conn, &stored)))??;
+    std::fs::write(&args.output, page).with_context(|| format!("cannot write {}", args.output.display()))?;
+    print_comparison(&stored.analysis.comparison);
+    println!("\n{}", stored.analysis.verdict.text);
+    println!("wrote {} (evaluation {}, also served at /v1/models/{}/report)", args.output.display(), stored.id, args.model);
+    Ok(())
+}
+
+pub fn list_activations(database_url: &str) -> anyhow::Result<()> {
+    let db = open(database_url)?;
+    let (items, total) = db.with_conn(|conn| crate::model::activations::list(conn, 200, 0))?;
+    println!("{:<25} {:<10} {:<12} {:<24} {:<28} {:<28} figures", "time", "kind", "via", "key", "before", "after");
+    for a in &items {
+        let key = match (&a.key_name, &a.key_id) {
+            (Some(name), Some(id)) => format!("{name} ({id})"),
+            (None, Some(id)) => id.clone(),
+            _ => "-".into(),
+        };
+        let figures = match (&a.figures.metric, a.figures.value, a.figures.gain) {
+            (Some(m), Some(v), Some(g)) => format!("{m} {v:.3}, gain {g:+.3} over {}", a.figures.gain_over.as_deref().unwrap_or("-")),
+            (Some(m), Some(v), None) => format!("{m} {v:.3}"),
+            _ => "-".into(),
+        };
+        println!(
+            "{:<25} {:<10} {:<12} {:<24} {:<28} {:<28} {figures}",
+            a.activated_at,
+            a.kind.as_str(),
+            a.via.as_str(),
+            key,
+            a.from_version.as_deref().unwrap_or("-"),
+            a.to_version
+        );
+    }
+    if total > items.len() {
+        println!("... and {} older", total - items.len());
+    }
     Ok(())
 }
 

@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod fitting;
 pub mod ranking;
 pub mod recommendation;
+pub mod report;
 pub mod referral;
 pub mod settings;
 pub mod startup;

@@ -15,7 +15,9 @@ fn main() -> ExitCode {
         Command::Import(ImportCommand::Outcomes { file }) => commands::import_outcomes(db, &file),
         Command::Train(args) => commands::train(db, &args),
         Command::Evaluate(args) => commands::evaluate(db, &args),
+        Command::Report(args) => commands::report(db, &args),
         Command::Models(ModelsCommand::List) => commands::list_models(db),
+        Command::Models(ModelsCommand::Activations) => commands::list_activations(db),
         Command::Models(ModelsCommand::Activate { version }) => commands::activate_model(db, &version),
         Command::Simulate(args) => commands::simulate(db, &args),
         Command::Keys(KeysCommand::Create { role, store, name, cors_origins, rate_limit_per_minute, rate_limit_burst }) => {

@@ -83,6 +83,8 @@ error_codes! {
         "An `Idempotency-Key` was already used with a different body.";
     ModelSchemaMismatch = "model_schema_mismatch", CONFLICT, "The model needs other features",
         "The model was trained on other feature definitions than this release computes.";
+    ModelNotEvaluated = "model_not_evaluated", CONFLICT, "The model has no evaluation yet",
+        "The model has no stored evaluation to report on: `POST /v1/models/{version}/evaluate` makes one.";
     AlreadyExists = "already_exists", CONFLICT, "The record exists",
         "Another write created the same record first.";
     InvalidFile = "invalid_file", UNPROCESSABLE_ENTITY, "The file has invalid rows",

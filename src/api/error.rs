@@ -273,6 +273,17 @@ impl From<crate::model::ModelError> for ApiError {
     }
 }
 
+impl From<crate::report::ReportError> for ApiError {
+    fn from(e: crate::report::ReportError) -> Self {
+        use crate::report::ReportError;
+        match e {
+            ReportError::Model(m) => m.into(),
+            ReportError::NotEvaluated(_) => ApiError::Rejected(ErrorCode::ModelNotEvaluated, e.to_string()),
+            ReportError::Render(inner) => ApiError::Internal(inner.context("the report did not render")),
+        }
+    }
+}
+
 impl From<crate::training::jobs::JobError> for ApiError {
     fn from(e: crate::training::jobs::JobError) -> Self {
         use crate::training::jobs::JobError;

@@ -2,26 +2,39 @@
 //! follow its progress, and activate (promote or roll back) a version.
 
 use actix_web::{http::header, web, HttpResponse};
-use utoipa::OpenApi;
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
+
 
 use super::error::{ApiError, Problem};
 use super::extract::Caller;
 use super::AppState;
 use crate::auth::Action;
+use crate::model::activations::{Activation, Actor};
 use crate::model::ModelInfo;
+use crate::training::analysis::Analysis;
 use crate::training::jobs::{Job, JobKind, JobPage, JobStatus};
+use super::PageQuery;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(list_models, get_model, create_model, activate_model, list_jobs, get_job, cancel_job),
-    components(schemas(ModelInfo, Job, JobPage, JobKind, JobStatus))
+    paths(
+        list_models, get_model, create_model, activate_model, list_model_activations, get_model_report, get_model_evaluation,
+        evaluate_model, list_jobs, get_job, cancel_job
+    ),
+    components(schemas(ModelInfo, Job, JobPage, JobKind, JobStatus, Activation, ActivationPage, EvaluationView))
 )]
 pub struct ModelsApi;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/v1/models").route(web::get().to(list_models)).route(web::post().to(create_model)))
+        // Before `/v1/models/{version}`, which would otherwise take "activations" for a version.
+        .service(web::resource("/v1/models/activations").route(web::get().to(list_model_activations)))
         .service(web::resource("/v1/models/{version}").route(web::get().to(get_model)))
         .service(web::resource("/v1/models/{version}/activate").route(web::post().to(activate_model)))
+        .service(web::resource("/v1/models/{version}/report").route(web::get().to(get_model_report)))
+        .service(web::resource("/v1/models/{version}/evaluate").route(web::post().to(evaluate_model)))
+        .service(web::resource("/v1/models/{version}/evaluation").route(web::get().to(get_model_evaluation)))
         .service(web::resource("/v1/jobs").route(web::get().to(list_jobs)))
         .service(web::resource("/v1/jobs/{id}").route(web::get().to(get_job)).route(web::delete().to(cancel_job)));
 }
@@ -54,13 +67,99 @@ pub async fn create_model(caller: Caller, state: web::Data<AppState>) -> Result<
 }
 
 /// Make a version the one that ranks (promote a candidate, or roll back, including to
-/// `baseline-rules-v1`). Takes effect at once, without a restart.
+/// `baseline-rules-v1`). Takes effect at once, without a restart, and is recorded in the
+/// activation history with the calling key and the figures known for the version.
 #[utoipa::path(post, path = "/v1/models/{version}/activate", tag = "models", params(("version" = String, Path, description = "Model version")),
     responses((status = 200, body = ModelInfo), (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json")))]
+        (status = 409, description = "The model was trained on other feature definitions; retrain it", body = Problem, content_type = "application/problem+json")))]
 pub async fn activate_model(caller: Caller, state: web::Data<AppState>, version: web::Path<String>) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageModels)?;
-    Ok(HttpResponse::Ok().json(state.models.activate(version.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(state.models.activate(version.into_inner(), Actor::key(&caller.key_id)).await?))
+}
+
+/// One page of the activation history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActivationPage {
+    pub items: Vec<Activation>,
+    pub total: usize,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+/// Every activation and rollback, newest first: when, which key (id and name; the command
+/// line has none), the version before and after, and the comparison figures known for the
+/// activated version at that moment.
+#[utoipa::path(get, path = "/v1/models/activations", tag = "models", params(PageQuery),
+    responses((status = 200, body = ActivationPage), (status = 400, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_model_activations(caller: Caller, state: web::Data<AppState>, q: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ManageModels)?;
+    let page = PageQuery::new(q.limit, q.offset)?;
+    let (limit, offset) = (page.limit.unwrap_or(super::DEFAULT_PAGE_SIZE), page.offset.unwrap_or(0));
+    let (items, total) = state.models.activations(limit, offset).await?;
+    Ok(HttpResponse::Ok().json(ActivationPage { items, total, limit, offset }))
+}
+
+/// The analyst's report on a version: one self-contained HTML page (inline SVG, no scripts,
+/// no external assets; prints cleanly) with the data, the comparison with the active model,
+/// the rules and two references on the same held-out sessions, a one-line verdict, the
+/// plots (calibration, NDCG@5 by store, learning curve, poor fits by rank, feature effects),
+/// the reasons runners were shown, the model card and the activation history. It renders the
+/// version's newest stored evaluation (`POST /v1/models/{version}/evaluate`).
+#[utoipa::path(get, path = "/v1/models/{version}/report", tag = "models", params(("version" = String, Path, description = "Model version")),
+    responses((status = 200, description = "The report page", body = String, content_type = "text/html"),
+        (status = 404, description = "No such model version", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The version has no stored evaluation yet: evaluate it first", body = Problem, content_type = "application/problem+json")))]
+pub async fn get_model_report(caller: Caller, state: web::Data<AppState>, version: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ManageModels)?;
+    let version = version.into_inner();
+    let page = state
+        .db
+        .run(move |conn| Ok(crate::report::latest_page(conn, &version)))
+        .await??;
+    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(page))
+}
+
+/// A stored evaluation: the figures the report draws, as JSON.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EvaluationView {
+    #[schema(value_type = String, format = Uuid)]
+    pub id: String,
+    pub created_at: String,
+    /// The evaluation job that computed it (absent when the command line did).
+    pub job_id: Option<String>,
+    pub analysis: Analysis,
+}
+
+/// The newest stored evaluation of a version as JSON: the same figures as its report, with
+/// the held-out window they were measured on.
+#[utoipa::path(get, path = "/v1/models/{version}/evaluation", tag = "models", params(("version" = String, Path, description = "Model version")),
+    responses((status = 200, body = EvaluationView),
+        (status = 404, description = "No such model version", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The version has no stored evaluation yet: evaluate it first", body = Problem, content_type = "application/problem+json")))]
+pub async fn get_model_evaluation(caller: Caller, state: web::Data<AppState>, version: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ManageModels)?;
+    let version = version.into_inner();
+    state.models.get(version.clone()).await?;
+    let key = version.clone();
+    let stored = state.db.run(move |conn| Ok(crate::training::stored::latest(conn, &key))).await??;
+    let stored = stored.ok_or(crate::report::ReportError::NotEvaluated(version))?;
+    Ok(HttpResponse::Ok().json(EvaluationView { id: stored.id, created_at: stored.created_at, job_id: stored.job_id, analysis: stored.analysis }))
+}
+
+/// Evaluate a stored version on the current outcomes, as a background job (follow it at
+/// `/v1/jobs/{id}`; it shares the training queue): the version, the active one, the rules and
+/// two references on the same held-out sessions (the newest 20 %), plus everything the report
+/// draws. The result is stored with its held-out window; the report and
+/// `/v1/models/{version}/evaluation` show the newest. Takes no body.
+#[utoipa::path(post, path = "/v1/models/{version}/evaluate", tag = "models", params(("version" = String, Path, description = "Model version")),
+    responses((status = 202, body = Job),
+        (status = 404, description = "No such model version", body = Problem, content_type = "application/problem+json")))]
+pub async fn evaluate_model(caller: Caller, state: web::Data<AppState>, version: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ManageModels)?;
+    let version = version.into_inner();
+    state.models.get(version.clone()).await?;
+    let job = state.jobs.start_evaluation(version).await?;
+    Ok(HttpResponse::Accepted().insert_header((header::LOCATION, format!("/v1/jobs/{}", job.id))).json(job))
 }
 
 /// Jobs (training runs), newest first, with their status and progress.

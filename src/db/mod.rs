@@ -10,6 +10,7 @@ use diesel::r2d2::{self, ManageConnection, Pool};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 pub mod catalogue;
+pub mod evaluations;
 pub mod fittings;
 pub mod keys;
 pub mod meta;

@@ -198,3 +198,31 @@ diesel::allow_tables_to_appear_in_same_query!(
     shoes, insoles, stock, fittings, app_meta, outcomes, models, jobs, api_keys, idempotency_keys, try_ons, stock_sizes,
     size_offsets, insole_stock
 );
+
+diesel::table! {
+    model_evaluations (id) {
+        id -> Text,
+        model_version -> Text,
+        against_version -> Nullable<Text>,
+        job_id -> Nullable<Text>,
+        held_out_sessions -> Integer,
+        held_out_from -> Nullable<Text>,
+        held_out_to -> Nullable<Text>,
+        analysis -> Text,
+        created_at -> Text,
+    }
+}
+
+diesel::table! {
+    model_activations (id) {
+        id -> Text,
+        activated_at -> Text,
+        kind -> Text,
+        via -> Text,
+        key_id -> Nullable<Text>,
+        key_name -> Nullable<Text>,
+        from_version -> Nullable<Text>,
+        to_version -> Text,
+        figures -> Text,
+    }
+}

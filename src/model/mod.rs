@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::features::{schema_hash, Feature, Pair, FEATURE_COUNT};
 use crate::ranking::{sigmoid, Prepared, Scored, Scorer};
 
+pub mod activations;
 pub mod interaction;
 pub mod registry;
 pub use interaction::{InteractionArtifact, InteractionModel, INTERACTION_KIND};

@@ -9,6 +9,7 @@ use diesel::Connection;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::activations::{self, Activation, Actor};
 use super::Artifact;
 use crate::db::{self, models::ModelRow, Database, DbError};
 use crate::ranking::baseline::BASELINE_VERSION;
@@ -233,14 +234,19 @@ impl ModelRegistry {
     }
 
     /// Makes a version the one serving: recorded in the database (so other replicas and
-    /// restarts follow), then swapped in atomically. Requests in flight finish on the old one.
-    pub async fn activate(&self, version: String) -> Result<ModelInfo, ModelError> {
+    /// restarts follow) together with an entry in the activation history, then swapped in
+    /// atomically. Requests in flight finish on the old one.
+    pub async fn activate(&self, version: String, actor: Actor) -> Result<ModelInfo, ModelError> {
         let key = version.clone();
         let scorer = self
             .db
-            .run(move |conn| {
+            .run_write(move |conn| {
                 Ok(load_scorer(conn, &key).and_then(|scorer| {
-                    db::meta::set(conn, db::meta::ACTIVE_MODEL, &key)?;
+                    conn.transaction(|conn| {
+                        let before = db::meta::get(conn, db::meta::ACTIVE_MODEL)?;
+                        db::meta::set(conn, db::meta::ACTIVE_MODEL, &key)?;
+                        activations::record(conn, &actor, before.as_deref(), &key)
+                    })?;
                     Ok(scorer)
                 }))
             })
@@ -248,5 +254,10 @@ impl ModelRegistry {
         self.active.replace(scorer);
         log::info!("model {version} activated at {}", Utc::now().to_rfc3339());
         self.get(version).await
+    }
+
+    /// The activation history, newest first: one page and the total.
+    pub async fn activations(&self, limit: u32, offset: u32) -> Result<(Vec<Activation>, usize), ModelError> {
+        Ok(self.db.run(move |conn| activations::list(conn, limit, offset)).await?)
     }
 }

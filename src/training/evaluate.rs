@@ -114,7 +114,7 @@ fn random_key(session: usize, shoe: u32) -> f64 {
 }
 
 /// Rank keys for every catalogue shoe in a session, by catalogue index.
-fn catalogue_keys(ranker: &Ranker, dataset: &Dataset, session: usize, catalogue: &Catalogue) -> Vec<f64> {
+pub(crate) fn catalogue_keys(ranker: &Ranker, dataset: &Dataset, session: usize, catalogue: &Catalogue) -> Vec<f64> {
     match ranker {
         Ranker::Model(scorer) => {
             let runner = &dataset.sessions[session].runner;
@@ -134,7 +134,7 @@ fn catalogue_keys(ranker: &Ranker, dataset: &Dataset, session: usize, catalogue:
 }
 
 /// 1-based rank of `index` among `keys` (higher first, ties by index as the service breaks them).
-fn rank_of(keys: &[f64], index: usize) -> usize {
+pub(crate) fn rank_of(keys: &[f64], index: usize) -> usize {
     let own = keys[index];
     1 + keys.iter().enumerate().filter(|(j, k)| **k > own || (**k == own && *j < index)).count()
 }

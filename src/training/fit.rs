@@ -129,8 +129,13 @@ pub fn fit(
         .min_by(|a, b| a.validation_log_loss.total_cmp(&b.validation_log_loss))
         .map_or(1.0, |r| r.alpha);
     let all: Vec<&Example> = all_train.iter().chain(all_validation.iter()).copied().collect();
-    let (means, scales) = standardiser(&all);
-    let artifact = fit_one(&all, &means, &scales, best, version)?;
+    let artifact = refit(&all, best, version)?;
     on_step(ALPHAS.len() + 1, ALPHAS.len() + 1);
     Ok((artifact, results))
+}
+
+/// Fits with a fixed alpha on these labelled sales (the final fit, and the report's learning curve).
+pub fn refit(examples: &[&Example], alpha: f64, version: &str) -> Result<LogisticArtifact, TrainError> {
+    let (means, scales) = standardiser(examples);
+    fit_one(examples, &means, &scales, alpha, version)
 }

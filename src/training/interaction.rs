@@ -346,11 +346,21 @@ pub fn fit(
         .ok_or_else(|| TrainError::Solver("no regularisation strength tried".into()))?;
 
     let all: Vec<usize> = train.iter().chain(validation).copied().collect();
-    let (means, scales) = standardiser(dataset, &all);
-    let all_groups = groups(dataset, &all, &means, &scales);
-    let theta = fit_with(&all_groups, best.passes, best.alpha, |_, _| true);
+    let artifact = refit(dataset, &all, best.alpha, best.passes, version)?;
     on_step(ALPHAS.len() + 1, ALPHAS.len() + 1);
-    let artifact = InteractionArtifact {
+    Ok((artifact, results, best.validation_objective))
+}
+
+/// Fits with fixed hyper-parameters (no search) on these examples: the final fit, and the
+/// report's learning curve (the same recipe on less history).
+pub fn refit(dataset: &Dataset, examples: &[usize], alpha: f64, passes: f64, version: &str) -> Result<InteractionArtifact, TrainError> {
+    let (means, scales) = standardiser(dataset, examples);
+    let all_groups = groups(dataset, examples, &means, &scales);
+    if all_groups.is_empty() {
+        return Err(TrainError::NotEnoughData("no training sessions".into()));
+    }
+    let theta = fit_with(&all_groups, passes, alpha, |_, _| true);
+    Ok(InteractionArtifact {
         version: version.to_owned(),
         schema_hash: extended_schema_hash(),
         linear_names: linear_names(),
@@ -361,14 +371,8 @@ pub fn fit(
         linear_weights: theta[..LINEAR_DIM].to_vec(),
         intercept: theta[INTERCEPT],
         interactions: theta[MATRIX..].to_vec(),
-        hyper_parameters: InteractionHyperParameters {
-            alpha: best.alpha,
-            passes: best.passes,
-            learning_rate: LEARNING_RATE,
-            pairwise_weight: PAIRWISE_WEIGHT,
-        },
-    };
-    Ok((artifact, results, best.validation_objective))
+        hyper_parameters: InteractionHyperParameters { alpha, passes, learning_rate: LEARNING_RATE, pairwise_weight: PAIRWISE_WEIGHT },
+    })
 }
 
 /// The same validation objective for any scorer (used to choose between model families).

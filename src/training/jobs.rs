@@ -143,14 +143,24 @@ impl JobService {
     /// Queues a training run on the stored outcomes and returns at once; this replica starts
     /// it now if no run holds the queue, else the first replica to find the queue free does.
     pub async fn start_training(&self) -> Result<Job, JobError> {
+        self.queue(JobKind::Training, None).await
+    }
+
+    /// Queues an evaluation of a stored version on the stored outcomes (in the same queue as
+    /// training); its result is stored with the held-out window for the report.
+    pub async fn start_evaluation(&self, version: String) -> Result<Job, JobError> {
+        self.queue(JobKind::Evaluation, Some(version)).await
+    }
+
+    async fn queue(&self, kind: JobKind, model_version: Option<String>) -> Result<Job, JobError> {
         let now = db::now_rfc3339();
         let row = JobRow {
             id: uuid::Uuid::new_v4().to_string(),
-            kind: JobKind::Training,
+            kind,
             status: JobStatus::Queued,
             progress: 0.0,
             message: "queued".into(),
-            model_version: None,
+            model_version,
             created_at: now.clone(),
             updated_at: now,
             lease_owner: None,
@@ -210,7 +220,7 @@ impl JobService {
         }
         let this = self.clone();
         std::thread::Builder::new()
-            .name(format!("training-{}", &job.id[..8]))
+            .name(format!("{}-{}", job.kind.as_str(), &job.id[..8]))
             .spawn(move || this.run(job, cancel))
             .map_err(|e| DbError::Other(e.into()))?;
         Ok(())
@@ -242,38 +252,28 @@ impl JobService {
         let progress =
             JobProgress { db: self.db.clone(), id: row.id.clone(), last: Mutex::new((0.0, String::new())), cancel: cancel.clone() };
         progress.report(0.01, "loading outcomes");
-        let catalogue = self.catalogue.snapshot();
-        let active = self.active.get();
-        let db = self.db.clone();
         // A panic in the run must fail the job, not leave it running forever.
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let records = load_records(&db)?;
-            let result = train(&records, &catalogue, Some(active.as_ref().as_ref()), &progress, &cancel)?;
-            // A cancel that arrived after training's last checkpoint still stores nothing.
-            if cancel.load(Ordering::Relaxed) {
-                return Err(TrainError::Cancelled);
-            }
-            let metrics = serde_json::to_value(&result.comparison).unwrap_or_default();
-            let summary = serde_json::to_value(&result.summary).unwrap_or_default();
-            db.with_conn(|conn| crate::model::registry::store_model(conn, &result.artifact, &summary, &metrics))?;
-            crate::sizing::service::learn_and_store(&db, &records, &catalogue)?;
-            Ok::<_, TrainError>(result.artifact.version().to_owned())
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match row.kind {
+            JobKind::Training => self.train(&progress, &cancel),
+            JobKind::Evaluation => self.evaluate(row.model_version.as_deref().unwrap_or_default(), &row.id, &progress, &cancel),
         }));
+        let kind = row.kind.as_str();
         let (status, message) = match result {
-            Ok(Ok(version)) => {
+            Ok(Ok((version, message))) => {
                 row.progress = 1.0;
-                let message = format!("trained {version}; activate it with POST /v1/models/{version}/activate");
                 row.model_version = Some(version);
                 (JobStatus::Succeeded, message)
             }
             Ok(Err(TrainError::Cancelled)) => (JobStatus::Cancelled, "cancelled; nothing was stored".into()),
             Ok(Err(e)) => (JobStatus::Failed, e.to_string()),
-            Err(_) => (JobStatus::Failed, "the training run crashed; nothing was stored".into()),
+            Err(_) => (JobStatus::Failed, format!("the {kind} run crashed; nothing was stored")),
         };
         row.status = status;
         row.message = message;
-        log::info!("training job {} {}: {}", row.id, row.status, row.message);
-        self.metrics.training_runs.with_label_values(&[row.status.as_str()]).inc();
+        log::info!("{} job {} {}: {}", row.kind, row.id, row.status, row.message);
+        if row.kind == JobKind::Training {
+            self.metrics.training_runs.with_label_values(&[row.status.as_str()]).inc();
+        }
         row.updated_at = db::now_rfc3339();
         if let Err(e) = self.db.with_write_conn(|conn| db::models::finish_job(conn, &row)) {
             log::error!("cannot record the end of job {}: {e}", row.id);
@@ -281,6 +281,44 @@ impl JobService {
         if let Ok(mut map) = self.running.lock() {
             map.remove(&row.id);
         }
+    }
+
+    /// A training run: the new model is stored, never activated. Answers its version and message.
+    fn train(&self, progress: &JobProgress, cancel: &AtomicBool) -> Result<(String, String), TrainError> {
+        let catalogue = self.catalogue.snapshot();
+        let active = self.active.get();
+        let records = load_records(&self.db)?;
+        let result = train(&records, &catalogue, Some(active.as_ref().as_ref()), progress, cancel)?;
+        // A cancel that arrived after training's last checkpoint still stores nothing.
+        if cancel.load(Ordering::Relaxed) {
+            return Err(TrainError::Cancelled);
+        }
+        let metrics = serde_json::to_value(&result.comparison).unwrap_or_default();
+        let summary = serde_json::to_value(&result.summary).unwrap_or_default();
+        self.db.with_conn(|conn| crate::model::registry::store_model(conn, &result.artifact, &summary, &metrics))?;
+        crate::sizing::service::learn_and_store(&self.db, &records, &catalogue)?;
+        let version = result.artifact.version().to_owned();
+        let message = format!("trained {version}; activate it with POST /v1/models/{version}/activate");
+        Ok((version, message))
+    }
+
+    /// An evaluation of a stored version against the active one; the analysis is stored.
+    fn evaluate(&self, version: &str, job_id: &str, progress: &JobProgress, cancel: &AtomicBool) -> Result<(String, String), TrainError> {
+        let catalogue = self.catalogue.snapshot();
+        let stored = super::stored::evaluate_and_store(&self.db, &catalogue, version, None, None, Some(job_id), progress, cancel)
+            .map_err(|e| match e {
+                super::stored::EvaluationError::Train(t) => t,
+                other => TrainError::Pipeline(other.to_string()),
+            })?;
+        let held = &stored.analysis.comparison.held_out;
+        let message = format!(
+            "evaluated {version} on {} held-out sessions ({} to {}): {}; report at /v1/models/{version}/report",
+            held.sessions,
+            held.from.as_deref().unwrap_or("-"),
+            held.to.as_deref().unwrap_or("-"),
+            stored.analysis.verdict.text
+        );
+        Ok((version.to_owned(), message))
     }
 
     pub async fn get(&self, id: String) -> Result<Job, JobError> {

@@ -17,12 +17,14 @@ use crate::fitting::Fitting;
 use crate::model::{Artifact, TrainedModel};
 use crate::ranking::{BaselineScorer, Scorer};
 
+pub mod analysis;
 pub mod dataset;
 pub mod evaluate;
 pub mod fit;
 pub mod interaction;
 pub mod jobs;
 pub mod metrics;
+pub mod stored;
 
 pub use dataset::{Dataset, SaleRecord};
 pub use evaluate::{Evaluation, Metrics};
@@ -202,7 +204,7 @@ pub fn new_version() -> String {
     format!("m-{}-{}", Utc::now().format("%Y%m%d-%H%M%S"), &uuid::Uuid::new_v4().simple().to_string()[..4])
 }
 
-fn check_cancel(cancel: &AtomicBool) -> Result<(), TrainError> {
+pub(crate) fn check_cancel(cancel: &AtomicBool) -> Result<(), TrainError> {
     if cancel.load(Ordering::Relaxed) {
         Err(TrainError::Cancelled)
     } else {

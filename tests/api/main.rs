@@ -13,6 +13,7 @@ mod outcomes;
 mod recommendations;
 mod referral_vignettes;
 mod replicas;
+mod report;
 mod returning_runner;
 mod security;
 mod sizes;

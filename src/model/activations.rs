@@ -1,0 +1,200 @@
+//! The activation history: every activation and rollback, who made it (API key, or the
+//! command line), the version before and after, and the comparison figures known at that
+//! moment, so a later reader sees what the decision rested on.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::db::evaluations::{self, ActivationRow};
+use crate::db::{self, DbConnection, DbError};
+use crate::ranking::baseline::BASELINE_VERSION;
+
+/// An activation of a version not served before, or a return to one that was (the rules
+/// are always a rollback).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivationKind {
+    Activation,
+    Rollback,
+}
+
+/// Where the activation was asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivationVia {
+    Http,
+    CommandLine,
+}
+
+impl ActivationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActivationKind::Activation => "activation",
+            ActivationKind::Rollback => "rollback",
+        }
+    }
+    fn parse(s: &str) -> Self {
+        if s == "rollback" { ActivationKind::Rollback } else { ActivationKind::Activation }
+    }
+}
+
+impl ActivationVia {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActivationVia::Http => "http",
+            ActivationVia::CommandLine => "command_line",
+        }
+    }
+    fn parse(s: &str) -> Self {
+        if s == "http" { ActivationVia::Http } else { ActivationVia::CommandLine }
+    }
+}
+
+/// Who activates: an API key over HTTP, or someone at the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub via: ActivationVia,
+    pub key_id: Option<String>,
+}
+
+impl Actor {
+    pub fn command_line() -> Self {
+        Self { via: ActivationVia::CommandLine, key_id: None }
+    }
+    pub fn key(key_id: &str) -> Self {
+        Self { via: ActivationVia::Http, key_id: Some(key_id.to_owned()) }
+    }
+}
+
+/// The comparison figures of the activated version known at activation. Read from the stored
+/// comparison JSON (the registry sits below training, so it does not name training's types).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Figures {
+    /// `evaluation` (its newest stored evaluation), `training` (the figures recorded when it
+    /// was trained) or `none` (the rules, or a model stored without figures).
+    pub source: String,
+    /// When those figures were measured.
+    pub measured_at: Option<String>,
+    /// Held-out sessions and their first and last sale time.
+    pub held_out_sessions: Option<u64>,
+    pub held_out_from: Option<String>,
+    pub held_out_to: Option<String>,
+    /// The primary metric's name and the activated version's value on it.
+    pub metric: Option<String>,
+    pub value: Option<f64>,
+    /// What it was compared with, its gain on the primary metric and the gain's 95 % interval.
+    pub gain_over: Option<String>,
+    pub gain: Option<f64>,
+    pub gain_low: Option<f64>,
+    pub gain_high: Option<f64>,
+}
+
+impl Figures {
+    fn from_comparison(source: &str, measured_at: Option<String>, c: &serde_json::Value) -> Self {
+        let overall = &c["candidate"]["overall"];
+        let tried = overall["tried_sessions"].as_u64().unwrap_or(0) > 0 && overall["tried_ndcg_at_5"].is_number();
+        let metric = if tried { "tried_ndcg_at_5" } else { "ndcg_at_5" };
+        let gain = &c["gain"];
+        Self {
+            source: source.into(),
+            measured_at,
+            held_out_sessions: c["held_out"]["sessions"].as_u64(),
+            held_out_from: c["held_out"]["from"].as_str().map(str::to_owned),
+            held_out_to: c["held_out"]["to"].as_str().map(str::to_owned),
+            metric: Some(metric.into()),
+            value: overall[metric].as_f64(),
+            gain_over: gain["over"].as_str().map(str::to_owned),
+            gain: gain["mean"].as_f64(),
+            gain_low: gain["interval"]["low"].as_f64(),
+            gain_high: gain["interval"]["high"].as_f64(),
+        }
+    }
+
+    fn none() -> Self {
+        Self { source: "none".into(), ..Default::default() }
+    }
+}
+
+/// One recorded activation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Activation {
+    #[schema(value_type = String, format = Uuid)]
+    pub id: String,
+    /// RFC 3339 UTC.
+    pub activated_at: String,
+    pub kind: ActivationKind,
+    pub via: ActivationVia,
+    /// The API key that asked (absent at the command line).
+    pub key_id: Option<String>,
+    pub key_name: Option<String>,
+    /// The version serving before (absent when nothing had been activated).
+    pub from_version: Option<String>,
+    pub to_version: String,
+    pub figures: Figures,
+}
+
+impl From<ActivationRow> for Activation {
+    fn from(r: ActivationRow) -> Self {
+        Self {
+            figures: serde_json::from_str(&r.figures).unwrap_or_else(|_| Figures::none()),
+            id: r.id,
+            activated_at: r.activated_at,
+            kind: ActivationKind::parse(&r.kind),
+            via: ActivationVia::parse(&r.via),
+            key_id: r.key_id,
+            key_name: r.key_name,
+            from_version: r.from_version,
+            to_version: r.to_version,
+        }
+    }
+}
+
+/// The figures known for `version` now: its newest evaluation, else its training figures.
+fn figures_of(conn: &mut DbConnection, version: &str) -> Result<Figures, DbError> {
+    if let Some(row) = evaluations::latest_evaluation(conn, version)? {
+        if let Ok(analysis) = serde_json::from_str::<serde_json::Value>(&row.analysis) {
+            return Ok(Figures::from_comparison("evaluation", Some(row.created_at), &analysis["comparison"]));
+        }
+    }
+    if version == BASELINE_VERSION {
+        return Ok(Figures::none());
+    }
+    let row = match db::models::find_model(conn, version) {
+        Ok(row) => row,
+        Err(DbError::NotFound) => return Ok(Figures::none()),
+        Err(e) => return Err(e),
+    };
+    Ok(match serde_json::from_str::<serde_json::Value>(&row.metrics) {
+        Ok(c) if c["candidate"].is_object() => Figures::from_comparison("training", Some(row.created_at), &c),
+        _ => Figures::none(),
+    })
+}
+
+/// Records an activation of `to` replacing `from`; call inside the activation's transaction.
+pub fn record(conn: &mut DbConnection, actor: &Actor, from: Option<&str>, to: &str) -> Result<Activation, DbError> {
+    let rollback = to == BASELINE_VERSION || evaluations::has_served(conn, to)?;
+    let key_name = match &actor.key_id {
+        Some(id) => evaluations::key_name(conn, id)?,
+        None => None,
+    };
+    let figures = figures_of(conn, to)?;
+    let row = ActivationRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        activated_at: db::now_rfc3339(),
+        kind: if rollback { ActivationKind::Rollback } else { ActivationKind::Activation }.as_str().to_owned(),
+        via: actor.via.as_str().to_owned(),
+        key_id: actor.key_id.clone(),
+        key_name,
+        from_version: from.map(str::to_owned),
+        to_version: to.to_owned(),
+        figures: serde_json::to_string(&figures).unwrap_or_else(|_| "{}".into()),
+    };
+    evaluations::insert_activation(conn, &row)?;
+    Ok(row.into())
+}
+
+/// The history, newest first.
+pub fn list(conn: &mut DbConnection, limit: u32, offset: u32) -> Result<(Vec<Activation>, usize), DbError> {
+    let (rows, total) = evaluations::list_activations(conn, limit as i64, offset as i64)?;
+    Ok((rows.into_iter().map(Activation::from).collect(), total.max(0) as usize))
+}
