@@ -322,7 +322,7 @@ pub fn partial_dependence(pd: &PartialDependence) -> Plot {
         let mut chart = ChartBuilder::on(&root)
             .margin(10)
             .caption(pd.input.replace('_', " "), (FONT, 14))
-            .x_label_area_size(pd.numeric.then_some(34).unwrap_or(60))
+            .x_label_area_size(if pd.numeric { 34 } else { 60 })
             .y_label_area_size(46)
             .build_cartesian_2d(x0 - pad..x1 + pad, lo..hi)
             .map_err(err)?;

@@ -416,9 +416,13 @@ fn importance(scorer: &dyn Scorer, data: &Dataset, sample: &[usize]) -> Vec<(Inp
     out
 }
 
+/// One level an input is set to: its label, its position on the x axis, and (for a shoe
+/// attribute group) the value of each of the group's slots.
+type Level = (String, f64, Vec<(usize, f64)>);
+
 /// Levels of an input to set every pair to: numeric inputs at quantiles of what was observed;
 /// shoe attribute groups at each of their levels.
-fn levels(input: Input, data: &Dataset, sample: &[usize]) -> Vec<(String, f64, Vec<(usize, f64)>)> {
+fn levels(input: Input, data: &Dataset, sample: &[usize]) -> Vec<Level> {
     match input {
         Input::Hand(_) | Input::Relation(_) => {
             let mut values: Vec<f64> = sample
