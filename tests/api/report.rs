@@ -8,6 +8,7 @@ use scraper::{Html, Selector};
 use serde_json::{json, Value};
 use stridefit::auth::Role;
 
+use crate::browser::{pdf_pages, Browser, DESKTOP};
 use crate::helpers::*;
 
 const BUNDLED: &str = "m-20261129-002904-6d5e";
@@ -86,27 +87,6 @@ fn assert_self_contained(doc: &Html) {
     assert!(select(doc, "section svg").len() >= 6, "the figures are inline SVG");
 }
 
-/// Opens the page in headless Chromium and saves a screenshot; false when no browser is installed.
-fn screenshot(html: &std::path::Path, png: &std::path::Path) -> bool {
-    let Some(browser) = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
-        .into_iter()
-        .find(|b| std::path::Path::new(b).exists())
-    else {
-        return false;
-    };
-    let _ = std::fs::remove_file(png);
-    let status = std::process::Command::new(browser)
-        .args(["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1280,2400"])
-        .arg(format!("--screenshot={}", png.display()))
-        .arg(format!("file://{}", html.display()))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .expect("chromium runs");
-    assert!(status.success(), "chromium exited with {status}");
-    true
-}
-
 #[tokio::test]
 async fn an_analyst_evaluates_over_http_and_reads_a_report_whose_figures_are_the_stored_ones() {
     let app = spawn_app().await;
@@ -162,16 +142,21 @@ async fn an_analyst_evaluates_over_http_and_reads_a_report_whose_figures_are_the
         assert_eq!(cells[0].value().attr("data-value").unwrap().parse::<f64>().unwrap(), expected, "store {store}");
     }
 
-    // The page as a browser draws it, saved under target/ for a look.
-    let html = target_dir().join("report-test.html");
+    // The page in a real browser: nothing fetched from anywhere, no console error, a full-page
+    // screenshot under target/, and a printout of a few A4 pages.
+    let html = target_dir().join("model-report.html");
     std::fs::write(&html, &page).unwrap();
-    let png = target_dir().join("report-test.png");
-    if screenshot(&html, &png) {
-        let size = std::fs::metadata(&png).expect("a screenshot was written").len();
-        assert!(size > 50_000, "the screenshot is {size} bytes: blank?");
-    } else {
-        eprintln!("no Chromium installed: the report was not screenshotted");
-    }
+    let Some(browser) = Browser::start().await else { return };
+    let mut window = browser.session(DESKTOP, &["file://"]).await;
+    window.goto(&format!("file://{}", html.display())).await;
+    window.wait_for("section#activations h2").await;
+    window.assert_clean().await;
+    window.assert_accessible("the model report").await;
+    let shot = window.screenshot_page("model-report", true).await;
+    assert!(std::fs::metadata(&shot).unwrap().len() > 50_000, "the screenshot is blank: {}", shot.display());
+    let pages = pdf_pages(&window.print_pdf().await);
+    assert!((2..=12).contains(&pages), "the report prints on {pages} A4 pages");
+    window.close().await;
 }
 
 #[tokio::test]
