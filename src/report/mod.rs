@@ -21,14 +21,18 @@ pub struct Provenance {
     pub job_id: Option<String>,
 }
 
-/// A learned size offset for one model line (filled by the sizing work when a model carries
-/// them; the report shows the section either way).
+/// A learned size offset for one shoe model, as the last training run stored it (the sizing
+/// work learns them for the whole catalogue, so every model's report shows the same ones).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SizeOffset {
-    pub model_line: String,
-    /// How much larger (+) or smaller (−) than the runner's usual size runners kept, EU sizes.
-    pub offset_eu: f64,
-    pub sales: usize,
+    pub shoe_id: String,
+    /// Millimetres added to the foot before reading the brand's chart: + runs short (size up).
+    pub length_mm: f64,
+    /// −1 runs wide to +1 runs narrow.
+    pub width: f64,
+    /// Sales (weighted) behind the model's own estimate.
+    pub records: f64,
+    pub trained_at: String,
 }
 
 pub struct ReportInput<'a> {
@@ -129,9 +133,11 @@ struct ActivationRow {
 }
 
 struct OffsetRow {
-    model_line: String,
-    offset: String,
-    sales: usize,
+    shoe_id: String,
+    length: String,
+    width: String,
+    records: String,
+    trained_at: String,
 }
 
 #[derive(Template)]
@@ -350,7 +356,13 @@ pub fn render(input: &ReportInput) -> anyhow::Result<String> {
         offsets: input
             .size_offsets
             .iter()
-            .map(|o| OffsetRow { model_line: o.model_line.clone(), offset: format!("{:+.1}", o.offset_eu), sales: o.sales })
+            .map(|o| OffsetRow {
+                shoe_id: o.shoe_id.clone(),
+                length: format!("{:+.1}", o.length_mm),
+                width: format!("{:+.2}", o.width),
+                records: format!("{:.0}", o.records),
+                trained_at: o.trained_at.clone(),
+            })
             .collect(),
         activations: input
             .activations
@@ -403,10 +415,19 @@ impl From<crate::db::DbError> for ReportError {
 
 /// Activations listed in a report (the newest).
 pub const REPORT_ACTIVATIONS: u32 = 50;
+/// Learned size offsets listed in a report (the largest).
+pub const REPORT_OFFSETS: usize = 15;
 
 /// The page for a stored evaluation, with the activation history as it stands.
 pub fn page_for(conn: &mut crate::db::DbConnection, evaluation: &crate::training::stored::StoredEvaluation) -> Result<String, ReportError> {
     let (activations, _) = crate::model::activations::list(conn, REPORT_ACTIVATIONS, 0)?;
+    // The largest learned offsets first: what a fitter most needs to know.
+    let mut offsets: Vec<SizeOffset> = crate::db::sizes::offsets(conn)?
+        .into_iter()
+        .map(|r| SizeOffset { shoe_id: r.shoe_id, length_mm: r.length_mm, width: r.width, records: r.records, trained_at: r.trained_at })
+        .collect();
+    offsets.sort_by(|a, b| b.length_mm.abs().total_cmp(&a.length_mm.abs()).then(a.shoe_id.cmp(&b.shoe_id)));
+    offsets.truncate(REPORT_OFFSETS);
     let input = ReportInput {
         analysis: &evaluation.analysis,
         provenance: Provenance {
@@ -415,7 +436,7 @@ pub fn page_for(conn: &mut crate::db::DbConnection, evaluation: &crate::training
             job_id: evaluation.job_id.clone(),
         },
         activations: &activations,
-        size_offsets: &[],
+        size_offsets: &offsets,
     };
     Ok(render(&input)?)
 }
