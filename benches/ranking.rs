@@ -1,5 +1,6 @@
-//! Ranking cost: features for one pair, and scoring a whole catalogue with the baseline,
-//! at 100, 1 000 and 10 000 shoes generated from the bundled catalogue's rows.
+//! Ranking cost: features for one pair, and ranking a whole catalogue with the rules and the
+//! bundled model at 100, 1 000 and 10 000 shoes generated from the bundled catalogue's rows,
+//! through the generic path and the scoring kernel.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
@@ -37,15 +38,25 @@ fn benches(c: &mut Criterion) {
     for (name, scorer) in scorers {
         let mut group = c.benchmark_group(name);
         for n in [100, 1_000, 10_000] {
-            // As the service ranks: shoe attributes computed once per catalogue snapshot, then
-            // the fitter's pass (budget, one generation per line, variety, filter counts).
+            // As the service ranks: shoe attributes and the shoe matrix computed once per
+            // catalogue snapshot, then the fitter's pass (budget, one generation per line,
+            // variety, filter counts) and the five shoes explained.
             let table = ShoeTable::new(std::sync::Arc::new(catalogue_of(n)));
             let policy = Policy::default();
             group.throughput(Throughput::Elements(n as u64));
-            group.bench_with_input(BenchmarkId::from_parameter(n), &table, |b, t| {
+            // The generic path: every pair's inputs built, every candidate sorted.
+            group.bench_with_input(BenchmarkId::new("generic", n), &table, |b, t| {
                 b.iter(|| {
                     rank_for_runner(scorer, &t.catalogue, &t.attributes, black_box(&runner), &Filters::default(), 5, &policy)
                 })
+            });
+            // The scoring kernel, whole answer (what the service calls).
+            group.bench_with_input(BenchmarkId::new("kernel", n), &table, |b, t| {
+                b.iter(|| t.rank(scorer, black_box(&runner), &Filters::default(), 5, &policy))
+            });
+            // The kernel alone: every shoe's key and the shortlist the top 5 come from.
+            group.bench_with_input(BenchmarkId::new("shortlist", n), &table, |b, t| {
+                b.iter(|| t.shortlist(scorer, black_box(&runner), &Filters::default(), 5, &policy))
             });
         }
         group.finish();

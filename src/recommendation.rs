@@ -11,7 +11,7 @@ use crate::catalogue::{CatalogueError, CatalogueService, Terrain, Width};
 use crate::features::RunnerSignals;
 use crate::fitting::history::PastPurchase;
 use crate::fitting::{FieldError, Fitting, StoreId};
-use crate::ranking::{rank_for_runner, FilterCounts, Filters, Policy, RankedShoe, Relaxation, ShoeTable};
+use crate::ranking::{FilterCounts, Filters, Policy, RankedShoe, Relaxation, ShoeTable};
 use crate::referral::{self, Referral};
 use crate::sizing::{self, eu_sixths, SizeAdvice, SizeCharts, SizeOffsets, SizingService};
 
@@ -172,15 +172,7 @@ impl RecommendationService {
             liked_line: liked.and_then(|o| catalogue.shoe(&o.shoe_id)).map(|s| s.line().to_owned()),
             ..Policy::default()
         };
-        let mut ranking = rank_for_runner(
-            scorer.as_ref().as_ref(),
-            catalogue,
-            &table.attributes,
-            &runner,
-            &filters,
-            top_k,
-            &policy,
-        );
+        let mut ranking = table.rank(scorer.as_ref().as_ref(), &runner, &filters, top_k, &policy);
         if let (Some(outcome), Some(worn)) = (&options.worn_outcome, runner.worn.as_ref()) {
             for r in &mut ranking.shoes {
                 say_how_the_worn_pair_did(r, outcome, &worn.id, catalogue);

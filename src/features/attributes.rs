@@ -13,7 +13,7 @@ use crate::fitting::{BodyLocation, Feel, Fitting, FootStrike, Goal, Sex};
 pub const BRANDS: &[&str] =
     &["adidas", "altra", "asics", "brooks", "hoka", "mizuno", "new balance", "nike", "puma", "salomon", "saucony"];
 
-fn brand_level(brand: &str) -> usize {
+pub(crate) fn brand_level(brand: &str) -> usize {
     let lower = brand.trim().to_ascii_lowercase();
     BRANDS.iter().position(|b| *b == lower).unwrap_or(BRANDS.len())
 }
@@ -107,10 +107,10 @@ const MASS_KG: &[f64] = &[55.0, 60.0, 65.0, 70.0, 75.0, 80.0, 85.0, 90.0, 100.0]
 const AGE_YEARS: &[f64] = &[25.0, 30.0, 35.0, 40.0, 45.0, 50.0, 55.0, 60.0, 65.0];
 const WEEKLY_KM: &[f64] = &[15.0, 25.0, 35.0, 50.0, 70.0];
 const BUDGET_USD: &[f64] = &[110.0, 130.0, 150.0, 170.0, 200.0];
-const DROP_MM: &[f64] = &[3.0, 6.0, 8.0, 10.0, 12.0];
-const WEIGHT_G: &[f64] = &[210.0, 230.0, 250.0, 270.0, 290.0, 310.0];
-const HEEL_STACK_MM: &[f64] = &[28.0, 32.0, 34.0, 36.0, 38.0, 40.0];
-const PRICE_USD: &[f64] = &[100.0, 120.0, 140.0, 160.0, 180.0, 220.0];
+pub(crate) const DROP_MM: &[f64] = &[3.0, 6.0, 8.0, 10.0, 12.0];
+pub(crate) const WEIGHT_G: &[f64] = &[210.0, 230.0, 250.0, 270.0, 290.0, 310.0];
+pub(crate) const HEEL_STACK_MM: &[f64] = &[28.0, 32.0, 34.0, 36.0, 38.0, 40.0];
+pub(crate) const PRICE_USD: &[f64] = &[100.0, 120.0, 140.0, 160.0, 180.0, 220.0];
 
 /// Runner-side layout.
 const RUNNER_GROUPS: &[(&str, Slots)] = &[
@@ -185,6 +185,33 @@ const RELATION_GROUPS: &[(&str, Slots)] = &[
 
 pub const RELATION_COUNT: usize = layout_len(RELATION_GROUPS);
 
+/// Where each shoe-attribute group starts in `ShoeAttributes` and each relation sits in
+/// `Relations`, for code that writes them without the encoder (the scoring kernel); a test
+/// checks them against the layouts.
+pub(crate) mod slots {
+    pub const SHOE_BRAND: usize = 1;
+    pub const SHOE_SUPPORT: usize = 13;
+    pub const SHOE_CUSHIONING: usize = 16;
+    pub const SHOE_CATEGORY: usize = 20;
+    pub const SHOE_TERRAIN: usize = 24;
+    pub const SHOE_PLATED: usize = 27;
+    pub const SHOE_DROP: usize = 28;
+    pub const SHOE_WEIGHT: usize = 33;
+    pub const SHOE_STACK: usize = 39;
+    pub const SHOE_PRICE: usize = 45;
+    pub const SHOE_OFFERS_WIDE: usize = 51;
+    pub const SHOE_OFFERS_NARROW: usize = 52;
+    pub const SAME_BRAND: usize = 0;
+    pub const SAME_LINE: usize = 1;
+    pub const SAME_SHOE: usize = 2;
+    pub const SAME_CATEGORY: usize = 3;
+    pub const STACK_CHANGE: usize = 4;
+    pub const WEIGHT_CHANGE: usize = 5;
+    pub const SUPPORT_STEP: usize = 6;
+    pub const SOFTNESS_CHANGE: usize = 7;
+    pub const PRICE_CHANGE: usize = 8;
+}
+
 pub fn runner_attribute_names() -> Vec<String> {
     names(RUNNER_GROUPS)
 }
@@ -254,14 +281,14 @@ impl WornShoe {
     }
 }
 
-fn support_level(s: Support) -> usize {
+pub(crate) fn support_level(s: Support) -> usize {
     match s {
         Support::Neutral => 0,
         Support::Stability => 1,
         Support::MotionControl => 2,
     }
 }
-fn cushioning_level(c: Cushioning) -> usize {
+pub(crate) fn cushioning_level(c: Cushioning) -> usize {
     match c {
         Cushioning::Low => 0,
         Cushioning::Moderate => 1,
@@ -269,7 +296,7 @@ fn cushioning_level(c: Cushioning) -> usize {
         Cushioning::Max => 3,
     }
 }
-fn category_level(c: Category) -> usize {
+pub(crate) fn category_level(c: Category) -> usize {
     match c {
         Category::Daily => 0,
         Category::Cushioned => 1,
@@ -277,7 +304,7 @@ fn category_level(c: Category) -> usize {
         Category::Race => 3,
     }
 }
-fn terrain_level(t: Terrain) -> usize {
+pub(crate) fn terrain_level(t: Terrain) -> usize {
     match t {
         Terrain::Road => 0,
         Terrain::Trail => 1,
@@ -439,6 +466,43 @@ mod tests {
         assert_eq!(bin(59.9, &[60.0, 70.0]), 0);
         assert_eq!(bin(60.0, &[60.0, 70.0]), 1);
         assert_eq!(bin(95.0, &[60.0, 70.0]), 2);
+    }
+
+    #[test]
+    fn slot_constants_match_the_layouts() {
+        let shoe = shoe_attribute_names();
+        for (at, name) in [
+            (slots::SHOE_BRAND, "brand=adidas"),
+            (slots::SHOE_SUPPORT, "support=neutral"),
+            (slots::SHOE_CUSHIONING, "cushioning=low"),
+            (slots::SHOE_CATEGORY, "category=daily"),
+            (slots::SHOE_TERRAIN, "terrain=road"),
+            (slots::SHOE_PLATED, "plated"),
+            (slots::SHOE_DROP, "drop_mm>=3"),
+            (slots::SHOE_WEIGHT, "weight_g>=210"),
+            (slots::SHOE_STACK, "heel_stack_mm>=28"),
+            (slots::SHOE_PRICE, "price_usd>=100"),
+            (slots::SHOE_OFFERS_WIDE, "offers_wide"),
+            (slots::SHOE_OFFERS_NARROW, "offers_narrow"),
+        ] {
+            assert_eq!(shoe[at], name);
+        }
+        assert_eq!(slots::SHOE_OFFERS_NARROW + 1, SHOE_DIM);
+        let relations = relation_names();
+        for (at, name) in [
+            (slots::SAME_BRAND, "same_brand_as_worn"),
+            (slots::SAME_LINE, "same_line_as_worn"),
+            (slots::SAME_SHOE, "same_shoe_as_worn"),
+            (slots::SAME_CATEGORY, "same_category_as_worn"),
+            (slots::STACK_CHANGE, "stack_change_cm"),
+            (slots::WEIGHT_CHANGE, "weight_change_100g"),
+            (slots::SUPPORT_STEP, "support_step"),
+            (slots::SOFTNESS_CHANGE, "softness_change"),
+            (slots::PRICE_CHANGE, "price_change_100usd"),
+        ] {
+            assert_eq!(relations[at], name);
+        }
+        assert_eq!(slots::PRICE_CHANGE + 1, RELATION_COUNT);
     }
 
     #[test]

@@ -129,8 +129,8 @@ pub fn pair<'a>(runner: &RunnerSignals, shoe: &Shoe, attributes: &'a ShoeAttribu
 }
 
 /// Typical values for specs a catalogue row leaves empty, so a missing number is neutral.
-const TYPICAL_DROP_MM: f64 = 8.0;
-const TYPICAL_WEIGHT_G: f64 = 270.0;
+pub(crate) const TYPICAL_DROP_MM: f64 = 8.0;
+pub(crate) const TYPICAL_WEIGHT_G: f64 = 270.0;
 
 /// How well a shoe category suits a goal.
 pub fn goal_fit(goal: Goal, category: Category) -> f64 {

@@ -11,7 +11,7 @@ use super::ModelError;
 use crate::features::{
     attributes, extended_schema_hash, Feature, Pair, RunnerSignals, FEATURE_COUNT, RELATION_COUNT, RUNNER_DIM, SHOE_DIM,
 };
-use crate::ranking::{sigmoid, Prepared, Scored, Scorer};
+use crate::ranking::{sigmoid, Linear, Prepared, Scored, Scorer};
 
 pub const INTERACTION_KIND: &str = "interaction_ranker";
 
@@ -146,6 +146,14 @@ impl Scorer for InteractionModel {
         let mut relations = [0.0; RELATION_COUNT];
         relations.copy_from_slice(&linear[FEATURE_COUNT..]);
         Scored { score: sigmoid(z), contributions, relations, shoe }
+    }
+
+    fn linear(&self, prepared: &Prepared) -> Option<Linear> {
+        let mut hand = [0.0; FEATURE_COUNT];
+        hand.copy_from_slice(&self.slopes[..FEATURE_COUNT]);
+        let mut relations = [0.0; RELATION_COUNT];
+        relations.copy_from_slice(&self.slopes[FEATURE_COUNT..]);
+        Some(Linear { offset: self.offset + prepared.offset, hand, relations, shoe: prepared.shoe_weights })
     }
 
     fn rank_key(&self, prepared: &Prepared, pair: &Pair) -> f64 {

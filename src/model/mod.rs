@@ -163,4 +163,8 @@ impl Scorer for TrainedModel {
     fn rank_key(&self, _: &Prepared, pair: &Pair) -> f64 {
         self.offset + self.slopes.iter().zip(pair.x.0.iter()).map(|(s, x)| s * x).sum::<f64>()
     }
+
+    fn linear(&self, _: &Prepared) -> Option<crate::ranking::Linear> {
+        Some(crate::ranking::Linear::hand_only(self.offset, self.slopes))
+    }
 }

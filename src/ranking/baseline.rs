@@ -1,7 +1,7 @@
 //! The evidence-based rules that rank until a model is trained. Each weight is one rule,
 //! in log-odds, with its source; see ../shared EVIDENCE summary in the README.
 
-use super::{sigmoid, Prepared, Scored, Scorer};
+use super::{sigmoid, Linear, Prepared, Scored, Scorer};
 use crate::features::{Feature, Pair, FEATURE_COUNT};
 
 pub struct BaselineScorer {
@@ -85,5 +85,9 @@ impl Scorer for BaselineScorer {
 
     fn rank_key(&self, _: &Prepared, pair: &Pair) -> f64 {
         self.weights.iter().zip(pair.x.0.iter()).map(|(w, x)| w * x).sum::<f64>() - CENTRE
+    }
+
+    fn linear(&self, _: &Prepared) -> Option<Linear> {
+        Some(Linear::hand_only(-CENTRE, self.weights))
     }
 }

@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::kernel::{self, ShoeMatrix};
 use super::{rejected, Filters, RankedShoe, Scorer};
 use crate::catalogue::{Catalogue, Shoe, ShoeStatus, Terrain, Width};
 use crate::features::{goal_fit, pair, RunnerSignals, ShoeAttributes};
@@ -68,7 +69,7 @@ impl Policy {
         liked_line_margin: 0.0,
     };
 
-    fn adjustment(&self, runner: &RunnerSignals, shoe: &Shoe) -> f64 {
+    pub(crate) fn adjustment(&self, runner: &RunnerSignals, shoe: &Shoe) -> f64 {
         let mut a = match (shoe.price_usd, runner.budget_usd) {
             (None, _) => -self.no_price_margin,
             (Some(price), Some(budget)) if price > budget => -self.over_budget_margin,
@@ -235,7 +236,9 @@ fn newest_per_line(catalogue: &Catalogue, scored: &[(f64, u32)], margin: f64) ->
 }
 
 /// Ranks the admitted shoes as a fitter would list them (see `Policy`) and explains each.
-/// `attributes[i]` is shoe `i`'s, as in `ShoeTable`.
+/// `attributes[i]` is shoe `i`'s, as in `ShoeTable`. This is the path for any scorer: it
+/// builds every pair's inputs and sorts every candidate; `ShoeTable::rank` gives the same
+/// answer through the scoring kernel when the scorer is linear.
 pub fn rank_for_runner(
     scorer: &dyn Scorer,
     catalogue: &Catalogue,
@@ -263,35 +266,266 @@ pub fn rank_for_runner(
             removed.width += usize::from(bits & rejected::WIDTH != 0);
             removed.terrain += usize::from(bits & rejected::TERRAIN != 0);
             removed.price += usize::from(bits & rejected::PRICE != 0);
-            // A discontinued shoe on no shelf here cannot be ordered either.
-            if bits.count_ones() == 1 && !(bits == rejected::STOCK && shoe.status() == ShoeStatus::Discontinued) {
+            if is_single_miss(bits, shoe) {
                 single_misses.push((bits, i as u32));
             }
             if bits == rejected::STOCK && shoe.status() != ShoeStatus::Discontinued {
                 let p = pair(runner, shoe, &attributes[i]);
                 let key = scorer.rank_key(&prepared, &p) + policy.adjustment(runner, shoe);
-                unstocked.push((key, i as u32));
+                unstocked.push((kernel::on_grid(key), i as u32));
             }
             continue;
         }
         let p = pair(runner, shoe, &attributes[i]);
         typical.add(&p);
-        scored.push((scorer.rank_key(&prepared, &p) + policy.adjustment(runner, shoe), i as u32));
+        scored.push((kernel::on_grid(scorer.rank_key(&prepared, &p) + policy.adjustment(runner, shoe)), i as u32));
     }
     let candidates = scored.len();
-    let mut ranking = Ranking { candidates, removed, ..Ranking::default() };
     if top_k == 0 {
-        return ranking;
+        return Ranking { candidates, removed, ..Ranking::default() };
     }
 
     // Catalogue shoes are sorted by id, so a lower index breaks ties by id.
-    let by_key = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
-    scored.sort_by(by_key);
-    let shoe_of = |i: u32| &catalogue.shoes[i as usize];
-
+    scored.sort_by(super::kernel::by_key);
     // One generation per line: the newest one close to the line's best stands for its line,
     // at its own score. Newest means current before previous, then the later release.
     let pool: Vec<(f64, u32)> = if policy.line_margin >= 0.0 { newest_per_line(catalogue, &scored, policy.line_margin) } else { scored };
+    unstocked.sort_by(super::kernel::by_key);
+    let best_unstocked = newest_per_line(catalogue, &unstocked, policy.line_margin.max(0.0)).first().copied();
+    let line_of = |shoe: &Shoe| -> Vec<u32> {
+        let line = shoe.line();
+        (0..catalogue.shoes.len() as u32).filter(|&i| catalogue.shoes[i as usize].line() == line).collect()
+    };
+    let finish = Finish { scorer, prepared: &prepared, runner, catalogue, attributes, filters, top_k, policy };
+    finish.run(pool, candidates, removed, || single_misses, || typical.scored(scorer, &prepared), best_unstocked, line_of)
+}
+
+/// A shoe only one filter turned away (and that could be had by loosening it): a discontinued
+/// shoe on no shelf here cannot be ordered either.
+fn is_single_miss(bits: u8, shoe: &Shoe) -> bool {
+    bits.count_ones() == 1 && !(bits == rejected::STOCK && shoe.status() == ShoeStatus::Discontinued)
+}
+
+impl super::ShoeTable {
+    /// `rank_for_runner` on this snapshot: through the scoring kernel when the scorer is
+    /// linear in its inputs (every shoe's key from the shoe matrix, the pool of lines and
+    /// the top `top_k` without sorting the catalogue, reused buffers), else the generic path.
+    pub fn rank(&self, scorer: &dyn Scorer, runner: &RunnerSignals, filters: &Filters, top_k: usize, policy: &Policy) -> Ranking {
+        let prepared = scorer.prepare(runner);
+        match (self.matrix.as_ref(), scorer.linear(&prepared)) {
+            (Some(matrix), Some(linear)) => kernel::with_scratch(|scratch| {
+                self.rank_linear(matrix, scorer, &prepared, &linear, runner, filters, top_k, policy, scratch)
+            }),
+            _ => rank_for_runner(scorer, &self.catalogue, &self.attributes, runner, filters, top_k, policy),
+        }
+    }
+
+    /// The kernel's part of `rank` alone: every shoe's key and the shortlist (one shoe per
+    /// line, best first) that the pick of `top_k` can reach, without explanations. `None`
+    /// when the scorer is not linear. For benchmarks and callers that need only the order.
+    pub fn shortlist(&self, scorer: &dyn Scorer, runner: &RunnerSignals, filters: &Filters, top_k: usize, policy: &Policy) -> Option<Vec<(f64, u32)>> {
+        let prepared = scorer.prepare(runner);
+        let (matrix, linear) = (self.matrix.as_ref()?, scorer.linear(&prepared)?);
+        Some(kernel::with_scratch(|scratch| {
+            let request = kernel::Request::new(matrix, &self.catalogue, runner, policy);
+            self.gather(matrix, &request, &linear, filters, top_k, policy, scratch).pool
+        }))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn rank_linear(
+        &self,
+        m: &ShoeMatrix,
+        scorer: &dyn Scorer,
+        prepared: &super::Prepared,
+        linear: &kernel::Linear,
+        runner: &RunnerSignals,
+        filters: &Filters,
+        top_k: usize,
+        policy: &Policy,
+        scratch: &mut kernel::Scratch,
+    ) -> Ranking {
+        let catalogue = &*self.catalogue;
+        let request = kernel::Request::new(m, catalogue, runner, policy);
+        let Gathered { pool, candidates, removed, best_unstocked, unfiltered } =
+            self.gather(m, &request, linear, filters, top_k, policy, scratch);
+        if top_k == 0 {
+            return Ranking { candidates, removed, ..Ranking::default() };
+        }
+        let stock = &scratch.stock;
+        let single_misses = || {
+            (0..m.len())
+                .filter_map(|i| {
+                    if m.is_discontinued(i) && filters.only_ids.is_none() {
+                        return None;
+                    }
+                    let bits = self.rejections(m, filters, stock, i);
+                    (bits != 0 && is_single_miss(bits, &catalogue.shoes[i])).then_some((bits, i as u32))
+                })
+                .collect()
+        };
+        let counts = if unfiltered { m.current_counts() } else { &scratch.counts };
+        let scored = &scratch.scored;
+        let typical = || kernel::typical(m, &request, counts, scored, scorer, prepared);
+        let line_of = |shoe: &Shoe| -> Vec<u32> {
+            match catalogue.shoes.binary_search_by(|s| s.id.as_str().cmp(&shoe.id)) {
+                Ok(i) => m.line_members(m.line_of(i)).to_vec(),
+                Err(_) => Vec::new(),
+            }
+        };
+        let finish = Finish { scorer, prepared, runner, catalogue, attributes: &self.attributes, filters, top_k, policy };
+        finish.run(pool, candidates, removed, single_misses, typical, best_unstocked, line_of)
+    }
+
+    /// Keys, filters and the shortlist, into `scratch` (`scored`: the candidates; `counts`:
+    /// theirs, unless `unfiltered` says they are the matrix's current shoes).
+    #[allow(clippy::too_many_arguments)]
+    fn gather(
+        &self,
+        m: &ShoeMatrix,
+        request: &kernel::Request,
+        linear: &kernel::Linear,
+        filters: &Filters,
+        top_k: usize,
+        policy: &Policy,
+        scratch: &mut kernel::Scratch,
+    ) -> Gathered {
+        let catalogue = &*self.catalogue;
+        kernel::rank_keys(m, request, linear, policy, &mut scratch.keys);
+        let keys = &scratch.keys;
+        let mut removed = FilterCounts::default();
+        scratch.scored.clear();
+        scratch.unstocked.clear();
+        let unfiltered = filters.only_ids.is_none() && filters.width.is_none() && filters.terrain.is_none() && filters.max_price_usd.is_none();
+        if unfiltered {
+            for (i, &key) in keys.iter().enumerate() {
+                if m.is_discontinued(i) {
+                    removed.discontinued += 1;
+                } else {
+                    scratch.scored.push((key, i as u32));
+                }
+            }
+        } else {
+            scratch.stock.clear();
+            if let Some(ids) = &filters.only_ids {
+                scratch.stock.resize(m.len(), false);
+                for id in ids {
+                    if let Ok(i) = catalogue.shoes.binary_search_by(|s| s.id.as_str().cmp(id)) {
+                        scratch.stock[i] = true;
+                    }
+                }
+            }
+            *scratch.counts = kernel::Counts::default();
+            for (i, &key) in keys.iter().enumerate() {
+                if m.is_discontinued(i) && filters.only_ids.is_none() {
+                    removed.discontinued += 1;
+                    continue;
+                }
+                let bits = self.rejections(m, filters, &scratch.stock, i);
+                if bits != 0 {
+                    removed.stock += usize::from(bits & rejected::STOCK != 0);
+                    removed.width += usize::from(bits & rejected::WIDTH != 0);
+                    removed.terrain += usize::from(bits & rejected::TERRAIN != 0);
+                    removed.price += usize::from(bits & rejected::PRICE != 0);
+                    if bits == rejected::STOCK && !m.is_discontinued(i) {
+                        scratch.unstocked.push((key, i as u32));
+                    }
+                    continue;
+                }
+                m.add_to_counts(&mut scratch.counts, i);
+                scratch.scored.push((key, i as u32));
+            }
+        }
+        let candidates = scratch.scored.len();
+        if top_k == 0 {
+            return Gathered { pool: Vec::new(), candidates, removed, best_unstocked: None, unfiltered };
+        }
+        let pool = kernel::line_pool(
+            m,
+            &scratch.scored,
+            policy.line_margin,
+            top_k,
+            policy.brand_repeat_penalty,
+            &mut scratch.line_best,
+            &mut scratch.line_rep,
+            &mut scratch.touched,
+        );
+        let best_unstocked = if scratch.unstocked.is_empty() {
+            None
+        } else {
+            kernel::line_pool(
+                m,
+                &scratch.unstocked,
+                policy.line_margin.max(0.0),
+                1,
+                0.0,
+                &mut scratch.line_best,
+                &mut scratch.line_rep,
+                &mut scratch.touched,
+            )
+            .first()
+            .copied()
+        };
+        Gathered { pool, candidates, removed, best_unstocked, unfiltered }
+    }
+
+    /// `Filters::rejections` from the matrix's columns (`stock[i]`: in the store's stock).
+    fn rejections(&self, m: &ShoeMatrix, filters: &Filters, stock: &[bool], i: usize) -> u8 {
+        let mut bits = 0;
+        if filters.only_ids.is_some() && !stock[i] {
+            bits |= rejected::STOCK;
+        }
+        if filters.width.is_some_and(|w| !m.offers(i, w)) {
+            bits |= rejected::WIDTH;
+        }
+        if filters.terrain.is_some_and(|t| !m.terrain_suits(i, t)) {
+            bits |= rejected::TERRAIN;
+        }
+        // NaN (no price) fails `<=`, as a shoe without a price fails the limit.
+        if filters.max_price_usd.is_some_and(|max| !(m.price(i) <= max)) {
+            bits |= rejected::PRICE;
+        }
+        bits
+    }
+}
+
+/// What the kernel's pass leaves for the shared finish.
+struct Gathered {
+    pool: Vec<(f64, u32)>,
+    candidates: usize,
+    removed: FilterCounts,
+    best_unstocked: Option<(f64, u32)>,
+    unfiltered: bool,
+}
+
+/// What both paths share once the candidates are scored: the greedy pick with variety, the
+/// explanations of the shoes returned, notes, cautions and the better match elsewhere.
+struct Finish<'a> {
+    scorer: &'a dyn Scorer,
+    prepared: &'a super::Prepared,
+    runner: &'a RunnerSignals,
+    catalogue: &'a Catalogue,
+    attributes: &'a [ShoeAttributes],
+    filters: &'a Filters,
+    top_k: usize,
+    policy: &'a Policy,
+}
+
+impl Finish<'_> {
+    #[allow(clippy::too_many_arguments)]
+    fn run(
+        &self,
+        pool: Vec<(f64, u32)>,
+        candidates: usize,
+        removed: FilterCounts,
+        single_misses: impl FnOnce() -> Vec<(u8, u32)>,
+        typical: impl FnOnce() -> super::Scored,
+        best_unstocked: Option<(f64, u32)>,
+        line_of: impl Fn(&Shoe) -> Vec<u32>,
+    ) -> Ranking {
+        let Finish { scorer, prepared, runner, catalogue, attributes, filters, top_k, policy } = *self;
+        let mut ranking = Ranking { candidates, removed, ..Ranking::default() };
+        let shoe_of = |i: u32| &catalogue.shoes[i as usize];
 
     // Variety: greedily take the best shoe after a small penalty per same-brand shoe above it.
     let mut chosen: Vec<(f64, u32)> = Vec::with_capacity(top_k);
@@ -316,19 +550,20 @@ pub fn rank_for_runner(
     }
 
     if chosen.len() < top_k {
-        ranking.relaxations = relaxations(catalogue, filters, &single_misses, top_k - chosen.len());
+        ranking.relaxations = relaxations(catalogue, filters, &single_misses(), top_k - chosen.len());
     }
     if candidates == 0 {
         return ranking;
     }
 
-    let mean = typical.scored(scorer, &prepared);
-    let ranked_shoe = |i: u32| super::explained(scorer, &prepared, &mean, runner, catalogue, shoe_of(i), &attributes[i as usize]);
+    let mean = typical();
+    let ranked_shoe = |i: u32| super::explained(scorer, prepared, &mean, runner, catalogue, shoe_of(i), &attributes[i as usize]);
 
     let mut shoes: Vec<RankedShoe> = chosen.iter().map(|&(_, i)| ranked_shoe(i)).collect();
     for r in &mut shoes {
         // Say so when an older generation stands in for a newer one the filters kept out.
-        let newer = catalogue.shoes.iter().filter(|s| {
+        let members = line_of(&r.shoe);
+        let newer = members.iter().map(|&i| shoe_of(i)).filter(|s| {
             s.line() == r.shoe.line()
                 && s.id != r.shoe.id
                 && s.status() != ShoeStatus::Discontinued
@@ -360,8 +595,6 @@ pub fn rank_for_runner(
     ranking.shared_reasons.extend(more);
 
     // The store's missing better match, also as the newest generation of its line.
-    unstocked.sort_by(by_key);
-    let best_unstocked = newest_per_line(catalogue, &unstocked, policy.line_margin.max(0.0)).first().copied();
     if let (Some((key, i)), Some(&(first, _))) = (best_unstocked, chosen.first()) {
         if key > first {
             ranking.elsewhere = Some(ranked_shoe(i));
@@ -369,6 +602,7 @@ pub fn rank_for_runner(
     }
     ranking.shoes = shoes;
     ranking
+    }
 }
 
 fn add_spec_facts(shoes: &mut [RankedShoe], runner: &RunnerSignals) {

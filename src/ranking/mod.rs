@@ -16,10 +16,12 @@ mod explain;
 pub mod fitter;
 mod insoles;
 pub use active::ActiveScorer;
+mod kernel;
 pub use baseline::BaselineScorer;
 pub use explain::{explain, Explanation};
 pub use fitter::{rank_for_runner, FilterCounts, Policy, Ranking, Relaxation};
 pub use insoles::{pair_insole, InsolePairing};
+pub use kernel::{Linear, ShoeMatrix};
 
 /// A scorer's verdict on one pair: a 0-1 fit score and each input's share of it (in
 /// log-odds): hand features, worn-pair relations and the shoe's learned attribute terms.
@@ -68,6 +70,13 @@ pub trait Scorer: Send + Sync {
     fn rank_key(&self, prepared: &Prepared, pair: &Pair) -> f64 {
         let s = self.score(prepared, pair).score;
         (s / (1.0 - s)).ln()
+    }
+
+    /// The rank key as a linear function of the pair's inputs, for scorers that are linear
+    /// in them: the scoring kernel then ranks a whole catalogue from precomputed shoe codes.
+    /// `None` (the default) ranks through `rank_key` on every pair.
+    fn linear(&self, _prepared: &Prepared) -> Option<Linear> {
+        None
     }
 }
 
@@ -152,17 +161,19 @@ pub fn rank_counted(
     rank_counted_with(scorer, catalogue, &attributes, runner, filters, top_k)
 }
 
-/// The catalogue with every shoe's attributes computed once per snapshot, so a request
-/// does not rebuild them for every shoe.
+/// The catalogue with every shoe's attributes and the scoring kernel's shoe matrix computed
+/// once per snapshot, so a request does not rebuild them for every shoe.
 pub struct ShoeTable {
     pub catalogue: std::sync::Arc<Catalogue>,
     pub attributes: Vec<ShoeAttributes>,
+    pub matrix: Option<ShoeMatrix>,
 }
 
 impl ShoeTable {
     pub fn new(catalogue: std::sync::Arc<Catalogue>) -> Self {
         let attributes = catalogue.shoes.iter().map(shoe_attributes).collect();
-        Self { catalogue, attributes }
+        let matrix = ShoeMatrix::new(&catalogue);
+        Self { catalogue, attributes, matrix }
     }
 }
 
@@ -268,3 +279,5 @@ fn add_into<const N: usize>(sum: &mut [f64; N], values: &[f64; N]) {
 mod tests;
 #[cfg(test)]
 mod fitter_panel;
+#[cfg(test)]
+mod kernel_tests;

@@ -1,0 +1,64 @@
+//! Heap allocations per ranking, counted by an instrumented global allocator: the generic
+//! path against the scoring kernel, whole answer (five shoes explained) and the kernel's
+//! keys and shortlist alone, at 1 000 and 10 000 shoes with the bundled model.
+//! `cargo bench --bench allocations`.
+
+use std::alloc::System;
+use std::hint::black_box;
+use std::sync::Arc;
+
+use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
+use stridefit::catalogue::csv::{parse_insoles, parse_shoes, BUNDLED_INSOLES_CSV, BUNDLED_SHOES_CSV};
+use stridefit::catalogue::Catalogue;
+use stridefit::features::RunnerSignals;
+use stridefit::fitting::{examples, Fitting};
+use stridefit::ranking::{rank_for_runner, Filters, Policy, ShoeTable};
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+fn catalogue_of(n: usize) -> Catalogue {
+    let base = parse_shoes(BUNDLED_SHOES_CSV).expect("bundled shoes");
+    let shoes = (0..n)
+        .map(|i| {
+            let mut s = base[i % base.len()].clone();
+            s.id = format!("{}-{i}", s.id);
+            s
+        })
+        .collect();
+    Catalogue::new(shoes, parse_insoles(BUNDLED_INSOLES_CSV).expect("bundled insoles"))
+}
+
+/// Allocations and bytes of one call, after a warm-up call (buffers reused per thread).
+fn count<T>(mut f: impl FnMut() -> T) -> (usize, usize) {
+    black_box(f());
+    let region = Region::new(GLOBAL);
+    black_box(f());
+    let stats = region.change();
+    (stats.allocations + stats.reallocations, stats.bytes_allocated)
+}
+
+fn main() {
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let fitting: Fitting = serde_json::from_value(examples::shop_fitting()).expect("example");
+    let bundled = stridefit::model::registry::Bundled::parse(stridefit::model::BUNDLED_DEFAULT_MODEL).expect("bundled model");
+    let scorer = bundled.artifact.scorer().expect("model");
+    let scorer = scorer.as_ref();
+    let policy = Policy::default();
+    let filters = Filters::default();
+    println!("{:<44} {:>12} {:>12}", "ranking (bundled model, top 5, shop fitting)", "allocations", "bytes");
+    for n in [1_000, 10_000] {
+        let table = ShoeTable::new(Arc::new(catalogue_of(n)));
+        let runner = RunnerSignals::from_fitting(&fitting, &table.catalogue);
+        let rows = [
+            ("generic path, whole answer", count(|| rank_for_runner(scorer, &table.catalogue, &table.attributes, &runner, &filters, 5, &policy))),
+            ("kernel, whole answer", count(|| table.rank(scorer, &runner, &filters, 5, &policy))),
+            ("kernel, keys and shortlist only", count(|| table.shortlist(scorer, &runner, &filters, 5, &policy))),
+        ];
+        for (name, (allocations, bytes)) in rows {
+            println!("{:<44} {allocations:>12} {bytes:>12}", format!("{n} shoes, {name}"));
+        }
+    }
+}

@@ -1,0 +1,784 @@
+//! The scoring kernel for scorers linear in a pair's inputs (the rules, the logistic model,
+//! the interaction ranker). `ShoeMatrix` holds the catalogue as contiguous columns of small
+//! level codes and a few numbers, built once per catalogue snapshot; per request the
+//! scorer's weights and the fitter's margins fold into short tables over those codes, so a
+//! shoe's rank key is six table reads and two multiply-adds, with no allocation per shoe.
+//!
+//! It computes the same sums as `pair_features`, `relations` and `shoe_attributes` fed to
+//! the scorer's `rank_key` plus `Policy::adjustment` (tests compare every shoe's key).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use super::{Policy, Scored, Scorer};
+use crate::catalogue::{model_line, Catalogue, Category, Cushioning, Shoe, ShoeStatus, Support, Terrain, Width};
+use crate::features::attributes::{
+    brand_level, category_level, cushioning_level, slots, support_level, terrain_level, DROP_MM, HEEL_STACK_MM,
+    PRICE_USD, WEIGHT_G,
+};
+use crate::features::{
+    goal_fit, Feature, FeatureVector, Pair, Relations, RunnerSignals, ShoeAttributes, FEATURE_COUNT,
+    RELATION_COUNT, SHOE_DIM, TYPICAL_DROP_MM, TYPICAL_WEIGHT_G,
+};
+use crate::fitting::Goal;
+
+/// A scorer's rank key as a linear function of a pair's inputs:
+/// `offset + hand·x + relations·r + shoe·a` (the interaction ranker's runner side folded in).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Linear {
+    pub offset: f64,
+    pub hand: [f64; FEATURE_COUNT],
+    pub relations: [f64; RELATION_COUNT],
+    pub shoe: [f64; SHOE_DIM],
+}
+
+impl Linear {
+    pub fn hand_only(offset: f64, hand: [f64; FEATURE_COUNT]) -> Self {
+        Self { offset, hand, relations: [0.0; RELATION_COUNT], shoe: [0.0; SHOE_DIM] }
+    }
+}
+
+const SUPPORTS: [Support; 3] = [Support::Neutral, Support::Stability, Support::MotionControl];
+const CUSHIONINGS: [Cushioning; 4] = [Cushioning::Low, Cushioning::Moderate, Cushioning::High, Cushioning::Max];
+const CATEGORIES: [Category; 4] = [Category::Daily, Category::Cushioned, Category::Tempo, Category::Race];
+const TERRAINS: [Terrain; 3] = [Terrain::Road, Terrain::Trail, Terrain::RoadTrail];
+const WIDTHS: [Width; 4] = [Width::Narrow, Width::Standard, Width::Wide, Width::ExtraWide];
+/// Price level of a shoe without a list price (levels 0-6 count the thresholds reached).
+const NO_PRICE: usize = 7;
+/// Brands a matrix can code in one byte; a catalogue with more ranks through the generic path.
+const MAX_BRANDS: usize = 256;
+
+fn sc_code(s: Support, c: Cushioning) -> usize {
+    support_level(s) * 4 + cushioning_level(c)
+}
+fn ctp_code(g: Category, t: Terrain, plated: bool) -> usize {
+    category_level(g) * 6 + terrain_level(t) * 2 + plated as usize
+}
+fn width_bit(w: Width) -> u8 {
+    1 << WIDTHS.iter().position(|x| *x == w).unwrap_or(0)
+}
+/// How many thresholds `value` reaches (the thermometer code's set slots), 0 when unknown.
+fn level(value: Option<f64>, thresholds: &[f64]) -> usize {
+    value.map_or(0, |v| thresholds.iter().take_while(|t| v >= **t).count())
+}
+
+/// Counts of candidate shoes per code, and sums of their numbers: enough to rebuild the
+/// average candidate's inputs without visiting each shoe's inputs.
+#[derive(Clone)]
+pub(crate) struct Counts {
+    sc: [u32; 16],
+    ctp: [u32; 32],
+    brand: [u32; MAX_BRANDS],
+    dw: [u32; 64],
+    sp: [u32; 64],
+    widths: [u32; 16],
+    n: u32,
+    drop: f64,
+    weight: f64,
+}
+
+impl Default for Counts {
+    fn default() -> Self {
+        Self { sc: [0; 16], ctp: [0; 32], brand: [0; MAX_BRANDS], dw: [0; 64], sp: [0; 64], widths: [0; 16], n: 0, drop: 0.0, weight: 0.0 }
+    }
+}
+
+/// The catalogue snapshot as columns (shoe `i` of the catalogue is row `i`).
+pub struct ShoeMatrix {
+    /// support × cushioning.
+    sc: Vec<u8>,
+    /// category × terrain × plated.
+    ctp: Vec<u8>,
+    /// Brand, by exact (case-insensitive) name.
+    brand: Vec<u8>,
+    /// drop level × weight level.
+    dw: Vec<u8>,
+    /// heel-stack level × price level.
+    sp: Vec<u8>,
+    /// One bit per width made.
+    widths: Vec<u8>,
+    /// Drop and weight with the typical values standing in for unknown ones.
+    drop: Vec<f64>,
+    weight: Vec<f64>,
+    /// Raw numbers, NaN when unknown.
+    price: Vec<f64>,
+    stack_raw: Vec<f64>,
+    weight_raw: Vec<f64>,
+    /// `model_line(id)` (worn-pair relations) and `Shoe::line` (the fitter), interned.
+    model_line: Vec<u32>,
+    line: Vec<u32>,
+    /// Newest first: current before previous, then the later release.
+    freshness: Vec<i64>,
+    discontinued: Vec<bool>,
+    brand_levels: Vec<usize>,
+    line_ids: HashMap<String, u32>,
+    lines: usize,
+    /// Shoe indices grouped by line (ascending within a line): line `l` is
+    /// `line_members[line_starts[l]..line_starts[l + 1]]`.
+    line_members: Vec<u32>,
+    line_starts: Vec<u32>,
+    /// Every shoe that is not discontinued: the candidates when no filter applies.
+    current: Box<Counts>,
+}
+
+fn freshness(s: &Shoe) -> i64 {
+    let status = match s.status() {
+        ShoeStatus::Current => 2,
+        ShoeStatus::Previous => 1,
+        ShoeStatus::Discontinued => 0,
+    };
+    (status << 40) + i64::from(s.release_year.unwrap_or(0))
+}
+
+fn intern(ids: &mut HashMap<String, u32>, key: &str) -> u32 {
+    let next = ids.len() as u32;
+    *ids.entry(key.to_owned()).or_insert(next)
+}
+
+impl ShoeMatrix {
+    /// `None` when the catalogue has more brands than the codes hold.
+    pub fn new(catalogue: &Catalogue) -> Option<Self> {
+        let shoes = &catalogue.shoes;
+        let mut brand_ids: HashMap<String, u32> = HashMap::new();
+        let mut brand_levels = Vec::new();
+        let mut model_line_ids = HashMap::new();
+        let mut line_ids = HashMap::new();
+        let mut m = ShoeMatrix {
+            sc: Vec::with_capacity(shoes.len()),
+            ctp: Vec::with_capacity(shoes.len()),
+            brand: Vec::with_capacity(shoes.len()),
+            dw: Vec::with_capacity(shoes.len()),
+            sp: Vec::with_capacity(shoes.len()),
+            widths: Vec::with_capacity(shoes.len()),
+            drop: Vec::with_capacity(shoes.len()),
+            weight: Vec::with_capacity(shoes.len()),
+            price: Vec::with_capacity(shoes.len()),
+            stack_raw: Vec::with_capacity(shoes.len()),
+            weight_raw: Vec::with_capacity(shoes.len()),
+            model_line: Vec::with_capacity(shoes.len()),
+            line: Vec::with_capacity(shoes.len()),
+            freshness: Vec::with_capacity(shoes.len()),
+            discontinued: Vec::with_capacity(shoes.len()),
+            brand_levels: Vec::new(),
+            line_ids: HashMap::new(),
+            lines: 0,
+            line_members: Vec::new(),
+            line_starts: Vec::new(),
+            current: Box::default(),
+        };
+        for s in shoes {
+            let before = brand_ids.len();
+            let brand = intern(&mut brand_ids, &s.brand.to_ascii_lowercase());
+            if brand_ids.len() > before {
+                brand_levels.push(brand_level(&s.brand));
+            }
+            if brand_ids.len() > MAX_BRANDS {
+                return None;
+            }
+            let price_level = if s.price_usd.is_some() { level(s.price_usd, PRICE_USD) } else { NO_PRICE };
+            m.sc.push(sc_code(s.support, s.cushioning) as u8);
+            m.ctp.push(ctp_code(s.category, s.terrain, s.plated) as u8);
+            m.brand.push(brand as u8);
+            m.dw.push((level(s.drop_mm, DROP_MM) << 3 | level(s.weight_g, WEIGHT_G)) as u8);
+            m.sp.push((level(s.heel_stack_mm, HEEL_STACK_MM) << 3 | price_level) as u8);
+            m.widths.push(WIDTHS.iter().filter(|w| s.offers_width(**w)).fold(0, |bits, w| bits | width_bit(*w)));
+            m.drop.push(s.drop_mm.unwrap_or(TYPICAL_DROP_MM));
+            m.weight.push(s.weight_g.unwrap_or(TYPICAL_WEIGHT_G));
+            m.price.push(s.price_usd.unwrap_or(f64::NAN));
+            m.stack_raw.push(s.heel_stack_mm.unwrap_or(f64::NAN));
+            m.weight_raw.push(s.weight_g.unwrap_or(f64::NAN));
+            m.model_line.push(intern(&mut model_line_ids, model_line(&s.id)));
+            m.line.push(intern(&mut line_ids, s.line()));
+            m.freshness.push(freshness(s));
+            m.discontinued.push(s.status() == ShoeStatus::Discontinued);
+        }
+        m.brand_levels = brand_levels;
+        m.lines = line_ids.len();
+        m.line_ids = line_ids;
+        let mut members: Vec<u32> = (0..shoes.len() as u32).collect();
+        members.sort_by_key(|&i| (m.line[i as usize], i));
+        let mut starts = vec![0u32; m.lines + 1];
+        for &i in &members {
+            starts[m.line[i as usize] as usize + 1] += 1;
+        }
+        for l in 0..m.lines {
+            starts[l + 1] += starts[l];
+        }
+        m.line_members = members;
+        m.line_starts = starts;
+        let mut current = Counts::default();
+        for i in 0..shoes.len() {
+            if !m.discontinued[i] {
+                m.count(&mut current, i);
+            }
+        }
+        m.current = Box::new(current);
+        Some(m)
+    }
+
+    fn count(&self, c: &mut Counts, i: usize) {
+        c.sc[self.sc[i] as usize] += 1;
+        c.ctp[self.ctp[i] as usize] += 1;
+        c.brand[self.brand[i] as usize] += 1;
+        c.dw[self.dw[i] as usize] += 1;
+        c.sp[self.sp[i] as usize] += 1;
+        c.widths[self.widths[i] as usize] += 1;
+        c.n += 1;
+        c.drop += self.drop[i];
+        c.weight += self.weight[i];
+    }
+
+    pub fn len(&self) -> usize {
+        self.sc.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sc.is_empty()
+    }
+
+    pub(crate) fn is_discontinued(&self, i: usize) -> bool {
+        self.discontinued[i]
+    }
+
+    pub(crate) fn line_of(&self, i: usize) -> u32 {
+        self.line[i]
+    }
+
+    /// The shoes of line `l`, in catalogue order.
+    pub(crate) fn line_members(&self, l: u32) -> &[u32] {
+        &self.line_members[self.line_starts[l as usize] as usize..self.line_starts[l as usize + 1] as usize]
+    }
+
+    pub(crate) fn current_counts(&self) -> &Counts {
+        &self.current
+    }
+
+    pub(crate) fn add_to_counts(&self, c: &mut Counts, i: usize) {
+        self.count(c, i)
+    }
+
+    /// Width bits a filter or a runner's width reads.
+    pub(crate) fn offers(&self, i: usize, w: Width) -> bool {
+        self.widths[i] & width_bit(w) != 0
+    }
+
+    pub(crate) fn price(&self, i: usize) -> f64 {
+        self.price[i]
+    }
+
+    pub(crate) fn terrain_suits(&self, i: usize, surface: Terrain) -> bool {
+        let t = TERRAINS[(self.ctp[i] as usize % 6) / 2];
+        t.suitability_for(surface) > 0.0
+    }
+}
+
+/// Where each input goes: a dot product with the weights, or a sum for the average candidate.
+trait Sink {
+    fn hand(&mut self, f: Feature, v: f64);
+    fn relation(&mut self, i: usize, v: f64);
+    fn attribute(&mut self, j: usize, v: f64);
+}
+
+struct Dot<'a> {
+    w: &'a Linear,
+    sum: f64,
+}
+
+impl Sink for Dot<'_> {
+    fn hand(&mut self, f: Feature, v: f64) {
+        self.sum += self.w.hand[f.index()] * v;
+    }
+    fn relation(&mut self, i: usize, v: f64) {
+        self.sum += self.w.relations[i] * v;
+    }
+    fn attribute(&mut self, j: usize, v: f64) {
+        self.sum += self.w.shoe[j] * v;
+    }
+}
+
+/// Sums of inputs, each scaled by how many candidates share the code.
+struct Sums {
+    x: [f64; FEATURE_COUNT],
+    relations: [f64; RELATION_COUNT],
+    shoe: [f64; SHOE_DIM],
+    times: f64,
+}
+
+impl Sink for Sums {
+    fn hand(&mut self, f: Feature, v: f64) {
+        self.x[f.index()] += v * self.times;
+    }
+    fn relation(&mut self, i: usize, v: f64) {
+        self.relations[i] += v * self.times;
+    }
+    fn attribute(&mut self, j: usize, v: f64) {
+        self.shoe[j] += v * self.times;
+    }
+}
+
+/// The worn pair in the matrix's codes.
+struct Worn {
+    brand: Option<u8>,
+    model_line: Option<u32>,
+    index: Option<u32>,
+    support: Support,
+    cushioning: Cushioning,
+    category: Category,
+    stack: Option<f64>,
+    weight: Option<f64>,
+    price: Option<f64>,
+}
+
+/// One request's runner with what the kernel reads of it.
+pub(crate) struct Request<'a> {
+    runner: &'a RunnerSignals,
+    worn: Option<Worn>,
+    liked_line: Option<u32>,
+}
+
+impl<'a> Request<'a> {
+    pub(crate) fn new(matrix: &ShoeMatrix, catalogue: &Catalogue, runner: &'a RunnerSignals, policy: &Policy) -> Self {
+        let worn = runner.worn.as_ref().map(|w| {
+            // The worn pair comes from this catalogue; its row gives its codes.
+            let index = catalogue.shoes.binary_search_by(|s| s.id.as_str().cmp(&w.id)).ok();
+            let row = index.or_else(|| catalogue.shoes.iter().position(|s| s.brand.eq_ignore_ascii_case(&w.brand)));
+            let brand = row.map(|i| matrix.brand[i]);
+            let line = model_line(&w.id);
+            let model_line = match index {
+                Some(i) => Some(matrix.model_line[i]),
+                None => catalogue.shoes.iter().position(|s| model_line(&s.id) == line).map(|i| matrix.model_line[i]),
+            };
+            Worn {
+                brand,
+                model_line,
+                index: index.map(|i| i as u32),
+                support: w.support,
+                cushioning: w.cushioning,
+                category: w.category,
+                stack: w.heel_stack_mm,
+                weight: w.weight_g,
+                price: w.price_usd,
+            }
+        });
+        let liked_line = policy.liked_line.as_deref().and_then(|l| matrix.line_ids.get(l).copied());
+        Self { runner, worn, liked_line }
+    }
+
+    fn support_cushioning(&self, s: Support, c: Cushioning, sink: &mut impl Sink) {
+        let r = self.runner;
+        let supportive = matches!(s, Support::Stability | Support::MotionControl) as u8 as f64;
+        let motion_control = (s == Support::MotionControl) as u8 as f64;
+        let stability = (s == Support::Stability) as u8 as f64;
+        let softness = c.softness();
+        sink.hand(Feature::StabilityXPronation, supportive * r.pronation);
+        sink.hand(
+            Feature::MotionControlXMarkedPronation,
+            motion_control * ((r.pronation - RunnerSignals::MARKED_PRONATION) / (1.0 - RunnerSignals::MARKED_PRONATION)).max(0.0),
+        );
+        sink.hand(Feature::MotionControlXNeutral, motion_control * (1.0 - r.pronation));
+        sink.hand(Feature::StabilityXNeutral, stability * (1.0 - r.pronation));
+        sink.hand(Feature::SoftnessXLight, softness * r.light);
+        sink.hand(Feature::Softness, softness);
+        sink.hand(Feature::FeelAgreement, r.feel.map_or(0.0, |f| f.agreement(c)));
+        sink.hand(Feature::SupinationXSoftness, r.supination * softness);
+        sink.hand(Feature::MileageXSoftness, r.weekly_km.min(120.0) / 50.0 * softness);
+        sink.attribute(slots::SHOE_SUPPORT + support_level(s), 1.0);
+        sink.attribute(slots::SHOE_CUSHIONING + cushioning_level(c), 1.0);
+        if let Some(w) = &self.worn {
+            sink.relation(slots::SUPPORT_STEP, support_level(s) as f64 - support_level(w.support) as f64);
+            sink.relation(slots::SOFTNESS_CHANGE, softness - w.cushioning.softness());
+        }
+    }
+
+    fn category_terrain_plated(&self, g: Category, t: Terrain, plated: bool, sink: &mut impl Sink) {
+        let r = self.runner;
+        sink.hand(Feature::TerrainFit, t.suitability_for(r.terrain));
+        sink.hand(Feature::GoalFit, goal_fit(r.goal, g));
+        sink.hand(Feature::PlatedXNotRacing, (plated && r.goal != Goal::Racing) as u8 as f64);
+        sink.attribute(slots::SHOE_CATEGORY + category_level(g), 1.0);
+        sink.attribute(slots::SHOE_TERRAIN + terrain_level(t), 1.0);
+        sink.attribute(slots::SHOE_PLATED, plated as u8 as f64);
+        if let Some(w) = &self.worn {
+            sink.relation(slots::SAME_CATEGORY, (w.category == g) as u8 as f64);
+        }
+    }
+
+    fn brand(&self, matrix: &ShoeMatrix, brand: usize, sink: &mut impl Sink) {
+        sink.attribute(slots::SHOE_BRAND + matrix.brand_levels[brand], 1.0);
+        if let Some(w) = &self.worn {
+            sink.relation(slots::SAME_BRAND, (w.brand == Some(brand as u8)) as u8 as f64);
+        }
+    }
+
+    fn drop_weight(code: usize, sink: &mut impl Sink) {
+        for k in 0..code >> 3 {
+            sink.attribute(slots::SHOE_DROP + k, 1.0);
+        }
+        for k in 0..code & 7 {
+            sink.attribute(slots::SHOE_WEIGHT + k, 1.0);
+        }
+    }
+
+    fn stack_price(code: usize, sink: &mut impl Sink) {
+        for k in 0..code >> 3 {
+            sink.attribute(slots::SHOE_STACK + k, 1.0);
+        }
+        let price_level = if code & 7 == NO_PRICE { 0 } else { code & 7 };
+        for k in 0..price_level {
+            sink.attribute(slots::SHOE_PRICE + k, 1.0);
+        }
+    }
+
+    fn widths(&self, bits: u8, sink: &mut impl Sink) {
+        let offers = |w: Width| bits & width_bit(w) != 0;
+        sink.hand(Feature::WidthUnavailable, (!offers(self.runner.width)) as u8 as f64);
+        sink.attribute(slots::SHOE_OFFERS_WIDE, (offers(Width::Wide) || offers(Width::ExtraWide)) as u8 as f64);
+        sink.attribute(slots::SHOE_OFFERS_NARROW, offers(Width::Narrow) as u8 as f64);
+    }
+}
+
+/// A request's tables: each code's share of the rank key.
+struct Tables {
+    base: f64,
+    drop: f64,
+    weight: f64,
+    sc: [f64; 16],
+    ctp: [f64; 32],
+    brand: [f64; MAX_BRANDS],
+    dw: [f64; 64],
+    sp: [f64; 64],
+    widths: [f64; 16],
+}
+
+fn dot(w: &Linear, emit: impl FnOnce(&mut Dot)) -> f64 {
+    let mut d = Dot { w, sum: 0.0 };
+    emit(&mut d);
+    d.sum
+}
+
+impl Tables {
+    fn new(m: &ShoeMatrix, q: &Request, w: &Linear, policy: &Policy) -> Self {
+        let r = q.runner;
+        let mut t = Tables {
+            base: 0.0,
+            drop: 0.0,
+            weight: 0.0,
+            sc: [0.0; 16],
+            ctp: [0.0; 32],
+            brand: [0.0; MAX_BRANDS],
+            dw: [0.0; 64],
+            sp: [0.0; 64],
+            widths: [0.0; 16],
+        };
+        for s in SUPPORTS {
+            for c in CUSHIONINGS {
+                t.sc[sc_code(s, c)] = dot(w, |d| q.support_cushioning(s, c, d));
+            }
+        }
+        let racing = r.goal == Goal::Racing;
+        for g in CATEGORIES {
+            for terrain in TERRAINS {
+                for plated in [false, true] {
+                    let mut v = dot(w, |d| q.category_terrain_plated(g, terrain, plated, d));
+                    if racing {
+                        let plate = if plated { 1.0 } else { 0.5 };
+                        v += policy.racing_goal_margin * plate * goal_fit(r.goal, g) * terrain.suitability_for(r.terrain);
+                    }
+                    t.ctp[ctp_code(g, terrain, plated)] = v;
+                }
+            }
+        }
+        for b in 0..m.brand_levels.len() {
+            t.brand[b] = dot(w, |d| q.brand(m, b, d));
+        }
+        for code in 0..64 {
+            t.dw[code] = dot(w, |d| Request::drop_weight(code, d));
+            let mut v = dot(w, |d| Request::stack_price(code, d));
+            if code & 7 == NO_PRICE {
+                v -= policy.no_price_margin;
+            }
+            t.sp[code] = v;
+        }
+        for bits in 0..16u8 {
+            let mut v = dot(w, |d| q.widths(bits, d));
+            if bits & width_bit(r.width) == 0 {
+                v -= policy.width_margin;
+            }
+            t.widths[bits as usize] = v;
+        }
+        // Drop and weight enter linearly: drop / 10 (drop_cm), forefoot × drop / 10, drop
+        // minus the worn drop; (300 - weight) / 100 (lightness).
+        let h = |f: Feature| w.hand[f.index()];
+        t.drop = h(Feature::DropCm) / 10.0 + h(Feature::ForefootStrikeXDrop) * r.forefoot_strike / 10.0;
+        t.weight = -h(Feature::Lightness) / 100.0;
+        t.base = w.offset + w.shoe[0] + h(Feature::Lightness) * 3.0;
+        if let Some(worn_drop) = r.worn_drop_mm {
+            t.drop += h(Feature::DropChangeMm);
+            t.base -= h(Feature::DropChangeMm) * worn_drop;
+        }
+        t
+    }
+}
+
+/// Per-worker buffers, reused from one request to the next.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    pub(crate) keys: Vec<f64>,
+    pub(crate) scored: Vec<(f64, u32)>,
+    pub(crate) unstocked: Vec<(f64, u32)>,
+    pub(crate) stock: Vec<bool>,
+    pub(crate) counts: Box<Counts>,
+    pub(crate) line_best: Vec<(f64, u32)>,
+    pub(crate) line_rep: Vec<(f64, u32)>,
+    pub(crate) touched: Vec<u32>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Runs `f` with this thread's buffers (fresh ones if they are in use further up the stack).
+pub(crate) fn with_scratch<T>(f: impl FnOnce(&mut Scratch) -> T) -> T {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut s) => f(&mut s),
+        Err(_) => f(&mut Scratch::default()),
+    })
+}
+
+/// Every shoe's rank key (scorer log-odds plus the fitter's margins) into `keys`.
+pub(crate) fn rank_keys(m: &ShoeMatrix, q: &Request, w: &Linear, policy: &Policy, keys: &mut Vec<f64>) {
+    let t = Tables::new(m, q, w, policy);
+    keys.clear();
+    keys.extend(
+        m.sc.iter()
+            .zip(&m.ctp)
+            .zip(&m.brand)
+            .zip(&m.dw)
+            .zip(&m.sp)
+            .zip(&m.widths)
+            .zip(m.drop.iter().zip(&m.weight))
+            .map(|((((((&sc, &ctp), &brand), &dw), &sp), &widths), (&drop, &weight))| {
+                t.base
+                    + t.sc[sc as usize & 15]
+                    + t.ctp[ctp as usize & 31]
+                    + t.brand[brand as usize]
+                    + t.dw[dw as usize & 63]
+                    + t.sp[sp as usize & 63]
+                    + t.widths[widths as usize & 15]
+                    + t.drop * drop
+                    + t.weight * weight
+            }),
+    );
+    let r = q.runner;
+    let h = |f: Feature| w.hand[f.index()];
+    if let Some(budget) = r.budget_usd {
+        let (slope, scale, margin) = (h(Feature::OverBudget), budget.max(1.0), policy.over_budget_margin);
+        for (k, &price) in keys.iter_mut().zip(&m.price) {
+            // NaN (no price): no excess and no margin here (the price table took the no-price margin).
+            *k += slope * ((price - budget) / scale).max(0.0) - if price > budget { margin } else { 0.0 };
+        }
+    }
+    if let Some(worn_drop) = r.worn_drop_mm {
+        let slope = h(Feature::DropChangeExcessMm);
+        for (k, &drop) in keys.iter_mut().zip(&m.drop) {
+            *k += slope * ((drop - worn_drop).abs() - 4.0).max(0.0);
+        }
+    }
+    if let Some(worn) = &q.worn {
+        let rel = &w.relations;
+        let same_line = worn.model_line.map_or(u32::MAX, |l| l);
+        for (k, &l) in keys.iter_mut().zip(&m.model_line) {
+            *k += rel[slots::SAME_LINE] * (l == same_line) as u8 as f64;
+        }
+        if let Some(i) = worn.index {
+            keys[i as usize] += rel[slots::SAME_SHOE];
+        }
+        for (worn_value, column, scale, slot) in [
+            (worn.stack, &m.stack_raw, 10.0, slots::STACK_CHANGE),
+            (worn.weight, &m.weight_raw, 100.0, slots::WEIGHT_CHANGE),
+            (worn.price, &m.price, 100.0, slots::PRICE_CHANGE),
+        ] {
+            if let Some(wv) = worn_value {
+                let slope = rel[slot];
+                for (k, &v) in keys.iter_mut().zip(column.iter()) {
+                    let d = (v - wv) / scale;
+                    *k += if d.is_nan() { 0.0 } else { slope * d };
+                }
+            }
+        }
+    }
+    if let Some(liked) = q.liked_line {
+        for (k, &l) in keys.iter_mut().zip(&m.line) {
+            *k += if l == liked { policy.liked_line_margin } else { 0.0 };
+        }
+    }
+    for k in keys.iter_mut() {
+        *k = on_grid(*k);
+    }
+}
+
+/// The scorer's verdict on the average candidate, from the candidates' code counts and the
+/// numbers of the `candidates` themselves (what explanations compare against).
+pub(crate) fn typical(
+    m: &ShoeMatrix,
+    q: &Request,
+    counts: &Counts,
+    candidates: &[(f64, u32)],
+    scorer: &dyn Scorer,
+    prepared: &super::Prepared,
+) -> Scored {
+    let r = q.runner;
+    let mut sums = Sums { x: [0.0; FEATURE_COUNT], relations: [0.0; RELATION_COUNT], shoe: [0.0; SHOE_DIM], times: 0.0 };
+    for s in SUPPORTS {
+        for c in CUSHIONINGS {
+            sums.times = counts.sc[sc_code(s, c)] as f64;
+            if sums.times > 0.0 {
+                q.support_cushioning(s, c, &mut sums);
+            }
+        }
+    }
+    for g in CATEGORIES {
+        for t in TERRAINS {
+            for plated in [false, true] {
+                sums.times = counts.ctp[ctp_code(g, t, plated)] as f64;
+                if sums.times > 0.0 {
+                    q.category_terrain_plated(g, t, plated, &mut sums);
+                }
+            }
+        }
+    }
+    for b in 0..m.brand_levels.len() {
+        sums.times = counts.brand[b] as f64;
+        if sums.times > 0.0 {
+            q.brand(m, b, &mut sums);
+        }
+    }
+    for code in 0..64 {
+        sums.times = counts.dw[code] as f64;
+        if sums.times > 0.0 {
+            Request::drop_weight(code, &mut sums);
+        }
+        sums.times = counts.sp[code] as f64;
+        if sums.times > 0.0 {
+            Request::stack_price(code, &mut sums);
+        }
+    }
+    for bits in 0..16u8 {
+        sums.times = counts.widths[bits as usize] as f64;
+        if sums.times > 0.0 {
+            q.widths(bits, &mut sums);
+        }
+    }
+    let n = counts.n as f64;
+    sums.shoe[0] += n;
+    sums.x[Feature::DropCm.index()] += counts.drop / 10.0;
+    sums.x[Feature::ForefootStrikeXDrop.index()] += r.forefoot_strike * counts.drop / 10.0;
+    sums.x[Feature::Lightness.index()] += 3.0 * n - counts.weight / 100.0;
+    if let Some(worn_drop) = r.worn_drop_mm {
+        sums.x[Feature::DropChangeMm.index()] += counts.drop - n * worn_drop;
+        sums.x[Feature::DropChangeExcessMm.index()] +=
+            candidates.iter().map(|&(_, i)| ((m.drop[i as usize] - worn_drop).abs() - 4.0).max(0.0)).sum::<f64>();
+    }
+    if let Some(budget) = r.budget_usd {
+        let scale = budget.max(1.0);
+        sums.x[Feature::OverBudget.index()] +=
+            candidates.iter().map(|&(_, i)| ((m.price[i as usize] - budget) / scale).max(0.0)).sum::<f64>();
+    }
+    if let Some(worn) = &q.worn {
+        let line = worn.model_line.unwrap_or(u32::MAX);
+        sums.relations[slots::SAME_LINE] += candidates.iter().filter(|&&(_, i)| m.model_line[i as usize] == line).count() as f64;
+        sums.relations[slots::SAME_SHOE] += candidates.iter().filter(|&&(_, i)| Some(i) == worn.index).count() as f64;
+        for (worn_value, column, scale, slot) in [
+            (worn.stack, &m.stack_raw, 10.0, slots::STACK_CHANGE),
+            (worn.weight, &m.weight_raw, 100.0, slots::WEIGHT_CHANGE),
+            (worn.price, &m.price, 100.0, slots::PRICE_CHANGE),
+        ] {
+            if let Some(wv) = worn_value {
+                sums.relations[slot] += candidates
+                    .iter()
+                    .map(|&(_, i)| (column[i as usize] - wv) / scale)
+                    .filter(|d| !d.is_nan())
+                    .sum::<f64>();
+            }
+        }
+    }
+    let n = n.max(1.0);
+    let attributes = ShoeAttributes(sums.shoe.map(|s| s / n));
+    let mean = Pair { x: FeatureVector(sums.x.map(|s| s / n)), relations: Relations(sums.relations.map(|s| s / n)), shoe: &attributes };
+    scorer.score(prepared, &mean)
+}
+
+/// Keys are compared on a grid of 2^-32 log-odds: shoes whose keys are equal in exact
+/// arithmetic (common under the rules: 0.3 × lightness against 0.3 × drop) then tie and go
+/// by id, whichever order the floating-point sums ran in.
+pub(crate) fn on_grid(key: f64) -> f64 {
+    const GRID: f64 = 4_294_967_296.0;
+    (key * GRID).round() / GRID
+}
+
+/// Catalogue shoes are sorted by id, so a lower index breaks ties by id.
+pub(crate) fn by_key(a: &(f64, u32), b: &(f64, u32)) -> std::cmp::Ordering {
+    b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
+}
+
+/// The part of the fitter's pool (one shoe per model line, see `fitter::newest_per_line`)
+/// that its greedy pick of `top_k` can reach, best first, in O(candidates): each line's best
+/// key, then its representative, then only the lines close enough to the `top_k`-th.
+///
+/// The greedy pick takes at step t the best key minus `penalty` per same-brand shoe already
+/// taken; some shoe among the `top_k` best is still untaken with at least the `top_k`-th key
+/// minus `penalty × (top_k - 1)`, so nothing below that can be picked or change the pick.
+pub(crate) fn line_pool(
+    m: &ShoeMatrix,
+    scored: &[(f64, u32)],
+    margin: f64,
+    top_k: usize,
+    penalty: f64,
+    scratch_best: &mut Vec<(f64, u32)>,
+    scratch_rep: &mut Vec<(f64, u32)>,
+    touched: &mut Vec<u32>,
+) -> Vec<(f64, u32)> {
+    let mut pool: Vec<(f64, u32)> = if margin < 0.0 {
+        scored.to_vec()
+    } else {
+        const NONE: (f64, u32) = (f64::NEG_INFINITY, u32::MAX);
+        scratch_best.clear();
+        scratch_best.resize(m.lines, NONE);
+        touched.clear();
+        for &(key, i) in scored {
+            let l = m.line[i as usize] as usize;
+            if scratch_best[l].1 == u32::MAX {
+                touched.push(l as u32);
+                scratch_best[l] = (key, i);
+            } else if by_key(&(key, i), &scratch_best[l]).is_lt() {
+                scratch_best[l] = (key, i);
+            }
+        }
+        // The representative: the newest shoe within `margin` of the line's best; among equally
+        // new ones the first in rank order (as the sequential pass over the sorted list keeps).
+        scratch_rep.clear();
+        scratch_rep.resize(m.lines, NONE);
+        for &(key, i) in scored {
+            let l = m.line[i as usize] as usize;
+            if key < scratch_best[l].0 - margin {
+                continue;
+            }
+            let rep = scratch_rep[l];
+            let better = rep.1 == u32::MAX || {
+                let (f, g) = (m.freshness[i as usize], m.freshness[rep.1 as usize]);
+                f > g || (f == g && by_key(&(key, i), &rep).is_lt())
+            };
+            if better {
+                scratch_rep[l] = (key, i);
+            }
+        }
+        touched.iter().map(|&l| scratch_rep[l as usize]).collect()
+    };
+    if penalty >= 0.0 && pool.len() > top_k && top_k > 0 {
+        pool.select_nth_unstable_by(top_k - 1, by_key);
+        let threshold = pool[top_k - 1].0 - penalty * (top_k - 1) as f64;
+        pool.retain(|(key, _)| *key >= threshold);
+    }
+    pool.sort_by(by_key);
+    pool
+}
