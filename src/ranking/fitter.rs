@@ -3,7 +3,7 @@
 //! brands, and an account of what the filters removed. The scorer and the features stay
 //! untouched; every step here works on the scorer's log-odds.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::kernel::{self, ShoeMatrix};
 use super::{rejected, Filters, RankedShoe, Scorer};
@@ -528,24 +528,28 @@ impl Finish<'_> {
         let shoe_of = |i: u32| &catalogue.shoes[i as usize];
 
     // Variety: greedily take the best shoe after a small penalty per same-brand shoe above it.
+    // `top_k` is small (at most 50): the brands and the taken shoes are short lists.
     let mut chosen: Vec<(f64, u32)> = Vec::with_capacity(top_k);
-    let mut brands: HashMap<&str, usize> = HashMap::new();
-    let mut taken: HashSet<u32> = HashSet::new();
+    let mut brands: Vec<(&str, usize)> = Vec::with_capacity(top_k);
+    let taken_by = |brands: &[(&str, usize)], brand: &str| brands.iter().find(|(b, _)| *b == brand).map_or(0, |(_, n)| *n);
     while chosen.len() < top_k {
         let mut best: Option<(f64, (f64, u32))> = None;
-        for &(key, i) in pool.iter().filter(|(_, i)| !taken.contains(i)) {
+        for &(key, i) in pool.iter().filter(|(_, i)| !chosen.iter().any(|(_, c)| c == i)) {
             // The pool is sorted: once the raw key cannot beat the best adjusted one, stop.
             if best.is_some_and(|(b, _)| key <= b) {
                 break;
             }
-            let adjusted = key - policy.brand_repeat_penalty * brands.get(shoe_of(i).brand.as_str()).copied().unwrap_or(0) as f64;
+            let adjusted = key - policy.brand_repeat_penalty * taken_by(&brands, shoe_of(i).brand.as_str()) as f64;
             if best.is_none_or(|(b, _)| adjusted > b) {
                 best = Some((adjusted, (key, i)));
             }
         }
         let Some((_, (key, i))) = best else { break };
-        taken.insert(i);
-        *brands.entry(shoe_of(i).brand.as_str()).or_default() += 1;
+        let brand = shoe_of(i).brand.as_str();
+        match brands.iter_mut().find(|(b, _)| *b == brand) {
+            Some((_, n)) => *n += 1,
+            None => brands.push((brand, 1)),
+        }
         chosen.push((key, i));
     }
 
