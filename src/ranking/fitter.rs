@@ -446,9 +446,7 @@ impl super::ShoeTable {
             policy.line_margin,
             top_k,
             policy.brand_repeat_penalty,
-            &mut scratch.line_best,
-            &mut scratch.line_rep,
-            &mut scratch.touched,
+            &mut scratch.lines,
         );
         let best_unstocked = if scratch.unstocked.is_empty() {
             None
@@ -459,9 +457,7 @@ impl super::ShoeTable {
                 policy.line_margin.max(0.0),
                 1,
                 0.0,
-                &mut scratch.line_best,
-                &mut scratch.line_rep,
-                &mut scratch.touched,
+                &mut scratch.lines,
             )
             .first()
             .copied()

@@ -528,9 +528,15 @@ pub(crate) struct Scratch {
     pub(crate) unstocked: Vec<(f64, u32)>,
     pub(crate) stock: Vec<bool>,
     pub(crate) counts: Box<Counts>,
-    pub(crate) line_best: Vec<(f64, u32)>,
-    pub(crate) line_rep: Vec<(f64, u32)>,
-    pub(crate) touched: Vec<u32>,
+    pub(crate) lines: LineBuffers,
+}
+
+/// `line_pool`'s per-line buffers.
+#[derive(Default)]
+pub(crate) struct LineBuffers {
+    best: Vec<(f64, u32)>,
+    rep: Vec<(f64, u32)>,
+    touched: Vec<u32>,
 }
 
 thread_local! {
@@ -734,10 +740,9 @@ pub(crate) fn line_pool(
     margin: f64,
     top_k: usize,
     penalty: f64,
-    scratch_best: &mut Vec<(f64, u32)>,
-    scratch_rep: &mut Vec<(f64, u32)>,
-    touched: &mut Vec<u32>,
+    buffers: &mut LineBuffers,
 ) -> Vec<(f64, u32)> {
+    let LineBuffers { best: scratch_best, rep: scratch_rep, touched } = buffers;
     let mut pool: Vec<(f64, u32)> = if margin < 0.0 {
         scored.to_vec()
     } else {
