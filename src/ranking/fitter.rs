@@ -478,7 +478,7 @@ impl super::ShoeTable {
             bits |= rejected::TERRAIN;
         }
         // NaN (no price) fails `<=`, as a shoe without a price fails the limit.
-        if filters.max_price_usd.is_some_and(|max| !(m.price(i) <= max)) {
+        if filters.max_price_usd.is_some_and(|max| m.price(i).is_nan() || m.price(i) > max) {
             bits |= rejected::PRICE;
         }
         bits
