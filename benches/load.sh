@@ -4,7 +4,7 @@
 # with varied realistic fittings, at saturation and at half the saturating rate; finally the
 # resident memory with a 10 000-shoe catalogue and the shipped binary's size. Loopback only;
 # stops by itself.
-#   bash benches/load.sh            (DURATION=10 CONNECTIONS=16 to change)
+#   bash benches/load.sh            (DURATION=10 CONNECTIONS=16 to change; STRIDEFIT_BIN=path to skip the build)
 #   bash benches/load.sh --peer     also the Python peer (../shared/peer: FastAPI + scikit-learn)
 #                                   on the same 1 000 shoes and the same bodies, one worker
 set -euo pipefail
@@ -26,8 +26,13 @@ DURATION="${DURATION:-10}"
 CONNECTIONS="${CONNECTIONS:-16}"
 PORT="${PORT:-18090}"
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
-bash deploy/package.sh "${CARGO_TARGET_DIR:-target}/dist" >/dev/null
-BIN="${CARGO_TARGET_DIR:-target}/dist/stridefit"
+# STRIDEFIT_BIN=path runs a binary built elsewhere (then the binary-size line reports that file).
+if [ -n "${STRIDEFIT_BIN:-}" ]; then
+    BIN="$STRIDEFIT_BIN"
+else
+    bash deploy/package.sh "${CARGO_TARGET_DIR:-target}/dist" >/dev/null
+    BIN="${CARGO_TARGET_DIR:-target}/dist/stridefit"
+fi
 
 TMP=$(mktemp -d)
 SERVER_PID=""
