@@ -616,11 +616,12 @@ function sizeNote(shoe) {
   const a = shoe.size_advice;
   const parts = [];
   if (a) {
-    parts.push(`try ${a.first}, then ${a.next}`);
+    const tryLine = `try ${a.first}, then ${a.next}`;
+    // The reason usually says which sizes to try; say it once.
+    parts.push(a.reason && a.reason.includes(tryLine) ? a.reason : [tryLine, a.reason].filter(Boolean).join(": "));
     if (shoe.pairs_in_size !== null && shoe.pairs_in_size !== undefined) {
-      parts.push(`${shoe.pairs_in_size} in ${a.first} here${shoe.pairs_in_next_size !== null && shoe.pairs_in_next_size !== undefined ? `, ${shoe.pairs_in_next_size} in ${a.next}` : ""}`);
+      parts.push(`on the shelf: ${shoe.pairs_in_size} in ${a.first}${shoe.pairs_in_next_size !== null && shoe.pairs_in_next_size !== undefined ? `, ${shoe.pairs_in_next_size} in ${a.next}` : ""}`);
     }
-    if (a.reason) parts.push(a.reason);
     if (a.width) parts.push(a.width);
   }
   if (shoe.size_note) parts.push(shoe.size_note);

@@ -110,7 +110,8 @@ async function build() {
       const insoleReason = rec && rec.insole && rec.insole.insole_id === sale.insole_id ? rec.insole.reason : null;
       const triedOn = tryons.try_ons.find((t) => t.shoe_id === sale.shoe_id);
       const size = sale.size_eu || (triedOn && triedOn.size_eu) || null;
-      const advice = rec && rec.size_advice ? rec.size_advice.reason : null;
+      // The width remark is what a runner needs again when buying the next pair.
+      const advice = rec && rec.size_advice ? rec.size_advice.width : null;
       chosen = { name, why, ease, insole, insoleReason, size, advice };
     }
 
