@@ -42,6 +42,7 @@ const README_SHOTS: &[&str] = &[
     "summary-desktop.png",
     "red-flag-urgent-desktop.png",
     "finder-tablet.png",
+    "sizes-tablet.png",
 ];
 
 fn publish(shot: &std::path::Path) {
@@ -993,6 +994,109 @@ async fn a_returning_runner_starts_from_the_last_fitting_and_takes_the_referral_
         "still one printed page"
     );
     page.assert_accessible("a summary with a referral").await;
+    page.assert_clean().await;
+    page.close().await;
+}
+
+/// With measured feet, each shoe says which size to try first and next, how many pairs of
+/// those sizes are on the shelf, and the try-on starts in the advised size.
+#[tokio::test]
+async fn measured_feet_bring_size_advice_to_every_shoe_and_the_try_on_starts_in_that_size() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let key = shop(&app).await;
+    let sized = json!({"items": [
+        {"shoe_id": "brooks-adrenaline-gts-24", "sizes": [{"size_eu": 38.5, "quantity": 1}, {"size_eu": 39, "quantity": 2}, {"size_eu": 40, "quantity": 1}]},
+        {"shoe_id": "asics-gel-kayano-31", "sizes": [{"size_eu": 39, "quantity": 1}, {"size_eu": 39.5, "quantity": 1}, {"size_eu": 40, "quantity": 1}]},
+        {"shoe_id": "brooks-ghost-16", "quantity": 4}
+    ]});
+    assert_eq!(app.put("/v1/stores/S1/stock", &sized).await.status, 200);
+    let mut page = browser.session(TABLET_PORTRAIT, &[&app.address]).await;
+    sign_in(&mut page, &app, &key).await;
+    fill_profile(&page).await;
+    page.wait_for("#feet-left-length").await;
+    assert!(
+        page.text("#feet-left-length-hint")
+            .await
+            .contains("mm, 150–350"),
+        "ranges from the service's document"
+    );
+    page.fill("#feet-left-length", "244").await;
+    page.fill("#feet-left-width", "93").await;
+    page.fill("#feet-right-length", "247").await;
+    page.fill("#feet-right-width", "95").await;
+    page.select("#feet-method", "brannock").await;
+    page.select("#feet-system", "eu").await;
+    page.click("[data-next=gait]").await;
+    page.click("[data-next=wear]").await;
+    page.click("#save-fitting").await;
+    page.wait_for("#shoes-out .card[data-shoe]").await;
+    let fitting_id = page
+        .eval(
+            "return document.querySelector('#step-shoes').dataset.fitting",
+            json!([]),
+        )
+        .await;
+    let stored = app
+        .get(&format!("/v1/fittings/{}", fitting_id.as_str().unwrap()))
+        .await;
+    assert_eq!(stored.body["fitting"]["feet"]["right"]["length_mm"], 247.0);
+    let api = app
+        .recommend(&json!({"fitting_id": fitting_id, "store_id": "S1", "top_k": 5}))
+        .await;
+    let first = &api.body["shoes"][0];
+    let advice = &first["size_advice"];
+    assert!(
+        advice.is_object(),
+        "the service advises a size: {}",
+        api.text
+    );
+    let card = page
+        .text(&format!(
+            "#shoes-out .card[data-shoe='{}']",
+            first["shoe_id"].as_str().unwrap()
+        ))
+        .await;
+    assert!(
+        card.contains(&format!(
+            "try {}, then {}",
+            advice["first"].as_str().unwrap(),
+            advice["next"].as_str().unwrap()
+        )),
+        "{card}"
+    );
+    assert!(card.contains(advice["reason"].as_str().unwrap()), "{card}");
+    if let Some(pairs) = first["pairs_in_size"].as_i64() {
+        assert!(
+            card.contains(&format!(
+                "on the shelf: {pairs} in {}",
+                advice["first"].as_str().unwrap()
+            )),
+            "{card}"
+        );
+    }
+    let shot = page.screenshot_page("sizes", true).await;
+    publish(&shot);
+    page.assert_accessible("size advice").await;
+    page.click(&format!(
+        "#shoes-out .card[data-shoe='{}'] button",
+        first["shoe_id"].as_str().unwrap()
+    ))
+    .await;
+    page.click("[data-next=tryons]").await;
+    let size = page
+        .eval(
+            "return Number(document.querySelector('.tryon input[type=number]').value)",
+            json!([]),
+        )
+        .await;
+    assert_eq!(
+        size.as_f64(),
+        advice["first_size"]["eu"].as_f64(),
+        "the try-on starts in the advised size"
+    );
     page.assert_clean().await;
     page.close().await;
 }
