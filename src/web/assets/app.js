@@ -653,7 +653,10 @@ function shoeCard(s, elsewhere) {
     s.cautions.length ? el("ul", { "aria-label": "Watch for" }, s.cautions.map((t) => el("li", { class: "caution" }, t))) : null,
     (s.notes || []).length ? el("p", { class: "hint" }, s.notes.join("; ")) : null,
     size ? el("p", { class: "size" }, el("strong", {}, "Size: "), size) : null,
-    insole ? el("p", { class: "insole" }, el("strong", {}, "Insole: "), `${insole.name} — ${insole.reason}`) : null,
+    insole ? el("p", { class: "insole" }, el("strong", {}, "Insole: "), `${insole.name} — ${insole.reason}`,
+      [insole.price_usd !== null && insole.price_usd !== undefined ? money(insole.price_usd) : null,
+        insole.pairs_in_stock !== null && insole.pairs_in_stock !== undefined ? `${insole.pairs_in_stock} in stock` : null]
+        .filter(Boolean).map((t) => ` (${t})`).join("")) : null,
     elsewhere ? null : el("button", { type: "button", class: "secondary", "aria-label": `Try on ${s.name}`, onclick: () => addTryon(s.shoe_id, s.name) }, "Try on"));
 }
 
