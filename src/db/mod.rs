@@ -447,45 +447,41 @@ mod tests {
         assert_upgraded(&mut DbConnection::Sqlite(c));
     }
 
-    /// Runs in the PostgreSQL pass of the suite (`STRIDEFIT_TEST_DATABASE_URL=postgres://…`).
-    #[test]
-    fn a_postgres_database_of_the_previous_release_upgrades_with_its_rows() {
+    /// A scratch PostgreSQL database for `work`, dropped afterwards; skipped (with a word)
+    /// outside the PostgreSQL pass of the suite (`STRIDEFIT_TEST_DATABASE_URL=postgres://…`).
+    fn with_scratch_postgres(prefix: &str, work: impl FnOnce(diesel::PgConnection)) {
         let Some(admin_url) = std::env::var("STRIDEFIT_TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) else {
             eprintln!("skipped: STRIDEFIT_TEST_DATABASE_URL is not a PostgreSQL URL");
             return;
         };
-        let name = format!("stridefit_upgrade_{}", uuid::Uuid::new_v4().simple());
+        let name = format!("{prefix}_{}", uuid::Uuid::new_v4().simple());
         let mut admin = diesel::PgConnection::establish(&admin_url).unwrap();
         diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).unwrap();
         let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b);
-        let mut c = diesel::PgConnection::establish(&format!("{base}/{name}")).unwrap();
-        upgrade_from_previous_release(&mut c, || POSTGRES_MIGRATIONS);
-        assert_upgraded(&mut DbConnection::Postgres(c));
+        work(diesel::PgConnection::establish(&format!("{base}/{name}")).unwrap());
         diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut admin).unwrap();
     }
 
-    /// Runs in the PostgreSQL pass of the suite (`STRIDEFIT_TEST_DATABASE_URL=postgres://…`).
+    #[test]
+    fn a_postgres_database_of_the_previous_release_upgrades_with_its_rows() {
+        with_scratch_postgres("stridefit_upgrade", |mut c| {
+            upgrade_from_previous_release(&mut c, || POSTGRES_MIGRATIONS);
+            assert_upgraded(&mut DbConnection::Postgres(c));
+        });
+    }
+
     #[test]
     fn every_postgres_down_migration_reverts_its_up() {
-        let Some(admin_url) = std::env::var("STRIDEFIT_TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) else {
-            eprintln!("skipped: STRIDEFIT_TEST_DATABASE_URL is not a PostgreSQL URL");
-            return;
-        };
-        let name = format!("stridefit_migrations_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = diesel::PgConnection::establish(&admin_url).unwrap();
-        diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).unwrap();
-        let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b);
-        let mut c = diesel::PgConnection::establish(&format!("{base}/{name}")).unwrap();
-        c.run_pending_migrations(POSTGRES_MIGRATIONS).unwrap();
-        c.revert_all_migrations(POSTGRES_MIGRATIONS).unwrap();
-        let tables: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
-            "(SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' AND table_name NOT LIKE '__diesel%')",
-        ))
-        .get_result(&mut c)
-        .unwrap();
-        assert_eq!(tables, 0);
-        assert!(!c.run_pending_migrations(POSTGRES_MIGRATIONS).unwrap().is_empty());
-        drop(c);
-        diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut admin).unwrap();
+        with_scratch_postgres("stridefit_migrations", |mut c| {
+            c.run_pending_migrations(POSTGRES_MIGRATIONS).unwrap();
+            c.revert_all_migrations(POSTGRES_MIGRATIONS).unwrap();
+            let tables: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+                "(SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' AND table_name NOT LIKE '__diesel%')",
+            ))
+            .get_result(&mut c)
+            .unwrap();
+            assert_eq!(tables, 0);
+            assert!(!c.run_pending_migrations(POSTGRES_MIGRATIONS).unwrap().is_empty());
+        });
     }
 }
