@@ -19,6 +19,21 @@ fn err(e: impl std::fmt::Display) -> anyhow::Error {
     anyhow::anyhow!("cannot draw a figure: {e}")
 }
 
+/// The series labels, drawn alike on every figure.
+fn legend<'a, CT: plotters::coord::CoordTranslate>(
+    chart: &mut ChartContext<'a, SVGBackend<'a>, CT>,
+    position: SeriesLabelPosition,
+) -> anyhow::Result<()> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK.mix(0.3))
+        .label_font((FONT, 12))
+        .draw()
+        .map_err(err)
+}
+
 /// A ranker as the figures show it: label, colour, evaluation.
 pub struct Row<'a> {
     pub label: String,
@@ -87,14 +102,7 @@ pub fn calibration(rows: &[(String, RGBColor, &[CalibrationBin])]) -> Plot {
                 }))
                 .map_err(err)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.3))
-            .label_font((FONT, 12))
-            .draw()
-            .map_err(err)?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         root.present().map_err(err)?;
     }
     Ok(svg)
@@ -155,14 +163,7 @@ pub fn by_store(rows: &[Row], stores: &[String]) -> Plot {
                 .legend(move |(x, y)| Circle::new((x + 8, y), 4, colour.filled()));
             chart.draw_series(points.iter().map(|(x, v, _)| Circle::new((*x, *v), 4, colour.filled()))).map_err(err)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.3))
-            .label_font((FONT, 12))
-            .draw()
-            .map_err(err)?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         root.present().map_err(err)?;
     }
     Ok(svg)
@@ -206,14 +207,7 @@ pub fn learning_curve(points: &[LearningPoint], rules: f64) -> Plot {
                 ErrorBar::new_vertical(p.sessions as f64, i.low, p.value, i.high, CANDIDATE.stroke_width(1), 8)
             }))
             .map_err(err)?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.3))
-            .label_font((FONT, 12))
-            .draw()
-            .map_err(err)?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         root.present().map_err(err)?;
     }
     Ok(svg)
