@@ -95,6 +95,8 @@ error_codes! {
         "The key's role may not do this.";
     OtherStore = "other_store", FORBIDDEN, "Another store's",
         "A staff key wrote to, or filtered by, a store other than its own.";
+    OriginNotAllowed = "origin_not_allowed", FORBIDDEN, "Not allowed from this web page",
+        "A storefront key was used from a browser page at an origin the key was not made for.";
     RateLimited = "rate_limited", TOO_MANY_REQUESTS, "Too many requests",
         "Over the key's rate, or too many requests without a valid key from one address (`Retry-After`).";
     DatabaseUnavailable = "database_unavailable", SERVICE_UNAVAILABLE, "Service unavailable",

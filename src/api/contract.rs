@@ -215,7 +215,7 @@ fn complete_schemas(schemas: &mut Map<String, Value>) {
                     {"required": ["site"], "properties": {"site": {"$ref": "#/components/schemas/BodyLocation"}}}
                 ]),
             ),
-            "StockUpdate" => {
+            "StockUpdate" | "InsoleStockUpdate" => {
                 set(schema, "/properties/items", "minItems", json!(1));
                 set(schema, "/properties/items", "maxItems", json!(super::stock::MAX_STOCK_ITEMS));
             }
@@ -224,6 +224,7 @@ fn complete_schemas(schemas: &mut Map<String, Value>) {
                 set(schema, "/properties/quantity", "maximum", json!(100_000));
                 set(schema, "/properties/shoe_id", "pattern", json!(CATALOGUE_ID_PATTERN));
             }
+            "InsoleQuantity" => set(schema, "/properties/insole_id", "pattern", json!(CATALOGUE_ID_PATTERN)),
             "Shoe" | "Insole" => {
                 // The checks of `catalogue::{Shoe, Insole}::validate` that a schema can state.
                 set(schema, "/properties/id", "pattern", json!(CATALOGUE_ID_PATTERN));

@@ -320,6 +320,7 @@ impl From<crate::auth::AuthError> for ApiError {
             AuthError::Missing | AuthError::Invalid => ApiError::Unauthorized(e.to_string()),
             AuthError::Forbidden { .. } => ApiError::Forbidden(e.to_string()),
             AuthError::OtherStore => ApiError::OtherStore(e.to_string()),
+            AuthError::OtherOrigin { .. } => ApiError::Rejected(ErrorCode::OriginNotAllowed, e.to_string()),
             AuthError::RateLimited { retry_after_s } => ApiError::TooManyRequests { detail: e.to_string(), retry_after_s },
             AuthError::Db(db) => db.into(),
         }

@@ -40,6 +40,13 @@ impl FromRequest for Caller {
         // The peer address (not a forwarded header a client could forge) keys the limit on
         // requests without a valid key.
         let client = req.peer_addr().map(|a| a.ip());
+        let origin = req.headers().get(header::ORIGIN).map(|v| v.to_str().unwrap_or("(not text)").to_owned());
+        // Built only for browser requests: the service's own pages send their own origin.
+        let own_origin = origin.as_ref().map(|_| {
+            let info = req.connection_info();
+            format!("{}://{}", info.scheme(), info.host())
+        });
+        let same_origin = move |origin: &str| own_origin.as_deref() == Some(origin);
         Box::pin(async move {
             let auth = auth.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no authenticator configured")))?;
             let header = match header {
@@ -47,12 +54,13 @@ impl FromRequest for Caller {
                 Some(Err(_)) => return Err(auth.authenticate_cached(Some(""), client).and_then(Result::err).unwrap_or(crate::auth::AuthError::Invalid).into()),
                 None => None,
             };
-            if let Some(result) = auth.authenticate_cached(header.as_deref(), client) {
-                return result.map(Caller).map_err(ApiError::from);
-            }
-            let principal = tokio::task::spawn_blocking(move || auth.authenticate(header.as_deref(), client))
-                .await
-                .map_err(|e| ApiError::Internal(anyhow::anyhow!("authentication task failed: {e}")))??;
+            let principal = match auth.authenticate_cached(header.as_deref(), client) {
+                Some(result) => result?,
+                None => tokio::task::spawn_blocking(move || auth.authenticate(header.as_deref(), client))
+                    .await
+                    .map_err(|e| ApiError::Internal(anyhow::anyhow!("authentication task failed: {e}")))??,
+            };
+            principal.check_origin(origin.as_deref(), same_origin)?;
             Ok(Caller(principal))
         })
     }

@@ -102,6 +102,9 @@ pub struct Principal {
     pub store: Option<StoreId>,
     /// This key's own rate limit (per minute, burst), when set at `keys create`.
     pub limit: Option<RateLimit>,
+    /// The browser origins this key was made for (storefront keys; `keys create --cors-origin`).
+    /// Shared, so the per-request clone of a cached caller does not copy them.
+    pub origins: Arc<[String]>,
 }
 
 /// A rate: requests per minute and the burst allowed above it.
@@ -128,6 +131,8 @@ pub enum AuthError {
     Forbidden { role: &'static str, action: &'static str },
     #[error("this key belongs to another store")]
     OtherStore,
+    #[error("this storefront key is not allowed from the web page at {origin}: add the address with `keys create --cors-origin`")]
+    OtherOrigin { origin: String },
     #[error("rate limit exceeded; retry in {retry_after_s} s")]
     RateLimited { retry_after_s: u64 },
     #[error(transparent)]
@@ -137,7 +142,21 @@ pub enum AuthError {
 impl Principal {
     /// Open mode (local trials): an administrator without a key.
     pub fn open() -> Self {
-        Self { key_id: "open".into(), role: Role::Admin, store: None, limit: None }
+        Self { key_id: "open".into(), role: Role::Admin, store: None, limit: None, origins: Arc::from([]) }
+    }
+
+    /// A storefront key may be used from browser pages at its own origins only. The CORS
+    /// preflight cannot tell keys apart (it carries no key), so it admits every storefront
+    /// key's origins; this check, on the request itself, stops one shop's key from working
+    /// on another shop's page. Requests without `Origin` (servers, the shop's back end) and
+    /// the service's own pages (`same_origin`) pass.
+    pub fn check_origin(&self, origin: Option<&str>, same_origin: impl FnOnce(&str) -> bool) -> Result<(), AuthError> {
+        match origin {
+            Some(origin) if self.role == Role::Storefront && !self.origins.iter().any(|o| o == origin) && !same_origin(origin) => {
+                Err(AuthError::OtherOrigin { origin: origin.to_owned() })
+            }
+            _ => Ok(()),
+        }
     }
 
     pub fn require(&self, action: Action) -> Result<(), AuthError> {
@@ -200,6 +219,11 @@ pub struct KeyInfo {
     pub rate_limit: Option<RateLimit>,
 }
 
+/// A key's origins, stored space-separated.
+fn split_origins(stored: Option<&str>) -> Vec<String> {
+    stored.unwrap_or_default().split_whitespace().map(str::to_owned).collect()
+}
+
 fn row_limit(r: &ApiKeyRow) -> Option<RateLimit> {
     let per_minute = u32::try_from(r.rate_limit_per_minute?).ok()?;
     let burst = r.rate_limit_burst.and_then(|b| u32::try_from(b).ok()).unwrap_or(per_minute.div_ceil(10).max(1));
@@ -211,7 +235,7 @@ impl From<ApiKeyRow> for KeyInfo {
         Self {
             rate_limit: row_limit(&r),
             role: Role::parse(&r.role).unwrap_or(Role::Storefront),
-            cors_origins: r.cors_origins.map(|o| o.split_whitespace().map(str::to_owned).collect()).unwrap_or_default(),
+            cors_origins: split_origins(r.cors_origins.as_deref()),
             id: r.id,
             name: r.name,
             store_id: r.store_id,
@@ -336,6 +360,7 @@ impl Authenticator {
                 role: Role::parse(&r.role)?,
                 store: r.store_id.as_deref().and_then(|s| StoreId::parse(s).ok()),
                 limit: row_limit(&r),
+                origins: split_origins(r.cors_origins.as_deref()).into(),
                 key_id: r.id,
             })
         });
@@ -515,7 +540,7 @@ impl Authenticator {
         let origins: HashSet<String> = keys
             .into_iter()
             .filter(|k| k.revoked_at.is_none() && k.role == Role::Storefront.as_str())
-            .flat_map(|k| k.cors_origins.unwrap_or_default().split_whitespace().map(str::to_owned).collect::<Vec<_>>())
+            .flat_map(|k| split_origins(k.cors_origins.as_deref()))
             .collect();
         if let Ok(mut current) = self.origins.write() {
             *current = origins;
@@ -533,12 +558,12 @@ mod tests {
     use super::*;
 
     fn staff(store: &str) -> Principal {
-        Principal { key_id: "k".into(), role: Role::Staff, store: Some(StoreId::parse(store).unwrap()), limit: None }
+        Principal { key_id: "k".into(), role: Role::Staff, store: Some(StoreId::parse(store).unwrap()), limit: None, origins: Arc::from([]) }
     }
 
     #[test]
     fn storefront_keys_may_only_recommend_and_read_the_catalogue() {
-        let p = Principal { key_id: "k".into(), role: Role::Storefront, store: None, limit: None };
+        let p = Principal { key_id: "k".into(), role: Role::Storefront, store: None, limit: None, origins: Arc::from([]) };
         assert!(p.require(Action::Recommend).is_ok());
         assert!(p.require(Action::ReadCatalogue).is_ok());
         for a in [Action::CreateFitting, Action::RecordOutcome, Action::ImportOutcomes, Action::WriteCatalogue, Action::ReadFitting] {
@@ -565,7 +590,7 @@ mod tests {
 
     #[test]
     fn analysts_read_across_stores() {
-        let p = Principal { key_id: "k".into(), role: Role::Analyst, store: None, limit: None };
+        let p = Principal { key_id: "k".into(), role: Role::Analyst, store: None, limit: None, origins: Arc::from([]) };
         assert!(p.can_see_store(Some("S7")));
         assert!(p.require(Action::ManageModels).is_ok());
         assert!(p.require(Action::RecordOutcome).is_err());
@@ -573,7 +598,7 @@ mod tests {
 
     #[test]
     fn storefront_keys_filter_by_stock_only_of_their_own_store() {
-        let unbound = Principal { key_id: "k".into(), role: Role::Storefront, store: None, limit: None };
+        let unbound = Principal { key_id: "k".into(), role: Role::Storefront, store: None, limit: None, origins: Arc::from([]) };
         assert!(!unbound.may_filter_by_stock_of("S1"));
         let bound = Principal { store: Some(StoreId::parse("S1").unwrap()), ..unbound };
         assert!(bound.may_filter_by_stock_of("S1"));

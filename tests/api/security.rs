@@ -270,6 +270,40 @@ async fn cors_allows_only_storefront_origins() {
     assert!(other.headers().get("access-control-allow-origin").is_none());
 }
 
+/// CORS admits every storefront key's origins at the preflight (it carries no key); the request
+/// itself is then held to the calling key's own origins, so shop A's key fails on shop B's page.
+#[tokio::test]
+async fn a_storefront_key_works_only_from_its_own_shops_pages() {
+    let app = spawn_app().await;
+    let db = stridefit::db::Database::connect(&app.database.url, 1).unwrap();
+    let key_a = stridefit::auth::create_key(&db, "shop A", Role::Storefront, None, &["https://a.example".to_owned()]).unwrap().1;
+    stridefit::auth::create_key(&db, "shop B", Role::Storefront, None, &["https://b.example".to_owned()]).unwrap();
+    let staff = create_key(&app.database.url, Role::Staff, Some("S1"));
+    let body = json!({"fitting": web_fitting()});
+    let recommend = |key: &str, origin: Option<&str>| {
+        let mut req = client_with(key).post(app.url("/v1/recommendations")).json(&body);
+        if let Some(origin) = origin {
+            req = req.header("Origin", origin);
+        }
+        req.send()
+    };
+
+    assert_eq!(recommend(&key_a, Some("https://a.example")).await.unwrap().status(), 200);
+    // The shop's back end (no Origin) and the service's own pages (its own origin) may use it.
+    assert_eq!(recommend(&key_a, None).await.unwrap().status(), 200);
+    assert_eq!(recommend(&key_a, Some(&app.address)).await.unwrap().status(), 200);
+
+    let refused = recommend(&key_a, Some("https://b.example")).await.unwrap();
+    assert_eq!(refused.status(), 403);
+    assert_eq!(refused.headers()["content-type"], "application/problem+json");
+    let problem: Value = refused.json().await.unwrap();
+    assert_eq!(problem["code"], "origin_not_allowed");
+    assert!(problem["detail"].as_str().unwrap().contains("https://b.example"), "{problem}");
+
+    // Other roles are not browser keys: their origin is not checked here.
+    assert_eq!(recommend(&staff, Some("https://b.example")).await.unwrap().status(), 200);
+}
+
 #[tokio::test]
 async fn open_mode_serves_without_keys() {
     let app = spawn_app_with(TestDatabase::new(), |s| s.open_access = true).await;
