@@ -144,8 +144,8 @@ pub fn print_comparison(c: &Comparison) {
     println!(
         "\nheld-out: the newest {} sessions ({} to {}), the same for every row",
         c.held_out.sessions,
-        c.held_out.from.as_deref().unwrap_or("-"),
-        c.held_out.to.as_deref().unwrap_or("-")
+        c.held_out.from.map_or_else(|| "-".into(), crate::time::rfc3339_offset),
+        c.held_out.to.map_or_else(|| "-".into(), crate::time::rfc3339_offset)
     );
     println!("{header}\n{}", "-".repeat(header.len()));
     let mut all: Vec<(&str, &Evaluation)> = vec![("candidate", &c.candidate)];
@@ -259,7 +259,7 @@ pub fn list_models(database_url: &str) -> anyhow::Result<()> {
         // compares rows as if they were measured on the same sessions.
         let split = match comparison.as_ref().map(|c| &c.held_out) {
             Some(training::HeldOut { sessions, from: Some(from), to: Some(to) }) => {
-                format!("{sessions} sessions {}..{}", &from[..10.min(from.len())], &to[..10.min(to.len())])
+                format!("{sessions} sessions {}..{}", from.format("%Y-%m-%d"), to.format("%Y-%m-%d"))
             }
             _ => "-".into(),
         };
@@ -270,7 +270,7 @@ pub fn list_models(database_url: &str) -> anyhow::Result<()> {
             m.kind,
             ndcg,
             auc,
-            m.created_at,
+            crate::time::rfc3339_millis(m.created_at),
             split
         );
     }
@@ -396,8 +396,8 @@ pub fn list_keys(database_url: &str) -> anyhow::Result<()> {
             k.role.as_str(),
             k.store_id.unwrap_or_else(|| "-".into()),
             k.name,
-            k.created_at,
-            k.revoked_at.unwrap_or_else(|| "-".into()),
+            crate::time::rfc3339_millis(k.created_at),
+            k.revoked_at.map_or_else(|| "-".into(), crate::time::rfc3339_millis),
             limit,
             origins
         );
@@ -407,7 +407,7 @@ pub fn list_keys(database_url: &str) -> anyhow::Result<()> {
 
 pub fn revoke_key(database_url: &str, id: &str) -> anyhow::Result<()> {
     let db = open(database_url)?;
-    if db.with_conn(|conn| crate::db::keys::revoke(conn, id, &crate::db::now_rfc3339()))? {
+    if db.with_conn(|conn| crate::db::keys::revoke(conn, id, crate::time::now()))? {
         println!("revoked {id}");
         Ok(())
     } else {

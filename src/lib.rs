@@ -18,6 +18,7 @@ pub mod referral;
 pub mod settings;
 pub mod startup;
 pub mod tabular;
+pub mod time;
 pub mod outcomes;
 pub mod model;
 pub mod training;

@@ -398,18 +398,14 @@ pub fn simulate(catalogue: &Catalogue, config: &SimulationConfig) -> Vec<Simulat
     sales
 }
 
-fn rfc(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
 /// The sales as an outcome-import table (see README for the columns).
 pub fn to_frame(sales: &[SimulatedSale]) -> PolarsResult<DataFrame> {
     df!(
         "sale_id" => sales.iter().map(|s| s.sale_id.as_str()).collect::<Vec<_>>(),
         "store_id" => sales.iter().map(|s| s.store_id.as_str()).collect::<Vec<_>>(),
         "shoe_id" => sales.iter().map(|s| s.shoe_id.as_str()).collect::<Vec<_>>(),
-        "sold_at" => sales.iter().map(|s| rfc(s.sold_at)).collect::<Vec<_>>(),
-        "returned_at" => sales.iter().map(|s| s.returned_at.map(rfc)).collect::<Vec<_>>(),
+        "sold_at" => sales.iter().map(|s| crate::time::rfc3339_secs(s.sold_at)).collect::<Vec<_>>(),
+        "returned_at" => sales.iter().map(|s| s.returned_at.map(crate::time::rfc3339_secs)).collect::<Vec<_>>(),
         "return_reason" => sales.iter().map(|s| s.return_reason.map(|r| r.as_str())).collect::<Vec<_>>(),
         "satisfaction" => sales.iter().map(|s| s.satisfaction.map(|v| v as i64)).collect::<Vec<_>>(),
         "pain_at_follow_up_0_10" => sales.iter().map(|s| s.pain_at_follow_up).collect::<Vec<_>>(),

@@ -57,7 +57,8 @@ pub struct FittingResource {
     #[schema(value_type = String, format = Uuid)]
     pub id: uuid::Uuid,
     /// RFC 3339, UTC.
-    pub created_at: String,
+    #[serde(with = "crate::time::millis")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
     pub fitting: Fitting,
 }
 

@@ -124,7 +124,9 @@ pub async fn get_model_report(caller: Caller, state: web::Data<AppState>, versio
 pub struct EvaluationView {
     #[schema(value_type = String, format = Uuid)]
     pub id: String,
-    pub created_at: String,
+    /// RFC 3339, UTC.
+    #[serde(with = "crate::time::millis")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
     /// The evaluation job that computed it (absent when the command line did).
     pub job_id: Option<String>,
     pub analysis: Analysis,

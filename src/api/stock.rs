@@ -38,7 +38,9 @@ pub struct StockItem {
     pub shoe_id: String,
     /// Pairs in all sizes.
     pub quantity: i32,
-    pub updated_at: String,
+    /// RFC 3339, UTC.
+    #[serde(with = "crate::time::millis")]
+    pub updated_at: chrono::DateTime<chrono::Utc>,
     /// Pairs per size, when the store gave sizes: EU as stocked, with the brand's UK and US
     /// labels converted through its size chart.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -127,7 +129,7 @@ async fn stock_list(state: &AppState, store: StoreId) -> Result<StockList, ApiEr
                         })
                         .collect()
                 });
-                StockItem { shoe_id: r.shoe_id, quantity: r.quantity, updated_at: r.updated_at, sizes }
+                StockItem { shoe_id: r.shoe_id, quantity: r.quantity, updated_at: r.updated_at.0, sizes }
             })
             .collect(),
     })
@@ -212,7 +214,9 @@ pub async fn set_stock(
 pub struct InsoleStockItem {
     pub insole_id: String,
     pub quantity: i32,
-    pub updated_at: String,
+    /// RFC 3339, UTC.
+    #[serde(with = "crate::time::millis")]
+    pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -245,7 +249,7 @@ async fn insole_stock_list(state: &AppState, store: StoreId) -> Result<InsoleSto
         store_id: store.to_string(),
         items: rows
             .into_iter()
-            .map(|r| InsoleStockItem { insole_id: r.insole_id, quantity: r.quantity, updated_at: r.updated_at })
+            .map(|r| InsoleStockItem { insole_id: r.insole_id, quantity: r.quantity, updated_at: r.updated_at.0 })
             .collect(),
     })
 }

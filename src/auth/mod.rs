@@ -213,8 +213,12 @@ pub struct KeyInfo {
     pub role: Role,
     pub store_id: Option<String>,
     pub cors_origins: Vec<String>,
-    pub created_at: String,
-    pub revoked_at: Option<String>,
+    /// RFC 3339, UTC.
+    #[serde(with = "crate::time::millis")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// RFC 3339, UTC.
+    #[serde(with = "crate::time::millis_option")]
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
     /// The key's own rate limit; absent = the service-wide setting.
     pub rate_limit: Option<RateLimit>,
 }
@@ -239,8 +243,8 @@ impl From<ApiKeyRow> for KeyInfo {
             id: r.id,
             name: r.name,
             store_id: r.store_id,
-            created_at: r.created_at,
-            revoked_at: r.revoked_at,
+            created_at: r.created_at.0,
+            revoked_at: r.revoked_at.map(|t| t.0),
         }
     }
 }
@@ -289,7 +293,7 @@ pub fn create_key_with_limit(
         store_id: store.map(|s| s.to_string()),
         secret_hash: hash_secret(&secret),
         cors_origins: (!cors_origins.is_empty()).then(|| cors_origins.join(" ")),
-        created_at: db::now_rfc3339(),
+        created_at: crate::time::now().into(),
         revoked_at: None,
         rate_limit_per_minute: limit.map(|l| l.per_minute as i32),
         rate_limit_burst: limit.map(|l| l.burst as i32),

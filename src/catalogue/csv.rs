@@ -1,7 +1,7 @@
 //! Catalogue files (CSV): shoes and insoles, parsed row by row through `tabular`.
 
 use super::{
-    ArchSupport, Category, Cushioning, Insole, InsoleCushioning, Rigidity, Shoe, ShoeStatus, Support, Terrain, Volume, Width,
+    ArchSupport, Category, Cushioning, Insole, InsoleCushioning, Rigidity, Shoe, ShoeStatus, Support, Terrain, Volume, WidthSet,
 };
 use crate::tabular::{Row, RowError, Table, TableError};
 
@@ -37,11 +37,7 @@ fn rows<T: Send>(table: &Table, columns: &[&str], build: impl Fn(&Row) -> Result
 }
 
 fn shoe_from_row(row: &Row) -> Result<Shoe, RowError> {
-    let widths = row
-        .required("widths")?
-        .split('|')
-        .map(|w| Width::parse(w).map_err(|reason| row.err("widths", reason)))
-        .collect::<Result<Vec<_>, _>>()?;
+    let widths = WidthSet::parse_joined(&row.required("widths")?, '|').map_err(|reason| row.err("widths", reason))?;
     let release_year = row
         .cell("release_year")
         .map(|s| s.parse::<f64>().map(|y| y as i32).map_err(|_| row.err("release_year", format!("'{s}' is not a year"))))

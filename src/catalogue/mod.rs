@@ -83,6 +83,79 @@ impl Default for Width {
     }
 }
 
+/// The widths a model is made in: each at most once, always listed narrow → extra wide.
+/// On the wire the same JSON array of width names a list was; stored as the names joined
+/// with `|`. A bit per width, in the order of `Width`'s variants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct WidthSet(u8);
+
+impl WidthSet {
+    pub const fn of(width: Width) -> Self {
+        WidthSet(1 << width as u8)
+    }
+
+    /// One bit per width: narrow 1, standard 2, wide 4, extra wide 8.
+    pub const fn bits(self) -> u8 {
+        self.0
+    }
+
+    pub const fn contains(self, width: Width) -> bool {
+        self.0 & Self::of(width).0 != 0
+    }
+
+    pub fn insert(&mut self, width: Width) {
+        self.0 |= Self::of(width).0;
+    }
+
+    pub const fn len(self) -> usize {
+        self.0.count_ones() as usize
+    }
+
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = Width> {
+        Width::ALL.iter().copied().filter(move |w| self.contains(*w))
+    }
+
+    /// Parses names joined with `separator` (`narrow|wide`), as stored and in catalogue files.
+    pub fn parse_joined(text: &str, separator: char) -> Result<Self, String> {
+        text.split(separator).map(Width::parse).collect()
+    }
+
+    /// The names joined with `separator`, narrow first.
+    pub fn joined(self, separator: &str) -> String {
+        self.iter().map(Width::as_str).collect::<Vec<_>>().join(separator)
+    }
+}
+
+impl FromIterator<Width> for WidthSet {
+    fn from_iter<I: IntoIterator<Item = Width>>(widths: I) -> Self {
+        let mut set = WidthSet::default();
+        widths.into_iter().for_each(|w| set.insert(w));
+        set
+    }
+}
+
+impl<const N: usize> From<[Width; N]> for WidthSet {
+    fn from(widths: [Width; N]) -> Self {
+        widths.into_iter().collect()
+    }
+}
+
+impl Serialize for WidthSet {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for WidthSet {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Vec::<Width>::deserialize(deserializer)?.into_iter().collect())
+    }
+}
+
 impl Cushioning {
     /// 0 (firm) to 1 (maximal) for the scorer.
     pub fn softness(self) -> f64 {
@@ -135,7 +208,8 @@ pub struct Shoe {
     pub weight_g: Option<f64>,
     #[serde(default)]
     pub price_usd: Option<f64>,
-    pub widths: Vec<Width>,
+    #[schema(value_type = Vec<Width>)]
+    pub widths: WidthSet,
     #[serde(default)]
     pub plated: bool,
     /// Where the specs come from.
@@ -239,7 +313,7 @@ impl Shoe {
     }
 
     pub fn offers_width(&self, width: Width) -> bool {
-        self.widths.contains(&width)
+        self.widths.contains(width)
     }
 
     pub fn display_name(&self) -> String {
@@ -338,7 +412,7 @@ pub(crate) mod tests {
             drop_mm: Some(8.0),
             weight_g: Some(260.0),
             price_usd: Some(140.0),
-            widths: vec![Width::Standard],
+            widths: WidthSet::of(Width::Standard),
             plated: false,
             source: None,
             line: None,
@@ -357,6 +431,17 @@ pub(crate) mod tests {
     fn ids_must_be_lowercase_slugs() {
         assert!(shoe("nike-pegasus-41").validate().is_ok());
         assert_eq!(shoe("Nike Pegasus").validate().unwrap_err().field, "id");
+    }
+
+    #[test]
+    fn widths_read_as_a_set_and_write_narrow_first_once_each() {
+        let set: WidthSet = serde_json::from_value(serde_json::json!(["wide", "narrow", "wide"])).unwrap();
+        assert_eq!((set.len(), set.contains(Width::Standard)), (2, false));
+        assert_eq!(serde_json::to_value(set).unwrap(), serde_json::json!(["narrow", "wide"]));
+        assert_eq!(WidthSet::parse_joined(&set.joined("|"), '|').unwrap(), set);
+        assert!(serde_json::from_value::<WidthSet>(serde_json::json!(["roomy"])).is_err());
+        assert!(WidthSet::parse_joined("standard|roomy", '|').unwrap_err().contains("roomy"));
+        assert!(serde_json::from_value::<WidthSet>(serde_json::json!([])).unwrap().is_empty());
     }
 
     #[test]

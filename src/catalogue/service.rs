@@ -93,7 +93,7 @@ pub fn seed_bundled_catalogue(db: &Database) -> anyhow::Result<Option<ImportSumm
             }
             db::catalogue::upsert_shoes(conn, &shoes)?;
             db::catalogue::upsert_insoles(conn, &insoles)?;
-            db::meta::set(conn, db::meta::CATALOGUE_SEEDED, &db::now_rfc3339())?;
+            db::meta::set(conn, db::meta::CATALOGUE_SEEDED, &crate::time::rfc3339_millis(crate::time::now()))?;
             db::meta::touch_catalogue(conn)?;
             Ok(Some(ImportSummary { shoes: shoes.len(), insoles: insoles.len() }))
         })

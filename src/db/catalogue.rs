@@ -3,8 +3,10 @@
 use diesel::prelude::*;
 
 use super::schema::{insoles, shoes, stock};
-use super::{now_rfc3339, DbConnection, DbError};
-use crate::catalogue::{ArchSupport, Category, Cushioning, Insole, InsoleCushioning, Rigidity, Shoe, ShoeStatus, Support, Terrain, Volume, Width};
+use super::sql_types::DbTime;
+use super::{DbConnection, DbError};
+use crate::time::now;
+use crate::catalogue::{ArchSupport, Category, Cushioning, Insole, InsoleCushioning, Rigidity, Shoe, ShoeStatus, Support, Terrain, Volume, WidthSet};
 
 #[derive(Debug, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = shoes)]
@@ -25,7 +27,7 @@ pub struct ShoeRow {
     pub widths: String,
     pub plated: bool,
     pub source: Option<String>,
-    pub updated_at: String,
+    pub updated_at: DbTime,
     pub line: Option<String>,
     pub status: Option<String>,
 }
@@ -42,7 +44,7 @@ pub struct InsoleRow {
     pub rigidity: String,
     pub price_usd: Option<f64>,
     pub source: Option<String>,
-    pub updated_at: String,
+    pub updated_at: DbTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -51,7 +53,7 @@ pub struct StockRow {
     pub store_id: String,
     pub shoe_id: String,
     pub quantity: i32,
-    pub updated_at: String,
+    pub updated_at: DbTime,
 }
 
 fn corrupt(what: &str, e: String) -> DbError {
@@ -74,10 +76,10 @@ impl From<&Shoe> for ShoeRow {
             drop_mm: s.drop_mm,
             weight_g: s.weight_g,
             price_usd: s.price_usd,
-            widths: s.widths.iter().map(|w| w.as_str()).collect::<Vec<_>>().join("|"),
+            widths: s.widths.joined("|"),
             plated: s.plated,
             source: s.source.clone(),
-            updated_at: now_rfc3339(),
+            updated_at: now().into(),
             line: s.line.clone(),
             status: s.status.map(|st| st.as_str().to_owned()),
         }
@@ -93,7 +95,7 @@ impl TryFrom<ShoeRow> for Shoe {
             support: Support::parse(&r.support).map_err(parse)?,
             cushioning: Cushioning::parse(&r.cushioning).map_err(parse)?,
             terrain: Terrain::parse(&r.terrain).map_err(parse)?,
-            widths: r.widths.split('|').map(Width::parse).collect::<Result<_, _>>().map_err(parse)?,
+            widths: WidthSet::parse_joined(&r.widths, '|').map_err(parse)?,
             id: r.id,
             brand: r.brand,
             model: r.model,
@@ -123,7 +125,7 @@ impl From<&Insole> for InsoleRow {
             rigidity: i.rigidity.as_str().into(),
             price_usd: i.price_usd,
             source: i.source.clone(),
-            updated_at: now_rfc3339(),
+            updated_at: now().into(),
         }
     }
 }
@@ -261,9 +263,9 @@ pub fn in_stock_shoe_ids(conn: &mut DbConnection, store_id: &str) -> Result<Vec<
 /// upsert, so concurrent writers to the same store and shoe never collide.
 pub fn set_stock(conn: &mut DbConnection, store_id: &str, items: &[(String, i32)]) -> Result<(), DbError> {
     conn.transaction(|conn| {
-        let now = now_rfc3339();
+        let at = DbTime(now());
         for (shoe_id, quantity) in items {
-            let row = StockRow { store_id: store_id.to_owned(), shoe_id: shoe_id.clone(), quantity: *quantity, updated_at: now.clone() };
+            let row = StockRow { store_id: store_id.to_owned(), shoe_id: shoe_id.clone(), quantity: *quantity, updated_at: at };
             super::on_backend!(conn, |c| diesel::insert_into(stock::table)
                 .values(&row)
                 .on_conflict((stock::store_id, stock::shoe_id))

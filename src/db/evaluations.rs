@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 
 use super::schema::{api_keys, model_activations, model_evaluations};
+use super::sql_types::DbTime;
 use super::{DbConnection, DbError};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -13,18 +14,18 @@ pub struct EvaluationRow {
     pub against_version: Option<String>,
     pub job_id: Option<String>,
     pub held_out_sessions: i32,
-    pub held_out_from: Option<String>,
-    pub held_out_to: Option<String>,
+    pub held_out_from: Option<DbTime>,
+    pub held_out_to: Option<DbTime>,
     /// `training::analysis::Analysis` as JSON.
     pub analysis: String,
-    pub created_at: String,
+    pub created_at: DbTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = model_activations)]
 pub struct ActivationRow {
     pub id: String,
-    pub activated_at: String,
+    pub activated_at: DbTime,
     pub kind: String,
     pub via: String,
     pub key_id: Option<String>,

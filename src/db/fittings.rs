@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 
 use super::schema::fittings;
+use super::sql_types::DbTime;
 use super::{DbConnection, DbError};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -12,7 +13,7 @@ pub struct FittingRow {
     pub store_id: Option<String>,
     pub customer_ref: Option<String>,
     pub document: String,
-    pub created_at: String,
+    pub created_at: DbTime,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &FittingRow) -> Result<(), DbError> {

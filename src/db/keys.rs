@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 
 use super::schema::{api_keys, idempotency_keys};
+use super::sql_types::DbTime;
 use super::{DbConnection, DbError};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -14,8 +15,8 @@ pub struct ApiKeyRow {
     pub store_id: Option<String>,
     pub secret_hash: String,
     pub cors_origins: Option<String>,
-    pub created_at: String,
-    pub revoked_at: Option<String>,
+    pub created_at: DbTime,
+    pub revoked_at: Option<DbTime>,
     /// This key's own rate limit; `None` keeps the service-wide setting.
     pub rate_limit_per_minute: Option<i32>,
     pub rate_limit_burst: Option<i32>,
@@ -28,7 +29,7 @@ pub struct IdempotencyRow {
     pub idempotency_key: String,
     pub request_hash: String,
     pub fitting_id: String,
-    pub created_at: String,
+    pub created_at: DbTime,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &ApiKeyRow) -> Result<(), DbError> {
@@ -44,9 +45,9 @@ pub fn find_by_hash(conn: &mut DbConnection, hash: &str) -> Result<Option<ApiKey
     Ok(api_keys::table.filter(api_keys::secret_hash.eq(hash)).select(ApiKeyRow::as_select()).first(conn).optional()?)
 }
 
-pub fn revoke(conn: &mut DbConnection, id: &str, at: &str) -> Result<bool, DbError> {
+pub fn revoke(conn: &mut DbConnection, id: &str, at: chrono::DateTime<chrono::Utc>) -> Result<bool, DbError> {
     let n = diesel::update(api_keys::table.find(id).filter(api_keys::revoked_at.is_null()))
-        .set(api_keys::revoked_at.eq(at))
+        .set(api_keys::revoked_at.eq(DbTime(at)))
         .execute(conn)?;
     Ok(n > 0)
 }

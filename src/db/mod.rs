@@ -18,6 +18,8 @@ pub mod models;
 pub mod outcomes;
 pub mod schema;
 pub mod sizes;
+pub mod sql_types;
+pub use sql_types::DbTime;
 pub mod try_ons;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -30,6 +32,10 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/po
 /// linger in free space of the file (see `scrub_erased`).
 const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
                               PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;";
+
+/// Instants travel in binary (UTC) either way; the session zone only matters where SQL turns
+/// a `timestamptz` into text or a date, and there it should read UTC as the API does.
+const POSTGRES_SESSION: &str = "SET TIME ZONE 'UTC'";
 
 #[derive(diesel::QueryableByName)]
 struct Checkpoint {
@@ -203,9 +209,12 @@ impl ManageConnection for ConnectionFactory {
                 conn.batch_execute(SQLITE_PRAGMAS).map_err(r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(conn))
             }
-            Backend::Postgres => diesel::PgConnection::establish(&self.url.target)
-                .map(DbConnection::Postgres)
-                .map_err(r2d2::Error::ConnectionError),
+            Backend::Postgres => {
+                let mut conn =
+                    diesel::PgConnection::establish(&self.url.target).map_err(r2d2::Error::ConnectionError)?;
+                conn.batch_execute(POSTGRES_SESSION).map_err(r2d2::Error::QueryError)?;
+                Ok(DbConnection::Postgres(conn))
+            }
         }
     }
 
@@ -350,11 +359,6 @@ fn sqlite_write_lock(path: &str) -> std::sync::Arc<std::sync::Mutex<()>> {
     map.entry(path.to_owned()).or_default().clone()
 }
 
-/// Current time as an RFC 3339 UTC string, the one timestamp format stored.
-pub fn now_rfc3339() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -409,17 +413,26 @@ mod tests {
                 ('f-1', 'S1', 'c-1', '{}', '2026-10-01T10:00:00.000Z'); \
              INSERT INTO outcomes (id, sale_id, fitting_id, store_id, shoe_id, sold_at, satisfaction, created_at, updated_at, synthetic) VALUES \
                 ('o-1', 'TILL-1', 'f-1', 'S1', 'brooks-ghost-16', '2026-10-01T10:00:00Z', 5, '2026-10-01T10:00:00Z', '2026-10-01T10:00:00Z', TRUE), \
-                ('o-2', 'TILL-2', NULL, NULL, 'hoka-clifton-9', '2026-10-02T10:00:00Z', NULL, '2026-10-02T10:00:00Z', '2026-10-02T10:00:00Z', FALSE); \
+                ('o-2', 'TILL-2', NULL, NULL, 'hoka-clifton-9', '2026-10-02T12:00:00+02:00', NULL, '2026-10-02T10:00:00Z', '2026-10-02T10:00:00Z', FALSE); \
              INSERT INTO jobs (id, kind, status, progress, message, created_at, updated_at) VALUES \
-                ('j-1', 'training', 'running', 0.4, 'fitting', '2026-10-03T10:00:00.000Z', '2026-10-03T10:00:00.000Z');",
+                ('j-1', 'training', 'running', 0.4, 'fitting', '2026-10-03T10:00:00.250Z', '2026-10-03T10:00:00.250Z');",
         )
         .unwrap();
         c.run_pending_migrations(migrations()).unwrap();
     }
 
     /// The previous release's rows survived and the new rules hold: sale ids unique per store,
-    /// and a run left `running` without a lease is failed at the first look.
+    /// its RFC 3339 text read back as the same instants, and a run left `running` without a
+    /// lease is failed at the first look.
     fn assert_upgraded(conn: &mut DbConnection) {
+        let at = |s: &str| crate::time::parse_rfc3339(s).unwrap();
+        assert_eq!(fittings::find(conn, "f-1").unwrap().created_at.0, at("2026-10-01T10:00:00Z"));
+        let sales = outcomes::existing_sales(conn, &["TILL-1", "TILL-2"]).unwrap();
+        let mut sold: Vec<_> = sales.iter().map(|o| (o.sale_id.as_str(), o.sold_at.0)).collect();
+        sold.sort();
+        assert_eq!(sold, [("TILL-1", at("2026-10-01T10:00:00Z")), ("TILL-2", at("2026-10-02T12:00:00+02:00"))]);
+        let job = models::find_job(conn, "j-1").unwrap();
+        assert_eq!((job.created_at.0, job.lease_expires_at), (at("2026-10-03T10:00:00.250Z"), None));
         let mut count = |sql: &str| -> i64 {
             diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!("(SELECT count(*) FROM {sql})")))
                 .get_result(conn)
@@ -436,7 +449,7 @@ mod tests {
         };
         conn.batch_execute(&sale("o-3", "S2")).expect("another store may use the same sale id");
         assert!(conn.batch_execute(&sale("o-4", "S1")).is_err(), "a sale id stays unique within its store");
-        assert_eq!(models::fail_lapsed(conn, &now_rfc3339(), "interrupted").unwrap(), ["j-1"]);
+        assert_eq!(models::fail_lapsed(conn, crate::time::now(), "interrupted").unwrap(), ["j-1"]);
     }
 
     #[test]

@@ -5,9 +5,11 @@ use diesel::deserialize::{self, FromSql, FromSqlRow};
 use diesel::expression::AsExpression;
 use diesel::prelude::*;
 use diesel::serialize::{self, ToSql};
+use chrono::{DateTime, Utc};
 use diesel::sql_types::Text;
 
 use super::schema::{job_leases, jobs, models};
+use super::sql_types::{DbTime, TimestampUtc};
 use super::{DbConnection, DbError};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -19,7 +21,7 @@ pub struct ModelRow {
     pub artifact: String,
     pub training_summary: String,
     pub metrics: String,
-    pub created_at: String,
+    pub created_at: DbTime,
 }
 
 /// Stored enums: TEXT in the database, a closed set in Rust (an unknown value is an error).
@@ -93,11 +95,11 @@ pub struct JobRow {
     pub progress: f64,
     pub message: String,
     pub model_version: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
+    pub created_at: DbTime,
+    pub updated_at: DbTime,
     /// The replica running it, and until when its claim holds unless renewed.
     pub lease_owner: Option<String>,
-    pub lease_expires_at: Option<String>,
+    pub lease_expires_at: Option<DbTime>,
     /// Set by a cancel on any replica; the running replica polls it.
     pub cancel_requested: bool,
 }
@@ -121,9 +123,9 @@ pub fn insert_job(conn: &mut DbConnection, row: &JobRow) -> Result<(), DbError> 
 }
 
 /// Records progress; false when the job is gone (cancelled and deleted elsewhere).
-pub fn record_progress(conn: &mut DbConnection, id: &str, progress: f64, message: &str, now: &str) -> Result<bool, DbError> {
+pub fn record_progress(conn: &mut DbConnection, id: &str, progress: f64, message: &str, now: DateTime<Utc>) -> Result<bool, DbError> {
     let changed = diesel::update(jobs::table.find(id))
-        .set((jobs::progress.eq(progress), jobs::message.eq(message), jobs::updated_at.eq(now)))
+        .set((jobs::progress.eq(progress), jobs::message.eq(message), jobs::updated_at.eq(DbTime(now))))
         .execute(conn)?;
     Ok(changed > 0)
 }
@@ -138,7 +140,7 @@ pub fn finish_job(conn: &mut DbConnection, row: &JobRow) -> Result<(), DbError> 
             jobs::model_version.eq(&row.model_version),
             jobs::updated_at.eq(&row.updated_at),
             jobs::lease_owner.eq(None::<String>),
-            jobs::lease_expires_at.eq(None::<String>),
+            jobs::lease_expires_at.eq(None::<DbTime>),
         ))
         .execute(conn)?;
     diesel::delete(job_leases::table.filter(job_leases::job_id.eq(&row.id))).execute(conn)?;
@@ -174,7 +176,7 @@ pub fn next_queued(conn: &mut DbConnection) -> Result<Option<JobRow>, DbError> {
 
 /// Claims `queue` for `job_id` until `expires_at`, unless another owner holds a live claim:
 /// one atomic upsert, so two replicas racing for it cannot both win.
-pub fn claim_lease(conn: &mut DbConnection, queue: &str, job_id: &str, owner: &str, now: &str, expires_at: &str) -> Result<bool, DbError> {
+pub fn claim_lease(conn: &mut DbConnection, queue: &str, job_id: &str, owner: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> Result<bool, DbError> {
     // The same statement on both backends (diesel spells an upsert's WHERE for neither here).
     const CLAIM: &str = "INSERT INTO job_leases (queue, job_id, owner, expires_at) VALUES ($1, $2, $3, $4) \
         ON CONFLICT (queue) DO UPDATE SET job_id = excluded.job_id, owner = excluded.owner, \
@@ -187,21 +189,21 @@ pub fn claim_lease(conn: &mut DbConnection, queue: &str, job_id: &str, owner: &s
         .bind::<Text, _>(queue)
         .bind::<Text, _>(job_id)
         .bind::<Text, _>(owner)
-        .bind::<Text, _>(expires_at)
-        .bind::<Text, _>(now)
+        .bind::<TimestampUtc, _>(DbTime(expires_at))
+        .bind::<TimestampUtc, _>(DbTime(now))
         .execute(c))?;
     Ok(claimed > 0)
 }
 
 /// Marks a claimed job running under this owner's lease; false if it was cancelled meanwhile.
-pub fn start_job(conn: &mut DbConnection, id: &str, owner: &str, now: &str, expires_at: &str) -> Result<bool, DbError> {
+pub fn start_job(conn: &mut DbConnection, id: &str, owner: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> Result<bool, DbError> {
     let changed = diesel::update(jobs::table.find(id).filter(jobs::status.eq(JobStatus::Queued)))
         .set((
             jobs::status.eq(JobStatus::Running),
             jobs::lease_owner.eq(owner),
-            jobs::lease_expires_at.eq(expires_at),
+            jobs::lease_expires_at.eq(DbTime(expires_at)),
             jobs::message.eq("running"),
-            jobs::updated_at.eq(now),
+            jobs::updated_at.eq(DbTime(now)),
         ))
         .execute(conn)?;
     Ok(changed > 0)
@@ -209,14 +211,14 @@ pub fn start_job(conn: &mut DbConnection, id: &str, owner: &str, now: &str, expi
 
 /// Extends a running job's lease; false when the job was cancelled (flagged or deleted), so
 /// the run must stop.
-pub fn renew_lease(conn: &mut DbConnection, queue: &str, id: &str, owner: &str, expires_at: &str) -> Result<bool, DbError> {
+pub fn renew_lease(conn: &mut DbConnection, queue: &str, id: &str, owner: &str, expires_at: DateTime<Utc>) -> Result<bool, DbError> {
     diesel::update(job_leases::table.find(queue).filter(job_leases::owner.eq(owner)).filter(job_leases::job_id.eq(id)))
-        .set(job_leases::expires_at.eq(expires_at))
+        .set(job_leases::expires_at.eq(DbTime(expires_at)))
         .execute(conn)?;
     let live = diesel::update(
         jobs::table.find(id).filter(jobs::lease_owner.eq(owner)).filter(jobs::cancel_requested.eq(false)),
     )
-    .set(jobs::lease_expires_at.eq(expires_at))
+    .set(jobs::lease_expires_at.eq(DbTime(expires_at)))
     .execute(conn)?;
     Ok(live > 0)
 }
@@ -229,10 +231,10 @@ pub fn release_lease(conn: &mut DbConnection, queue: &str, owner: &str) -> Resul
 
 /// Fails running jobs whose lease lapsed (their replica stopped or lost the database); a job
 /// left running by a release without leases counts as lapsed.
-pub fn fail_lapsed(conn: &mut DbConnection, now: &str, message: &str) -> Result<Vec<String>, DbError> {
+pub fn fail_lapsed(conn: &mut DbConnection, now: DateTime<Utc>, message: &str) -> Result<Vec<String>, DbError> {
     let lapsed: Vec<String> = jobs::table
         .filter(jobs::status.eq(JobStatus::Running))
-        .filter(jobs::lease_expires_at.lt(now).or(jobs::lease_expires_at.is_null()))
+        .filter(jobs::lease_expires_at.lt(DbTime(now)).or(jobs::lease_expires_at.is_null()))
         .select(jobs::id)
         .load(conn)?;
     if !lapsed.is_empty() {
@@ -240,9 +242,9 @@ pub fn fail_lapsed(conn: &mut DbConnection, now: &str, message: &str) -> Result<
             .set((
                 jobs::status.eq(JobStatus::Failed),
                 jobs::message.eq(message),
-                jobs::updated_at.eq(now),
+                jobs::updated_at.eq(DbTime(now)),
                 jobs::lease_owner.eq(None::<String>),
-                jobs::lease_expires_at.eq(None::<String>),
+                jobs::lease_expires_at.eq(None::<DbTime>),
             ))
             .execute(conn)?;
     }

@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 
 use super::schema::{fittings, outcomes};
+use super::sql_types::DbTime;
 use super::{DbConnection, DbError};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -14,15 +15,15 @@ pub struct OutcomeRow {
     pub store_id: Option<String>,
     pub shoe_id: String,
     pub insole_id: Option<String>,
-    pub sold_at: String,
-    pub returned_at: Option<String>,
+    pub sold_at: DbTime,
+    pub returned_at: Option<DbTime>,
     pub return_reason: Option<String>,
     pub satisfaction: Option<i32>,
     pub pain_at_follow_up: Option<f64>,
-    pub followed_up_at: Option<String>,
+    pub followed_up_at: Option<DbTime>,
     pub request_hash: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
+    pub created_at: DbTime,
+    pub updated_at: DbTime,
     pub fitting_snapshot: Option<String>,
     /// Made by a simulator (imported with `synthetic` = true), never a real sale.
     pub synthetic: bool,

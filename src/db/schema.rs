@@ -1,6 +1,10 @@
 // Table definitions shared by the SQLite and PostgreSQL backends (see migrations/).
+// Instants are `TimestampUtc` (see sql_types.rs): timestamptz on PostgreSQL, text on SQLite.
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::TimestampUtc;
+
     shoes (id) {
         id -> Text,
         brand -> Text,
@@ -18,13 +22,16 @@ diesel::table! {
         widths -> Text,
         plated -> Bool,
         source -> Nullable<Text>,
-        updated_at -> Text,
+        updated_at -> TimestampUtc,
         line -> Nullable<Text>,
         status -> Nullable<Text>,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::TimestampUtc;
+
     insoles (id) {
         id -> Text,
         brand -> Text,
@@ -35,26 +42,32 @@ diesel::table! {
         rigidity -> Text,
         price_usd -> Nullable<Double>,
         source -> Nullable<Text>,
-        updated_at -> Text,
+        updated_at -> TimestampUtc,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::TimestampUtc;
+
     stock (store_id, shoe_id) {
         store_id -> Text,
         shoe_id -> Text,
         quantity -> Integer,
-        updated_at -> Text,
+        updated_at -> TimestampUtc,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::TimestampUtc;
+
     fittings (id) {
         id -> Text,
         store_id -> Nullable<Text>,
         customer_ref -> Nullable<Text>,
         document -> Text,
-        created_at -> Text,
+        created_at -> TimestampUtc,
     }
 }
 
@@ -67,6 +80,9 @@ diesel::table! {
 
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::TimestampUtc;
+
     outcomes (id) {
         id -> Text,
         sale_id -> Text,
@@ -74,15 +90,15 @@ diesel::table! {
         store_id -> Nullable<Text>,
         shoe_id -> Text,
         insole_id -> Nullable<Text>,
-        sold_at -> Text,
-        returned_at -> Nullable<Text>,
+        sold_at -> TimestampUtc,
+        returned_at -> Nullable<TimestampUtc>,
         return_reason -> Nullable<Text>,
         satisfaction -> Nullable<Integer>,
         pain_at_follow_up -> Nullable<Double>,
-        followed_up_at -> Nullable<Text>,
+        followed_up_at -> Nullable<TimestampUtc>,
         request_hash -> Nullable<Text>,
-        created_at -> Text,
-        updated_at -> Text,
+        created_at -> TimestampUtc,
+        updated_at -> TimestampUtc,
         fitting_snapshot -> Nullable<Text>,
         synthetic -> Bool,
         size_eu -> Nullable<Double>,
@@ -90,6 +106,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::TimestampUtc;
+
     models (version) {
         version -> Text,
         kind -> Text,
@@ -97,11 +116,14 @@ diesel::table! {
         artifact -> Text,
         training_summary -> Text,
         metrics -> Text,
-        created_at -> Text,
+        created_at -> TimestampUtc,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::TimestampUtc;
+
     jobs (id) {
         id -> Text,
         kind -> Text,
@@ -109,24 +131,30 @@ diesel::table! {
         progress -> Double,
         message -> Text,
         model_version -> Nullable<Text>,
-        created_at -> Text,
-        updated_at -> Text,
+        created_at -> TimestampUtc,
+        updated_at -> TimestampUtc,
         lease_owner -> Nullable<Text>,
-        lease_expires_at -> Nullable<Text>,
+        lease_expires_at -> Nullable<TimestampUtc>,
         cancel_requested -> Bool,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::TimestampUtc;
+
     job_leases (queue) {
         queue -> Text,
         job_id -> Text,
         owner -> Text,
-        expires_at -> Text,
+        expires_at -> TimestampUtc,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::TimestampUtc;
+
     api_keys (id) {
         id -> Text,
         name -> Text,
@@ -134,20 +162,23 @@ diesel::table! {
         store_id -> Nullable<Text>,
         secret_hash -> Text,
         cors_origins -> Nullable<Text>,
-        created_at -> Text,
-        revoked_at -> Nullable<Text>,
+        created_at -> TimestampUtc,
+        revoked_at -> Nullable<TimestampUtc>,
         rate_limit_per_minute -> Nullable<Integer>,
         rate_limit_burst -> Nullable<Integer>,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::TimestampUtc;
+
     idempotency_keys (key_id, idempotency_key) {
         key_id -> Text,
         idempotency_key -> Text,
         request_hash -> Text,
         fitting_id -> Text,
-        created_at -> Text,
+        created_at -> TimestampUtc,
     }
 }
 
@@ -163,16 +194,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::TimestampUtc;
+
     stock_sizes (store_id, shoe_id, size_eu) {
         store_id -> Text,
         shoe_id -> Text,
         size_eu -> Double,
         quantity -> Integer,
-        updated_at -> Text,
+        updated_at -> TimestampUtc,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::TimestampUtc;
+
     size_offsets (shoe_id) {
         shoe_id -> Text,
         brand -> Text,
@@ -181,16 +218,19 @@ diesel::table! {
         records -> Double,
         brand_length_mm -> Double,
         brand_records -> Double,
-        trained_at -> Text,
+        trained_at -> TimestampUtc,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::TimestampUtc;
+
     insole_stock (store_id, insole_id) {
         store_id -> Text,
         insole_id -> Text,
         quantity -> Integer,
-        updated_at -> Text,
+        updated_at -> TimestampUtc,
     }
 }
 
@@ -200,23 +240,29 @@ diesel::allow_tables_to_appear_in_same_query!(
 );
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::TimestampUtc;
+
     model_evaluations (id) {
         id -> Text,
         model_version -> Text,
         against_version -> Nullable<Text>,
         job_id -> Nullable<Text>,
         held_out_sessions -> Integer,
-        held_out_from -> Nullable<Text>,
-        held_out_to -> Nullable<Text>,
+        held_out_from -> Nullable<TimestampUtc>,
+        held_out_to -> Nullable<TimestampUtc>,
         analysis -> Text,
-        created_at -> Text,
+        created_at -> TimestampUtc,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::TimestampUtc;
+
     model_activations (id) {
         id -> Text,
-        activated_at -> Text,
+        activated_at -> TimestampUtc,
         kind -> Text,
         via -> Text,
         key_id -> Nullable<Text>,

@@ -3,7 +3,8 @@
 use diesel::prelude::*;
 
 use super::schema::{insole_stock, size_offsets, stock, stock_sizes};
-use super::{now_rfc3339, DbConnection, DbError};
+use super::sql_types::DbTime;
+use super::{DbConnection, DbError};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = stock_sizes)]
@@ -13,7 +14,7 @@ pub struct StockSizeRow {
     /// Canonical EU size (two decimals: 42.5, 42.67).
     pub size_eu: f64,
     pub quantity: i32,
-    pub updated_at: String,
+    pub updated_at: DbTime,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
@@ -26,7 +27,7 @@ pub struct SizeOffsetRow {
     pub records: f64,
     pub brand_length_mm: f64,
     pub brand_records: f64,
-    pub trained_at: String,
+    pub trained_at: DbTime,
 }
 
 /// A store's pairs by size, ordered by shoe and size.
@@ -63,7 +64,7 @@ pub fn replace_shoe_sizes(
     )
     .execute(conn)?;
     let Some(sizes) = sizes else { return Ok(()) };
-    let now = now_rfc3339();
+    let now = crate::time::now();
     let rows: Vec<StockSizeRow> = sizes
         .iter()
         .map(|&(size_eu, quantity)| StockSizeRow {
@@ -71,7 +72,7 @@ pub fn replace_shoe_sizes(
             shoe_id: shoe_id.to_owned(),
             size_eu,
             quantity,
-            updated_at: now.clone(),
+            updated_at: now.into(),
         })
         .collect();
     super::on_backend!(conn, |c| diesel::insert_into(stock_sizes::table)
@@ -117,7 +118,7 @@ pub struct InsoleStockRow {
     pub store_id: String,
     pub insole_id: String,
     pub quantity: i32,
-    pub updated_at: String,
+    pub updated_at: DbTime,
 }
 
 /// A store's insoles, one row per insole it has ever stocked.
@@ -131,11 +132,11 @@ pub fn store_insoles(conn: &mut DbConnection, store_id: &str) -> Result<Vec<Inso
 
 /// Sets the pairs of each listed insole at a store (call inside a transaction).
 pub fn set_insole_stock(conn: &mut DbConnection, store_id: &str, items: &[(String, i32)]) -> Result<(), DbError> {
-    let now = now_rfc3339();
+    let now = crate::time::now();
     for (insole_id, quantity) in items {
         let key = insole_stock::table.filter(insole_stock::store_id.eq(store_id)).filter(insole_stock::insole_id.eq(insole_id));
         let updated = diesel::update(key)
-            .set((insole_stock::quantity.eq(quantity), insole_stock::updated_at.eq(&now)))
+            .set((insole_stock::quantity.eq(quantity), insole_stock::updated_at.eq(DbTime(now))))
             .execute(conn)?;
         if updated == 0 {
             diesel::insert_into(insole_stock::table)
@@ -143,7 +144,7 @@ pub fn set_insole_stock(conn: &mut DbConnection, store_id: &str, items: &[(Strin
                     store_id: store_id.to_owned(),
                     insole_id: insole_id.clone(),
                     quantity: *quantity,
-                    updated_at: now.clone(),
+                    updated_at: now.into(),
                 })
                 .execute(conn)?;
         }

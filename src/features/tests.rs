@@ -93,7 +93,7 @@ fn width_unavailable_only_when_the_shoe_lacks_the_runners_width() {
     let r = signals(examples::web_fitting()); // wide feet
     let mut s = shoe("w");
     assert_eq!(pair_features(&r, &s).get(Feature::WidthUnavailable), 1.0);
-    s.widths.push(Width::Wide);
+    s.widths.insert(Width::Wide);
     assert_eq!(pair_features(&r, &s).get(Feature::WidthUnavailable), 0.0);
 }
 

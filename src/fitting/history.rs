@@ -17,8 +17,9 @@ pub struct PastPurchase {
     /// The shoe's name, when it is still in the catalogue.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// RFC 3339, UTC.
-    pub sold_at: String,
+    /// RFC 3339, UTC, whole seconds.
+    #[serde(with = "crate::time::secs")]
+    pub sold_at: chrono::DateTime<chrono::Utc>,
     /// False once the pair came back.
     pub kept: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -34,7 +35,8 @@ pub struct PastFitting {
     #[schema(value_type = String, format = Uuid)]
     pub id: String,
     /// RFC 3339, UTC.
-    pub created_at: String,
+    #[serde(with = "crate::time::millis")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
     pub fitting: Fitting,
     pub purchases: Vec<PastPurchase>,
 }
@@ -63,13 +65,13 @@ pub fn customer_history(
                     sale_id: o.sale_id.clone(),
                     shoe_id: o.shoe_id.clone(),
                     name: catalogue.shoe(&o.shoe_id).map(|s| s.display_name()),
-                    sold_at: o.sold_at.clone(),
+                    sold_at: o.sold_at.0,
                     kept: o.returned_at.is_none(),
                     return_reason: o.return_reason.clone(),
                     satisfaction: o.satisfaction,
                 })
                 .collect();
-            Ok(PastFitting { id: row.id, created_at: row.created_at, fitting, purchases })
+            Ok(PastFitting { id: row.id, created_at: row.created_at.0, fitting, purchases })
         })
         .collect()
 }

@@ -17,7 +17,7 @@ pub struct ErasureReport {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredFitting {
     pub id: FittingId,
-    pub created_at: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
     pub fitting: Fitting,
 }
 
@@ -58,13 +58,13 @@ impl FittingService {
         fitting.validate()?;
         let document = serde_json::to_string(&fitting).map_err(|e| DbError::Other(e.into()))?;
         let request_hash = format!("{:x}", sha2::Sha256::digest(document.as_bytes()));
-        let stored = StoredFitting { id: FittingId::new(), created_at: db::now_rfc3339(), fitting };
+        let stored = StoredFitting { id: FittingId::new(), created_at: crate::time::now(), fitting };
         let row = FittingRow {
             id: stored.id.to_string(),
             store_id: stored.fitting.store_id.as_ref().map(|s| s.to_string()),
             customer_ref: stored.fitting.customer_ref.as_ref().map(|c| c.to_string()),
             document,
-            created_at: stored.created_at.clone(),
+            created_at: stored.created_at.into(),
         };
         let Some((key_id, key)) = idempotency else {
             self.db.run(move |conn| db::fittings::insert(conn, &row)).await?;
@@ -86,7 +86,7 @@ impl FittingService {
                             idempotency_key: k2.clone(),
                             request_hash: hash.clone(),
                             fitting_id: row.id.clone(),
-                            created_at: row.created_at.clone(),
+                            created_at: row.created_at,
                         },
                     )?;
                     Ok(None)
@@ -168,6 +168,6 @@ impl FittingService {
         })?;
         let fitting = serde_json::from_str(&row.document)
             .map_err(|e| DbError::Other(anyhow::anyhow!("stored fitting {id} is unreadable: {e}")))?;
-        Ok(StoredFitting { id, created_at: row.created_at, fitting })
+        Ok(StoredFitting { id, created_at: row.created_at.0, fitting })
     }
 }

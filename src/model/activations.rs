@@ -73,12 +73,15 @@ pub struct Figures {
     /// `evaluation` (its newest stored evaluation), `training` (the figures recorded when it
     /// was trained) or `none` (the rules, or a model stored without figures).
     pub source: String,
-    /// When those figures were measured.
-    pub measured_at: Option<String>,
+    /// When those figures were measured (RFC 3339, UTC).
+    #[serde(default, with = "crate::time::millis_option")]
+    pub measured_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Held-out sessions and their first and last sale time.
     pub held_out_sessions: Option<u64>,
-    pub held_out_from: Option<String>,
-    pub held_out_to: Option<String>,
+    #[serde(default, with = "crate::time::offset_option")]
+    pub held_out_from: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(default, with = "crate::time::offset_option")]
+    pub held_out_to: Option<chrono::DateTime<chrono::Utc>>,
     /// The primary metric's name and the activated version's value on it.
     pub metric: Option<String>,
     pub value: Option<f64>,
@@ -90,7 +93,7 @@ pub struct Figures {
 }
 
 impl Figures {
-    fn from_comparison(source: &str, measured_at: Option<String>, c: &serde_json::Value) -> Self {
+    fn from_comparison(source: &str, measured_at: Option<chrono::DateTime<chrono::Utc>>, c: &serde_json::Value) -> Self {
         let overall = &c["candidate"]["overall"];
         let tried = overall["tried_sessions"].as_u64().unwrap_or(0) > 0 && overall["tried_ndcg_at_5"].is_number();
         let metric = if tried { "tried_ndcg_at_5" } else { "ndcg_at_5" };
@@ -99,8 +102,8 @@ impl Figures {
             source: source.into(),
             measured_at,
             held_out_sessions: c["held_out"]["sessions"].as_u64(),
-            held_out_from: c["held_out"]["from"].as_str().map(str::to_owned),
-            held_out_to: c["held_out"]["to"].as_str().map(str::to_owned),
+            held_out_from: c["held_out"]["from"].as_str().and_then(crate::time::parse_rfc3339),
+            held_out_to: c["held_out"]["to"].as_str().and_then(crate::time::parse_rfc3339),
             metric: Some(metric.into()),
             value: overall[metric].as_f64(),
             gain_over: gain["over"].as_str().map(str::to_owned),
@@ -121,7 +124,8 @@ pub struct Activation {
     #[schema(value_type = String, format = Uuid)]
     pub id: String,
     /// RFC 3339 UTC.
-    pub activated_at: String,
+    #[serde(with = "crate::time::millis")]
+    pub activated_at: chrono::DateTime<chrono::Utc>,
     pub kind: ActivationKind,
     pub via: ActivationVia,
     /// The API key that asked (absent at the command line).
@@ -138,7 +142,7 @@ impl From<ActivationRow> for Activation {
         Self {
             figures: serde_json::from_str(&r.figures).unwrap_or_else(|_| Figures::none()),
             id: r.id,
-            activated_at: r.activated_at,
+            activated_at: r.activated_at.0,
             kind: ActivationKind::parse(&r.kind),
             via: ActivationVia::parse(&r.via),
             key_id: r.key_id,
@@ -153,7 +157,7 @@ impl From<ActivationRow> for Activation {
 fn figures_of(conn: &mut DbConnection, version: &str) -> Result<Figures, DbError> {
     if let Some(row) = evaluations::latest_evaluation(conn, version)? {
         if let Ok(analysis) = serde_json::from_str::<serde_json::Value>(&row.analysis) {
-            return Ok(Figures::from_comparison("evaluation", Some(row.created_at), &analysis["comparison"]));
+            return Ok(Figures::from_comparison("evaluation", Some(row.created_at.0), &analysis["comparison"]));
         }
     }
     if version == BASELINE_VERSION {
@@ -165,7 +169,7 @@ fn figures_of(conn: &mut DbConnection, version: &str) -> Result<Figures, DbError
         Err(e) => return Err(e),
     };
     Ok(match serde_json::from_str::<serde_json::Value>(&row.metrics) {
-        Ok(c) if c["candidate"].is_object() => Figures::from_comparison("training", Some(row.created_at), &c),
+        Ok(c) if c["candidate"].is_object() => Figures::from_comparison("training", Some(row.created_at.0), &c),
         _ => Figures::none(),
     })
 }
@@ -180,7 +184,7 @@ pub fn record(conn: &mut DbConnection, actor: &Actor, from: Option<&str>, to: &s
     let figures = figures_of(conn, to)?;
     let row = ActivationRow {
         id: uuid::Uuid::new_v4().to_string(),
-        activated_at: db::now_rfc3339(),
+        activated_at: crate::time::now().into(),
         kind: if rollback { ActivationKind::Rollback } else { ActivationKind::Activation }.as_str().to_owned(),
         via: actor.via.as_str().to_owned(),
         key_id: actor.key_id.clone(),

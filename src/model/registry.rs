@@ -37,7 +37,9 @@ pub struct ModelInfo {
     pub version: String,
     pub kind: String,
     pub active: bool,
-    pub created_at: String,
+    /// RFC 3339, UTC.
+    #[serde(with = "crate::time::millis")]
+    pub created_at: chrono::DateTime<Utc>,
     pub schema_hash: String,
     /// Held-out metrics recorded when it was trained (candidate, active and baseline).
     #[schema(value_type = Object)]
@@ -65,7 +67,7 @@ fn info(row: ModelRow, active: &str) -> ModelInfo {
         training_summary: serde_json::from_str(&row.training_summary).unwrap_or_else(|_| serde_json::json!({})),
         version: row.version,
         kind: row.kind,
-        created_at: row.created_at,
+        created_at: row.created_at.0,
         schema_hash: row.schema_hash,
     }
 }
@@ -75,7 +77,7 @@ fn baseline_info(active: &str) -> ModelInfo {
         version: BASELINE_VERSION.to_owned(),
         kind: "rules".to_owned(),
         active: active == BASELINE_VERSION,
-        created_at: "2026-11-25T00:00:00Z".to_owned(),
+        created_at: chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 25, 0, 0, 0).single().unwrap_or_default(),
         schema_hash: crate::features::schema_hash(),
         // The rules are not trained: no held-out metrics of their own.
         metrics: serde_json::json!({}),
@@ -111,7 +113,7 @@ pub fn store_model(
             artifact: artifact.to_json().to_string(),
             training_summary: summary.to_string(),
             metrics: metrics.to_string(),
-            created_at: db::now_rfc3339(),
+            created_at: crate::time::now().into(),
         },
     )
 }
@@ -167,7 +169,7 @@ pub fn seed_default_model(db: &Database) -> anyhow::Result<()> {
             if db::meta::get(conn, db::meta::ACTIVE_MODEL)?.is_none() {
                 db::meta::set(conn, db::meta::ACTIVE_MODEL, bundled.artifact.version())?;
             }
-            db::meta::set(conn, db::meta::DEFAULT_MODEL_SEEDED, &db::now_rfc3339())
+            db::meta::set(conn, db::meta::DEFAULT_MODEL_SEEDED, &crate::time::rfc3339_millis(crate::time::now()))
         })
     })?;
     Ok(())

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use diesel::Connection;
 
-use super::row::{new_row, rfc3339, validate_report};
+use super::row::{new_row, validate_report, whole_seconds};
 use super::{ReturnReason, SaleReport, Satisfaction, TryOn, TryOnSet};
 use crate::catalogue::Catalogue;
 use crate::db::{self, fittings::FittingRow, Database, DbError};
@@ -205,7 +205,7 @@ fn import_rows(
                         store_id: fitting.store_id.as_ref().map(|s| s.to_string()).or_else(|| row.report.store_id.as_ref().map(|s| s.to_string())),
                         customer_ref: fitting.customer_ref.as_ref().map(|c| c.to_string()),
                         document: serde_json::to_string(&fitting).map_err(|e| DbError::Other(e.into()))?,
-                        created_at: rfc3339(row.sold_at),
+                        created_at: whole_seconds(row.sold_at).into(),
                     });
                     row.report.fitting_id = Some(id);
                 }
@@ -222,7 +222,7 @@ fn import_rows(
                 match old {
                     Some(old) => {
                         fresh.id = old.id.clone();
-                        fresh.created_at = old.created_at.clone();
+                        fresh.created_at = old.created_at;
                         fresh.request_hash = old.request_hash.clone();
                         fresh.fitting_id = old.fitting_id.clone().or(fresh.fitting_id);
                         fresh.fitting_snapshot = old.fitting_snapshot.clone();

@@ -1,27 +1,23 @@
 //! A sale as a database row: checked against the catalogue, built for a new sale, read back
 //! as the API's `Outcome`. Shared by recording one sale and importing a file.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 
 use super::{check_ids, label, Outcome, ReturnReason, SaleReport, Satisfaction};
 use crate::catalogue::Catalogue;
-use crate::db::{self, outcomes::OutcomeRow, DbError};
+use crate::db::{outcomes::OutcomeRow, DbError};
 use crate::units::PainScore;
 use crate::validation::FieldError;
 
-pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
-}
-
-pub fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+/// Sale and return times are kept to the second, as tills record them.
+pub fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.trunc_subsecs(0)
 }
 
 impl OutcomeRow {
     pub fn to_outcome(&self, as_of: DateTime<Utc>) -> Result<Outcome, DbError> {
         let bad = |what: &str| DbError::Other(anyhow::anyhow!("stored outcome {} has an unreadable {what}", self.sale_id));
-        let sold_at = parse_time(&self.sold_at).ok_or_else(|| bad("sold_at"))?;
-        let returned_at = self.returned_at.as_deref().map(|t| parse_time(t).ok_or_else(|| bad("returned_at"))).transpose()?;
+        let (sold_at, returned_at) = (self.sold_at.0, self.returned_at.map(|t| t.0));
         let satisfaction = self.satisfaction.map(|s| Satisfaction::new(s as i64).map_err(|_| bad("satisfaction"))).transpose()?;
         let pain = self.pain_at_follow_up.map(|p| PainScore::new(p).map_err(|_| bad("pain"))).transpose()?;
         Ok(Outcome {
@@ -63,7 +59,7 @@ pub fn validate_report(report: &SaleReport, catalogue: &Catalogue) -> Result<(),
 
 /// A row for a new sale (the report must have been validated and its sale id resolved).
 pub fn new_row(report: &SaleReport, sold_at: DateTime<Utc>, request_hash: Option<String>) -> OutcomeRow {
-    let now = db::now_rfc3339();
+    let now = crate::time::now();
     let followed_up = report.satisfaction.is_some() || report.pain_at_follow_up_0_10.is_some();
     OutcomeRow {
         id: uuid::Uuid::new_v4().to_string(),
@@ -72,15 +68,15 @@ pub fn new_row(report: &SaleReport, sold_at: DateTime<Utc>, request_hash: Option
         store_id: report.store_id.as_ref().map(|s| s.to_string()),
         shoe_id: report.shoe_id.clone(),
         insole_id: report.insole_id.clone(),
-        sold_at: rfc3339(sold_at),
-        returned_at: report.returned_at.map(rfc3339),
+        sold_at: whole_seconds(sold_at).into(),
+        returned_at: report.returned_at.map(|t| whole_seconds(t).into()),
         return_reason: report.return_reason.map(|r| r.as_str().to_owned()),
         satisfaction: report.satisfaction.map(|s| s.get() as i32),
         pain_at_follow_up: report.pain_at_follow_up_0_10.map(|p| p.get()),
-        followed_up_at: followed_up.then(|| now.clone()),
+        followed_up_at: followed_up.then_some(now.into()),
         request_hash,
-        created_at: now.clone(),
-        updated_at: now,
+        created_at: now.into(),
+        updated_at: now.into(),
         fitting_snapshot: None,
         synthetic: false,
         size_eu: report.size_eu.map(|s| crate::sizing::eu_canonical(s.get())),

@@ -7,7 +7,7 @@ use chrono::Utc;
 use diesel::Connection;
 use sha2::{Digest, Sha256};
 
-use super::row::{new_row, parse_time, rfc3339, validate_report};
+use super::row::{new_row, validate_report, whole_seconds};
 use super::{Outcome, SaleReport, SaleUpdate, TryOnSet};
 use crate::catalogue::CatalogueService;
 use crate::db::{self, outcomes::OutcomeRow, Database, DbError};
@@ -173,12 +173,12 @@ impl OutcomeService {
                         Ok(None) => return Ok(Ok(None)),
                         Err(e) => return Ok(Err(e)),
                     };
-                    let now = db::now_rfc3339();
+                    let now = crate::time::now();
                     if let Some(t) = update.returned_at {
-                        if parse_time(&row.sold_at).is_some_and(|sold| t < sold) {
+                        if t < row.sold_at.0 {
                             return Ok(Err(FieldError::new("returned_at", "must not be before the sale").into()));
                         }
-                        row.returned_at = Some(rfc3339(t));
+                        row.returned_at = Some(whole_seconds(t).into());
                     }
                     if update.return_reason.is_some() && row.returned_at.is_none() {
                         return Ok(Err(FieldError::new("return_reason", "needs returned_at").into()));
@@ -188,13 +188,13 @@ impl OutcomeService {
                     }
                     if let Some(s) = update.satisfaction {
                         row.satisfaction = Some(s.get() as i32);
-                        row.followed_up_at = Some(now.clone());
+                        row.followed_up_at = Some(now.into());
                     }
                     if let Some(p) = update.pain_at_follow_up_0_10 {
                         row.pain_at_follow_up = Some(p.get());
-                        row.followed_up_at = Some(now.clone());
+                        row.followed_up_at = Some(now.into());
                     }
-                    row.updated_at = now;
+                    row.updated_at = now.into();
                     db::outcomes::update(conn, &row)?;
                     Ok::<_, DbError>(Ok::<_, OutcomeError>(Some(row)))
                 })

@@ -706,7 +706,7 @@ mod tests {
         let mut old = stability("b-guide-18", "B", Some(140.0));
         old.release_year = Some(2025);
         old.status = Some(ShoeStatus::Previous);
-        old.widths.push(Width::Wide);
+        old.widths.insert(Width::Wide);
         let mut new = stability("b-guide-19", "B", Some(145.0));
         new.release_year = Some(2026);
         let r = ranked(vec![old.clone(), new.clone()], &runner(Some(170.0), "standard"), &Filters::default(), 5);
@@ -748,7 +748,7 @@ mod tests {
         let mut shoes = Vec::new();
         for (i, price) in [130.0, 135.0, 150.0].into_iter().enumerate() {
             let mut s = stability(&format!("s-{i}"), "S", Some(price));
-            s.widths = vec![Width::Standard, Width::Wide];
+            s.widths = [Width::Standard, Width::Wide].into();
             s.line = Some(format!("line-{i}"));
             shoes.push(s);
         }

@@ -11,7 +11,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use super::{Policy, Scored, Scorer};
-use crate::catalogue::{model_line, Catalogue, Category, Cushioning, Shoe, ShoeStatus, Support, Terrain, Width};
+use crate::catalogue::{model_line, Catalogue, Category, Cushioning, Shoe, ShoeStatus, Support, Terrain, Width, WidthSet};
 use crate::features::attributes::{
     brand_level, category_level, cushioning_level, slots, support_level, terrain_level, DROP_MM, HEEL_STACK_MM,
     PRICE_USD, WEIGHT_G,
@@ -42,7 +42,6 @@ const SUPPORTS: [Support; 3] = [Support::Neutral, Support::Stability, Support::M
 const CUSHIONINGS: [Cushioning; 4] = [Cushioning::Low, Cushioning::Moderate, Cushioning::High, Cushioning::Max];
 const CATEGORIES: [Category; 4] = [Category::Daily, Category::Cushioned, Category::Tempo, Category::Race];
 const TERRAINS: [Terrain; 3] = [Terrain::Road, Terrain::Trail, Terrain::RoadTrail];
-const WIDTHS: [Width; 4] = [Width::Narrow, Width::Standard, Width::Wide, Width::ExtraWide];
 /// Price level of a shoe without a list price (levels 0-6 count the thresholds reached).
 const NO_PRICE: usize = 7;
 /// Brands a matrix can code in one byte; a catalogue with more ranks through the generic path.
@@ -55,7 +54,7 @@ fn ctp_code(g: Category, t: Terrain, plated: bool) -> usize {
     category_level(g) * 6 + terrain_level(t) * 2 + plated as usize
 }
 fn width_bit(w: Width) -> u8 {
-    1 << WIDTHS.iter().position(|x| *x == w).unwrap_or(0)
+    WidthSet::of(w).bits()
 }
 /// How many thresholds `value` reaches (the thermometer code's set slots), 0 when unknown.
 fn level(value: Option<f64>, thresholds: &[f64]) -> usize {
@@ -181,7 +180,7 @@ impl ShoeMatrix {
             m.brand.push(brand as u8);
             m.dw.push((level(s.drop_mm, DROP_MM) << 3 | level(s.weight_g, WEIGHT_G)) as u8);
             m.sp.push((level(s.heel_stack_mm, HEEL_STACK_MM) << 3 | price_level) as u8);
-            m.widths.push(WIDTHS.iter().filter(|w| s.offers_width(**w)).fold(0, |bits, w| bits | width_bit(*w)));
+            m.widths.push(s.widths.bits());
             m.drop.push(s.drop_mm.unwrap_or(TYPICAL_DROP_MM));
             m.weight.push(s.weight_g.unwrap_or(TYPICAL_WEIGHT_G));
             m.price.push(s.price_usd.unwrap_or(f64::NAN));

@@ -108,7 +108,7 @@ fn a_shoe_not_made_in_the_runners_width_ranks_below_one_that_is() {
     let r = runner(examples::web_fitting()); // wide
     let standard_only = shoe("a");
     let mut wide = shoe("b");
-    wide.widths = vec![Width::Standard, Width::Wide];
+    wide.widths = [Width::Standard, Width::Wide].into();
     assert!(score(&r, &wide) > score(&r, &standard_only));
 }
 
@@ -172,7 +172,7 @@ fn catalogue() -> Catalogue {
             let mut s = with_support(&format!("s{i}-{j}"), *support);
             s.price_usd = Some(100.0 + 30.0 * j as f64);
             if j % 2 == 0 {
-                s.widths.push(Width::Wide);
+                s.widths.insert(Width::Wide);
             }
             shoes.push(s);
         }

@@ -177,9 +177,9 @@ struct Page {
     activations: Vec<ActivationRow>,
 }
 
-fn window_words(from: &Option<String>, to: &Option<String>) -> String {
+fn window_words(from: &Option<chrono::DateTime<chrono::Utc>>, to: &Option<chrono::DateTime<chrono::Utc>>) -> String {
     match (from, to) {
-        (Some(f), Some(t)) => format!("{} to {}", &f[..f.len().min(10)], &t[..t.len().min(10)]),
+        (Some(f), Some(t)) => format!("{} to {}", f.format("%Y-%m-%d"), t.format("%Y-%m-%d")),
         _ => "–".into(),
     }
 }
@@ -279,10 +279,10 @@ pub fn render(input: &ReportInput) -> anyhow::Result<String> {
         ("Family".to_owned(), card.family.clone()),
         ("Feature set".to_owned(), card.feature_set.clone()),
         ("Feature schema hash".to_owned(), card.schema_hash.clone()),
-        ("Stored at".to_owned(), card.created_at.clone().unwrap_or_else(|| "–".into())),
+        ("Stored at".to_owned(), card.created_at.map_or_else(|| "–".into(), crate::time::rfc3339_millis)),
     ];
     if let Some(t) = &card.training {
-        card_rows.push(("Trained at".into(), t.trained_at.clone()));
+        card_rows.push(("Trained at".into(), crate::time::rfc3339_millis(t.trained_at)));
         card_rows.push((
             "Trained on".into(),
             format!(
@@ -306,7 +306,7 @@ pub fn render(input: &ReportInput) -> anyhow::Result<String> {
         verdict: a.verdict.text.clone(),
         activate: a.verdict.activate,
         provenance: input.provenance.clone(),
-        computed_at: a.computed_at.clone(),
+        computed_at: crate::time::rfc3339_millis(a.computed_at),
         synthetic: d.synthetic,
         data_rows,
         primary_metric,
@@ -368,7 +368,7 @@ pub fn render(input: &ReportInput) -> anyhow::Result<String> {
             .activations
             .iter()
             .map(|x| ActivationRow {
-                at: x.activated_at.clone(),
+                at: crate::time::rfc3339_millis(x.activated_at),
                 kind: x.kind.as_str().to_owned(),
                 via: x.via.as_str().replace('_', " "),
                 who: match (&x.key_name, &x.key_id) {
@@ -424,7 +424,7 @@ pub fn page_for(conn: &mut crate::db::DbConnection, evaluation: &crate::training
     // The largest learned offsets first: what a fitter most needs to know.
     let mut offsets: Vec<SizeOffset> = crate::db::sizes::offsets(conn)?
         .into_iter()
-        .map(|r| SizeOffset { shoe_id: r.shoe_id, length_mm: r.length_mm, width: r.width, records: r.records, trained_at: r.trained_at })
+        .map(|r| SizeOffset { shoe_id: r.shoe_id, length_mm: r.length_mm, width: r.width, records: r.records, trained_at: crate::time::rfc3339_millis(r.trained_at.0) })
         .collect();
     offsets.sort_by(|a, b| b.length_mm.abs().total_cmp(&a.length_mm.abs()).then(a.shoe_id.cmp(&b.shoe_id)));
     offsets.truncate(REPORT_OFFSETS);
@@ -432,7 +432,7 @@ pub fn page_for(conn: &mut crate::db::DbConnection, evaluation: &crate::training
         analysis: &evaluation.analysis,
         provenance: Provenance {
             evaluation_id: evaluation.id.clone(),
-            created_at: evaluation.created_at.clone(),
+            created_at: crate::time::rfc3339_millis(evaluation.created_at),
             job_id: evaluation.job_id.clone(),
         },
         activations: &activations,

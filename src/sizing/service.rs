@@ -24,7 +24,9 @@ pub struct LearnedOffset {
     pub offset: ModelOffset,
     /// In plain words, e.g. "runs about half a size short".
     pub summary: String,
-    pub trained_at: String,
+    /// RFC 3339, UTC.
+    #[serde(with = "crate::time::millis")]
+    pub trained_at: chrono::DateTime<chrono::Utc>,
 }
 
 pub struct SizingService {
@@ -69,7 +71,7 @@ pub fn learn_and_store(
 ) -> Result<usize, DbError> {
     let records = records_from_sales(sales);
     let learned = learn(&records, catalogue, SizeCharts::bundled(), Prior::Brand);
-    let now = db::now_rfc3339();
+    let now = crate::time::now();
     let mut rows: Vec<db::sizes::SizeOffsetRow> = learned
         .shoes
         .iter()
@@ -83,7 +85,7 @@ pub fn learn_and_store(
                 records: o.records,
                 brand_length_mm: o.brand_length_mm,
                 brand_records: o.brand_records,
-                trained_at: now.clone(),
+                trained_at: now.into(),
             })
         })
         .collect();
@@ -92,7 +94,7 @@ pub fn learn_and_store(
     db.with_write_conn(|conn| {
         conn.transaction(|conn| {
             db::sizes::replace_offsets(conn, &rows)?;
-            db::meta::set(conn, OFFSETS_TRAINED, &now)
+            db::meta::set(conn, OFFSETS_TRAINED, &crate::time::rfc3339_millis(now))
         })
     })?;
     Ok(n)
@@ -168,7 +170,7 @@ fn learned_view(r: &db::sizes::SizeOffsetRow) -> LearnedOffset {
         brand: r.brand.clone(),
         summary: summary(&r_offset(r), step),
         offset,
-        trained_at: r.trained_at.clone(),
+        trained_at: r.trained_at.0,
     }
 }
 

@@ -32,8 +32,10 @@ const MIN_CURVE_SESSIONS: usize = 20;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Window {
     pub sessions: usize,
-    pub from: Option<String>,
-    pub to: Option<String>,
+    #[serde(default, with = "crate::time::offset_option")]
+    pub from: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(default, with = "crate::time::offset_option")]
+    pub to: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// What the figures were measured on.
@@ -67,7 +69,9 @@ pub struct ModelCard {
     /// The feature definitions' version and what they hold.
     pub feature_set: String,
     pub schema_hash: String,
-    pub created_at: Option<String>,
+    /// RFC 3339, UTC.
+    #[serde(default, with = "crate::time::millis_option")]
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
     /// What it was trained on, as recorded at training (absent for the rules).
     pub training: Option<TrainingSummary>,
 }
@@ -159,7 +163,9 @@ pub struct Analysis {
     pub importance: Vec<Importance>,
     pub partial_dependence: Vec<PartialDependence>,
     pub reasons: Reasons,
-    pub computed_at: String,
+    /// RFC 3339, UTC.
+    #[serde(with = "crate::time::millis")]
+    pub computed_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// The scorer under study and what is known about it.
@@ -229,8 +235,8 @@ fn window(data: &Dataset, sessions: impl Iterator<Item = usize>) -> Window {
     let times: Vec<_> = set.iter().map(|&s| data.sessions[s].first_sold_at).collect();
     Window {
         sessions: set.len(),
-        from: times.iter().min().map(|t| t.to_rfc3339()),
-        to: times.iter().max().map(|t| t.to_rfc3339()),
+        from: times.iter().min().copied(),
+        to: times.iter().max().copied(),
     }
 }
 
@@ -600,7 +606,7 @@ pub fn analyse(
             .collect(),
         partial_dependence,
         reasons,
-        computed_at: crate::db::now_rfc3339(),
+        computed_at: crate::time::now(),
     })
 }
 

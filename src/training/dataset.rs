@@ -40,7 +40,7 @@ pub struct SaleRecord {
 impl SaleRecord {
     /// Builds a record from a stored outcome and its fitting document.
     pub fn from_row(row: &OutcomeRow, fitting: Arc<Fitting>, tried: Arc<Vec<TryOn>>, as_of: DateTime<Utc>) -> Option<Self> {
-        let sold_at = DateTime::parse_from_rfc3339(&row.sold_at).ok()?.with_timezone(&Utc);
+        let sold_at = row.sold_at.0;
         Some(Self {
             session_key: row.fitting_id.clone()?,
             fitting,

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use diesel::Connection;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -40,9 +40,11 @@ pub struct Job {
     /// The model this run produced (once succeeded).
     pub model_version: Option<String>,
     /// RFC 3339, UTC.
-    pub created_at: String,
+    #[serde(with = "crate::time::millis")]
+    pub created_at: DateTime<Utc>,
     /// RFC 3339, UTC.
-    pub updated_at: String,
+    #[serde(with = "crate::time::millis")]
+    pub updated_at: DateTime<Utc>,
 }
 
 impl From<JobRow> for Job {
@@ -54,8 +56,8 @@ impl From<JobRow> for Job {
             progress: r.progress,
             message: r.message,
             model_version: r.model_version,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
+            created_at: r.created_at.0,
+            updated_at: r.updated_at.0,
         }
     }
 }
@@ -91,10 +93,6 @@ pub struct JobService {
     running: Arc<Mutex<HashMap<String, Arc<AtomicBool>>>>,
 }
 
-fn timestamp(t: chrono::DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
 /// Writes progress to the job row, at most every 2 %, so the database is not flooded; a row
 /// gone (cancelled elsewhere) raises the run's cancel flag.
 struct JobProgress {
@@ -113,7 +111,7 @@ impl Progress for JobProgress {
         *last = (fraction.clamp(0.0, 1.0), message.to_owned());
         let (fraction, message) = last.clone();
         drop(last);
-        match self.db.with_conn(|conn| db::models::record_progress(conn, &self.id, fraction, &message, &db::now_rfc3339())) {
+        match self.db.with_conn(|conn| db::models::record_progress(conn, &self.id, fraction, &message, crate::time::now())) {
             Ok(true) => {}
             Ok(false) => self.cancel.store(true, Ordering::Relaxed),
             Err(e) => log::warn!("cannot record job progress: {e}"),
@@ -153,7 +151,7 @@ impl JobService {
     }
 
     async fn queue(&self, kind: JobKind, model_version: Option<String>) -> Result<Job, JobError> {
-        let now = db::now_rfc3339();
+        let now = crate::time::now();
         let row = JobRow {
             id: uuid::Uuid::new_v4().to_string(),
             kind,
@@ -161,8 +159,8 @@ impl JobService {
             progress: 0.0,
             message: "queued".into(),
             model_version,
-            created_at: now.clone(),
-            updated_at: now,
+            created_at: now.into(),
+            updated_at: now.into(),
             lease_owner: None,
             lease_expires_at: None,
             cancel_requested: false,
@@ -184,22 +182,22 @@ impl JobService {
     }
 
     fn poll_now(&self) -> Result<(), DbError> {
-        let now = Utc::now();
+        let now = crate::time::now();
         let message = "interrupted: the replica running it stopped; nothing was stored";
-        let lapsed = self.db.with_write_conn(|conn| db::models::fail_lapsed(conn, &timestamp(now), message))?;
+        let lapsed = self.db.with_write_conn(|conn| db::models::fail_lapsed(conn, now, message))?;
         for id in lapsed {
             log::warn!("training job {id} failed: its lease lapsed");
             self.metrics.training_runs.with_label_values(&[JobStatus::Failed.as_str()]).inc();
         }
         let Some(job) = self.db.with_conn(db::models::next_queued)? else { return Ok(()) };
-        let (now, expires) = (timestamp(now), timestamp(now + self.lease));
+        let expires = now + self.lease;
         let owner = self.owner.clone();
         let started = self.db.with_write_conn(|conn| {
             conn.transaction(|conn| {
-                if !db::models::claim_lease(conn, TRAINING_QUEUE, &job.id, &owner, &now, &expires)? {
+                if !db::models::claim_lease(conn, TRAINING_QUEUE, &job.id, &owner, now, expires)? {
                     return Ok(false);
                 }
-                if db::models::start_job(conn, &job.id, &owner, &now, &expires)? {
+                if db::models::start_job(conn, &job.id, &owner, now, expires)? {
                     Ok(true)
                 } else {
                     db::models::release_lease(conn, TRAINING_QUEUE, &owner)?;
@@ -233,8 +231,8 @@ impl JobService {
         let every = self.lease / 3;
         let spawned = std::thread::Builder::new().name(format!("lease-{}", &id[..8])).spawn(move || {
             while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(every) {
-                let expires = timestamp(Utc::now() + this.lease);
-                match this.db.with_conn(|conn| db::models::renew_lease(conn, TRAINING_QUEUE, &id, &this.owner, &expires)) {
+                let expires = crate::time::now() + this.lease;
+                match this.db.with_conn(|conn| db::models::renew_lease(conn, TRAINING_QUEUE, &id, &this.owner, expires)) {
                     Ok(true) => {}
                     Ok(false) => cancel.store(true, Ordering::Relaxed),
                     Err(e) => log::warn!("cannot renew the lease of job {id}: {e}"),
@@ -274,7 +272,7 @@ impl JobService {
         if row.kind == JobKind::Training {
             self.metrics.training_runs.with_label_values(&[row.status.as_str()]).inc();
         }
-        row.updated_at = db::now_rfc3339();
+        row.updated_at = crate::time::now().into();
         if let Err(e) = self.db.with_write_conn(|conn| db::models::finish_job(conn, &row)) {
             log::error!("cannot record the end of job {}: {e}", row.id);
         }
@@ -314,8 +312,8 @@ impl JobService {
         let message = format!(
             "evaluated {version} on {} held-out sessions ({} to {}): {}; report at /v1/models/{version}/report",
             held.sessions,
-            held.from.as_deref().unwrap_or("-"),
-            held.to.as_deref().unwrap_or("-"),
+            held.from.map_or_else(|| "-".into(), crate::time::rfc3339_offset),
+            held.to.map_or_else(|| "-".into(), crate::time::rfc3339_offset),
             stored.analysis.verdict.text
         );
         Ok((version.to_owned(), message))

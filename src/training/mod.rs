@@ -102,7 +102,9 @@ pub struct TrainingSummary {
     #[serde(default)]
     pub families: Vec<FamilyResult>,
     pub alpha: f64,
-    pub trained_at: String,
+    /// RFC 3339, UTC.
+    #[serde(with = "crate::time::millis")]
+    pub trained_at: chrono::DateTime<chrono::Utc>,
     /// True when any training sale came from a simulator (imported with `synthetic` = true,
     /// or `stridefit train --synthetic`).
     pub synthetic: bool,
@@ -115,8 +117,10 @@ pub struct TrainingSummary {
 pub struct HeldOut {
     pub sessions: usize,
     /// First and last sale time of the held-out sessions (RFC 3339).
-    pub from: Option<String>,
-    pub to: Option<String>,
+    #[serde(default, with = "crate::time::offset_option")]
+    pub from: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(default, with = "crate::time::offset_option")]
+    pub to: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The candidate's gain over the model it would replace, on the same sessions.
@@ -182,8 +186,8 @@ pub fn compare(
     Comparison {
         held_out: HeldOut {
             sessions: sessions.len(),
-            from: times.iter().min().map(|t| t.to_rfc3339()),
-            to: times.iter().max().map(|t| t.to_rfc3339()),
+            from: times.iter().min().copied(),
+            to: times.iter().max().copied(),
         },
         popularity: Some(evaluate_ranker(&Ranker::Popularity(&counts), data, test, catalogue)),
         random: Some(evaluate_ranker(&Ranker::Random, data, test, catalogue)),
@@ -299,7 +303,7 @@ pub fn train(
         family: artifact.kind().into(),
         families,
         alpha,
-        trained_at: db::now_rfc3339(),
+        trained_at: crate::time::now(),
         synthetic_sales: records.iter().filter(|r| r.synthetic).count(),
         synthetic: records.iter().any(|r| r.synthetic),
     };

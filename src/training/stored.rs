@@ -7,7 +7,7 @@ use super::analysis::{analyse, Analysis, ModelCard, Subject};
 use super::{load_records, Progress, SaleRecord, TrainError, TrainingSummary};
 use crate::catalogue::Catalogue;
 use crate::db::evaluations::{self, EvaluationRow};
-use crate::db::{self, Database, DbError};
+use crate::db::{self, Database, DbError, DbTime};
 use crate::features::{EXTENDED_FEATURES_VERSION, FEATURE_COUNT, HAND_FEATURES_VERSION, RELATION_COUNT, RUNNER_DIM, SHOE_DIM};
 use crate::model::registry::load_scorer;
 use crate::model::{Artifact, ModelError};
@@ -31,7 +31,7 @@ impl From<DbError> for EvaluationError {
 #[derive(Debug, Clone)]
 pub struct StoredEvaluation {
     pub id: String,
-    pub created_at: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
     pub job_id: Option<String>,
     pub analysis: Analysis,
 }
@@ -40,7 +40,7 @@ impl StoredEvaluation {
     fn from_row(row: EvaluationRow) -> Result<Self, ModelError> {
         let analysis = serde_json::from_str(&row.analysis)
             .map_err(|e| ModelError::Corrupt(format!("evaluation {} is unreadable: {e}", row.id)))?;
-        Ok(Self { id: row.id, created_at: row.created_at, job_id: row.job_id, analysis })
+        Ok(Self { id: row.id, created_at: row.created_at.0, job_id: row.job_id, analysis })
     }
 }
 
@@ -85,7 +85,7 @@ fn card(conn: &mut db::DbConnection, version: &str) -> Result<(ModelCard, Option
         hyper_parameters,
         feature_set: feature_set(&row.kind),
         schema_hash: row.schema_hash,
-        created_at: Some(row.created_at),
+        created_at: Some(row.created_at.0),
         training,
     };
     Ok((card, Some(artifact)))
@@ -131,13 +131,13 @@ pub fn evaluate_and_store(
         against_version: analysis.against.clone(),
         job_id: job_id.map(str::to_owned),
         held_out_sessions: analysis.comparison.held_out.sessions as i32,
-        held_out_from: analysis.comparison.held_out.from.clone(),
-        held_out_to: analysis.comparison.held_out.to.clone(),
+        held_out_from: analysis.comparison.held_out.from.map(DbTime),
+        held_out_to: analysis.comparison.held_out.to.map(DbTime),
         analysis: serde_json::to_string(&analysis).map_err(|e| TrainError::Pipeline(e.to_string()))?,
-        created_at: db::now_rfc3339(),
+        created_at: crate::time::now().into(),
     };
     db.with_conn(|conn| evaluations::insert_evaluation(conn, &row))?;
-    Ok(StoredEvaluation { id: row.id, created_at: row.created_at, job_id: row.job_id, analysis })
+    Ok(StoredEvaluation { id: row.id, created_at: row.created_at.0, job_id: row.job_id, analysis })
 }
 
 /// The newest stored evaluation of a version, if any.

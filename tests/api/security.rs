@@ -62,7 +62,7 @@ async fn a_revoked_key_stops_working_within_seconds() {
     assert_eq!(staff.get("/v1/shoes?limit=1").await.0, 200);
     let db = stridefit::db::Database::connect(&app.database.url, 1).unwrap();
     let id = db.with_conn(stridefit::db::keys::list).unwrap().into_iter().find(|k| k.role == "staff").unwrap().id;
-    db.with_conn(|c| stridefit::db::keys::revoke(c, &id, "2026-11-25T00:00:00Z")).unwrap();
+    db.with_conn(|c| stridefit::db::keys::revoke(c, &id, stridefit::time::parse_rfc3339("2026-11-25T00:00:00Z").unwrap())).unwrap();
     let start = Instant::now();
     while staff.get("/v1/shoes?limit=1").await.0 != 401 {
         assert!(start.elapsed() < Duration::from_secs(10), "revoked key still accepted");

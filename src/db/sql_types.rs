@@ -1,0 +1,87 @@
+//! The SQL type of stored instants, shared by both backends: `timestamptz` on PostgreSQL,
+//! text in one fixed-width UTC form on SQLite (`2026-10-01 10:00:00.000000+00:00`, which
+//! diesel's `TimestamptzSqlite` reads), and `DbTime` around a `chrono::DateTime<Utc>` in rows.
+//! diesel's own `Timestamptz` has no SQLite side and the shared connection's `Timestamp` only
+//! carries a zoneless `NaiveDateTime`, so the schema names this type (not `Timestamptz`:
+//! `table!` treats columns of that name as date arithmetic); each backend delegates
+//! to diesel's implementation. Rows hold the `DbTime` newtype because diesel's blanket
+//! `AsExpression` impl leaves no room for one on `DateTime<Utc>` outside diesel.
+
+use chrono::{DateTime, Utc};
+use diesel::deserialize::{self, FromSql};
+use diesel::pg::Pg;
+use diesel::serialize::{self, IsNull, Output, ToSql};
+use diesel::sqlite::Sqlite;
+
+use super::{MultiBackend, MultiRawValue};
+
+/// An instant in UTC (see the module comment).
+#[derive(Debug, Clone, Copy, Default, diesel::sql_types::SqlType, diesel::query_builder::QueryId)]
+#[diesel(postgres_type(oid = 1184, array_oid = 1185))]
+#[diesel(sqlite_type(name = "Text"))]
+pub struct TimestampUtc;
+
+/// SQLite compares these as text, so every value is written in one fixed-width form
+/// (microseconds, as PostgreSQL keeps them): text order is then time order.
+const SQLITE_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.6f+00:00";
+
+/// A stored instant as a row holds it; the domain takes the `DateTime<Utc>` inside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+#[diesel(sql_type = TimestampUtc)]
+pub struct DbTime(pub DateTime<Utc>);
+
+impl From<DateTime<Utc>> for DbTime {
+    fn from(t: DateTime<Utc>) -> Self {
+        DbTime(t)
+    }
+}
+
+impl From<DbTime> for DateTime<Utc> {
+    fn from(t: DbTime) -> Self {
+        t.0
+    }
+}
+
+impl ToSql<TimestampUtc, Pg> for DbTime {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+        <DateTime<Utc> as ToSql<diesel::sql_types::Timestamptz, Pg>>::to_sql(&self.0, out)
+    }
+}
+
+impl FromSql<TimestampUtc, Pg> for DbTime {
+    fn from_sql(bytes: <Pg as diesel::backend::Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+        <DateTime<Utc> as FromSql<diesel::sql_types::Timestamptz, Pg>>::from_sql(bytes).map(DbTime)
+    }
+}
+
+impl ToSql<TimestampUtc, Sqlite> for DbTime {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
+        out.set_value(self.0.format(SQLITE_FORMAT).to_string());
+        Ok(IsNull::No)
+    }
+}
+
+impl FromSql<TimestampUtc, Sqlite> for DbTime {
+    fn from_sql(bytes: <Sqlite as diesel::backend::Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+        <DateTime<Utc> as FromSql<diesel::sql_types::TimestamptzSqlite, Sqlite>>::from_sql(bytes).map(DbTime)
+    }
+}
+
+impl diesel::sql_types::HasSqlType<TimestampUtc> for MultiBackend {
+    fn metadata(lookup: &mut Self::MetadataLookup) -> Self::TypeMetadata {
+        MultiBackend::lookup_sql_type::<TimestampUtc>(lookup)
+    }
+}
+
+impl ToSql<TimestampUtc, MultiBackend> for DbTime {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
+        out.set_value((TimestampUtc, self));
+        Ok(IsNull::No)
+    }
+}
+
+impl FromSql<TimestampUtc, MultiBackend> for DbTime {
+    fn from_sql(bytes: MultiRawValue<'_>) -> deserialize::Result<Self> {
+        bytes.from_sql::<Self, TimestampUtc>()
+    }
+}
