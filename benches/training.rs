@@ -47,7 +47,7 @@ fn import(c: &mut Criterion) {
                 let settings = stridefit::Settings { database_url: url, db_pool_size: 1, ..Default::default() };
                 (stridefit::startup::prepare_database(&settings).expect("db"), dir)
             },
-            |(db, _dir)| stridefit::outcomes::import::import_outcomes(&db, &catalogue, &csv, &|_, _| {}).expect("imports"),
+            |(db, _dir)| stridefit::outcomes::import::import_outcomes(&db, &catalogue, &csv, &|_| {}).expect("imports"),
             criterion::BatchSize::PerIteration,
         )
     });

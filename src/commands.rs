@@ -79,13 +79,17 @@ pub fn import_catalogue(database_url: &str, file: &Path) -> anyhow::Result<()> {
 pub fn import_outcomes(database_url: &str, file: &Path) -> anyhow::Result<()> {
     let db = open(database_url)?;
     let catalogue = CatalogueService::load(db.clone())?.snapshot();
-    let bytes = read(file)?;
-    let bar = Bar::new("import");
-    bar.report(0.0, "checking rows");
-    let result = crate::outcomes::import::import_outcomes(&db, &catalogue, &bytes, &|done, total| {
-        bar.report(done as f64 / total.max(1) as f64, "writing");
+    std::fs::metadata(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(ProgressStyle::with_template("{prefix:>10} {spinner} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+    bar.set_prefix("import");
+    // The file is read in batches: rows are checked and written as they come, so the total
+    // is not known up front.
+    let result = crate::outcomes::import::import_outcomes_file(&db, &catalogue, file, &|done| {
+        bar.set_message(format!("{done} rows checked"));
+        bar.tick();
     });
-    bar.0.finish_and_clear();
+    bar.finish_and_clear();
     match result {
         Ok(r) => {
             println!(

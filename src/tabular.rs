@@ -1,7 +1,8 @@
 //! Reading import files (CSV or Parquet) with polars, cell by cell as text, so every bad
-//! row is reported with its line and column instead of being coerced or dropped.
+//! row is reported with its line and column instead of being coerced or dropped. Large
+//! files are read in batches of rows (`Batches`), so memory follows the batch, not the file.
 
-use std::io::Cursor;
+use std::io::{BufRead, Cursor};
 
 use polars::prelude::*;
 
@@ -46,6 +47,8 @@ impl FileFormat {
 pub struct Table {
     columns: Vec<(String, Vec<Option<String>>)>,
     height: usize,
+    /// Rows of the file before this table (a batch's place in its file), for line numbers.
+    offset: usize,
 }
 
 fn unreadable(format: &'static str) -> impl Fn(PolarsError) -> TableError {
@@ -87,7 +90,7 @@ impl Table {
                 .collect();
             columns.push((col.name().to_string(), values));
         }
-        Ok(Self { columns, height: df.height() })
+        Ok(Self { columns, height: df.height(), offset: 0 })
     }
 
     pub fn has(&self, column: &str) -> bool {
@@ -106,17 +109,20 @@ impl Table {
     }
 
     pub fn row(&self, index: usize) -> Row<'_> {
-        Row { line: index + 2, index, table: self }
+        Row { line: self.offset + index + 2, index, table: self }
+    }
+
+    /// Rows of the file before this one (0 unless it is a later batch).
+    pub fn offset(&self) -> usize {
+        self.offset
     }
 
     /// Builds one item per row (rows are checked in parallel, results kept in file order);
     /// collects every row's error and fails if there is any.
     pub fn rows<T: Send>(&self, build: impl Fn(&Row) -> Result<T, RowError> + Sync) -> Result<Vec<T>, TableError> {
-        use rayon::prelude::*;
-        let results: Vec<Result<T, RowError>> = (0..self.height).into_par_iter().map(|index| build(&self.row(index))).collect();
         let mut items = Vec::with_capacity(self.height);
         let mut errors = Vec::new();
-        for result in results {
+        for result in self.results(build) {
             match result {
                 Ok(item) => items.push(item),
                 Err(e) => errors.push(e),
@@ -127,6 +133,12 @@ impl Table {
         } else {
             Err(TableError::InvalidRows(errors))
         }
+    }
+
+    /// Each row's item or error, in file order (rows are checked in parallel).
+    pub fn results<T: Send>(&self, build: impl Fn(&Row) -> Result<T, RowError> + Sync) -> Vec<Result<T, RowError>> {
+        use rayon::prelude::*;
+        (0..self.height).into_par_iter().map(|index| build(&self.row(index))).collect()
     }
 }
 
@@ -174,5 +186,136 @@ impl Row<'_> {
 
     pub fn lift(&self, e: FieldError) -> RowError {
         self.err(&e.field, e.reason)
+    }
+}
+
+/// Rows per batch when a file is read in batches: big enough that each batch's database
+/// writes and parallel checks are efficient, small enough that memory stays flat.
+pub const BATCH_ROWS: usize = 20_000;
+
+/// A file's rows, one `Table` at a time, each knowing where it starts in the file (so
+/// errors name the same lines as when the whole file is read at once). The first batch is
+/// always returned, even for a file with a header and no rows, so its columns can be checked.
+pub struct Batches<'a> {
+    source: BatchSource<'a>,
+    batch_rows: usize,
+    offset: usize,
+    started: bool,
+}
+
+enum BatchSource<'a> {
+    /// CSV: the header line, then records cut at newlines outside quotes and handed to
+    /// polars with the header, so each batch parses exactly as the whole file would.
+    Csv { reader: Box<dyn BufRead + Send + 'a>, header: Vec<u8>, done: bool },
+    /// Parquet: row slices (polars decodes only the row groups a slice touches).
+    Parquet { open: Box<dyn Fn() -> Box<dyn polars::io::mmap::MmapBytesReader + 'a> + Send + 'a>, rows: usize },
+}
+
+impl<'a> Batches<'a> {
+    /// Batches of a file in memory (CSV or Parquet, sniffed).
+    pub fn from_bytes(bytes: &'a [u8], batch_rows: usize) -> Result<Self, TableError> {
+        match FileFormat::sniff(bytes) {
+            FileFormat::Csv => Self::csv(Box::new(Cursor::new(bytes)), batch_rows),
+            FileFormat::Parquet => Self::parquet(Box::new(move || Box::new(Cursor::new(bytes))), batch_rows),
+        }
+    }
+
+    /// Batches of a file on disk, read as they are needed (CSV or Parquet, sniffed).
+    pub fn from_path(path: &'a std::path::Path, batch_rows: usize) -> std::io::Result<Result<Self, TableError>> {
+        let mut file = std::fs::File::open(path)?;
+        let mut magic = [0u8; 4];
+        let n = std::io::Read::read(&mut file, &mut magic)?;
+        std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(0))?;
+        if FileFormat::sniff(&magic[..n]) == FileFormat::Parquet {
+            // Opened again per slice; a file that vanishes mid-import fails that batch.
+            let open = move || -> Box<dyn polars::io::mmap::MmapBytesReader + 'a> {
+                match std::fs::File::open(path) {
+                    Ok(f) => Box::new(f),
+                    Err(_) => Box::new(Cursor::new(Vec::new())),
+                }
+            };
+            Ok(Self::parquet(Box::new(open), batch_rows))
+        } else {
+            Ok(Self::csv(Box::new(std::io::BufReader::with_capacity(1 << 20, file)), batch_rows))
+        }
+    }
+
+    fn csv(mut reader: Box<dyn BufRead + Send + 'a>, batch_rows: usize) -> Result<Self, TableError> {
+        let mut header = Vec::new();
+        let (_, done) = read_records(&mut reader, &mut header, 1).map_err(|e| TableError::Unreadable { format: "CSV", detail: e.to_string() })?;
+        Ok(Self { source: BatchSource::Csv { reader, header, done }, batch_rows: batch_rows.max(1), offset: 0, started: false })
+    }
+
+    fn parquet(open: Box<dyn Fn() -> Box<dyn polars::io::mmap::MmapBytesReader + 'a> + Send + 'a>, batch_rows: usize) -> Result<Self, TableError> {
+        let rows = ParquetReader::new(open()).num_rows().map_err(unreadable("Parquet"))?;
+        Ok(Self { source: BatchSource::Parquet { open, rows }, batch_rows: batch_rows.max(1), offset: 0, started: false })
+    }
+
+    /// The next batch, or `None` once the file is read.
+    pub fn next_batch(&mut self) -> Result<Option<Table>, TableError> {
+        let first = !self.started;
+        self.started = true;
+        let mut table = match &mut self.source {
+            BatchSource::Csv { reader, header, done } => {
+                if *done && !first {
+                    return Ok(None);
+                }
+                let mut chunk = header.clone();
+                if !*done {
+                    let (_, eof) = read_records(reader, &mut chunk, self.batch_rows)
+                        .map_err(|e| TableError::Unreadable { format: "CSV", detail: e.to_string() })?;
+                    *done = eof;
+                }
+                Table::from_csv(&chunk)?
+            }
+            BatchSource::Parquet { open, rows } => {
+                if self.offset >= *rows && !first {
+                    return Ok(None);
+                }
+                let len = self.batch_rows.min(*rows - self.offset);
+                let df = ParquetReader::new(open()).with_slice(Some((self.offset, len))).finish().map_err(unreadable("Parquet"))?;
+                Table::from_frame(&df, "Parquet")?
+            }
+        };
+        table.offset = self.offset;
+        self.offset += table.height;
+        Ok(Some(table))
+    }
+}
+
+/// Appends up to `records` CSV records (whole lines; a newline inside quotes does not end
+/// one) to `out`. Returns how many were read and whether the input is exhausted.
+fn read_records(reader: &mut dyn BufRead, out: &mut Vec<u8>, records: usize) -> std::io::Result<(usize, bool)> {
+    let mut count = 0;
+    let mut quoted = false;
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            // A last record without a newline still counts.
+            let partial = out.last().is_some_and(|&b| b != b'\n');
+            return Ok((count + partial as usize, true));
+        }
+        let mut taken = buf.len();
+        let mut hit = false;
+        for (i, &b) in buf.iter().enumerate() {
+            match b {
+                b'"' => quoted = !quoted,
+                b'\n' if !quoted => {
+                    count += 1;
+                    if count == records {
+                        taken = i + 1;
+                        hit = true;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.extend_from_slice(&buf[..taken]);
+        reader.consume(taken);
+        if hit {
+            let eof = reader.fill_buf()?.is_empty();
+            return Ok((count, eof));
+        }
     }
 }

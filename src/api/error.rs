@@ -309,6 +309,7 @@ impl From<crate::outcomes::import::ImportError> for ApiError {
             }
             ImportError::File(other) => ApiError::InvalidFile { detail: other.to_string(), errors: Vec::new() },
             ImportError::Db(db) => db.into(),
+            ImportError::Io(e) => ApiError::Internal(e.into()),
         }
     }
 }

@@ -7,13 +7,49 @@ use super::sql_types::DbTime;
 use super::{DbConnection, DbError};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = fittings)]
+#[diesel(table_name = fittings, treat_none_as_default_value = false)]
 pub struct FittingRow {
     pub id: String,
     pub store_id: Option<String>,
     pub customer_ref: Option<String>,
     pub document: String,
     pub created_at: DbTime,
+    /// Set for imported fittings (see `content_hash`), so one document is stored once.
+    pub content_hash: Option<String>,
+}
+
+/// The content hash of an imported fitting: SHA-256 over the store, the customer reference
+/// and the canonical (serialised, validated) document. The store and customer are hashed
+/// too, so two customers' identical documents stay two fittings and erasing one customer
+/// never removes the other's.
+pub fn content_hash(store_id: Option<&str>, customer_ref: Option<&str>, document: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    // Length-prefixed parts: no two (store, customer, document) triples hash the same input.
+    for part in [store_id.unwrap_or_default(), customer_ref.unwrap_or_default(), document] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    h.update([store_id.is_some() as u8, customer_ref.is_some() as u8]);
+    format!("{:x}", h.finalize())
+}
+
+/// The stored fittings with one of these content hashes, as (hash, id).
+pub fn by_content_hash(conn: &mut DbConnection, hashes: &[&str]) -> Result<Vec<(String, String)>, DbError> {
+    let mut found = Vec::new();
+    for chunk in hashes.chunks(900) {
+        found.extend(
+            fittings::table
+                .filter(fittings::content_hash.eq_any(chunk))
+                .select((fittings::content_hash.assume_not_null(), fittings::id))
+                .load::<(String, String)>(conn)?,
+        );
+    }
+    Ok(found)
+}
+
+pub fn count(conn: &mut DbConnection) -> Result<i64, DbError> {
+    Ok(fittings::table.count().get_result(conn)?)
 }
 
 pub fn insert(conn: &mut DbConnection, row: &FittingRow) -> Result<(), DbError> {

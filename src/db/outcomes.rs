@@ -7,7 +7,9 @@ use super::sql_types::DbTime;
 use super::{DbConnection, DbError};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = outcomes, treat_none_as_null = true)]
+// `treat_none_as_default_value = false`: a missing value is written as NULL, so diesel sends
+// a batch as one multi-row INSERT on SQLite (with DEFAULT it sends one statement per row).
+#[diesel(table_name = outcomes, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct OutcomeRow {
     pub id: String,
     pub sale_id: String,
@@ -69,12 +71,19 @@ pub fn update(conn: &mut DbConnection, row: &OutcomeRow) -> Result<(), DbError> 
     Ok(())
 }
 
-/// The stored sales (of any store) with one of these sale ids.
-pub fn existing_sales(conn: &mut DbConnection, sale_ids: &[&str]) -> Result<Vec<OutcomeRow>, DbError> {
+/// The stored sales of one store (`None`: the sales without a store) with one of these sale
+/// ids. The condition is written as the (store, sale id) index is, so a large import's
+/// lookups stay index lookups as the table grows.
+pub fn existing_in_store(conn: &mut DbConnection, store_id: Option<&str>, sale_ids: &[&str]) -> Result<Vec<OutcomeRow>, DbError> {
+    use diesel::sql_types::{Bool, Text};
     let mut found = Vec::new();
     for chunk in sale_ids.chunks(900) {
         found.extend(
-            outcomes::table.filter(outcomes::sale_id.eq_any(chunk)).select(OutcomeRow::as_select()).load(conn)?,
+            outcomes::table
+                .filter(diesel::dsl::sql::<Bool>("COALESCE(store_id, '') = ").bind::<Text, _>(store_id.unwrap_or_default()))
+                .filter(outcomes::sale_id.eq_any(chunk))
+                .select(OutcomeRow::as_select())
+                .load(conn)?,
         );
     }
     Ok(found)
@@ -84,12 +93,36 @@ pub fn count(conn: &mut DbConnection) -> Result<i64, DbError> {
     Ok(outcomes::table.count().get_result(conn)?)
 }
 
-/// Every outcome with its fitting document, for training (outcomes without a fitting are skipped).
-pub fn with_fittings(conn: &mut DbConnection) -> Result<Vec<(OutcomeRow, String)>, DbError> {
-    Ok(outcomes::table
-        .inner_join(fittings::table.on(outcomes::fitting_id.eq(fittings::id.nullable())))
-        .select((OutcomeRow::as_select(), fittings::document))
-        .load(conn)?)
+/// Every outcome with its fitting document, for training (outcomes without a fitting are
+/// skipped), handed to `each` one by one as the database returns them: SQLite steps through
+/// the rows and PostgreSQL sends them row by row, so the documents are never all in memory.
+pub fn for_each_with_fitting(
+    conn: &mut DbConnection,
+    mut each: impl FnMut(OutcomeRow, String) -> Result<(), DbError>,
+) -> Result<(), DbError> {
+    // Built per backend: the selection's type names its backend.
+    macro_rules! query {
+        () => {
+            outcomes::table
+                .inner_join(fittings::table.on(outcomes::fitting_id.eq(fittings::id.nullable())))
+                .select((OutcomeRow::as_select(), fittings::document))
+        };
+    }
+    match conn {
+        DbConnection::Sqlite(c) => {
+            for row in query!().load_iter::<(OutcomeRow, String), diesel::connection::DefaultLoadingMode>(c)? {
+                let (row, document) = row?;
+                each(row, document)?;
+            }
+        }
+        DbConnection::Postgres(c) => {
+            for row in query!().load_iter::<(OutcomeRow, String), diesel::pg::PgRowByRowLoadingMode>(c)? {
+                let (row, document) = row?;
+                each(row, document)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The outcomes recorded against these fittings, oldest sale first.

@@ -68,6 +68,7 @@ diesel::table! {
         customer_ref -> Nullable<Text>,
         document -> Text,
         created_at -> TimestampUtc,
+        content_hash -> Nullable<Text>,
     }
 }
 

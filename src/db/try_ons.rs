@@ -1,14 +1,12 @@
 //! Stored try-ons: one row per (fitting, shoe), replaced as a set.
 
-use std::collections::HashMap;
-
 use diesel::prelude::*;
 
 use super::schema::try_ons;
 use super::{DbConnection, DbError};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = try_ons)]
+#[diesel(table_name = try_ons, treat_none_as_default_value = false)]
 pub struct TryOnRow {
     pub fitting_id: String,
     pub shoe_id: String,
@@ -50,15 +48,48 @@ pub fn for_fitting(conn: &mut DbConnection, fitting_id: &str) -> Result<Vec<TryO
         .load(conn)?)
 }
 
-/// Every stored try-on, grouped by fitting and in the order tried (training).
-pub fn all_by_fitting(conn: &mut DbConnection) -> Result<HashMap<String, Vec<TryOnRow>>, DbError> {
-    let rows: Vec<TryOnRow> = try_ons::table
-        .order((try_ons::fitting_id.asc(), try_ons::position.asc()))
-        .select(TryOnRow::as_select())
-        .load(conn)?;
-    let mut grouped: HashMap<String, Vec<TryOnRow>> = HashMap::new();
-    for row in rows {
-        grouped.entry(row.fitting_id.clone()).or_default().push(row);
+/// Every stored try-on, one fitting's rows at a time in the order tried (training); the rows
+/// are streamed, so only one fitting's are held at once.
+pub fn for_each_fitting(conn: &mut DbConnection, mut each: impl FnMut(String, Vec<TryOnRow>)) -> Result<(), DbError> {
+    // Built per backend: the selection's type names its backend.
+    macro_rules! query {
+        () => {
+            try_ons::table.order((try_ons::fitting_id.asc(), try_ons::position.asc())).select(TryOnRow::as_select())
+        };
     }
+    let mut group: Vec<TryOnRow> = Vec::new();
+    let mut push = |row: TryOnRow| {
+        if group.first().is_some_and(|g| g.fitting_id != row.fitting_id) {
+            let done = std::mem::take(&mut group);
+            each(done[0].fitting_id.clone(), done);
+        }
+        group.push(row);
+    };
+    match conn {
+        DbConnection::Sqlite(c) => {
+            for row in query!().load_iter::<TryOnRow, diesel::connection::DefaultLoadingMode>(c)? {
+                push(row?);
+            }
+        }
+        DbConnection::Postgres(c) => {
+            for row in query!().load_iter::<TryOnRow, diesel::pg::PgRowByRowLoadingMode>(c)? {
+                push(row?);
+            }
+        }
+    }
+    drop(push);
+    if let Some(first) = group.first() {
+        let id = first.fitting_id.clone();
+        each(id, group);
+    }
+    Ok(())
+}
+
+/// Every stored try-on, grouped by fitting and in the order tried.
+pub fn all_by_fitting(conn: &mut DbConnection) -> Result<std::collections::HashMap<String, Vec<TryOnRow>>, DbError> {
+    let mut grouped = std::collections::HashMap::new();
+    for_each_fitting(conn, |fitting_id, rows| {
+        grouped.insert(fitting_id, rows);
+    })?;
     Ok(grouped)
 }

@@ -65,6 +65,7 @@ impl FittingService {
             customer_ref: stored.fitting.customer_ref.as_ref().map(|c| c.to_string()),
             document,
             created_at: stored.created_at.into(),
+            content_hash: None,
         };
         let Some((key_id, key)) = idempotency else {
             self.db.run(move |conn| db::fittings::insert(conn, &row)).await?;

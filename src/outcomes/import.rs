@@ -1,8 +1,14 @@
 //! Bulk import of outcome histories from CSV or Parquet. All or nothing: every row is
-//! checked first and one bad row rejects the file, with a report of every rejected row.
-//! Re-importing is safe: sales already stored are updated, never duplicated.
+//! checked and one bad row rejects the file, with a report of every rejected row.
+//! Re-importing is safe: sales already stored are updated, never duplicated, and an inline
+//! fitting is stored once (found again by its content hash).
+//!
+//! The file is read in batches and written batch by batch inside one transaction; the first
+//! bad row stops the writing (the checking goes on, to report every bad row) and the
+//! transaction is rolled back. Memory follows the batch and the catalogue, not the file.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use diesel::Connection;
@@ -10,9 +16,11 @@ use diesel::Connection;
 use super::row::{new_row, validate_report, whole_seconds};
 use super::{ReturnReason, SaleReport, Satisfaction, TryOn, TryOnSet};
 use crate::catalogue::Catalogue;
-use crate::db::{self, fittings::FittingRow, Database, DbError};
+use crate::db::{self, fittings::FittingRow, Database, DbConnection, DbError};
 use crate::fitting::{Fitting, StoreId};
-use crate::tabular::{Row, RowError, Table, TableError};
+use crate::tabular::{Batches, Row, RowError, TableError, BATCH_ROWS};
+#[cfg(test)]
+use crate::tabular::Table;
 use crate::units::PainScore;
 
 pub const REQUIRED_COLUMNS: &[&str] = &["sale_id", "shoe_id", "sold_at"];
@@ -27,6 +35,14 @@ pub enum ImportError {
     File(#[from] TableError),
     #[error(transparent)]
     Db(#[from] DbError),
+    #[error("cannot read the file: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl From<diesel::result::Error> for ImportError {
+    fn from(e: diesel::result::Error) -> Self {
+        ImportError::Db(e.into())
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -112,140 +128,375 @@ fn sale_key<'a>(store_id: Option<&'a str>, sale_id: Option<&'a str>) -> (&'a str
     (store_id.unwrap_or_default(), sale_id.unwrap_or_default())
 }
 
-/// Checks every row of a file against the catalogue; returns the rows or every error.
-fn parse_file(bytes: &[u8], catalogue: &Catalogue) -> Result<Vec<ParsedRow>, TableError> {
-    let table = Table::read(bytes)?;
-    table.require(REQUIRED_COLUMNS)?;
-    let rows = table.rows(|row| parse_row(row, catalogue))?;
-    let mut seen = HashSet::new();
-    let duplicates: Vec<RowError> = rows
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| !seen.insert(sale_key(r.report.store_id.as_ref().map(|s| s.as_str()), r.report.sale_id.as_deref())))
-        .map(|(i, r)| RowError {
-            line: i + 2,
-            field: "sale_id".into(),
-            reason: format!("'{}' appears more than once for its store in the file", r.report.sale_id.as_deref().unwrap_or_default()),
-        })
-        .collect();
-    if duplicates.is_empty() {
-        Ok(rows)
-    } else {
-        Err(TableError::InvalidRows(duplicates))
+/// A sale key as 128 bits of SHA-256, so the duplicate check over a whole file holds 16
+/// bytes per row rather than the ids themselves.
+fn sale_digest(row: &ParsedRow) -> u128 {
+    use sha2::{Digest, Sha256};
+    let (store, sale) = sale_key(row.report.store_id.as_ref().map(|s| s.as_str()), row.report.sale_id.as_deref());
+    let mut h = Sha256::new();
+    h.update((store.len() as u64).to_le_bytes());
+    h.update(store.as_bytes());
+    h.update(sale.as_bytes());
+    let d = h.finalize();
+    u128::from_le_bytes(d[..16].try_into().unwrap_or_default())
+}
+
+/// Files at least this large are imported as a bulk load (see `BulkLoad`).
+pub const BULK_BYTES: u64 = 64 << 20;
+
+/// Every problem found so far, by kind. The report keeps today's order of precedence: rows
+/// that do not parse, else sale ids repeated in the file, else fittings that do not exist.
+#[derive(Default)]
+struct Problems {
+    rows: Vec<RowError>,
+    duplicates: Vec<RowError>,
+    missing_fittings: Vec<RowError>,
+}
+
+impl Problems {
+    fn any(&self) -> bool {
+        !(self.rows.is_empty() && self.duplicates.is_empty() && self.missing_fittings.is_empty())
+    }
+    fn into_error(self) -> Option<TableError> {
+        [self.rows, self.duplicates, self.missing_fittings].into_iter().find(|e| !e.is_empty()).map(TableError::InvalidRows)
     }
 }
 
-/// Imports a file. `progress` is told (done, total) as rows are written.
+/// Imports a file held in memory (the HTTP endpoint). `progress` is told how many rows have
+/// been checked so far.
 pub fn import_outcomes(
     db: &Database,
     catalogue: &Catalogue,
     bytes: &[u8],
-    progress: &dyn Fn(usize, usize),
+    progress: &dyn Fn(usize),
 ) -> Result<ImportReport, ImportError> {
-    let mut rows = parse_file(bytes, catalogue)?;
-    let total = rows.len();
+    import_in_batches(db, catalogue, bytes, BATCH_ROWS, bytes.len() as u64 >= BULK_BYTES, progress)
+}
+
+/// The same, with a chosen batch size and load path (tests: small batches behave as one).
+pub(crate) fn import_in_batches(
+    db: &Database,
+    catalogue: &Catalogue,
+    bytes: &[u8],
+    batch_rows: usize,
+    bulk: bool,
+    progress: &dyn Fn(usize),
+) -> Result<ImportReport, ImportError> {
+    let batches = Batches::from_bytes(bytes, batch_rows)?;
+    import_batches(db, catalogue, batches, bulk, progress)
+}
+
+/// Imports a file from disk, reading it batch by batch (the command line).
+pub fn import_outcomes_file(
+    db: &Database,
+    catalogue: &Catalogue,
+    path: &Path,
+    progress: &dyn Fn(usize),
+) -> Result<ImportReport, ImportError> {
+    let len = std::fs::metadata(path)?.len();
+    let batches = Batches::from_path(path, BATCH_ROWS)??;
+    import_batches(db, catalogue, batches, len >= BULK_BYTES, progress)
+}
+
+fn import_batches(
+    db: &Database,
+    catalogue: &Catalogue,
+    mut batches: Batches<'_>,
+    bulk: bool,
+    progress: &dyn Fn(usize),
+) -> Result<ImportReport, ImportError> {
     db.with_write_conn(|conn| {
         // A large import is one transaction: give SQLite room to keep its pages in memory
         // instead of spilling them to the WAL mid-transaction (256 MiB, this connection only).
-        let sqlite = matches!(conn, crate::db::DbConnection::Sqlite(_));
+        let sqlite = matches!(conn, DbConnection::Sqlite(_));
         if sqlite {
             diesel::connection::SimpleConnection::batch_execute(conn, "PRAGMA cache_size = -262144")?;
         }
-        let result = import_rows(conn, &mut rows, total, progress);
+        let result = conn.transaction(|conn| {
+            let bulk = if bulk { BulkLoad::begin(conn)? } else { BulkLoad::None };
+            let report = import_all(conn, catalogue, &mut batches, bulk, progress)?;
+            bulk.finish(conn)?;
+            Ok::<_, ImportError>(report)
+        });
         if sqlite {
             diesel::connection::SimpleConnection::batch_execute(conn, "PRAGMA cache_size = -2000")?;
         }
-        result
+        Ok(result)
     })?
-    .map_err(ImportError::File)
 }
 
-fn import_rows(
-    conn: &mut crate::db::DbConnection,
-    rows: &mut [ParsedRow],
-    total: usize,
-    progress: &dyn Fn(usize, usize),
-) -> Result<Result<ImportReport, TableError>, DbError> {
-    {
-        conn.transaction(|conn| {
-            // Referenced fittings must exist.
-            let referenced: Vec<String> = rows.iter().filter_map(|r| r.report.fitting_id.map(|f| f.to_string())).collect();
-            let refs: Vec<&str> = referenced.iter().map(String::as_str).collect();
-            let known: HashSet<String> = db::fittings::existing_ids(conn, &refs)?.into_iter().collect();
-            let missing: Vec<RowError> = rows
-                .iter()
-                .enumerate()
-                .filter_map(|(i, r)| r.report.fitting_id.filter(|f| !known.contains(&f.to_string())).map(|f| (i, f)))
-                .map(|(i, f)| RowError { line: i + 2, field: "fitting_id".into(), reason: format!("no fitting with id '{f}'") })
-                .collect();
-            if !missing.is_empty() {
-                return Ok(Err(TableError::InvalidRows(missing)));
-            }
-
-            let sale_ids: Vec<&str> = rows.iter().map(|r| r.report.sale_id.as_deref().unwrap_or_default()).collect();
-            let stored = db::outcomes::existing_sales(conn, &sale_ids)?;
-            let existing: std::collections::HashMap<(&str, &str), &db::outcomes::OutcomeRow> =
-                stored.iter().map(|r| (sale_key(r.store_id.as_deref(), Some(&r.sale_id)), r)).collect();
-
-            let mut new_fittings = Vec::new();
-            let mut inserts = Vec::new();
-            let (mut try_on_rows, mut try_on_fittings) = (Vec::new(), Vec::new());
-            let mut report = ImportReport { rows: total, ..Default::default() };
-            for row in rows.iter_mut() {
-                let old = existing.get(&sale_key(row.report.store_id.as_ref().map(|s| s.as_str()), row.report.sale_id.as_deref())).copied();
-                // A sale already stored keeps the fitting it has (or, after an erasure, its
-                // de-identified snapshot): re-importing never re-creates an erased runner.
-                if old.is_some() {
-                    row.inline_fitting = None;
-                }
-                if let Some(fitting) = row.inline_fitting.take() {
-                    let id = uuid::Uuid::new_v4();
-                    new_fittings.push(FittingRow {
-                        id: id.to_string(),
-                        store_id: fitting.store_id.as_ref().map(|s| s.to_string()).or_else(|| row.report.store_id.as_ref().map(|s| s.to_string())),
-                        customer_ref: fitting.customer_ref.as_ref().map(|c| c.to_string()),
-                        document: serde_json::to_string(&fitting).map_err(|e| DbError::Other(e.into()))?,
-                        created_at: whole_seconds(row.sold_at).into(),
-                    });
-                    row.report.fitting_id = Some(id);
-                }
-                let mut fresh = new_row(&row.report, row.sold_at, None);
-                fresh.synthetic = row.synthetic;
-                let session = match old {
-                    Some(old) => old.fitting_id.clone().or_else(|| fresh.fitting_id.clone()),
-                    None => fresh.fitting_id.clone(),
+/// Checks every batch and writes each while the file has shown no problem. Any problem
+/// returns an error, which rolls the transaction back.
+fn import_all(
+    conn: &mut DbConnection,
+    catalogue: &Catalogue,
+    batches: &mut Batches<'_>,
+    bulk: BulkLoad,
+    progress: &dyn Fn(usize),
+) -> Result<ImportReport, ImportError> {
+    let mut problems = Problems::default();
+    let mut seen = HashSet::new();
+    let mut report = ImportReport::default();
+    // One thread reads and checks the next batch (the checks themselves in parallel) while
+    // this one writes the last: reading and writing overlap, one batch ahead at most.
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<(usize, usize, Vec<Result<ParsedRow, RowError>>), TableError>>(1);
+        scope.spawn(move || {
+            let mut first = true;
+            loop {
+                let message = match batches.next_batch() {
+                    Ok(None) => break,
+                    Ok(Some(table)) => match std::mem::take(&mut first).then(|| table.require(REQUIRED_COLUMNS)) {
+                        Some(Err(e)) => Err(e),
+                        _ => Ok((table.offset(), table.height(), table.results(|row| parse_row(row, catalogue)))),
+                    },
+                    Err(e) => Err(e),
                 };
-                if let (Some(set), Some(fitting_id)) = (row.try_ons.take(), session) {
-                    try_on_rows.extend(set.to_rows(&fitting_id));
-                    try_on_fittings.push(fitting_id);
+                let failed = message.is_err();
+                if tx.send(message).is_err() || failed {
+                    break;
                 }
-                match old {
-                    Some(old) => {
-                        fresh.id = old.id.clone();
-                        fresh.created_at = old.created_at;
-                        fresh.request_hash = old.request_hash.clone();
-                        fresh.fitting_id = old.fitting_id.clone().or(fresh.fitting_id);
-                        fresh.fitting_snapshot = old.fitting_snapshot.clone();
-                        db::outcomes::update(conn, &fresh)?;
-                        report.updated += 1;
+            }
+        });
+        for message in rx {
+            let (offset, height, results) = message?;
+            let mut rows = Vec::with_capacity(height);
+            for (i, result) in results.into_iter().enumerate() {
+                match result {
+                    Err(e) => problems.rows.push(e),
+                    Ok(row) => {
+                        if !seen.insert(sale_digest(&row)) {
+                            problems.duplicates.push(RowError {
+                                line: offset + i + 2,
+                                field: "sale_id".into(),
+                                reason: format!(
+                                    "'{}' appears more than once for its store in the file",
+                                    row.report.sale_id.as_deref().unwrap_or_default()
+                                ),
+                            });
+                        }
+                        rows.push((offset + i + 2, row));
                     }
-                    None => inserts.push(fresh),
                 }
             }
-            report.fittings_created = new_fittings.len();
-            db::fittings::insert_many(conn, &new_fittings)?;
-            for (done, chunk) in inserts.chunks(10_000).enumerate() {
-                db::outcomes::insert_many(conn, chunk)?;
-                progress(report.updated + (done * 10_000 + chunk.len()), total);
+            report.rows += height;
+            // Referenced fittings must exist (checked while rows still parse, as before).
+            if problems.rows.is_empty() {
+                let referenced: Vec<String> = rows.iter().filter_map(|(_, r)| r.report.fitting_id.map(|f| f.to_string())).collect();
+                let refs: Vec<&str> = referenced.iter().map(String::as_str).collect();
+                let known: HashSet<String> = db::fittings::existing_ids(conn, &refs)?.into_iter().collect();
+                problems.missing_fittings.extend(rows.iter().filter_map(|(line, r)| {
+                    r.report.fitting_id.filter(|f| !known.contains(&f.to_string())).map(|f| RowError {
+                        line: *line,
+                        field: "fitting_id".into(),
+                        reason: format!("no fitting with id '{f}'"),
+                    })
+                }));
             }
-            report.inserted = inserts.len();
-            // Try-ons after their fittings exist; a re-imported session's set replaces the old one.
-            db::try_ons::delete_for(conn, &try_on_fittings)?;
-            db::try_ons::insert_many(conn, &try_on_rows)?;
-            report.try_ons = try_on_rows.len();
-            progress(total, total);
-            Ok(Ok(report))
+            if !problems.any() {
+                write_batch(conn, rows.into_iter().map(|(_, r)| r).collect(), bulk, &mut report)?;
+            }
+            progress(report.rows);
+        }
+        Ok::<_, ImportError>(())
+    })?;
+    match problems.into_error() {
+        Some(e) => Err(e.into()),
+        None => Ok(report),
+    }
+}
+
+/// How a bulk import loads: on SQLite the secondary indexes the import does not read are
+/// dropped inside the transaction and built once at the end (sorted builds instead of a
+/// million random B-tree inserts); on PostgreSQL rows go in with COPY.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BulkLoad {
+    None,
+    SqliteIndexesAfter,
+    PostgresCopy,
+}
+
+/// The indexes a bulk SQLite import rebuilds, exactly as the migrations create them.
+const DEFERRED_SQLITE_INDEXES: &[(&str, &str)] = &[
+    ("outcomes_fitting_id", "CREATE INDEX outcomes_fitting_id ON outcomes(fitting_id)"),
+    ("outcomes_sold_at", "CREATE INDEX outcomes_sold_at ON outcomes(sold_at)"),
+    ("fittings_store_id", "CREATE INDEX fittings_store_id ON fittings(store_id)"),
+    ("fittings_customer_ref", "CREATE INDEX fittings_customer_ref ON fittings(customer_ref)"),
+];
+
+impl BulkLoad {
+    fn begin(conn: &mut DbConnection) -> Result<Self, ImportError> {
+        use diesel::connection::SimpleConnection;
+        Ok(match conn {
+            DbConnection::Sqlite(c) => {
+                for (name, _) in DEFERRED_SQLITE_INDEXES {
+                    c.batch_execute(&format!("DROP INDEX IF EXISTS {name}"))?;
+                }
+                BulkLoad::SqliteIndexesAfter
+            }
+            DbConnection::Postgres(_) => BulkLoad::PostgresCopy,
         })
+    }
+
+    fn finish(self, conn: &mut DbConnection) -> Result<(), ImportError> {
+        use diesel::connection::SimpleConnection;
+        if let (BulkLoad::SqliteIndexesAfter, DbConnection::Sqlite(c)) = (self, conn) {
+            for (_, create) in DEFERRED_SQLITE_INDEXES {
+                c.batch_execute(create)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes one checked batch: new fittings (once per content), new sales, updated sales, and
+/// each session's try-ons (a session's set replaces any stored before).
+fn write_batch(conn: &mut DbConnection, mut rows: Vec<ParsedRow>, bulk: BulkLoad, report: &mut ImportReport) -> Result<(), ImportError> {
+    // The sales already stored, looked up per store through the (store, sale id) index.
+    let mut by_store: HashMap<Option<&str>, Vec<&str>> = HashMap::new();
+    for r in &rows {
+        by_store.entry(r.report.store_id.as_ref().map(|s| s.as_str())).or_default().push(r.report.sale_id.as_deref().unwrap_or_default());
+    }
+    let mut stored = Vec::new();
+    for (store, sale_ids) in by_store {
+        stored.extend(db::outcomes::existing_in_store(conn, store, &sale_ids)?);
+    }
+    let mut existing: HashMap<(String, String), db::outcomes::OutcomeRow> =
+        stored.into_iter().map(|r| ((r.store_id.clone().unwrap_or_default(), r.sale_id.clone()), r)).collect();
+
+    // Inline fittings of new sales, by content hash: stored ones are reused, new ones stored once.
+    let mut hashed: Vec<Option<(String, FittingRow)>> = Vec::with_capacity(rows.len());
+    for row in rows.iter_mut() {
+        let (store, sale) = sale_key(row.report.store_id.as_ref().map(|s| s.as_str()), row.report.sale_id.as_deref());
+        // A sale already stored keeps the fitting it has (or, after an erasure, its
+        // de-identified snapshot): re-importing never re-creates an erased runner.
+        if existing.contains_key(&(store.to_owned(), sale.to_owned())) {
+            row.inline_fitting = None;
+        }
+        hashed.push(match row.inline_fitting.take() {
+            Some(fitting) => {
+                let store_id = fitting.store_id.as_ref().map(|s| s.to_string()).or_else(|| row.report.store_id.as_ref().map(|s| s.to_string()));
+                let customer_ref = fitting.customer_ref.as_ref().map(|c| c.to_string());
+                let document = serde_json::to_string(&fitting).map_err(|e| DbError::Other(e.into()))?;
+                let hash = db::fittings::content_hash(store_id.as_deref(), customer_ref.as_deref(), &document);
+                let fitting_row = FittingRow { id: String::new(), store_id, customer_ref, document, created_at: whole_seconds(row.sold_at).into(), content_hash: Some(hash.clone()) };
+                Some((hash, fitting_row))
+            }
+            None => None,
+        });
+    }
+    let hashes: Vec<&str> = hashed.iter().flatten().map(|(h, _)| h.as_str()).collect();
+    let mut fitting_ids: HashMap<String, String> = db::fittings::by_content_hash(conn, &hashes)?.into_iter().collect();
+    let mut new_fittings = Vec::new();
+    for (row, fitting) in rows.iter_mut().zip(hashed) {
+        let Some((hash, mut fitting_row)) = fitting else { continue };
+        let id = fitting_ids.entry(hash).or_insert_with(|| {
+            fitting_row.id = uuid::Uuid::new_v4().to_string();
+            let id = fitting_row.id.clone();
+            new_fittings.push(fitting_row);
+            id
+        });
+        row.report.fitting_id = uuid::Uuid::parse_str(id).ok();
+    }
+    report.fittings_created += new_fittings.len();
+    insert_fittings(conn, &new_fittings, bulk)?;
+    drop(new_fittings);
+
+    let mut inserts = Vec::new();
+    let mut try_on_sets: HashMap<String, TryOnSet> = HashMap::new();
+    for row in rows {
+        let key = (row.report.store_id.as_ref().map(|s| s.to_string()).unwrap_or_default(), row.report.sale_id.clone().unwrap_or_default());
+        let old = existing.remove(&key);
+        let mut fresh = new_row(&row.report, row.sold_at, None);
+        fresh.synthetic = row.synthetic;
+        let session = match &old {
+            Some(old) => old.fitting_id.clone().or_else(|| fresh.fitting_id.clone()),
+            None => fresh.fitting_id.clone(),
+        };
+        if let (Some(set), Some(fitting_id)) = (row.try_ons, session) {
+            // Two sales of one session in a file: the later row's set is the one kept.
+            try_on_sets.insert(fitting_id, set);
+        }
+        match old {
+            Some(old) => {
+                fresh.id = old.id;
+                fresh.created_at = old.created_at;
+                fresh.request_hash = old.request_hash;
+                fresh.fitting_id = old.fitting_id.or(fresh.fitting_id);
+                fresh.fitting_snapshot = old.fitting_snapshot;
+                db::outcomes::update(conn, &fresh)?;
+                report.updated += 1;
+            }
+            None => inserts.push(fresh),
+        }
+    }
+    insert_outcomes(conn, &inserts, bulk)?;
+    report.inserted += inserts.len();
+    // Try-ons after their fittings exist; a re-imported session's set replaces the old one.
+    let try_on_fittings: Vec<String> = try_on_sets.keys().cloned().collect();
+    let try_on_rows: Vec<db::try_ons::TryOnRow> = try_on_sets.iter().flat_map(|(fitting_id, set)| set.to_rows(fitting_id)).collect();
+    db::try_ons::delete_for(conn, &try_on_fittings)?;
+    insert_try_ons(conn, &try_on_rows, bulk)?;
+    report.try_ons += try_on_rows.len();
+    Ok(())
+}
+
+use diesel::ExecuteCopyFromDsl;
+
+fn insert_fittings(conn: &mut DbConnection, rows: &[FittingRow], bulk: BulkLoad) -> Result<(), DbError> {
+    match (bulk, conn) {
+        (BulkLoad::PostgresCopy, DbConnection::Postgres(c)) => Ok(diesel::copy_from(db::schema::fittings::table).from_insertable(rows).execute(c).map(drop)?),
+        (_, conn) => db::fittings::insert_many(conn, rows),
+    }
+}
+
+fn insert_outcomes(conn: &mut DbConnection, rows: &[db::outcomes::OutcomeRow], bulk: BulkLoad) -> Result<(), DbError> {
+    match (bulk, conn) {
+        (BulkLoad::PostgresCopy, DbConnection::Postgres(c)) => Ok(diesel::copy_from(db::schema::outcomes::table).from_insertable(rows).execute(c).map(drop)?),
+        (_, conn) => db::outcomes::insert_many(conn, rows),
+    }
+}
+
+fn insert_try_ons(conn: &mut DbConnection, rows: &[db::try_ons::TryOnRow], bulk: BulkLoad) -> Result<(), DbError> {
+    match (bulk, conn) {
+        (BulkLoad::PostgresCopy, DbConnection::Postgres(c)) => Ok(diesel::copy_from(db::schema::try_ons::table).from_insertable(rows).execute(c).map(drop)?),
+        (_, conn) => db::try_ons::insert_many(conn, rows),
+    }
+}
+
+/// Checks every row of a file held in memory; returns the rows or every error (training
+/// straight from a file).
+fn parse_file(bytes: &[u8], catalogue: &Catalogue) -> Result<Vec<ParsedRow>, TableError> {
+    parse_file_in(bytes, catalogue, BATCH_ROWS)
+}
+
+fn parse_file_in(bytes: &[u8], catalogue: &Catalogue, batch_rows: usize) -> Result<Vec<ParsedRow>, TableError> {
+    let mut batches = Batches::from_bytes(bytes, batch_rows)?;
+    let (mut problems, mut seen, mut out) = (Problems::default(), HashSet::new(), Vec::new());
+    let mut first = true;
+    while let Some(table) = batches.next_batch()? {
+        if std::mem::take(&mut first) {
+            table.require(REQUIRED_COLUMNS)?;
+        }
+        for (i, result) in table.results(|row| parse_row(row, catalogue)).into_iter().enumerate() {
+            match result {
+                Err(e) => problems.rows.push(e),
+                Ok(row) => {
+                    if !seen.insert(sale_digest(&row)) {
+                        problems.duplicates.push(RowError {
+                            line: table.offset() + i + 2,
+                            field: "sale_id".into(),
+                            reason: format!("'{}' appears more than once for its store in the file", row.report.sale_id.as_deref().unwrap_or_default()),
+                        });
+                    }
+                    out.push(row);
+                }
+            }
+        }
+    }
+    match problems.into_error() {
+        Some(e) => Err(e),
+        None => Ok(out),
     }
 }
 
@@ -286,4 +537,227 @@ pub fn records_from_file(
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::schema::{fittings, outcomes, try_ons};
+    use diesel::{QueryDsl, RunQueryDsl};
+
+    fn catalogue() -> Catalogue {
+        Catalogue::new(crate::catalogue::csv::parse_shoes(crate::catalogue::csv::BUNDLED_SHOES_CSV).unwrap(), vec![])
+    }
+
+    fn fresh_db(dir: &tempfile::TempDir) -> Database {
+        let url = format!("sqlite://{}", dir.path().join("import.db").display());
+        crate::startup::prepare_database(&crate::Settings { database_url: url, db_pool_size: 2, ..Default::default() }).unwrap()
+    }
+
+    /// A scratch PostgreSQL database (dropped with the guard), in the suite's PostgreSQL pass.
+    struct ScratchPostgres(String, String);
+
+    impl ScratchPostgres {
+        fn new() -> Option<(Database, Self)> {
+            use diesel::Connection;
+            let admin_url = std::env::var("STRIDEFIT_TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres"))?;
+            let name = format!("stridefit_import_{}", uuid::Uuid::new_v4().simple());
+            let mut admin = diesel::PgConnection::establish(&admin_url).unwrap();
+            diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).unwrap();
+            let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b);
+            let settings = crate::Settings { database_url: format!("{base}/{name}"), db_pool_size: 2, ..Default::default() };
+            Some((crate::startup::prepare_database(&settings).unwrap(), Self(admin_url, name)))
+        }
+    }
+
+    impl Drop for ScratchPostgres {
+        fn drop(&mut self) {
+            use diesel::Connection;
+            if let Ok(mut admin) = diesel::PgConnection::establish(&self.0) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.1)).execute(&mut admin);
+            }
+        }
+    }
+
+    /// (sales, fittings, try-ons) stored.
+    fn counts(db: &Database) -> (i64, i64, i64) {
+        db.with_conn(|c| {
+            Ok((
+                crate::db::on_backend!(c, |c| outcomes::table.count().get_result::<i64>(c))?,
+                crate::db::on_backend!(c, |c| fittings::table.count().get_result::<i64>(c))?,
+                crate::db::on_backend!(c, |c| try_ons::table.count().get_result::<i64>(c))?,
+            ))
+        })
+        .unwrap()
+    }
+
+    fn demo(rows: usize) -> String {
+        let csv = include_str!("../../data/demo_outcomes.csv");
+        csv.lines().take(rows + 1).collect::<Vec<_>>().join("\n") + "\n"
+    }
+
+    fn row_errors(e: ImportError) -> Vec<RowError> {
+        match e {
+            ImportError::File(TableError::InvalidRows(rows)) => rows,
+            other => panic!("expected row errors, got {other}"),
+        }
+    }
+
+    /// A file's lines with some replaced (1 = the first row after the header).
+    fn with_lines(csv: &str, edits: &[(usize, &dyn Fn(&str) -> String)]) -> String {
+        let mut lines: Vec<String> = csv.lines().map(str::to_owned).collect();
+        for (i, edit) in edits {
+            lines[*i] = edit(&lines[*i]);
+        }
+        lines.join("\n") + "\n"
+    }
+
+    #[test]
+    fn batches_read_every_cell_of_a_csv_with_quoted_newlines_as_the_whole_file_does() {
+        for csv in ["a,b\n1,\"x\ny\"\n2,\"he said \"\"hi\"\"\"\n3,\n4,last", "a,b\r\n1,\"x\r\ny\"\r\n\r\n2,z\n3,\n4,last\n\n"] {
+            same_cells_in_batches(csv);
+        }
+        let whole = Table::read(b"a,b\n1,\"x\ny\"\n2,\"q\"\n3,\n4,last").unwrap();
+        assert_eq!(whole.height(), 4);
+        assert_eq!(whole.row(0).cell("b"), Some("x\ny"));
+    }
+
+    fn same_cells_in_batches(csv: &str) {
+        let whole = Table::read(csv.as_bytes()).unwrap();
+        for batch_rows in [1, 2, 3, 100] {
+            let mut batches = Batches::from_bytes(csv.as_bytes(), batch_rows).unwrap();
+            let mut cells = Vec::new();
+            while let Some(t) = batches.next_batch().unwrap() {
+                for i in 0..t.height() {
+                    let row = t.row(i);
+                    cells.push((row.line, row.cell("a").map(str::to_owned), row.cell("b").map(str::to_owned)));
+                }
+            }
+            let expected: Vec<_> = (0..whole.height())
+                .map(|i| (whole.row(i).line, whole.row(i).cell("a").map(str::to_owned), whole.row(i).cell("b").map(str::to_owned)))
+                .collect();
+            assert_eq!(cells, expected, "batches of {batch_rows} of {csv:?}");
+        }
+    }
+
+    #[test]
+    fn a_file_read_in_small_batches_gives_the_same_error_report_as_one_read_whole() {
+        let catalogue = catalogue();
+        let csv = with_lines(
+            &demo(60),
+            &[
+                (3, &|l: &str| l.replacen(",S1,", ",S 1,", 1).replacen(",S2,", ",S 2,", 1).replacen(",S3,", ",S 3,", 1)),
+                (41, &|l: &str| l.replacen("T", "X", 1)),
+                (59, &|l: &str| l.replacen("Z,", "Q,", 1)),
+            ],
+        );
+        let whole = parse_file_in(csv.as_bytes(), &catalogue, 10_000).err().unwrap();
+        let TableError::InvalidRows(whole) = whole else { panic!("row errors expected") };
+        assert_eq!(whole.iter().map(|e| e.line).collect::<Vec<_>>(), vec![4, 42, 60], "{whole:?}");
+        for batch_rows in [1, 7, 20] {
+            let TableError::InvalidRows(batched) = parse_file_in(csv.as_bytes(), &catalogue, batch_rows).err().unwrap() else {
+                panic!("row errors expected")
+            };
+            assert_eq!(batched, whole, "batches of {batch_rows}");
+        }
+    }
+
+    #[test]
+    fn a_bad_row_late_in_a_large_file_leaves_nothing_stored_and_every_bad_row_is_reported() {
+        let (dir, catalogue) = (tempfile::tempdir().unwrap(), catalogue());
+        let db = fresh_db(&dir);
+        let csv = demo(400);
+        // Line 391 repeats line 2's sale; line 397 names a shoe the catalogue lacks.
+        // The first row's sale id and store (sale ids are unique per store).
+        let first_sale = csv.lines().nth(1).unwrap().splitn(3, ',').take(2).collect::<Vec<_>>().join(",");
+        let csv = with_lines(
+            &csv,
+            &[
+                (390, &|l: &str| format!("{first_sale},{}", l.splitn(3, ',').nth(2).unwrap())),
+                (396, &|l: &str| {
+                    let mut fields: Vec<&str> = l.splitn(4, ',').collect();
+                    fields[2] = "no-such-shoe";
+                    fields.join(",")
+                }),
+            ],
+        );
+        for (batch_rows, bulk) in [(50, false), (50, true), (10_000, false)] {
+            let errors = row_errors(import_in_batches(&db, &catalogue, csv.as_bytes(), batch_rows, bulk, &|_| {}).unwrap_err());
+            // Rows that do not parse come first; the repeated sale is reported once they do.
+            assert_eq!(errors.iter().map(|e| (e.line, e.field.as_str())).collect::<Vec<_>>(), vec![(397, "shoe_id")]);
+            assert_eq!(counts(&db), (0, 0, 0), "nothing stored (batches of {batch_rows})");
+        }
+        let only_repeat = with_lines(&demo(400), &[(390, &|l: &str| format!("{first_sale},{}", l.splitn(3, ',').nth(2).unwrap()))]);
+        let errors = row_errors(import_in_batches(&db, &catalogue, only_repeat.as_bytes(), 50, true, &|_| {}).unwrap_err());
+        assert_eq!(errors.iter().map(|e| (e.line, e.field.as_str())).collect::<Vec<_>>(), vec![(391, "sale_id")]);
+        assert_eq!(counts(&db), (0, 0, 0));
+        // The indexes a bulk load drops and rebuilds are back after a rolled-back import too.
+        let indexes: i64 = db
+            .with_conn(|c| {
+                crate::db::on_backend!(c, |c| diesel::dsl::sql::<diesel::sql_types::BigInt>(
+                    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN \
+                     ('outcomes_fitting_id', 'outcomes_sold_at', 'fittings_store_id', 'fittings_customer_ref')"
+                )
+                .get_result(c))
+                .map_err(Into::into)
+            })
+            .unwrap();
+        assert_eq!(indexes, 4);
+    }
+
+    #[test]
+    fn small_batches_and_a_bulk_load_store_what_one_batch_stores() {
+        let catalogue = catalogue();
+        let csv = demo(300);
+        let mut stored = Vec::new();
+        for (batch_rows, bulk) in [(10_000, false), (7, false), (64, true)] {
+            let dir = tempfile::tempdir().unwrap();
+            let db = fresh_db(&dir);
+            let report = import_in_batches(&db, &catalogue, csv.as_bytes(), batch_rows, bulk, &|_| {}).unwrap();
+            let records = crate::training::load_records(&db).unwrap();
+            let mut sales: Vec<(String, String, Option<bool>, usize)> =
+                records.iter().map(|r| (r.shoe_id.clone(), r.sold_at.to_rfc3339(), r.label, r.tried.len())).collect();
+            sales.sort();
+            stored.push((report, counts(&db), sales));
+        }
+        assert_eq!(stored[0].0.inserted, 300);
+        assert!(stored[0].1 .2 > 300, "the demo sessions carry try-ons");
+        assert_eq!(stored[1], stored[0]);
+        assert_eq!(stored[2], stored[0]);
+        // PostgreSQL, with batches written by INSERT and by COPY (and a late bad row rolled back).
+        for bulk in [false, true] {
+            let Some((db, _scratch)) = ScratchPostgres::new() else {
+                eprintln!("skipped on PostgreSQL: STRIDEFIT_TEST_DATABASE_URL is not a PostgreSQL URL");
+                return;
+            };
+            let bad = with_lines(&csv, &[(290, &|l: &str| l.replacen("T", "X", 1))]);
+            let errors = row_errors(import_in_batches(&db, &catalogue, bad.as_bytes(), 64, bulk, &|_| {}).unwrap_err());
+            assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), vec![291]);
+            assert_eq!(counts(&db), (0, 0, 0));
+            let report = import_in_batches(&db, &catalogue, csv.as_bytes(), 64, bulk, &|_| {}).unwrap();
+            let records = crate::training::load_records(&db).unwrap();
+            let mut sales: Vec<(String, String, Option<bool>, usize)> =
+                records.iter().map(|r| (r.shoe_id.clone(), r.sold_at.to_rfc3339(), r.label, r.tried.len())).collect();
+            sales.sort();
+            assert_eq!((report, counts(&db), sales), stored[0].clone(), "PostgreSQL, bulk {bulk}");
+        }
+    }
+
+    #[test]
+    fn an_inline_fitting_is_stored_once_however_often_it_is_imported() {
+        let (dir, catalogue) = (tempfile::tempdir().unwrap(), catalogue());
+        let db = fresh_db(&dir);
+        let csv = demo(40);
+        let first = import_outcomes(&db, &catalogue, csv.as_bytes(), &|_| {}).unwrap();
+        assert_eq!((first.inserted, first.fittings_created), (40, 40));
+        let again = import_outcomes(&db, &catalogue, csv.as_bytes(), &|_| {}).unwrap();
+        assert_eq!((again.updated, again.fittings_created), (40, 0));
+        assert_eq!(counts(&db).1, 40);
+        // The same fittings under new sale ids (a second export of the same sessions): the
+        // sales are new, the fittings are the stored ones.
+        let renumbered = csv.replace("SIM-", "SIM2-");
+        let third = import_outcomes(&db, &catalogue, renumbered.as_bytes(), &|_| {}).unwrap();
+        assert_eq!((third.inserted, third.fittings_created), (40, 0));
+        assert_eq!(counts(&db).1, 40);
+    }
 }

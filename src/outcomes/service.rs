@@ -94,7 +94,7 @@ impl OutcomeService {
     /// Imports an outcome file (all or nothing) off the async workers.
     pub async fn import(&self, bytes: Vec<u8>) -> Result<super::import::ImportReport, super::import::ImportError> {
         let (db, catalogue) = (self.db.clone(), self.catalogue.snapshot());
-        tokio::task::spawn_blocking(move || super::import::import_outcomes(&db, &catalogue, &bytes, &|_, _| {}))
+        tokio::task::spawn_blocking(move || super::import::import_outcomes(&db, &catalogue, &bytes, &|_| {}))
             .await
             .map_err(|e| super::import::ImportError::Db(DbError::Other(anyhow::anyhow!("import task failed: {e}"))))?
     }

@@ -242,20 +242,26 @@ pub fn train(
 
     let version = new_version();
     let started = std::time::Instant::now();
-    let (logistic, alphas) = fit::fit(&train_set, &valid_set, &version, &mut |done, total| {
-        progress.report(0.10 + 0.25 * done as f64 / total as f64, "fitting logistic regression")
-    })?;
-    log::info!("logistic regression fitted in {:.1} s", started.elapsed().as_secs_f64());
-    check_cancel(cancel)?;
-    let started = std::time::Instant::now();
-    let (ranker, search, ranker_objective) = interaction::fit(&data, &split.train, &split.validation, &version, &mut |done, total| {
-        progress.report(0.35 + 0.35 * done as f64 / total as f64, "fitting interaction ranker")
-    })?;
-    log::info!(
-        "interaction ranker fitted in {:.1} s; search: {}",
-        started.elapsed().as_secs_f64(),
-        serde_json::to_string(&search).unwrap_or_default()
+    // The two families fit side by side (each is deterministic on its own); the ranker's
+    // search reports the progress.
+    progress.report(0.10, "fitting logistic regression and interaction ranker");
+    let (logistic, ranker) = rayon::join(
+        || {
+            let fitted = fit::fit(&train_set, &valid_set, &version, &mut |_, _| {});
+            log::info!("logistic regression fitted in {:.1} s", started.elapsed().as_secs_f64());
+            fitted
+        },
+        || {
+            let fitted = interaction::fit(&data, &split.train, &split.validation, &version, &mut |done, total| {
+                progress.report(0.10 + 0.60 * done as f64 / total as f64, "fitting interaction ranker")
+            });
+            log::info!("interaction ranker fitted in {:.1} s", started.elapsed().as_secs_f64());
+            fitted
+        },
     );
+    let (logistic, alphas) = logistic?;
+    let (ranker, search, ranker_objective) = ranker?;
+    log::info!("search: {}", serde_json::to_string(&search).unwrap_or_default());
     check_cancel(cancel)?;
 
     // The family choice compares both on the same validation sessions and objective. The
@@ -313,30 +319,46 @@ pub fn train(
 
 /// Every outcome in the database that has a fitting, with its session's try-ons.
 pub fn load_records(db: &Database) -> Result<Vec<SaleRecord>, TrainError> {
-    let rows = db.with_conn(db::outcomes::with_fittings)?;
-    let mut tried_by_fitting = db.with_conn(db::try_ons::all_by_fitting)?;
+    // Both reads stream: each fitting's try-ons become its session's list as they arrive,
+    // and each outcome's fitting document is parsed (once per fitting) as its row arrives.
+    let mut tried_by_fitting: std::collections::HashMap<String, Vec<crate::outcomes::TryOn>> = std::collections::HashMap::new();
+    db.with_conn(|conn| {
+        db::try_ons::for_each_fitting(conn, |fitting_id, rows| {
+            tried_by_fitting.insert(fitting_id, crate::outcomes::TryOnSet::from_rows(&rows).try_ons);
+        })
+    })?;
     let now = Utc::now();
     type Session = (Arc<Fitting>, Arc<Vec<crate::outcomes::TryOn>>);
     let mut sessions: std::collections::HashMap<String, Session> = std::collections::HashMap::new();
-    let mut records = Vec::with_capacity(rows.len());
-    for (row, document) in rows {
-        let key = row.fitting_id.clone().unwrap_or_default();
-        let (fitting, tried) = match sessions.get(&key) {
-            Some(s) => s.clone(),
-            None => {
-                let parsed: Fitting = serde_json::from_str(&document)
-                    .map_err(|e| TrainError::Pipeline(format!("fitting {key} is unreadable: {e}")))?;
-                let tried = tried_by_fitting
-                    .remove(&key)
-                    .map(|rows| crate::outcomes::TryOnSet::from_rows(&rows).try_ons)
-                    .unwrap_or_default();
-                let session = (Arc::new(parsed), Arc::new(tried));
-                sessions.insert(key, session.clone());
-                session
-            }
-        };
-        records.extend(SaleRecord::from_row(&row, fitting, tried, now));
+    let mut records = Vec::new();
+    let mut unreadable = None;
+    db.with_conn(|conn| {
+        db::outcomes::for_each_with_fitting(conn, |row, document| {
+            let key = row.fitting_id.clone().unwrap_or_default();
+            let (fitting, tried) = match sessions.get(&key) {
+                Some(s) => s.clone(),
+                None => {
+                    let parsed: Fitting = match serde_json::from_str(&document) {
+                        Ok(f) => f,
+                        Err(e) => {
+                            unreadable.get_or_insert_with(|| format!("fitting {key} is unreadable: {e}"));
+                            return Ok(());
+                        }
+                    };
+                    let tried = tried_by_fitting.remove(&key).unwrap_or_default();
+                    let session = (Arc::new(parsed), Arc::new(tried));
+                    sessions.insert(key, session.clone());
+                    session
+                }
+            };
+            records.extend(SaleRecord::from_row(&row, fitting, tried, now));
+            Ok(())
+        })
+    })?;
+    if let Some(message) = unreadable {
+        return Err(TrainError::Pipeline(message));
     }
+    drop(sessions);
     // Erased customers' outcomes train on their de-identified snapshots, one session each.
     for mut row in db.with_conn(db::outcomes::detached_with_snapshots)? {
         let Some(snapshot) = row.fitting_snapshot.take() else { continue };

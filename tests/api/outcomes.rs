@@ -160,3 +160,27 @@ async fn a_malformed_upload_is_a_4xx() {
     assert_problem(&r, 422);
     assert_problem(&app.post_raw("/v1/outcomes/import", "text/csv", "").await, 422);
 }
+
+#[tokio::test]
+async fn a_fitting_shared_by_two_sales_is_stored_once_and_each_customer_keeps_their_own() {
+    let app = spawn_app().await;
+    let row = |sale: &str, customer: &str| {
+        let mut fitting = shop_fitting();
+        fitting["customer_ref"] = json!(customer);
+        let cell = fitting.to_string().replace('"', "\"\"");
+        format!("{sale},brooks-ghost-16,2026-01-01T10:00:00Z,\"{cell}\",4\n")
+    };
+    // Two pairs bought after one fitting, and another customer whose fitting reads the same.
+    let csv = format!("sale_id,shoe_id,sold_at,fitting,satisfaction\n{}{}{}", row("SH-1", "c-shared-a"), row("SH-2", "c-shared-a"), row("SH-3", "c-shared-b"));
+    let first = app.post_raw("/v1/outcomes/import", "text/csv", csv.clone()).await;
+    assert_eq!((first.status, first.body["inserted"].as_u64(), first.body["fittings_created"].as_u64()), (200, Some(3), Some(2)), "{}", first.text);
+    let a = app.get("/v1/outcomes/SH-1").await.body;
+    assert_eq!(a["fitting_id"], app.get("/v1/outcomes/SH-2").await.body["fitting_id"]);
+    assert_ne!(a["fitting_id"], app.get("/v1/outcomes/SH-3").await.body["fitting_id"]);
+
+    // Erasing one customer deletes their fitting, not the other's identical one.
+    assert_eq!(app.delete("/v1/customers/c-shared-a").await.body["fittings_deleted"], 1);
+    assert_eq!(app.get("/v1/outcomes/SH-2").await.body["fitting_id"], Value::Null);
+    let b = app.get("/v1/outcomes/SH-3").await.body["fitting_id"].as_str().unwrap().to_owned();
+    assert_eq!(app.get(&format!("/v1/fittings/{b}")).await.status, 200);
+}
