@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use crate::catalogue::Catalogue;
 use crate::db::outcomes::OutcomeRow;
@@ -185,39 +186,45 @@ pub fn build(records: &[SaleRecord], catalogue: &Catalogue) -> PolarsResult<Data
         shoe_attributes: catalogue.shoes.iter().map(shoe_attributes).collect(),
         ..Default::default()
     };
+    // Which session and shoe each example is, in order (cheap, sequential); then each
+    // session's runner signals and each example's features, in parallel and in that order.
     let mut session_index: HashMap<&str, usize> = HashMap::new();
-    let mut sold_in: HashMap<(usize, u32), ()> = HashMap::new();
-    let mut pending_put_backs: Vec<(usize, &SaleRecord)> = Vec::new();
+    let mut session_records: Vec<&SaleRecord> = Vec::new();
+    let mut sold_in: std::collections::HashSet<(usize, u32)> = std::collections::HashSet::new();
+    let mut specs: Vec<(usize, u32, Option<bool>, f64, bool)> = Vec::with_capacity(rows.len());
     for row in rows {
         let record = &records[row as usize];
         let shoe_index = index_of[record.shoe_id.as_str()];
         let session = *session_index.entry(record.session_key.as_str()).or_insert_with(|| {
-            dataset.sessions.push(Session {
-                key: record.session_key.clone(),
-                store_id: record.store_id.clone(),
-                runner: RunnerSignals::from_fitting(&record.fitting, catalogue),
-                first_sold_at: record.sold_at,
-                has_try_ons: !record.tried.is_empty(),
-            });
-            pending_put_backs.push((dataset.sessions.len() - 1, record));
-            dataset.sessions.len() - 1
+            session_records.push(record);
+            session_records.len() - 1
         });
-        sold_in.insert((session, shoe_index), ());
-        let example = dataset.example(catalogue, session, shoe_index, record.label, sale_grade(record.label), true);
-        dataset.examples.push(example);
+        sold_in.insert((session, shoe_index));
+        specs.push((session, shoe_index, record.label, sale_grade(record.label), true));
     }
     // Shoes tried and put back: every tried shoe the session did not buy.
-    for (session, record) in pending_put_backs {
+    for (session, record) in session_records.iter().enumerate() {
         for tried in record.tried.iter() {
             let Some(&shoe_index) = index_of.get(tried.shoe_id.as_str()) else { continue };
-            if sold_in.contains_key(&(session, shoe_index)) {
-                continue;
+            if sold_in.insert((session, shoe_index)) {
+                specs.push((session, shoe_index, None, grade::PUT_BACK, false));
             }
-            sold_in.insert((session, shoe_index), ());
-            let example = dataset.example(catalogue, session, shoe_index, None, grade::PUT_BACK, false);
-            dataset.examples.push(example);
         }
     }
+    dataset.sessions = session_records
+        .par_iter()
+        .map(|record| Session {
+            key: record.session_key.clone(),
+            store_id: record.store_id.clone(),
+            runner: RunnerSignals::from_fitting(&record.fitting, catalogue),
+            first_sold_at: record.sold_at,
+            has_try_ons: !record.tried.is_empty(),
+        })
+        .collect();
+    dataset.examples = specs
+        .par_iter()
+        .map(|&(session, shoe, label, grade, sold)| dataset.example(catalogue, session, shoe, label, grade, sold))
+        .collect();
     Ok(dataset)
 }
 

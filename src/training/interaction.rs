@@ -324,21 +324,28 @@ pub fn fit(
     if train_groups.is_empty() {
         return Err(TrainError::NotEnoughData("no training sessions".into()));
     }
-    let mut results = Vec::new();
-    for (step, &alpha) in ALPHAS.iter().enumerate() {
-        let (mut best, mut best_passes, mut since) = (f64::INFINITY, 1.0, 0);
-        fit_with(&train_groups, MAX_PASSES, alpha, |passes, theta| {
-            let v = if valid_groups.is_empty() { 0.0 } else { objective(theta, &valid_groups) };
-            if v < best - 1e-5 {
-                (best, best_passes, since) = (v, passes, 0);
-            } else {
-                since += 1;
-            }
-            since < PATIENCE
-        });
-        results.push(SearchResult { alpha, passes: best_passes, validation_objective: best });
-        on_step(step + 1, ALPHAS.len() + 1);
-    }
+    // Each strength's search is independent and seeded alike, so they run in parallel and
+    // give exactly what they gave one after another.
+    use rayon::prelude::*;
+    let results: Vec<SearchResult> = ALPHAS
+        .par_iter()
+        .map(|&alpha| {
+            let (mut best, mut best_passes, mut since) = (f64::INFINITY, 1.0, 0);
+            fit_with(&train_groups, MAX_PASSES, alpha, |passes, theta| {
+                let v = if valid_groups.is_empty() { 0.0 } else { objective(theta, &valid_groups) };
+                if v < best - 1e-5 {
+                    (best, best_passes, since) = (v, passes, 0);
+                } else {
+                    since += 1;
+                }
+                since < PATIENCE
+            });
+            SearchResult { alpha, passes: best_passes, validation_objective: best }
+        })
+        .collect();
+    on_step(ALPHAS.len(), ALPHAS.len() + 1);
+    // The search's groups go before the final fit builds its own over train + validation.
+    drop((train_groups, valid_groups));
     let best = results
         .iter()
         .min_by(|a, b| a.validation_objective.total_cmp(&b.validation_objective))
