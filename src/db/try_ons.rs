@@ -77,7 +77,6 @@ pub fn for_each_fitting(conn: &mut DbConnection, mut each: impl FnMut(String, Ve
             }
         }
     }
-    drop(push);
     if let Some(first) = group.first() {
         let id = first.fitting_id.clone();
         each(id, group);

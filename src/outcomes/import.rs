@@ -225,6 +225,9 @@ fn import_batches(
     })?
 }
 
+/// A batch's first row (rows of the file before it), its height, and each row checked.
+type CheckedBatch = (usize, usize, Vec<Result<ParsedRow, RowError>>);
+
 /// Checks every batch and writes each while the file has shown no problem. Any problem
 /// returns an error, which rolls the transaction back.
 fn import_all(
@@ -240,7 +243,7 @@ fn import_all(
     // One thread reads and checks the next batch (the checks themselves in parallel) while
     // this one writes the last: reading and writing overlap, one batch ahead at most.
     std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<(usize, usize, Vec<Result<ParsedRow, RowError>>), TableError>>(1);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<CheckedBatch, TableError>>(1);
         scope.spawn(move || {
             let mut first = true;
             loop {
@@ -604,7 +607,9 @@ mod tests {
     }
 
     /// A file's lines with some replaced (1 = the first row after the header).
-    fn with_lines(csv: &str, edits: &[(usize, &dyn Fn(&str) -> String)]) -> String {
+    type Edit<'a> = (usize, &'a dyn Fn(&str) -> String);
+
+    fn with_lines(csv: &str, edits: &[Edit]) -> String {
         let mut lines: Vec<String> = csv.lines().map(str::to_owned).collect();
         for (i, edit) in edits {
             lines[*i] = edit(&lines[*i]);
