@@ -427,7 +427,8 @@ mod tests {
     fn assert_upgraded(conn: &mut DbConnection) {
         let at = |s: &str| crate::time::parse_rfc3339(s).unwrap();
         assert_eq!(fittings::find(conn, "f-1").unwrap().created_at.0, at("2026-10-01T10:00:00Z"));
-        let sales = outcomes::existing_sales(conn, &["TILL-1", "TILL-2"]).unwrap();
+        let mut sales = outcomes::existing_in_store(conn, Some("S1"), &["TILL-1", "TILL-2"]).unwrap();
+        sales.extend(outcomes::existing_in_store(conn, None, &["TILL-1", "TILL-2"]).unwrap());
         let mut sold: Vec<_> = sales.iter().map(|o| (o.sale_id.as_str(), o.sold_at.0)).collect();
         sold.sort();
         assert_eq!(sold, [("TILL-1", at("2026-10-01T10:00:00Z")), ("TILL-2", at("2026-10-02T12:00:00+02:00"))]);
