@@ -364,9 +364,8 @@ impl super::ShoeTable {
                 })
                 .collect()
         };
-        let counts = if unfiltered { m.current_counts() } else { &scratch.counts };
-        let scored = &scratch.scored;
-        let typical = || kernel::typical(m, &request, counts, scored, scorer, prepared);
+        let (counts, slots) = if unfiltered { (m.current_counts(), m.unfiltered_slots()) } else { (&*scratch.counts, &scratch.slots[..]) };
+        let typical = || kernel::typical(m, &request, counts, slots, scorer, prepared);
         let line_of = |shoe: &Shoe| -> Vec<u32> {
             match catalogue.shoes.binary_search_by(|s| s.id.as_str().cmp(&shoe.id)) {
                 Ok(i) => m.line_members(m.line_of(i)).to_vec(),
@@ -377,7 +376,7 @@ impl super::ShoeTable {
         finish.run(pool, candidates, removed, single_misses, typical, best_unstocked, line_of)
     }
 
-    /// Keys, filters and the shortlist, into `scratch` (`scored`: the candidates; `counts`:
+    /// Keys, filters and the shortlist, into `scratch` (`slots`: the candidates; `counts`:
     /// theirs, unless `unfiltered` says they are the matrix's current shoes).
     #[allow(clippy::too_many_arguments)]
     fn gather(
@@ -391,21 +390,14 @@ impl super::ShoeTable {
         scratch: &mut kernel::Scratch,
     ) -> Gathered {
         let catalogue = &*self.catalogue;
-        kernel::rank_keys(m, request, linear, policy, &mut scratch.keys);
-        let keys = &scratch.keys;
         let mut removed = FilterCounts::default();
-        scratch.scored.clear();
         scratch.unstocked.clear();
         let unfiltered = filters.only_ids.is_none() && filters.width.is_none() && filters.terrain.is_none() && filters.max_price_usd.is_none();
         if unfiltered {
-            for (i, &key) in keys.iter().enumerate() {
-                if m.is_discontinued(i) {
-                    removed.discontinued += 1;
-                } else {
-                    scratch.scored.push((key, i as u32));
-                }
-            }
+            removed.discontinued = m.len() - m.current_counts().len();
         } else {
+            // Which shoes the filters admit (their line as their slot), what each filter
+            // removed, and the candidates' code counts; the keys come after, in one pass.
             scratch.stock.clear();
             if let Some(ids) = &filters.only_ids {
                 scratch.stock.resize(m.len(), false);
@@ -416,38 +408,45 @@ impl super::ShoeTable {
                 }
             }
             *scratch.counts = kernel::Counts::default();
-            for (i, &key) in keys.iter().enumerate() {
+            scratch.slots.clear();
+            let no_line = m.no_line();
+            for i in 0..m.len() {
+                let mut slot = no_line;
                 if m.is_discontinued(i) && filters.only_ids.is_none() {
                     removed.discontinued += 1;
-                    continue;
-                }
-                let bits = self.rejections(m, filters, &scratch.stock, i);
-                if bits != 0 {
-                    removed.stock += usize::from(bits & rejected::STOCK != 0);
-                    removed.width += usize::from(bits & rejected::WIDTH != 0);
-                    removed.terrain += usize::from(bits & rejected::TERRAIN != 0);
-                    removed.price += usize::from(bits & rejected::PRICE != 0);
-                    if bits == rejected::STOCK && !m.is_discontinued(i) {
-                        scratch.unstocked.push((key, i as u32));
+                } else {
+                    let bits = self.rejections(m, filters, &scratch.stock, i);
+                    if bits != 0 {
+                        removed.stock += usize::from(bits & rejected::STOCK != 0);
+                        removed.width += usize::from(bits & rejected::WIDTH != 0);
+                        removed.terrain += usize::from(bits & rejected::TERRAIN != 0);
+                        removed.price += usize::from(bits & rejected::PRICE != 0);
+                        if bits == rejected::STOCK && !m.is_discontinued(i) {
+                            scratch.unstocked.push((0.0, i as u32));
+                        }
+                    } else {
+                        m.add_to_counts(&mut scratch.counts, i);
+                        slot = m.line_of(i);
                     }
-                    continue;
                 }
-                m.add_to_counts(&mut scratch.counts, i);
-                scratch.scored.push((key, i as u32));
+                scratch.slots.push(slot);
             }
         }
-        let candidates = scratch.scored.len();
+        let slots = if unfiltered { m.unfiltered_slots() } else { &scratch.slots[..] };
+        kernel::rank_keys_and_best(m, request, linear, policy, slots, &mut scratch.keys, &mut scratch.best);
+        let keys = &scratch.keys;
+        let candidates = if unfiltered { m.current_counts().len() } else { scratch.counts.len() };
         if top_k == 0 {
             return Gathered { pool: Vec::new(), candidates, removed, best_unstocked: None, unfiltered };
         }
-        let pool = kernel::line_pool(
-            m,
-            &scratch.scored,
-            policy.line_margin,
-            top_k,
-            policy.brand_repeat_penalty,
-            &mut scratch.lines,
-        );
+        let pool = if policy.line_margin < 0.0 {
+            kernel::every_candidate(m, keys, slots, top_k, policy.brand_repeat_penalty)
+        } else {
+            kernel::line_representatives(m, keys, slots, &scratch.best, policy.line_margin, top_k, policy.brand_repeat_penalty)
+        };
+        for u in scratch.unstocked.iter_mut() {
+            u.0 = keys[u.1 as usize];
+        }
         let best_unstocked = if scratch.unstocked.is_empty() {
             None
         } else {

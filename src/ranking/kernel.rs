@@ -44,6 +44,7 @@ const CATEGORIES: [Category; 4] = [Category::Daily, Category::Cushioned, Categor
 const TERRAINS: [Terrain; 3] = [Terrain::Road, Terrain::Trail, Terrain::RoadTrail];
 /// Price level of a shoe without a list price (levels 0-6 count the thresholds reached).
 const NO_PRICE: usize = 7;
+const _: () = assert!(PRICE_USD.len() < NO_PRICE && DROP_MM.len() < 8 && WEIGHT_G.len() < 8 && HEEL_STACK_MM.len() < 8);
 /// Brands a matrix can code in one byte; a catalogue with more ranks through the generic path.
 const MAX_BRANDS: usize = 256;
 
@@ -74,6 +75,13 @@ pub(crate) struct Counts {
     n: u32,
     drop: f64,
     weight: f64,
+}
+
+impl Counts {
+    /// How many shoes were counted.
+    pub(crate) fn len(&self) -> usize {
+        self.n as usize
+    }
 }
 
 impl Default for Counts {
@@ -116,6 +124,12 @@ pub struct ShoeMatrix {
     /// `line_members[line_starts[l]..line_starts[l + 1]]`.
     line_members: Vec<u32>,
     line_starts: Vec<u32>,
+    /// The same groups, each newest first (ties in catalogue order): a line's representative
+    /// is the first shoe of its group close enough to the line's best.
+    fresh_members: Vec<u32>,
+    /// Each shoe's line, or `lines` (no line: not a candidate) for a discontinued shoe: the
+    /// candidates' slots when no filter applies.
+    slots: Vec<u32>,
     /// Every shoe that is not discontinued: the candidates when no filter applies.
     current: Box<Counts>,
 }
@@ -163,6 +177,8 @@ impl ShoeMatrix {
             lines: 0,
             line_members: Vec::new(),
             line_starts: Vec::new(),
+            fresh_members: Vec::new(),
+            slots: Vec::new(),
             current: Box::default(),
         };
         for s in shoes {
@@ -203,8 +219,13 @@ impl ShoeMatrix {
         for l in 0..m.lines {
             starts[l + 1] += starts[l];
         }
+        let mut fresh = members.clone();
+        fresh.sort_by_key(|&i| (m.line[i as usize], std::cmp::Reverse(m.freshness[i as usize]), i));
+        m.fresh_members = fresh;
         m.line_members = members;
         m.line_starts = starts;
+        let no_line = m.lines as u32;
+        m.slots = (0..shoes.len()).map(|i| if m.discontinued[i] { no_line } else { m.line[i] }).collect();
         let mut current = Counts::default();
         for i in 0..shoes.len() {
             if !m.discontinued[i] {
@@ -246,6 +267,16 @@ impl ShoeMatrix {
     /// The shoes of line `l`, in catalogue order.
     pub(crate) fn line_members(&self, l: u32) -> &[u32] {
         &self.line_members[self.line_starts[l as usize] as usize..self.line_starts[l as usize + 1] as usize]
+    }
+
+    /// The slot of a shoe that is not a candidate (see `slots`).
+    pub(crate) fn no_line(&self) -> u32 {
+        self.lines as u32
+    }
+
+    /// Each shoe's candidate slot when no filter applies (see `slots`).
+    pub(crate) fn unfiltered_slots(&self) -> &[u32] {
+        &self.slots
     }
 
     pub(crate) fn current_counts(&self) -> &Counts {
@@ -490,13 +521,34 @@ impl Tables {
         for b in 0..m.brand_levels.len() {
             t.brand[b] = dot(w, |d| q.brand(m, b, d));
         }
-        for code in 0..64 {
-            t.dw[code] = dot(w, |d| Request::drop_weight(code, d));
-            let mut v = dot(w, |d| Request::stack_price(code, d));
-            if code & 7 == NO_PRICE {
-                v -= policy.no_price_margin;
+        // Thermometer codes: a level's sum is the level below it plus one weight, added in
+        // the order `drop_weight` and `stack_price` feed the dot product (the same bits).
+        let mut row = 0.0;
+        for d in 0..=DROP_MM.len() {
+            if d > 0 {
+                row += w.shoe[slots::SHOE_DROP + d - 1];
             }
-            t.sp[code] = v;
+            let mut v = row;
+            for k in 0..=WEIGHT_G.len() {
+                if k > 0 {
+                    v += w.shoe[slots::SHOE_WEIGHT + k - 1];
+                }
+                t.dw[d << 3 | k] = v;
+            }
+        }
+        let mut row = 0.0;
+        for s in 0..=HEEL_STACK_MM.len() {
+            if s > 0 {
+                row += w.shoe[slots::SHOE_STACK + s - 1];
+            }
+            let mut v = row;
+            for k in 0..=PRICE_USD.len() {
+                if k > 0 {
+                    v += w.shoe[slots::SHOE_PRICE + k - 1];
+                }
+                t.sp[s << 3 | k] = v;
+            }
+            t.sp[s << 3 | NO_PRICE] = row - policy.no_price_margin;
         }
         for bits in 0..16u8 {
             let mut v = dot(w, |d| q.widths(bits, d));
@@ -523,7 +575,10 @@ impl Tables {
 #[derive(Default)]
 pub(crate) struct Scratch {
     pub(crate) keys: Vec<f64>,
-    pub(crate) scored: Vec<(f64, u32)>,
+    /// Each shoe's line when it is a candidate of a filtered request, else `no_line`.
+    pub(crate) slots: Vec<u32>,
+    /// Each line's best candidate.
+    pub(crate) best: Vec<Best>,
     pub(crate) unstocked: Vec<(f64, u32)>,
     pub(crate) stock: Vec<bool>,
     pub(crate) counts: Box<Counts>,
@@ -550,89 +605,233 @@ pub(crate) fn with_scratch<T>(f: impl FnOnce(&mut Scratch) -> T) -> T {
     })
 }
 
-/// Every shoe's rank key (scorer log-odds plus the fitter's margins) into `keys`.
-pub(crate) fn rank_keys(m: &ShoeMatrix, q: &Request, w: &Linear, policy: &Policy, keys: &mut Vec<f64>) {
-    let t = Tables::new(m, q, w, policy);
-    keys.clear();
-    keys.extend(
-        m.sc.iter()
-            .zip(&m.ctp)
-            .zip(&m.brand)
-            .zip(&m.dw)
-            .zip(&m.sp)
-            .zip(&m.widths)
-            .zip(m.drop.iter().zip(&m.weight))
-            .map(|((((((&sc, &ctp), &brand), &dw), &sp), &widths), (&drop, &weight))| {
-                t.base
-                    + t.sc[sc as usize & 15]
-                    + t.ctp[ctp as usize & 31]
-                    + t.brand[brand as usize]
-                    + t.dw[dw as usize & 63]
-                    + t.sp[sp as usize & 63]
-                    + t.widths[widths as usize & 15]
-                    + t.drop * drop
-                    + t.weight * weight
-            }),
-    );
-    let r = q.runner;
-    let h = |f: Feature| w.hand[f.index()];
-    if let Some(budget) = r.budget_usd {
-        let (slope, scale, margin) = (h(Feature::OverBudget), budget.max(1.0), policy.over_budget_margin);
-        for (k, &price) in keys.iter_mut().zip(&m.price) {
-            // NaN (no price): no excess and no margin here (the price table took the no-price margin).
-            *k += slope * ((price - budget) / scale).max(0.0) - if price > budget { margin } else { 0.0 };
-        }
-    }
-    if let Some(worn_drop) = r.worn_drop_mm {
-        let slope = h(Feature::DropChangeExcessMm);
-        for (k, &drop) in keys.iter_mut().zip(&m.drop) {
-            *k += slope * ((drop - worn_drop).abs() - 4.0).max(0.0);
-        }
-    }
-    if let Some(worn) = &q.worn {
+/// The per-shoe terms that only some requests have (budget, worn pair, liked line), with
+/// what each needs; an absent term is compiled out of the pass (see `fused`).
+struct Extra {
+    budget: Option<(f64, f64, f64, f64)>,
+    worn_drop: Option<(f64, f64)>,
+    worn: Option<WornTerms>,
+    liked: Option<(u32, f64)>,
+}
+
+struct WornTerms {
+    same_line: u32,
+    same_line_weight: f64,
+    same_shoe: usize,
+    same_shoe_weight: f64,
+    /// Stack, weight and price changes: (worn value, scale, slope), when the worn pair has it.
+    changes: [Option<(f64, f64, f64)>; 3],
+}
+
+impl Extra {
+    fn new(q: &Request, w: &Linear, policy: &Policy) -> Self {
+        let r = q.runner;
+        let h = |f: Feature| w.hand[f.index()];
         let rel = &w.relations;
-        let same_line = worn.model_line.map_or(u32::MAX, |l| l);
-        for (k, &l) in keys.iter_mut().zip(&m.model_line) {
-            *k += rel[slots::SAME_LINE] * (l == same_line) as u8 as f64;
+        Self {
+            budget: r.budget_usd.map(|b| (b, h(Feature::OverBudget), b.max(1.0), policy.over_budget_margin)),
+            worn_drop: r.worn_drop_mm.map(|d| (d, h(Feature::DropChangeExcessMm))),
+            worn: q.worn.as_ref().map(|worn| WornTerms {
+                same_line: worn.model_line.unwrap_or(u32::MAX),
+                same_line_weight: rel[slots::SAME_LINE],
+                same_shoe: worn.index.map_or(usize::MAX, |i| i as usize),
+                same_shoe_weight: rel[slots::SAME_SHOE],
+                changes: [
+                    worn.stack.map(|v| (v, 10.0, rel[slots::STACK_CHANGE])),
+                    worn.weight.map(|v| (v, 100.0, rel[slots::WEIGHT_CHANGE])),
+                    worn.price.map(|v| (v, 100.0, rel[slots::PRICE_CHANGE])),
+                ],
+            }),
+            liked: q.liked_line.map(|l| (l, policy.liked_line_margin)),
         }
-        if let Some(i) = worn.index {
-            keys[i as usize] += rel[slots::SAME_SHOE];
-        }
-        for (worn_value, column, scale, slot) in [
-            (worn.stack, &m.stack_raw, 10.0, slots::STACK_CHANGE),
-            (worn.weight, &m.weight_raw, 100.0, slots::WEIGHT_CHANGE),
-            (worn.price, &m.price, 100.0, slots::PRICE_CHANGE),
-        ] {
-            if let Some(wv) = worn_value {
-                let slope = rel[slot];
-                for (k, &v) in keys.iter_mut().zip(column.iter()) {
-                    let d = (v - wv) / scale;
-                    *k += if d.is_nan() { 0.0 } else { slope * d };
-                }
-            }
-        }
-    }
-    if let Some(liked) = q.liked_line {
-        for (k, &l) in keys.iter_mut().zip(&m.line) {
-            *k += if l == liked { policy.liked_line_margin } else { 0.0 };
-        }
-    }
-    for k in keys.iter_mut() {
-        *k = on_grid(*k);
     }
 }
 
+/// Each line's best candidate as it stands: `(ordered key, shoe)` (see `ordered`);
+/// `u32::MAX` when the line has none yet.
+pub(crate) type Best = (i64, u32);
+const NO_BEST: Best = (i64::MIN, u32::MAX);
+
+/// A key as an integer that orders as `f64::total_cmp` does (one compare in the hot loop).
+#[inline(always)]
+fn ordered(key: f64) -> i64 {
+    let bits = key.to_bits() as i64;
+    bits ^ (((bits >> 63) as u64) >> 1) as i64
+}
+
+/// Every shoe's rank key (scorer log-odds plus the fitter's margins, on the grid) into
+/// `keys`, and in the same pass each line's best candidate into `best`: `slots[i]` is shoe
+/// `i`'s line, or `m.no_line()` when it is not a candidate (`best` has a slot for that too).
+pub(crate) fn rank_keys_and_best(
+    m: &ShoeMatrix,
+    q: &Request,
+    w: &Linear,
+    policy: &Policy,
+    slots: &[u32],
+    keys: &mut Vec<f64>,
+    best: &mut Vec<Best>,
+) {
+    let t = Tables::new(m, q, w, policy);
+    let x = Extra::new(q, w, policy);
+    keys.clear();
+    keys.resize(m.len(), 0.0);
+    best.clear();
+    best.resize(m.lines + 1, NO_BEST);
+    let (b, d, wo, l) = (x.budget.is_some(), x.worn_drop.is_some(), x.worn.is_some(), x.liked.is_some());
+    let pass = match (b, d, wo, l) {
+        (false, false, false, false) => fused::<false, false, false, false>,
+        (false, false, false, true) => fused::<false, false, false, true>,
+        (false, false, true, false) => fused::<false, false, true, false>,
+        (false, false, true, true) => fused::<false, false, true, true>,
+        (false, true, false, false) => fused::<false, true, false, false>,
+        (false, true, false, true) => fused::<false, true, false, true>,
+        (false, true, true, false) => fused::<false, true, true, false>,
+        (false, true, true, true) => fused::<false, true, true, true>,
+        (true, false, false, false) => fused::<true, false, false, false>,
+        (true, false, false, true) => fused::<true, false, false, true>,
+        (true, false, true, false) => fused::<true, false, true, false>,
+        (true, false, true, true) => fused::<true, false, true, true>,
+        (true, true, false, false) => fused::<true, true, false, false>,
+        (true, true, false, true) => fused::<true, true, false, true>,
+        (true, true, true, false) => fused::<true, true, true, false>,
+        (true, true, true, true) => fused::<true, true, true, true>,
+    };
+    pass(m, &t, &x, slots, keys, best);
+}
+
+/// Every shoe's rank key into `keys` (the catalogue's current shoes as candidates).
+#[cfg(test)]
+pub(crate) fn rank_keys(m: &ShoeMatrix, q: &Request, w: &Linear, policy: &Policy, keys: &mut Vec<f64>) {
+    rank_keys_and_best(m, q, w, policy, &m.slots, keys, &mut Vec::new());
+}
+
+/// One pass over the columns: a shoe's key is the tables' six entries, the two linear
+/// numbers and the request's optional terms, added in a fixed order (the same order for
+/// every shoe, so equal shoes get equal keys), then put on the grid; no call, no allocation.
+fn fused<const BUDGET: bool, const DROP: bool, const WORN: bool, const LIKED: bool>(
+    m: &ShoeMatrix,
+    t: &Tables,
+    x: &Extra,
+    slots: &[u32],
+    keys: &mut [f64],
+    best: &mut [Best],
+) {
+    let n = m.len();
+    // Slices of one length: the indexing below needs no bounds checks.
+    let (sc, ctp, brand, dw, sp, widths) = (&m.sc[..n], &m.ctp[..n], &m.brand[..n], &m.dw[..n], &m.sp[..n], &m.widths[..n]);
+    let (drop, weight, price, model_line, line) = (&m.drop[..n], &m.weight[..n], &m.price[..n], &m.model_line[..n], &m.line[..n]);
+    let (stack_raw, weight_raw) = (&m.stack_raw[..n], &m.weight_raw[..n]);
+    let (slots, keys) = (&slots[..n], &mut keys[..n]);
+    let (budget, slope, scale, margin) = x.budget.unwrap_or((0.0, 0.0, 1.0, 0.0));
+    let (worn_drop, drop_slope) = x.worn_drop.unwrap_or((0.0, 0.0));
+    let (liked, liked_margin) = x.liked.unwrap_or((u32::MAX, 0.0));
+    for i in 0..n {
+        let mut k = t.base
+            + t.sc[sc[i] as usize & 15]
+            + t.ctp[ctp[i] as usize & 31]
+            + t.brand[brand[i] as usize]
+            + t.dw[dw[i] as usize & 63]
+            + t.sp[sp[i] as usize & 63]
+            + t.widths[widths[i] as usize & 15]
+            + t.drop * drop[i]
+            + t.weight * weight[i];
+        if BUDGET {
+            // NaN (no price): no excess and no margin here (the price table took the no-price margin).
+            let p = price[i];
+            k += slope * ((p - budget) / scale).max(0.0) - if p > budget { margin } else { 0.0 };
+        }
+        if DROP {
+            k += drop_slope * ((drop[i] - worn_drop).abs() - 4.0).max(0.0);
+        }
+        if let (true, Some(worn)) = (WORN, &x.worn) {
+            k += worn.same_line_weight * (model_line[i] == worn.same_line) as u8 as f64;
+            if i == worn.same_shoe {
+                k += worn.same_shoe_weight;
+            }
+            for (change, column) in worn.changes.iter().zip([stack_raw, weight_raw, price]) {
+                if let Some((wv, scale, slope)) = *change {
+                    let d = (column[i] - wv) / scale;
+                    k += if d.is_nan() { 0.0 } else { slope * d };
+                }
+            }
+        }
+        if LIKED {
+            k += if line[i] == liked { liked_margin } else { 0.0 };
+        }
+        let k = on_grid(k);
+        keys[i] = k;
+        let o = ordered(k);
+        // Ties go to the lower index, which came first.
+        if let Some(b) = best.get_mut(slots[i] as usize) {
+            if o > b.0 || b.1 == u32::MAX {
+                *b = (o, i as u32);
+            }
+        }
+    }
+}
+
+/// The part of the fitter's pool that its pick of `top_k` can reach, best first, from
+/// `rank_keys_and_best`'s lines: each line's representative is its newest candidate within
+/// `margin` of the line's best (among equally new ones the first in rank order), found by
+/// walking the line newest first (usually one step). See `line_pool` for the cut.
+pub(crate) fn line_representatives(
+    m: &ShoeMatrix,
+    keys: &[f64],
+    slots: &[u32],
+    best: &[Best],
+    margin: f64,
+    top_k: usize,
+    penalty: f64,
+) -> Vec<(f64, u32)> {
+    let mut pool: Vec<(f64, u32)> = Vec::with_capacity(m.lines.min(64));
+    for (l, &(_, b)) in best[..m.lines].iter().enumerate() {
+        if b == u32::MAX {
+            continue;
+        }
+        let floor = keys[b as usize] - margin;
+        let group = &m.fresh_members[m.line_starts[l] as usize..m.line_starts[l + 1] as usize];
+        let mut rep: Option<(f64, u32)> = None;
+        for &i in group {
+            let (key, fresh) = (keys[i as usize], m.freshness[i as usize]);
+            if let Some((_, r)) = rep {
+                if fresh < m.freshness[r as usize] {
+                    break;
+                }
+            }
+            if slots[i as usize] as usize != l || key < floor {
+                continue;
+            }
+            if rep.is_none_or(|r| by_key(&(key, i), &r).is_lt()) {
+                rep = Some((key, i));
+            }
+        }
+        pool.extend(rep);
+    }
+    cut(pool, top_k, penalty)
+}
+
+/// Every candidate, for a policy that shows every generation.
+pub(crate) fn every_candidate(m: &ShoeMatrix, keys: &[f64], slots: &[u32], top_k: usize, penalty: f64) -> Vec<(f64, u32)> {
+    let no_line = m.no_line();
+    let pool = (0..m.len()).filter(|&i| slots[i] != no_line).map(|i| (keys[i], i as u32)).collect();
+    cut(pool, top_k, penalty)
+}
+
 /// The scorer's verdict on the average candidate, from the candidates' code counts and the
-/// numbers of the `candidates` themselves (what explanations compare against).
+/// numbers of the candidates themselves (shoes whose `candidate_slots` entry is a line), what
+/// explanations compare against.
 pub(crate) fn typical(
     m: &ShoeMatrix,
     q: &Request,
     counts: &Counts,
-    candidates: &[(f64, u32)],
+    candidate_slots: &[u32],
     scorer: &dyn Scorer,
     prepared: &super::Prepared,
 ) -> Scored {
     let r = q.runner;
+    let no_line = m.no_line();
+    // In catalogue order, as the generic path adds them.
+    let candidates = || (0..m.len()).filter(move |&i| candidate_slots[i] != no_line);
     let mut sums = Sums { x: [0.0; FEATURE_COUNT], relations: [0.0; RELATION_COUNT], shoe: [0.0; SHOE_DIM], times: 0.0 };
     for s in SUPPORTS {
         for c in CUSHIONINGS {
@@ -682,26 +881,25 @@ pub(crate) fn typical(
     if let Some(worn_drop) = r.worn_drop_mm {
         sums.x[Feature::DropChangeMm.index()] += counts.drop - n * worn_drop;
         sums.x[Feature::DropChangeExcessMm.index()] +=
-            candidates.iter().map(|&(_, i)| ((m.drop[i as usize] - worn_drop).abs() - 4.0).max(0.0)).sum::<f64>();
+            candidates().map(|i| ((m.drop[i] - worn_drop).abs() - 4.0).max(0.0)).sum::<f64>();
     }
     if let Some(budget) = r.budget_usd {
         let scale = budget.max(1.0);
         sums.x[Feature::OverBudget.index()] +=
-            candidates.iter().map(|&(_, i)| ((m.price[i as usize] - budget) / scale).max(0.0)).sum::<f64>();
+            candidates().map(|i| ((m.price[i] - budget) / scale).max(0.0)).sum::<f64>();
     }
     if let Some(worn) = &q.worn {
         let line = worn.model_line.unwrap_or(u32::MAX);
-        sums.relations[slots::SAME_LINE] += candidates.iter().filter(|&&(_, i)| m.model_line[i as usize] == line).count() as f64;
-        sums.relations[slots::SAME_SHOE] += candidates.iter().filter(|&&(_, i)| Some(i) == worn.index).count() as f64;
+        sums.relations[slots::SAME_LINE] += candidates().filter(|&i| m.model_line[i] == line).count() as f64;
+        sums.relations[slots::SAME_SHOE] += candidates().filter(|&i| Some(i as u32) == worn.index).count() as f64;
         for (worn_value, column, scale, slot) in [
             (worn.stack, &m.stack_raw, 10.0, slots::STACK_CHANGE),
             (worn.weight, &m.weight_raw, 100.0, slots::WEIGHT_CHANGE),
             (worn.price, &m.price, 100.0, slots::PRICE_CHANGE),
         ] {
             if let Some(wv) = worn_value {
-                sums.relations[slot] += candidates
-                    .iter()
-                    .map(|&(_, i)| (column[i as usize] - wv) / scale)
+                sums.relations[slot] += candidates()
+                    .map(|i| (column[i] - wv) / scale)
                     .filter(|d| !d.is_nan())
                     .sum::<f64>();
             }
@@ -716,9 +914,25 @@ pub(crate) fn typical(
 /// Keys are compared on a grid of 2^-32 log-odds: shoes whose keys are equal in exact
 /// arithmetic (common under the rules: 0.3 × lightness against 0.3 × drop) then tie and go
 /// by id, whichever order the floating-point sums ran in.
+#[inline(always)]
 pub(crate) fn on_grid(key: f64) -> f64 {
     const GRID: f64 = 4_294_967_296.0;
-    (key * GRID).round() / GRID
+    round_half_away(key * GRID) / GRID
+}
+
+/// `f64::round` (halves away from zero, the sign kept) without its call into libm, which
+/// the baseline x86-64 target makes for every shoe: adding and taking off 1.5 × 2^52 rounds
+/// to the nearest integer; the rare exact half (which that rounds to even) and numbers beyond
+/// ±2^51 go to `round` itself.
+#[inline(always)]
+fn round_half_away(x: f64) -> f64 {
+    const SHIFT: f64 = 6_755_399_441_055_744.0;
+    const LIMIT: f64 = 2_251_799_813_685_248.0;
+    let r = (x + SHIFT) - SHIFT;
+    if !(x.abs() < LIMIT) || (x - r).abs() == 0.5 {
+        return x.round();
+    }
+    r.copysign(x)
 }
 
 /// Catalogue shoes are sorted by id, so a lower index breaks ties by id.
@@ -742,7 +956,7 @@ pub(crate) fn line_pool(
     buffers: &mut LineBuffers,
 ) -> Vec<(f64, u32)> {
     let LineBuffers { best: scratch_best, rep: scratch_rep, touched } = buffers;
-    let mut pool: Vec<(f64, u32)> = if margin < 0.0 {
+    let pool: Vec<(f64, u32)> = if margin < 0.0 {
         scored.to_vec()
     } else {
         const NONE: (f64, u32) = (f64::NEG_INFINITY, u32::MAX);
@@ -778,6 +992,11 @@ pub(crate) fn line_pool(
         }
         touched.iter().map(|&l| scratch_rep[l as usize]).collect()
     };
+    cut(pool, top_k, penalty)
+}
+
+/// Keeps the lines close enough to the `top_k`-th to be picked (see `line_pool`), best first.
+fn cut(mut pool: Vec<(f64, u32)>, top_k: usize, penalty: f64) -> Vec<(f64, u32)> {
     if penalty >= 0.0 && pool.len() > top_k && top_k > 0 {
         pool.select_nth_unstable_by(top_k - 1, by_key);
         let threshold = pool[top_k - 1].0 - penalty * (top_k - 1) as f64;

@@ -172,3 +172,18 @@ fn a_nested_ranking_gets_its_own_buffers() {
     assert_eq!(outer, 0);
 }
 
+
+#[test]
+fn keys_go_on_the_grid_exactly_as_libm_rounds_them() {
+    const GRID: f64 = 4_294_967_296.0;
+    let libm = |k: f64| (k * GRID).round() / GRID;
+    let mut values = vec![0.0, -0.0, 1e-12, -1e-12, 0.5 / GRID, -0.5 / GRID, 1.5 / GRID, -2.5 / GRID, 3.0, -7.25, 1e6, -1e6, 1e300];
+    // Halves of the grid (ties) and their neighbours, and a spread of ordinary keys.
+    for k in -40..40 {
+        let tie = (k as f64 + 0.5) / GRID;
+        values.extend([tie, f64::from_bits(tie.to_bits() + 1), f64::from_bits(tie.to_bits() - 1), k as f64 * 0.173_205_080_756_887_72]);
+    }
+    for v in values {
+        assert_eq!(super::kernel::on_grid(v).to_bits(), libm(v).to_bits(), "{v:e}");
+    }
+}
