@@ -44,7 +44,16 @@ const CATEGORIES: [Category; 4] = [Category::Daily, Category::Cushioned, Categor
 const TERRAINS: [Terrain; 3] = [Terrain::Road, Terrain::Trail, Terrain::RoadTrail];
 /// Price level of a shoe without a list price (levels 0-6 count the thresholds reached).
 const NO_PRICE: usize = 7;
-const _: () = assert!(PRICE_USD.len() < NO_PRICE && DROP_MM.len() < 8 && WEIGHT_G.len() < 8 && HEEL_STACK_MM.len() < 8);
+const _: () = assert!(PRICE_USD.len() < NO_PRICE && DROP_MM.len() < 8 && WEIGHT_G.len() < 8 && HEEL_STACK_MM.len() < 8 && MAX_BRANDS == 256);
+/// Positions in a shoe's `codes`: support × cushioning; category × terrain × plated; brand,
+/// by exact (case-insensitive) name; drop level × weight level; heel-stack level × price
+/// level; one bit per width made.
+const SC: usize = 0;
+const CTP: usize = 1;
+const BRAND: usize = 2;
+const DW: usize = 3;
+const SP: usize = 4;
+const WIDTHS_MADE: usize = 5;
 /// Brands a matrix can code in one byte; a catalogue with more ranks through the generic path.
 const MAX_BRANDS: usize = 256;
 
@@ -92,18 +101,9 @@ impl Default for Counts {
 
 /// The catalogue snapshot as columns (shoe `i` of the catalogue is row `i`).
 pub struct ShoeMatrix {
-    /// support × cushioning.
-    sc: Vec<u8>,
-    /// category × terrain × plated.
-    ctp: Vec<u8>,
-    /// Brand, by exact (case-insensitive) name.
-    brand: Vec<u8>,
-    /// drop level × weight level.
-    dw: Vec<u8>,
-    /// heel-stack level × price level.
-    sp: Vec<u8>,
-    /// One bit per width made.
-    widths: Vec<u8>,
+    /// Each shoe's six codes side by side (`SC`, `CTP`, `BRAND`, `DW`, `SP`, `WIDTHS`), so the
+    /// hot pass reads them from one place.
+    codes: Vec<[u8; 8]>,
     /// Drop and weight with the typical values standing in for unknown ones.
     drop: Vec<f64>,
     weight: Vec<f64>,
@@ -157,12 +157,7 @@ impl ShoeMatrix {
         let mut model_line_ids = HashMap::new();
         let mut line_ids = HashMap::new();
         let mut m = ShoeMatrix {
-            sc: Vec::with_capacity(shoes.len()),
-            ctp: Vec::with_capacity(shoes.len()),
-            brand: Vec::with_capacity(shoes.len()),
-            dw: Vec::with_capacity(shoes.len()),
-            sp: Vec::with_capacity(shoes.len()),
-            widths: Vec::with_capacity(shoes.len()),
+            codes: Vec::with_capacity(shoes.len()),
             drop: Vec::with_capacity(shoes.len()),
             weight: Vec::with_capacity(shoes.len()),
             price: Vec::with_capacity(shoes.len()),
@@ -191,12 +186,14 @@ impl ShoeMatrix {
                 return None;
             }
             let price_level = if s.price_usd.is_some() { level(s.price_usd, PRICE_USD) } else { NO_PRICE };
-            m.sc.push(sc_code(s.support, s.cushioning) as u8);
-            m.ctp.push(ctp_code(s.category, s.terrain, s.plated) as u8);
-            m.brand.push(brand as u8);
-            m.dw.push((level(s.drop_mm, DROP_MM) << 3 | level(s.weight_g, WEIGHT_G)) as u8);
-            m.sp.push((level(s.heel_stack_mm, HEEL_STACK_MM) << 3 | price_level) as u8);
-            m.widths.push(s.widths.bits());
+            let mut codes = [0u8; 8];
+            codes[SC] = sc_code(s.support, s.cushioning) as u8;
+            codes[CTP] = ctp_code(s.category, s.terrain, s.plated) as u8;
+            codes[BRAND] = brand as u8;
+            codes[DW] = (level(s.drop_mm, DROP_MM) << 3 | level(s.weight_g, WEIGHT_G)) as u8;
+            codes[SP] = (level(s.heel_stack_mm, HEEL_STACK_MM) << 3 | price_level) as u8;
+            codes[WIDTHS_MADE] = s.widths.bits();
+            m.codes.push(codes);
             m.drop.push(s.drop_mm.unwrap_or(TYPICAL_DROP_MM));
             m.weight.push(s.weight_g.unwrap_or(TYPICAL_WEIGHT_G));
             m.price.push(s.price_usd.unwrap_or(f64::NAN));
@@ -237,23 +234,24 @@ impl ShoeMatrix {
     }
 
     fn count(&self, c: &mut Counts, i: usize) {
-        c.sc[self.sc[i] as usize] += 1;
-        c.ctp[self.ctp[i] as usize] += 1;
-        c.brand[self.brand[i] as usize] += 1;
-        c.dw[self.dw[i] as usize] += 1;
-        c.sp[self.sp[i] as usize] += 1;
-        c.widths[self.widths[i] as usize] += 1;
+        let codes = &self.codes[i];
+        c.sc[codes[SC] as usize] += 1;
+        c.ctp[codes[CTP] as usize] += 1;
+        c.brand[codes[BRAND] as usize] += 1;
+        c.dw[codes[DW] as usize] += 1;
+        c.sp[codes[SP] as usize] += 1;
+        c.widths[codes[WIDTHS_MADE] as usize] += 1;
         c.n += 1;
         c.drop += self.drop[i];
         c.weight += self.weight[i];
     }
 
     pub fn len(&self) -> usize {
-        self.sc.len()
+        self.codes.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.sc.is_empty()
+        self.codes.is_empty()
     }
 
     pub(crate) fn is_discontinued(&self, i: usize) -> bool {
@@ -289,7 +287,7 @@ impl ShoeMatrix {
 
     /// Width bits a filter or a runner's width reads.
     pub(crate) fn offers(&self, i: usize, w: Width) -> bool {
-        self.widths[i] & width_bit(w) != 0
+        self.codes[i][WIDTHS_MADE] & width_bit(w) != 0
     }
 
     pub(crate) fn price(&self, i: usize) -> f64 {
@@ -297,7 +295,7 @@ impl ShoeMatrix {
     }
 
     pub(crate) fn terrain_suits(&self, i: usize, surface: Terrain) -> bool {
-        let t = TERRAINS[(self.ctp[i] as usize % 6) / 2];
+        let t = TERRAINS[(self.codes[i][CTP] as usize % 6) / 2];
         t.suitability_for(surface) > 0.0
     }
 }
@@ -372,7 +370,7 @@ impl<'a> Request<'a> {
             // The worn pair comes from this catalogue; its row gives its codes.
             let index = catalogue.shoes.binary_search_by(|s| s.id.as_str().cmp(&w.id)).ok();
             let row = index.or_else(|| catalogue.shoes.iter().position(|s| s.brand.eq_ignore_ascii_case(&w.brand)));
-            let brand = row.map(|i| matrix.brand[i]);
+            let brand = row.map(|i| matrix.codes[i][BRAND]);
             let line = model_line(&w.id);
             let model_line = match index {
                 Some(i) => Some(matrix.model_line[i]),
@@ -468,16 +466,17 @@ impl<'a> Request<'a> {
 }
 
 /// A request's tables: each code's share of the rank key.
+/// Each table has an entry for every byte, so a code indexes it without a check or a mask.
 struct Tables {
     base: f64,
     drop: f64,
     weight: f64,
-    sc: [f64; 16],
-    ctp: [f64; 32],
+    sc: [f64; 256],
+    ctp: [f64; 256],
     brand: [f64; MAX_BRANDS],
-    dw: [f64; 64],
-    sp: [f64; 64],
-    widths: [f64; 16],
+    dw: [f64; 256],
+    sp: [f64; 256],
+    widths: [f64; 256],
 }
 
 fn dot(w: &Linear, emit: impl FnOnce(&mut Dot)) -> f64 {
@@ -493,12 +492,12 @@ impl Tables {
             base: 0.0,
             drop: 0.0,
             weight: 0.0,
-            sc: [0.0; 16],
-            ctp: [0.0; 32],
+            sc: [0.0; 256],
+            ctp: [0.0; 256],
             brand: [0.0; MAX_BRANDS],
-            dw: [0.0; 64],
-            sp: [0.0; 64],
-            widths: [0.0; 16],
+            dw: [0.0; 256],
+            sp: [0.0; 256],
+            widths: [0.0; 256],
         };
         for s in SUPPORTS {
             for c in CUSHIONINGS {
@@ -648,7 +647,8 @@ impl Extra {
 }
 
 /// Each line's best candidate as it stands: `(ordered key, shoe)` (see `ordered`);
-/// `u32::MAX` when the line has none yet.
+/// `u32::MAX` when the line has none yet. `i64::MIN` orders below every key the pass makes
+/// (only a NaN with every bit set maps to it).
 pub(crate) type Best = (i64, u32);
 const NO_BEST: Best = (i64::MIN, u32::MAX);
 
@@ -705,9 +705,11 @@ pub(crate) fn rank_keys(m: &ShoeMatrix, q: &Request, w: &Linear, policy: &Policy
     rank_keys_and_best(m, q, w, policy, &m.slots, keys, &mut Vec::new());
 }
 
-/// One pass over the columns: a shoe's key is the tables' six entries, the two linear
-/// numbers and the request's optional terms, added in a fixed order (the same order for
-/// every shoe, so equal shoes get equal keys), then put on the grid; no call, no allocation.
+/// The pass over the columns, in three loops over contiguous memory: the tables' six
+/// entries and the two linear numbers (table reads, so one shoe at a time); the request's
+/// optional terms and the grid (no table, no branch: the compiler runs two shoes per
+/// instruction); each line's best. Every shoe's terms are added in one fixed order, so equal
+/// shoes get equal keys; no call, no allocation.
 fn fused<const BUDGET: bool, const DROP: bool, const WORN: bool, const LIKED: bool>(
     m: &ShoeMatrix,
     t: &Tables,
@@ -718,23 +720,30 @@ fn fused<const BUDGET: bool, const DROP: bool, const WORN: bool, const LIKED: bo
 ) {
     let n = m.len();
     // Slices of one length: the indexing below needs no bounds checks.
-    let (sc, ctp, brand, dw, sp, widths) = (&m.sc[..n], &m.ctp[..n], &m.brand[..n], &m.dw[..n], &m.sp[..n], &m.widths[..n]);
+    let codes = &m.codes[..n];
     let (drop, weight, price, model_line, line) = (&m.drop[..n], &m.weight[..n], &m.price[..n], &m.model_line[..n], &m.line[..n]);
     let (stack_raw, weight_raw) = (&m.stack_raw[..n], &m.weight_raw[..n]);
     let (slots, keys) = (&slots[..n], &mut keys[..n]);
+    for i in 0..n {
+        let c = &codes[i];
+        keys[i] = t.base
+            + t.sc[c[SC] as usize]
+            + t.ctp[c[CTP] as usize]
+            + t.brand[c[BRAND] as usize]
+            + t.dw[c[DW] as usize]
+            + t.sp[c[SP] as usize]
+            + t.widths[c[WIDTHS_MADE] as usize]
+            + t.drop * drop[i]
+            + t.weight * weight[i];
+    }
     let (budget, slope, scale, margin) = x.budget.unwrap_or((0.0, 0.0, 1.0, 0.0));
     let (worn_drop, drop_slope) = x.worn_drop.unwrap_or((0.0, 0.0));
     let (liked, liked_margin) = x.liked.unwrap_or((u32::MAX, 0.0));
+    let (same_line, same_line_weight, same_shoe, same_shoe_weight) =
+        x.worn.as_ref().map_or((u32::MAX, 0.0, usize::MAX, 0.0), |w| (w.same_line, w.same_line_weight, w.same_shoe, w.same_shoe_weight));
+    let changes = x.worn.as_ref().map_or([None; 3], |w| w.changes);
     for i in 0..n {
-        let mut k = t.base
-            + t.sc[sc[i] as usize & 15]
-            + t.ctp[ctp[i] as usize & 31]
-            + t.brand[brand[i] as usize]
-            + t.dw[dw[i] as usize & 63]
-            + t.sp[sp[i] as usize & 63]
-            + t.widths[widths[i] as usize & 15]
-            + t.drop * drop[i]
-            + t.weight * weight[i];
+        let mut k = keys[i];
         if BUDGET {
             // NaN (no price): no excess and no margin here (the price table took the no-price margin).
             let p = price[i];
@@ -743,12 +752,10 @@ fn fused<const BUDGET: bool, const DROP: bool, const WORN: bool, const LIKED: bo
         if DROP {
             k += drop_slope * ((drop[i] - worn_drop).abs() - 4.0).max(0.0);
         }
-        if let (true, Some(worn)) = (WORN, &x.worn) {
-            k += worn.same_line_weight * (model_line[i] == worn.same_line) as u8 as f64;
-            if i == worn.same_shoe {
-                k += worn.same_shoe_weight;
-            }
-            for (change, column) in worn.changes.iter().zip([stack_raw, weight_raw, price]) {
+        if WORN {
+            k += same_line_weight * (model_line[i] == same_line) as u8 as f64;
+            k += if i == same_shoe { same_shoe_weight } else { 0.0 };
+            for (change, column) in changes.iter().zip([stack_raw, weight_raw, price]) {
                 if let Some((wv, scale, slope)) = *change {
                     let d = (column[i] - wv) / scale;
                     k += if d.is_nan() { 0.0 } else { slope * d };
@@ -758,12 +765,13 @@ fn fused<const BUDGET: bool, const DROP: bool, const WORN: bool, const LIKED: bo
         if LIKED {
             k += if line[i] == liked { liked_margin } else { 0.0 };
         }
-        let k = on_grid(k);
-        keys[i] = k;
-        let o = ordered(k);
-        // Ties go to the lower index, which came first.
+        keys[i] = on_grid(k);
+    }
+    for i in 0..n {
+        // Ties go to the lower index, which came first. Every key orders above `NO_BEST`.
+        let o = ordered(keys[i]);
         if let Some(b) = best.get_mut(slots[i] as usize) {
-            if o > b.0 || b.1 == u32::MAX {
+            if o > b.0 {
                 *b = (o, i as u32);
             }
         }
@@ -788,7 +796,8 @@ pub(crate) fn line_representatives(
         if b == u32::MAX {
             continue;
         }
-        let floor = keys[b as usize] - margin;
+        let top = keys[b as usize];
+        let floor = top - margin;
         let group = &m.fresh_members[m.line_starts[l] as usize..m.line_starts[l + 1] as usize];
         let mut rep: Option<(f64, u32)> = None;
         for &i in group {
@@ -803,6 +812,10 @@ pub(crate) fn line_representatives(
             }
             if rep.is_none_or(|r| by_key(&(key, i), &r).is_lt()) {
                 rep = Some((key, i));
+                // The line's best key, first in catalogue order among these: nothing after beats it.
+                if key.to_bits() == top.to_bits() {
+                    break;
+                }
             }
         }
         pool.extend(rep);
@@ -921,17 +934,16 @@ pub(crate) fn on_grid(key: f64) -> f64 {
 }
 
 /// `f64::round` (halves away from zero, the sign kept) without its call into libm, which
-/// the baseline x86-64 target makes for every shoe: adding and taking off 1.5 × 2^52 rounds
-/// to the nearest integer; the rare exact half (which that rounds to even) and numbers beyond
-/// ±2^51 go to `round` itself.
+/// the baseline x86-64 target makes for every shoe, and without a branch: adding and taking
+/// off 2^52 rounds a magnitude below 2^52 to the nearest integer, an exact half to even, which
+/// is then moved up; from 2^52 on every number is whole.
 #[inline(always)]
 fn round_half_away(x: f64) -> f64 {
-    const SHIFT: f64 = 6_755_399_441_055_744.0;
-    const LIMIT: f64 = 2_251_799_813_685_248.0;
-    let r = (x + SHIFT) - SHIFT;
-    if !(x.abs() < LIMIT) || (x - r).abs() == 0.5 {
-        return x.round();
-    }
+    const TWO_52: f64 = 4_503_599_627_370_496.0;
+    let a = x.abs();
+    let r = (a + TWO_52) - TWO_52;
+    let r = r + if a - r == 0.5 { 1.0 } else { 0.0 };
+    let r = if a < TWO_52 { r } else { a };
     r.copysign(x)
 }
 

@@ -183,6 +183,13 @@ fn keys_go_on_the_grid_exactly_as_libm_rounds_them() {
         let tie = (k as f64 + 0.5) / GRID;
         values.extend([tie, f64::from_bits(tie.to_bits() + 1), f64::from_bits(tie.to_bits() - 1), k as f64 * 0.173_205_080_756_887_72]);
     }
+    // Magnitudes where the shortcut stops rounding (2^51, 2^52 times the grid), halves included.
+    for m in [2_251_799_813_685_248.0f64, 4_503_599_627_370_496.0] {
+        for d in [-1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5] {
+            values.extend([(m + d) / GRID, -(m + d) / GRID]);
+        }
+    }
+    values.extend([f64::INFINITY, f64::NEG_INFINITY]);
     for v in values {
         assert_eq!(super::kernel::on_grid(v).to_bits(), libm(v).to_bits(), "{v:e}");
     }
