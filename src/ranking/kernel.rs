@@ -101,7 +101,7 @@ impl Default for Counts {
 
 /// The catalogue snapshot as columns (shoe `i` of the catalogue is row `i`).
 pub struct ShoeMatrix {
-    /// Each shoe's six codes side by side (`SC`, `CTP`, `BRAND`, `DW`, `SP`, `WIDTHS`), so the
+    /// Each shoe's six codes side by side (`SC`, `CTP`, `BRAND`, `DW`, `SP`, `WIDTHS_MADE`), so the
     /// hot pass reads them from one place.
     codes: Vec<[u8; 8]>,
     /// Drop and weight with the typical values standing in for unknown ones.
@@ -791,7 +791,8 @@ pub(crate) fn line_representatives(
     top_k: usize,
     penalty: f64,
 ) -> Vec<(f64, u32)> {
-    let mut pool: Vec<(f64, u32)> = Vec::with_capacity(m.lines.min(64));
+    // One allocation, of the size it ends with.
+    let mut pool: Vec<(f64, u32)> = Vec::with_capacity(best[..m.lines].iter().filter(|b| b.1 != u32::MAX).count());
     for (l, &(_, b)) in best[..m.lines].iter().enumerate() {
         if b == u32::MAX {
             continue;
