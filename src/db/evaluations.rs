@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 
 use super::schema::{api_keys, model_activations, model_evaluations};
-use super::sql_types::DbTime;
+use super::sql_types::{DbJson, DbTime};
 use super::{DbConnection, DbError};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -17,7 +17,7 @@ pub struct EvaluationRow {
     pub held_out_from: Option<DbTime>,
     pub held_out_to: Option<DbTime>,
     /// `training::analysis::Analysis` as JSON.
-    pub analysis: String,
+    pub analysis: DbJson,
     pub created_at: DbTime,
 }
 
@@ -33,7 +33,7 @@ pub struct ActivationRow {
     pub from_version: Option<String>,
     pub to_version: String,
     /// `model::activations::Figures` as JSON.
-    pub figures: String,
+    pub figures: DbJson,
 }
 
 pub fn insert_evaluation(conn: &mut DbConnection, row: &EvaluationRow) -> Result<(), DbError> {

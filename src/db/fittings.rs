@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 
 use super::schema::fittings;
-use super::sql_types::DbTime;
+use super::sql_types::{DbJson, DbTime};
 use super::{DbConnection, DbError};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -12,7 +12,7 @@ pub struct FittingRow {
     pub id: String,
     pub store_id: Option<String>,
     pub customer_ref: Option<String>,
-    pub document: String,
+    pub document: DbJson,
     pub created_at: DbTime,
     /// Set for imported fittings (see `content_hash`), so one document is stored once.
     pub content_hash: Option<String>,

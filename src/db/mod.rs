@@ -19,7 +19,7 @@ pub mod outcomes;
 pub mod schema;
 pub mod sizes;
 pub mod sql_types;
-pub use sql_types::DbTime;
+pub use sql_types::{DbJson, DbTime};
 pub mod try_ons;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -426,7 +426,8 @@ mod tests {
     /// lease is failed at the first look.
     fn assert_upgraded(conn: &mut DbConnection) {
         let at = |s: &str| crate::time::parse_rfc3339(s).unwrap();
-        assert_eq!(fittings::find(conn, "f-1").unwrap().created_at.0, at("2026-10-01T10:00:00Z"));
+        let fitting = fittings::find(conn, "f-1").unwrap();
+        assert_eq!((fitting.created_at.0, &*fitting.document), (at("2026-10-01T10:00:00Z"), "{}"));
         let mut sales = outcomes::existing_in_store(conn, Some("S1"), &["TILL-1", "TILL-2"]).unwrap();
         sales.extend(outcomes::existing_in_store(conn, None, &["TILL-1", "TILL-2"]).unwrap());
         let mut sold: Vec<_> = sales.iter().map(|o| (o.sale_id.as_str(), o.sold_at.0)).collect();

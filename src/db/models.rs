@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use diesel::sql_types::Text;
 
 use super::schema::{job_leases, jobs, models};
-use super::sql_types::{DbTime, TimestampUtc};
+use super::sql_types::{DbJson, DbTime, TimestampUtc};
 use super::{DbConnection, DbError};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -19,8 +19,8 @@ pub struct ModelRow {
     pub kind: String,
     pub schema_hash: String,
     pub artifact: String,
-    pub training_summary: String,
-    pub metrics: String,
+    pub training_summary: DbJson,
+    pub metrics: DbJson,
     pub created_at: DbTime,
 }
 

@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 
 use super::schema::{fittings, outcomes};
-use super::sql_types::DbTime;
+use super::sql_types::{DbJson, DbTime};
 use super::{DbConnection, DbError};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -26,7 +26,7 @@ pub struct OutcomeRow {
     pub request_hash: Option<String>,
     pub created_at: DbTime,
     pub updated_at: DbTime,
-    pub fitting_snapshot: Option<String>,
+    pub fitting_snapshot: Option<DbJson>,
     /// Made by a simulator (imported with `synthetic` = true), never a real sale.
     pub synthetic: bool,
     /// The size sold, canonical EU.
@@ -110,15 +110,15 @@ pub fn for_each_with_fitting(
     }
     match conn {
         DbConnection::Sqlite(c) => {
-            for row in query!().load_iter::<(OutcomeRow, String), diesel::connection::DefaultLoadingMode>(c)? {
+            for row in query!().load_iter::<(OutcomeRow, DbJson), diesel::connection::DefaultLoadingMode>(c)? {
                 let (row, document) = row?;
-                each(row, document)?;
+                each(row, document.0)?;
             }
         }
         DbConnection::Postgres(c) => {
-            for row in query!().load_iter::<(OutcomeRow, String), diesel::pg::PgRowByRowLoadingMode>(c)? {
+            for row in query!().load_iter::<(OutcomeRow, DbJson), diesel::pg::PgRowByRowLoadingMode>(c)? {
                 let (row, document) = row?;
-                each(row, document)?;
+                each(row, document.0)?;
             }
         }
     }
@@ -144,7 +144,7 @@ pub fn for_fittings(conn: &mut DbConnection, fitting_ids: &[String]) -> Result<V
 /// Unlinks a fitting's outcomes, keeping a de-identified snapshot for training.
 pub fn detach_fitting(conn: &mut DbConnection, fitting_id: &str, snapshot: Option<&str>) -> Result<usize, DbError> {
     Ok(diesel::update(outcomes::table.filter(outcomes::fitting_id.eq(fitting_id)))
-        .set((outcomes::fitting_id.eq(None::<String>), outcomes::fitting_snapshot.eq(snapshot)))
+        .set((outcomes::fitting_id.eq(None::<String>), outcomes::fitting_snapshot.eq(snapshot.map(|s| DbJson(s.to_owned())))))
         .execute(conn)?)
 }
 

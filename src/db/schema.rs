@@ -1,5 +1,6 @@
 // Table definitions shared by the SQLite and PostgreSQL backends (see migrations/).
-// Instants are `TimestampUtc` (see sql_types.rs): timestamptz on PostgreSQL, text on SQLite.
+// Instants are `TimestampUtc`, JSON documents `Jsonb` (see sql_types.rs): timestamptz and jsonb
+// on PostgreSQL, text on SQLite.
 
 diesel::table! {
     use diesel::sql_types::*;
@@ -60,13 +61,13 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::db::sql_types::TimestampUtc;
+    use crate::db::sql_types::{Jsonb, TimestampUtc};
 
     fittings (id) {
         id -> Text,
         store_id -> Nullable<Text>,
         customer_ref -> Nullable<Text>,
-        document -> Text,
+        document -> Jsonb,
         created_at -> TimestampUtc,
         content_hash -> Nullable<Text>,
     }
@@ -82,7 +83,7 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::db::sql_types::TimestampUtc;
+    use crate::db::sql_types::{Jsonb, TimestampUtc};
 
     outcomes (id) {
         id -> Text,
@@ -100,7 +101,7 @@ diesel::table! {
         request_hash -> Nullable<Text>,
         created_at -> TimestampUtc,
         updated_at -> TimestampUtc,
-        fitting_snapshot -> Nullable<Text>,
+        fitting_snapshot -> Nullable<Jsonb>,
         synthetic -> Bool,
         size_eu -> Nullable<Double>,
     }
@@ -108,15 +109,15 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::db::sql_types::TimestampUtc;
+    use crate::db::sql_types::{Jsonb, TimestampUtc};
 
     models (version) {
         version -> Text,
         kind -> Text,
         schema_hash -> Text,
         artifact -> Text,
-        training_summary -> Text,
-        metrics -> Text,
+        training_summary -> Jsonb,
+        metrics -> Jsonb,
         created_at -> TimestampUtc,
     }
 }
@@ -184,13 +185,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::sql_types::Jsonb;
+
     try_ons (fitting_id, shoe_id) {
         fitting_id -> Text,
         shoe_id -> Text,
         position -> Integer,
         size_eu -> Nullable<Double>,
         comfort -> Nullable<Integer>,
-        observations -> Text,
+        observations -> Jsonb,
     }
 }
 
@@ -242,7 +246,7 @@ diesel::allow_tables_to_appear_in_same_query!(
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::db::sql_types::TimestampUtc;
+    use crate::db::sql_types::{Jsonb, TimestampUtc};
 
     model_evaluations (id) {
         id -> Text,
@@ -252,14 +256,14 @@ diesel::table! {
         held_out_sessions -> Integer,
         held_out_from -> Nullable<TimestampUtc>,
         held_out_to -> Nullable<TimestampUtc>,
-        analysis -> Text,
+        analysis -> Jsonb,
         created_at -> TimestampUtc,
     }
 }
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::db::sql_types::TimestampUtc;
+    use crate::db::sql_types::{Jsonb, TimestampUtc};
 
     model_activations (id) {
         id -> Text,
@@ -270,6 +274,6 @@ diesel::table! {
         key_name -> Nullable<Text>,
         from_version -> Nullable<Text>,
         to_version -> Text,
-        figures -> Text,
+        figures -> Jsonb,
     }
 }

@@ -1,3 +1,5 @@
+//! The shared SQL types the schema names beside diesel's: instants and JSON documents.
+//!
 //! The SQL type of stored instants, shared by both backends: `timestamptz` on PostgreSQL,
 //! text in one fixed-width UTC form on SQLite (`2026-10-01 10:00:00.000000+00:00`, which
 //! diesel's `TimestamptzSqlite` reads), and `DbTime` around a `chrono::DateTime<Utc>` in rows.
@@ -83,5 +85,83 @@ impl ToSql<TimestampUtc, MultiBackend> for DbTime {
 impl FromSql<TimestampUtc, MultiBackend> for DbTime {
     fn from_sql(bytes: MultiRawValue<'_>) -> deserialize::Result<Self> {
         bytes.from_sql::<Self, TimestampUtc>()
+    }
+}
+
+/// A JSON document: `jsonb` on PostgreSQL, text on SQLite, `DbJson` (JSON text) in rows; the
+/// callers parse it into their own types. PostgreSQL keeps it parsed, so what reads back is
+/// the same document, not the same text (keys reordered, spaces dropped).
+#[derive(Debug, Clone, Copy, Default, diesel::sql_types::SqlType, diesel::query_builder::QueryId)]
+#[diesel(postgres_type(oid = 3802, array_oid = 3807))]
+#[diesel(sqlite_type(name = "Text"))]
+pub struct Jsonb;
+
+/// A stored JSON document as a row holds it.
+#[derive(Debug, Clone, PartialEq, Eq, diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+#[diesel(sql_type = Jsonb)]
+pub struct DbJson(pub String);
+
+impl From<String> for DbJson {
+    fn from(text: String) -> Self {
+        DbJson(text)
+    }
+}
+
+impl std::ops::Deref for DbJson {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The version byte that starts jsonb's binary form; the JSON text follows.
+const JSONB_VERSION: u8 = 1;
+
+impl ToSql<Jsonb, Pg> for DbJson {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+        use std::io::Write;
+        out.write_all(&[JSONB_VERSION])?;
+        out.write_all(self.0.as_bytes())?;
+        Ok(IsNull::No)
+    }
+}
+
+impl FromSql<Jsonb, Pg> for DbJson {
+    fn from_sql(bytes: <Pg as diesel::backend::Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+        match bytes.as_bytes().split_first() {
+            Some((&JSONB_VERSION, text)) => Ok(DbJson(std::str::from_utf8(text)?.to_owned())),
+            _ => Err("unsupported jsonb version".into()),
+        }
+    }
+}
+
+impl ToSql<Jsonb, Sqlite> for DbJson {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
+        <str as ToSql<diesel::sql_types::Text, Sqlite>>::to_sql(self.0.as_str(), out)
+    }
+}
+
+impl FromSql<Jsonb, Sqlite> for DbJson {
+    fn from_sql(bytes: <Sqlite as diesel::backend::Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+        <String as FromSql<diesel::sql_types::Text, Sqlite>>::from_sql(bytes).map(DbJson)
+    }
+}
+
+impl diesel::sql_types::HasSqlType<Jsonb> for MultiBackend {
+    fn metadata(lookup: &mut Self::MetadataLookup) -> Self::TypeMetadata {
+        MultiBackend::lookup_sql_type::<Jsonb>(lookup)
+    }
+}
+
+impl ToSql<Jsonb, MultiBackend> for DbJson {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
+        out.set_value((Jsonb, self));
+        Ok(IsNull::No)
+    }
+}
+
+impl FromSql<Jsonb, MultiBackend> for DbJson {
+    fn from_sql(bytes: MultiRawValue<'_>) -> deserialize::Result<Self> {
+        bytes.from_sql::<Self, Jsonb>()
     }
 }

@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 
 use super::schema::try_ons;
+use super::sql_types::DbJson;
 use super::{DbConnection, DbError};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
@@ -15,7 +16,7 @@ pub struct TryOnRow {
     pub size_eu: Option<f64>,
     pub comfort: Option<i32>,
     /// JSON array of observation codes.
-    pub observations: String,
+    pub observations: DbJson,
 }
 
 /// Replaces a fitting's try-ons with `rows` (call inside a transaction).

@@ -63,7 +63,7 @@ impl FittingService {
             id: stored.id.to_string(),
             store_id: stored.fitting.store_id.as_ref().map(|s| s.to_string()),
             customer_ref: stored.fitting.customer_ref.as_ref().map(|c| c.to_string()),
-            document,
+            document: document.into(),
             created_at: stored.created_at.into(),
             content_hash: None,
         };

@@ -191,7 +191,7 @@ pub fn record(conn: &mut DbConnection, actor: &Actor, from: Option<&str>, to: &s
         key_name,
         from_version: from.map(str::to_owned),
         to_version: to.to_owned(),
-        figures: serde_json::to_string(&figures).unwrap_or_else(|_| "{}".into()),
+        figures: serde_json::to_string(&figures).unwrap_or_else(|_| "{}".into()).into(),
     };
     evaluations::insert_activation(conn, &row)?;
     Ok(row.into())

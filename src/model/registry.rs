@@ -111,8 +111,8 @@ pub fn store_model(
             kind: artifact.kind().to_owned(),
             schema_hash: artifact.schema_hash().to_owned(),
             artifact: artifact.to_json().to_string(),
-            training_summary: summary.to_string(),
-            metrics: metrics.to_string(),
+            training_summary: summary.to_string().into(),
+            metrics: metrics.to_string().into(),
             created_at: crate::time::now().into(),
         },
     )

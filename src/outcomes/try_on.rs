@@ -93,7 +93,7 @@ impl TryOnSet {
                 position: i as i32 + 1,
                 size_eu: t.size_eu.map(|s| s.get()),
                 comfort: t.comfort_1_5.map(|c| c.get() as i32),
-                observations: serde_json::to_string(&t.observations).unwrap_or_else(|_| "[]".into()),
+                observations: serde_json::to_string(&t.observations).unwrap_or_else(|_| "[]".into()).into(),
             })
             .collect()
     }

@@ -133,7 +133,7 @@ pub fn evaluate_and_store(
         held_out_sessions: analysis.comparison.held_out.sessions as i32,
         held_out_from: analysis.comparison.held_out.from.map(DbTime),
         held_out_to: analysis.comparison.held_out.to.map(DbTime),
-        analysis: serde_json::to_string(&analysis).map_err(|e| TrainError::Pipeline(e.to_string()))?,
+        analysis: serde_json::to_string(&analysis).map_err(|e| TrainError::Pipeline(e.to_string()))?.into(),
         created_at: crate::time::now().into(),
     };
     db.with_conn(|conn| evaluations::insert_evaluation(conn, &row))?;
