@@ -4,10 +4,11 @@
 
 use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 
-/// The current instant to milliseconds, the precision the API shows; both databases keep it
-/// exactly, so a stored time reads back equal to the one written.
+/// The current instant to microseconds: both databases keep that exactly, so a stored time
+/// reads back equal to the one written, and two requests a millisecond apart (the precision
+/// the API shows) still sort in the order they came.
 pub fn now() -> DateTime<Utc> {
-    Utc::now().trunc_subsecs(3)
+    Utc::now().trunc_subsecs(6)
 }
 
 /// `2026-10-01T10:00:00.000Z`.
@@ -101,7 +102,7 @@ mod tests {
         assert_eq!(rfc3339_millis(t), "2026-10-01T10:00:00.500Z");
         assert_eq!(rfc3339_secs(t), "2026-10-01T10:00:00Z");
         assert_eq!(rfc3339_offset(t), "2026-10-01T10:00:00.500+00:00");
-        assert_eq!(now().timestamp_subsec_nanos() % 1_000_000, 0);
+        assert_eq!(now().timestamp_subsec_nanos() % 1_000, 0);
         assert!(parse_rfc3339("2026-10-01 10:00").is_none());
     }
 }

@@ -499,4 +499,68 @@ mod tests {
             assert!(!c.run_pending_migrations(POSTGRES_MIGRATIONS).unwrap().is_empty());
         });
     }
+
+    /// Instants a few microseconds to a second apart, written out of order, come back in time
+    /// order and compare as times (SQLite compares them as text: the fixed-width form is what
+    /// makes that right); a JSON document reads back as the same document.
+    fn assert_instants_and_documents_round_trip(conn: &mut DbConnection) {
+        let at = |s: &str| crate::time::parse_rfc3339(s).unwrap();
+        let times = ["2026-10-01T10:00:00.5Z", "2026-10-01T09:59:59.999999Z", "2026-10-01T10:00:00Z", "2026-10-01T10:00:00.000001Z"];
+        for (i, t) in times.iter().enumerate() {
+            let row = models::JobRow {
+                id: format!("j-{i}"),
+                kind: models::JobKind::Training,
+                status: models::JobStatus::Running,
+                progress: 0.0,
+                message: String::new(),
+                model_version: None,
+                created_at: DbTime(at(t)),
+                updated_at: DbTime(at(t)),
+                lease_owner: Some("r".into()),
+                lease_expires_at: Some(DbTime(at(t))),
+                cancel_requested: false,
+            };
+            models::insert_job(conn, &row).unwrap();
+        }
+        let (newest_first, _) = models::list_jobs(conn, 10, 0).unwrap();
+        let order: Vec<&str> = newest_first.iter().map(|j| j.id.as_str()).collect();
+        assert_eq!(order, ["j-0", "j-3", "j-2", "j-1"]);
+        assert_eq!(newest_first[0].created_at.0, at(times[0]));
+        let mut lapsed = models::fail_lapsed(conn, at("2026-10-01T10:00:00.000001Z"), "lapsed").unwrap();
+        lapsed.sort();
+        assert_eq!(lapsed, ["j-1", "j-2"], "only leases strictly before the instant lapse");
+
+        let document = r#"{"b": [1, 2.5], "a": {"c": null}}"#;
+        let row = fittings::FittingRow {
+            id: "f-1".into(),
+            store_id: None,
+            customer_ref: None,
+            document: DbJson(document.into()),
+            created_at: DbTime(at(times[0])),
+            content_hash: None,
+        };
+        fittings::insert(conn, &row).unwrap();
+        let back: serde_json::Value = serde_json::from_str(&fittings::find(conn, "f-1").unwrap().document).unwrap();
+        assert_eq!(back, serde_json::from_str::<serde_json::Value>(document).unwrap());
+    }
+
+    #[test]
+    fn sqlite_keeps_instants_in_time_order_and_documents_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::connect(dir.path().join("t.db").to_str().unwrap(), 1).unwrap();
+        db.migrate().unwrap();
+        db.with_conn(|conn| {
+            assert_instants_and_documents_round_trip(conn);
+            Ok(())
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn postgres_keeps_instants_in_time_order_and_documents_whole() {
+        with_scratch_postgres("stridefit_types", |mut c| {
+            c.run_pending_migrations(POSTGRES_MIGRATIONS).unwrap();
+            assert_instants_and_documents_round_trip(&mut DbConnection::Postgres(c));
+        });
+    }
 }
