@@ -892,30 +892,50 @@ pub(crate) fn typical(
     sums.x[Feature::DropCm.index()] += counts.drop / 10.0;
     sums.x[Feature::ForefootStrikeXDrop.index()] += r.forefoot_strike * counts.drop / 10.0;
     sums.x[Feature::Lightness.index()] += 3.0 * n - counts.weight / 100.0;
+    // The terms that are not linear in a code, summed over the candidates in one pass (each
+    // sum still in catalogue order from -0.0, as `Iterator::sum` adds them).
+    let worn_line = q.worn.as_ref().map(|w| (w.model_line.unwrap_or(u32::MAX), w.index));
+    let changes = q.worn.as_ref().map_or([None; 3], |w| {
+        [w.stack.map(|v| (v, &m.stack_raw, 10.0)), w.weight.map(|v| (v, &m.weight_raw, 100.0)), w.price.map(|v| (v, &m.price, 100.0))]
+    });
+    let budget = r.budget_usd.map(|b| (b, b.max(1.0)));
+    let (mut excess, mut over, mut change_sums) = (-0.0f64, -0.0f64, [-0.0f64; 3]);
+    let (mut same_line, mut same_shoe) = (0usize, 0usize);
+    if r.worn_drop_mm.is_some() || budget.is_some() || worn_line.is_some() {
+        for i in candidates() {
+            if let Some(worn_drop) = r.worn_drop_mm {
+                excess += ((m.drop[i] - worn_drop).abs() - 4.0).max(0.0);
+            }
+            if let Some((b, scale)) = budget {
+                over += ((m.price[i] - b) / scale).max(0.0);
+            }
+            if let Some((line, index)) = worn_line {
+                same_line += usize::from(m.model_line[i] == line);
+                same_shoe += usize::from(Some(i as u32) == index);
+                for (sum, change) in change_sums.iter_mut().zip(&changes) {
+                    if let Some((wv, column, scale)) = change {
+                        let d = (column[i] - wv) / scale;
+                        if !d.is_nan() {
+                            *sum += d;
+                        }
+                    }
+                }
+            }
+        }
+    }
     if let Some(worn_drop) = r.worn_drop_mm {
         sums.x[Feature::DropChangeMm.index()] += counts.drop - n * worn_drop;
-        sums.x[Feature::DropChangeExcessMm.index()] +=
-            candidates().map(|i| ((m.drop[i] - worn_drop).abs() - 4.0).max(0.0)).sum::<f64>();
+        sums.x[Feature::DropChangeExcessMm.index()] += excess;
     }
-    if let Some(budget) = r.budget_usd {
-        let scale = budget.max(1.0);
-        sums.x[Feature::OverBudget.index()] +=
-            candidates().map(|i| ((m.price[i] - budget) / scale).max(0.0)).sum::<f64>();
+    if budget.is_some() {
+        sums.x[Feature::OverBudget.index()] += over;
     }
-    if let Some(worn) = &q.worn {
-        let line = worn.model_line.unwrap_or(u32::MAX);
-        sums.relations[slots::SAME_LINE] += candidates().filter(|&i| m.model_line[i] == line).count() as f64;
-        sums.relations[slots::SAME_SHOE] += candidates().filter(|&i| Some(i as u32) == worn.index).count() as f64;
-        for (worn_value, column, scale, slot) in [
-            (worn.stack, &m.stack_raw, 10.0, slots::STACK_CHANGE),
-            (worn.weight, &m.weight_raw, 100.0, slots::WEIGHT_CHANGE),
-            (worn.price, &m.price, 100.0, slots::PRICE_CHANGE),
-        ] {
-            if let Some(wv) = worn_value {
-                sums.relations[slot] += candidates()
-                    .map(|i| (column[i] - wv) / scale)
-                    .filter(|d| !d.is_nan())
-                    .sum::<f64>();
+    if worn_line.is_some() {
+        sums.relations[slots::SAME_LINE] += same_line as f64;
+        sums.relations[slots::SAME_SHOE] += same_shoe as f64;
+        for ((sum, change), slot) in change_sums.iter().zip(&changes).zip([slots::STACK_CHANGE, slots::WEIGHT_CHANGE, slots::PRICE_CHANGE]) {
+            if change.is_some() {
+                sums.relations[slot] += sum;
             }
         }
     }
