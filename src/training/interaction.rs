@@ -40,7 +40,8 @@ const PARAMS: usize = MATRIX + RUNNER_DIM * SHOE_DIM;
 /// One scored item of a session, with its inputs in the sparse form the fit needs.
 struct Item {
     linear: [f64; LINEAR_DIM],
-    shoe_nz: Vec<(u16, f64)>,
+    /// Shared with every item of the same shoe (one list per catalogue shoe, not per item).
+    shoe_nz: std::sync::Arc<[(u16, f64)]>,
     label: Option<bool>,
     grade: f64,
 }
@@ -57,6 +58,7 @@ fn non_zero(values: &[f64]) -> Vec<(u16, f64)> {
 
 /// Groups examples (given by index) by session, standardising the linear inputs.
 fn groups(dataset: &Dataset, examples: &[usize], means: &[f64], scales: &[f64]) -> Vec<Group> {
+    let shoes: Vec<std::sync::Arc<[(u16, f64)]>> = dataset.shoe_attributes.iter().map(|a| non_zero(&a.0).into()).collect();
     dataset
         .by_session(examples)
         .into_iter()
@@ -71,7 +73,7 @@ fn groups(dataset: &Dataset, examples: &[usize], means: &[f64], scales: &[f64]) 
                     }
                     Item {
                         linear,
-                        shoe_nz: non_zero(&dataset.shoe_attributes[e.shoe as usize].0),
+                        shoe_nz: shoes[e.shoe as usize].clone(),
                         label: e.label.filter(|_| e.sold),
                         grade: e.grade,
                     }
@@ -107,7 +109,7 @@ fn logit(theta: &[f64], runner_nz: &[(u16, f64)], item: &Item) -> f64 {
     }
     for &(i, r) in runner_nz {
         let row = MATRIX + i as usize * SHOE_DIM;
-        for &(j, s) in &item.shoe_nz {
+        for &(j, s) in item.shoe_nz.iter() {
             z += theta[row + j as usize] * r * s;
         }
     }
@@ -136,7 +138,7 @@ fn add_gradient(grad: &mut [f64], g: f64, runner_nz: &[(u16, f64)], item: &Item,
     }
     for &(i, r) in runner_nz {
         let row = MATRIX + i as usize * SHOE_DIM;
-        for &(j, s) in &item.shoe_nz {
+        for &(j, s) in item.shoe_nz.iter() {
             grad[row + j as usize] += g * r * s;
         }
     }
