@@ -18,19 +18,21 @@ pub struct FittingRow {
     pub content_hash: Option<String>,
 }
 
-/// The content hash of an imported fitting: SHA-256 over the store, the customer reference
-/// and the canonical (serialised, validated) document. The store and customer are hashed
-/// too, so two customers' identical documents stay two fittings and erasing one customer
-/// never removes the other's.
-pub fn content_hash(store_id: Option<&str>, customer_ref: Option<&str>, document: &str) -> String {
+/// The content hash of an imported fitting: SHA-256 over the store, the customer reference,
+/// the canonical (serialised, validated) document and the session's try-ons. The store and
+/// customer are hashed too, so two customers' identical documents stay two fittings and
+/// erasing one customer never removes the other's; the try-ons too, so two anonymous runners
+/// whose web fittings read alike but who tried other shoes stay two sessions, and neither
+/// set of try-ons replaces the other.
+pub fn content_hash(store_id: Option<&str>, customer_ref: Option<&str>, document: &str, try_ons: Option<&str>) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
-    // Length-prefixed parts: no two (store, customer, document) triples hash the same input.
-    for part in [store_id.unwrap_or_default(), customer_ref.unwrap_or_default(), document] {
+    // Length-prefixed parts: no two (store, customer, document, try-ons) tuples hash the same input.
+    for part in [store_id.unwrap_or_default(), customer_ref.unwrap_or_default(), document, try_ons.unwrap_or_default()] {
         h.update((part.len() as u64).to_le_bytes());
         h.update(part.as_bytes());
     }
-    h.update([store_id.is_some() as u8, customer_ref.is_some() as u8]);
+    h.update([store_id.is_some() as u8, customer_ref.is_some() as u8, try_ons.is_some() as u8]);
     format!("{:x}", h.finalize())
 }
 

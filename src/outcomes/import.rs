@@ -381,7 +381,8 @@ fn write_batch(conn: &mut DbConnection, mut rows: Vec<ParsedRow>, bulk: BulkLoad
                 let store_id = fitting.store_id.as_ref().map(|s| s.to_string()).or_else(|| row.report.store_id.as_ref().map(|s| s.to_string()));
                 let customer_ref = fitting.customer_ref.as_ref().map(|c| c.to_string());
                 let document = serde_json::to_string(&fitting).map_err(|e| DbError::Other(e.into()))?;
-                let hash = db::fittings::content_hash(store_id.as_deref(), customer_ref.as_deref(), &document);
+                let try_ons = row.try_ons.as_ref().map(serde_json::to_string).transpose().map_err(|e| DbError::Other(e.into()))?;
+                let hash = db::fittings::content_hash(store_id.as_deref(), customer_ref.as_deref(), &document, try_ons.as_deref());
                 let fitting_row = FittingRow { id: String::new(), store_id, customer_ref, document: document.into(), created_at: whole_seconds(row.sold_at).into(), content_hash: Some(hash.clone()) };
                 Some((hash, fitting_row))
             }

@@ -161,6 +161,41 @@ async fn a_malformed_upload_is_a_4xx() {
     assert_problem(&app.post_raw("/v1/outcomes/import", "text/csv", "").await, 422);
 }
 
+/// Two anonymous web-shop runners whose fittings read alike are two sessions when they tried
+/// other shoes: neither runner's try-ons replace the other's.
+#[tokio::test]
+async fn alike_anonymous_fittings_with_other_try_ons_stay_two_sessions() {
+    let app = spawn_app().await;
+    let fitting = web_fitting().to_string().replace('"', "\"\"");
+    let row = |sale: &str, tried: &str| {
+        let try_ons = json!([{"shoe_id": tried, "comfort_1_5": 4}]).to_string().replace('"', "\"\"");
+        format!("{sale},brooks-ghost-16,2026-01-01T10:00:00Z,\"{fitting}\",4,\"{try_ons}\"\n")
+    };
+    let csv = format!(
+        "sale_id,shoe_id,sold_at,fitting,satisfaction,try_ons\n{}{}{}",
+        row("AN-1", "hoka-clifton-10"),
+        row("AN-2", "asics-gel-kayano-31"),
+        row("AN-3", "hoka-clifton-10")
+    );
+    let first = app.post_raw("/v1/outcomes/import", "text/csv", csv.clone()).await;
+    assert_eq!((first.status, first.body["fittings_created"].as_u64()), (200, Some(2)), "{}", first.text);
+    let session = |sale: &'static str| {
+        let app = &app;
+        async move { app.get(&format!("/v1/outcomes/{sale}")).await.body["fitting_id"].as_str().unwrap().to_owned() }
+    };
+    let (one, two, three) = (session("AN-1").await, session("AN-2").await, session("AN-3").await);
+    assert_ne!(one, two);
+    assert_eq!(one, three, "the same fitting and the same try-ons are one session");
+    for (id, tried) in [(&one, "hoka-clifton-10"), (&two, "asics-gel-kayano-31")] {
+        let set = app.get(&format!("/v1/fittings/{id}/try-ons")).await;
+        assert_eq!(set.body["try_ons"][0]["shoe_id"], tried, "{}", set.text);
+        assert_eq!(set.body["try_ons"].as_array().unwrap().len(), 1);
+    }
+    // The same file again creates nothing.
+    let again = app.post_raw("/v1/outcomes/import", "text/csv", csv).await;
+    assert_eq!((again.status, again.body["fittings_created"].as_u64()), (200, Some(0)), "{}", again.text);
+}
+
 #[tokio::test]
 async fn a_fitting_shared_by_two_sales_is_stored_once_and_each_customer_keeps_their_own() {
     let app = spawn_app().await;
