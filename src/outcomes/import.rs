@@ -749,6 +749,44 @@ mod tests {
         }
     }
 
+    /// A Parquet file is read by row slices: every cell and line number as one read gives,
+    /// and small batches store what one batch stores.
+    #[test]
+    fn a_parquet_file_read_in_batches_gives_and_stores_what_one_read_does() {
+        let catalogue = catalogue();
+        let sales = crate::simulate::simulate(&catalogue, &crate::simulate::SimulationConfig { sales: 120, ..Default::default() });
+        let mut bytes = Vec::new();
+        crate::simulate::write_parquet(&sales, &mut bytes).unwrap();
+        let columns = ["sale_id", "store_id", "shoe_id", "sold_at", "fitting", "try_ons", "size_eu"];
+        let cells = |t: &Table| {
+            (0..t.height())
+                .map(|i| {
+                    let row = t.row(i);
+                    (row.line, columns.map(|c| row.cell(c).map(str::to_owned)))
+                })
+                .collect::<Vec<_>>()
+        };
+        let whole = cells(&Table::read(&bytes).unwrap());
+        assert_eq!(whole.len(), 120);
+        for batch_rows in [1, 7, 50, 1000] {
+            let mut batches = Batches::from_bytes(&bytes, batch_rows).unwrap();
+            let mut read = Vec::new();
+            while let Some(table) = batches.next_batch().unwrap() {
+                read.extend(cells(&table));
+            }
+            assert_eq!(read, whole, "batches of {batch_rows}");
+        }
+        let mut stored = Vec::new();
+        for batch_rows in [10_000, 7] {
+            let dir = tempfile::tempdir().unwrap();
+            let db = fresh_db(&dir);
+            let report = import_in_batches(&db, &catalogue, &bytes, batch_rows, false, &|_| {}).unwrap();
+            stored.push((report, counts(&db)));
+        }
+        assert_eq!(stored[0].0.inserted, 120);
+        assert_eq!(stored[1], stored[0], "batches of 7");
+    }
+
     #[test]
     fn an_inline_fitting_is_stored_once_however_often_it_is_imported() {
         let (dir, catalogue) = (tempfile::tempdir().unwrap(), catalogue());
