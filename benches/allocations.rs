@@ -13,26 +13,15 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
-use stridefit::catalogue::csv::{parse_insoles, parse_shoes, BUNDLED_INSOLES_CSV, BUNDLED_SHOES_CSV};
-use stridefit::catalogue::Catalogue;
 use stridefit::features::RunnerSignals;
 use stridefit::fitting::{examples, Fitting};
 use stridefit::ranking::{rank_for_runner, Filters, Policy, ShoeTable};
 
+mod support;
+use support::catalogue_of;
+
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
-
-fn catalogue_of(n: usize) -> Catalogue {
-    let base = parse_shoes(BUNDLED_SHOES_CSV).expect("bundled shoes");
-    let shoes = (0..n)
-        .map(|i| {
-            let mut s = base[i % base.len()].clone();
-            s.id = format!("{}-{i}", s.id);
-            s
-        })
-        .collect();
-    Catalogue::new(shoes, parse_insoles(BUNDLED_INSOLES_CSV).expect("bundled insoles"))
-}
 
 /// Allocations and bytes of one call, after a warm-up call (buffers reused per thread).
 fn count<T>(mut f: impl FnMut() -> T) -> (usize, usize) {

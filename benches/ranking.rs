@@ -4,24 +4,13 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
-use stridefit::catalogue::csv::{parse_insoles, parse_shoes, BUNDLED_INSOLES_CSV, BUNDLED_SHOES_CSV};
-use stridefit::catalogue::Catalogue;
 use stridefit::features::{pair_features, RunnerSignals};
 use stridefit::fitting::{examples, Fitting};
 use stridefit::ranking::{rank, rank_for_runner, BaselineScorer, Filters, Policy, Scorer, ShoeTable};
 use stridefit::referral;
 
-fn catalogue_of(n: usize) -> Catalogue {
-    let base = parse_shoes(BUNDLED_SHOES_CSV).expect("bundled shoes");
-    let shoes = (0..n)
-        .map(|i| {
-            let mut s = base[i % base.len()].clone();
-            s.id = format!("{}-{i}", s.id);
-            s
-        })
-        .collect();
-    Catalogue::new(shoes, parse_insoles(BUNDLED_INSOLES_CSV).expect("bundled insoles"))
-}
+mod support;
+use support::catalogue_of;
 
 fn benches(c: &mut Criterion) {
     let fitting: Fitting = serde_json::from_value(examples::shop_fitting()).expect("example");
