@@ -3,16 +3,16 @@
 use diesel::prelude::*;
 
 use super::schema::{api_keys, model_activations, model_evaluations};
-use super::sql_types::{DbJson, DbTime};
+use super::sql_types::{DbJson, DbTime, DbUuid};
 use super::{DbConnection, DbError};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = model_evaluations)]
 pub struct EvaluationRow {
-    pub id: String,
+    pub id: DbUuid,
     pub model_version: String,
     pub against_version: Option<String>,
-    pub job_id: Option<String>,
+    pub job_id: Option<DbUuid>,
     pub held_out_sessions: i32,
     pub held_out_from: Option<DbTime>,
     pub held_out_to: Option<DbTime>,
@@ -24,7 +24,7 @@ pub struct EvaluationRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = model_activations)]
 pub struct ActivationRow {
-    pub id: String,
+    pub id: DbUuid,
     pub activated_at: DbTime,
     pub kind: String,
     pub via: String,

@@ -3,13 +3,14 @@
 use diesel::prelude::*;
 
 use super::schema::fittings;
-use super::sql_types::{DbJson, DbTime};
+use super::sql_types::{DbJson, DbTime, DbUuid};
+use crate::ids::FittingId;
 use super::{DbConnection, DbError};
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = fittings, treat_none_as_default_value = false)]
 pub struct FittingRow {
-    pub id: String,
+    pub id: DbUuid,
     pub store_id: Option<String>,
     pub customer_ref: Option<String>,
     pub document: DbJson,
@@ -37,14 +38,14 @@ pub fn content_hash(store_id: Option<&str>, customer_ref: Option<&str>, document
 }
 
 /// The stored fittings with one of these content hashes, as (hash, id).
-pub fn by_content_hash(conn: &mut DbConnection, hashes: &[&str]) -> Result<Vec<(String, String)>, DbError> {
+pub fn by_content_hash(conn: &mut DbConnection, hashes: &[&str]) -> Result<Vec<(String, DbUuid)>, DbError> {
     let mut found = Vec::new();
     for chunk in hashes.chunks(900) {
         found.extend(
             fittings::table
                 .filter(fittings::content_hash.eq_any(chunk))
                 .select((fittings::content_hash.assume_not_null(), fittings::id))
-                .load::<(String, String)>(conn)?,
+                .load::<(String, DbUuid)>(conn)?,
         );
     }
     Ok(found)
@@ -59,8 +60,8 @@ pub fn insert(conn: &mut DbConnection, row: &FittingRow) -> Result<(), DbError> 
     Ok(())
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> Result<FittingRow, DbError> {
-    Ok(fittings::table.find(id).select(FittingRow::as_select()).first(conn)?)
+pub fn find(conn: &mut DbConnection, id: FittingId) -> Result<FittingRow, DbError> {
+    Ok(fittings::table.find(DbUuid::from(id)).select(FittingRow::as_select()).first(conn)?)
 }
 
 /// Inserts many fittings in batches under SQLite's bound-parameter limit.
@@ -72,10 +73,10 @@ pub fn insert_many(conn: &mut DbConnection, rows: &[FittingRow]) -> Result<(), D
 }
 
 /// Which of these ids exist.
-pub fn existing_ids(conn: &mut DbConnection, ids: &[&str]) -> Result<Vec<String>, DbError> {
+pub fn existing_ids(conn: &mut DbConnection, ids: &[DbUuid]) -> Result<Vec<DbUuid>, DbError> {
     let mut found = Vec::new();
     for chunk in ids.chunks(900) {
-        found.extend(fittings::table.filter(fittings::id.eq_any(chunk)).select(fittings::id).load::<String>(conn)?);
+        found.extend(fittings::table.filter(fittings::id.eq_any(chunk)).select(fittings::id).load::<DbUuid>(conn)?);
     }
     Ok(found)
 }
@@ -84,6 +85,6 @@ pub fn by_customer(conn: &mut DbConnection, customer_ref: &str) -> Result<Vec<Fi
     Ok(fittings::table.filter(fittings::customer_ref.eq(customer_ref)).select(FittingRow::as_select()).load(conn)?)
 }
 
-pub fn delete_many(conn: &mut DbConnection, ids: &[String]) -> Result<usize, DbError> {
+pub fn delete_many(conn: &mut DbConnection, ids: &[DbUuid]) -> Result<usize, DbError> {
     Ok(diesel::delete(fittings::table.filter(fittings::id.eq_any(ids))).execute(conn)?)
 }

@@ -3,10 +3,10 @@
 use diesel::prelude::*;
 
 use super::schema::{api_keys, idempotency_keys};
-use super::sql_types::DbTime;
+use super::sql_types::{DbTime, DbUuid};
 use super::{DbConnection, DbError};
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = api_keys)]
 pub struct ApiKeyRow {
     pub id: String,
@@ -22,13 +22,13 @@ pub struct ApiKeyRow {
     pub rate_limit_burst: Option<i32>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = idempotency_keys)]
 pub struct IdempotencyRow {
     pub key_id: String,
     pub idempotency_key: String,
     pub request_hash: String,
-    pub fitting_id: String,
+    pub fitting_id: DbUuid,
     pub created_at: DbTime,
 }
 
@@ -65,7 +65,7 @@ pub fn insert_idempotency(conn: &mut DbConnection, row: &IdempotencyRow) -> Resu
     Ok(())
 }
 
-pub fn delete_idempotency_for_fittings(conn: &mut DbConnection, fitting_ids: &[String]) -> Result<(), DbError> {
+pub fn delete_idempotency_for_fittings(conn: &mut DbConnection, fitting_ids: &[DbUuid]) -> Result<(), DbError> {
     diesel::delete(idempotency_keys::table.filter(idempotency_keys::fitting_id.eq_any(fitting_ids))).execute(conn)?;
     Ok(())
 }

@@ -19,7 +19,7 @@ pub mod outcomes;
 pub mod schema;
 pub mod sizes;
 pub mod sql_types;
-pub use sql_types::{DbJson, DbTime};
+pub use sql_types::{DbJson, DbTime, DbUuid};
 pub mod try_ons;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -394,6 +394,19 @@ mod tests {
     /// every row kept.
     const PREVIOUS_RELEASE: &str = "20261129000040";
 
+    const F1: &str = "4f0c2a57-3b1e-4c6d-9a8f-0000000000f1";
+    const O1: &str = "4f0c2a57-3b1e-4c6d-9a8f-0000000000a1";
+    const O2: &str = "4f0c2a57-3b1e-4c6d-9a8f-0000000000a2";
+    const J1: &str = "4f0c2a57-3b1e-4c6d-9a8f-0000000000b1";
+    const F2: &str = "4f0c2a57-3b1e-4c6d-9a8f-0000000000f2";
+    const J2: &str = "4f0c2a57-3b1e-4c6d-9a8f-0000000000b2";
+    const E1: &str = "4f0c2a57-3b1e-4c6d-9a8f-0000000000c1";
+    const A1: &str = "4f0c2a57-3b1e-4c6d-9a8f-0000000000d1";
+
+    fn uid(text: &str) -> DbUuid {
+        text.parse().unwrap()
+    }
+
     fn version_of(name: &dyn std::fmt::Display) -> String {
         name.to_string().replace('-', "").chars().take(14).collect()
     }
@@ -408,16 +421,16 @@ mod tests {
                 c.run_migration(&m).unwrap();
             }
         }
-        c.batch_execute(
-            "INSERT INTO fittings (id, store_id, customer_ref, document, created_at) VALUES \
-                ('f-1', 'S1', 'c-1', '{}', '2026-10-01T10:00:00.000Z'); \
+        let fixtures = "INSERT INTO fittings (id, store_id, customer_ref, document, created_at) VALUES \
+                ('F1', 'S1', 'c-1', '{}', '2026-10-01T10:00:00.000Z'); \
              INSERT INTO outcomes (id, sale_id, fitting_id, store_id, shoe_id, sold_at, satisfaction, created_at, updated_at, synthetic) VALUES \
-                ('o-1', 'TILL-1', 'f-1', 'S1', 'brooks-ghost-16', '2026-10-01T10:00:00Z', 5, '2026-10-01T10:00:00Z', '2026-10-01T10:00:00Z', TRUE), \
-                ('o-2', 'TILL-2', NULL, NULL, 'hoka-clifton-9', '2026-10-02T12:00:00+02:00', NULL, '2026-10-02T10:00:00Z', '2026-10-02T10:00:00Z', FALSE); \
+                ('O1', 'TILL-1', 'F1', 'S1', 'brooks-ghost-16', '2026-10-01T10:00:00Z', 5, '2026-10-01T10:00:00Z', '2026-10-01T10:00:00Z', TRUE), \
+                ('O2', 'TILL-2', NULL, NULL, 'hoka-clifton-9', '2026-10-02T12:00:00+02:00', NULL, '2026-10-02T10:00:00Z', '2026-10-02T10:00:00Z', FALSE); \
              INSERT INTO jobs (id, kind, status, progress, message, created_at, updated_at) VALUES \
-                ('j-1', 'training', 'running', 0.4, 'fitting', '2026-10-03T10:00:00.250Z', '2026-10-03T10:00:00.250Z');",
-        )
-        .unwrap();
+                ('J1', 'training', 'running', 0.4, 'fitting', '2026-10-03T10:00:00.250Z', '2026-10-03T10:00:00.250Z');";
+        // Ids as that release wrote them: hyphenated lower-case UUIDs.
+        let fixtures = [("F1", F1), ("O1", O1), ("O2", O2), ("J1", J1)].iter().fold(fixtures.to_owned(), |sql, (k, v)| sql.replace(&format!("'{k}'"), &format!("'{v}'")));
+        c.batch_execute(&fixtures).unwrap();
         c.run_pending_migrations(migrations()).unwrap();
     }
 
@@ -426,32 +439,32 @@ mod tests {
     /// lease is failed at the first look.
     fn assert_upgraded(conn: &mut DbConnection) {
         let at = |s: &str| crate::time::parse_rfc3339(s).unwrap();
-        let fitting = fittings::find(conn, "f-1").unwrap();
+        let fitting = fittings::find(conn, crate::ids::FittingId(uid(F1).0)).unwrap();
         assert_eq!((fitting.created_at.0, &*fitting.document), (at("2026-10-01T10:00:00Z"), "{}"));
         let mut sales = outcomes::existing_in_store(conn, Some("S1"), &["TILL-1", "TILL-2"]).unwrap();
         sales.extend(outcomes::existing_in_store(conn, None, &["TILL-1", "TILL-2"]).unwrap());
         let mut sold: Vec<_> = sales.iter().map(|o| (o.sale_id.as_str(), o.sold_at.0)).collect();
         sold.sort();
         assert_eq!(sold, [("TILL-1", at("2026-10-01T10:00:00Z")), ("TILL-2", at("2026-10-02T12:00:00+02:00"))]);
-        let job = models::find_job(conn, "j-1").unwrap();
+        let job = models::find_job(conn, uid(J1)).unwrap();
         assert_eq!((job.created_at.0, job.lease_expires_at), (at("2026-10-03T10:00:00.250Z"), None));
         let mut count = |sql: &str| -> i64 {
             diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!("(SELECT count(*) FROM {sql})")))
                 .get_result(conn)
                 .unwrap()
         };
-        assert_eq!(count("outcomes WHERE sale_id = 'TILL-1' AND store_id = 'S1' AND fitting_id = 'f-1' AND satisfaction = 5 AND synthetic"), 1);
+        assert_eq!(count(&format!("outcomes WHERE sale_id = 'TILL-1' AND store_id = 'S1' AND fitting_id = '{F1}' AND satisfaction = 5 AND synthetic")), 1);
         assert_eq!(count("outcomes WHERE sale_id = 'TILL-2' AND store_id IS NULL"), 1);
-        assert_eq!(count("jobs WHERE id = 'j-1' AND status = 'running' AND lease_owner IS NULL AND NOT cancel_requested"), 1);
-        let sale = |id: &str, store: &str| {
+        assert_eq!(count(&format!("jobs WHERE id = '{J1}' AND status = 'running' AND lease_owner IS NULL AND NOT cancel_requested")), 1);
+        let sale = |id: u8, store: &str| {
             format!(
                 "INSERT INTO outcomes (id, sale_id, store_id, shoe_id, sold_at, created_at, updated_at) VALUES \
-                 ('{id}', 'TILL-1', '{store}', 'brooks-ghost-16', '2026-10-04T10:00:00Z', '2026-10-04T10:00:00Z', '2026-10-04T10:00:00Z')"
+                 ('4f0c2a57-3b1e-4c6d-9a8f-0000000000{id:02x}', 'TILL-1', '{store}', 'brooks-ghost-16', '2026-10-04T10:00:00Z', '2026-10-04T10:00:00Z', '2026-10-04T10:00:00Z')"
             )
         };
-        conn.batch_execute(&sale("o-3", "S2")).expect("another store may use the same sale id");
-        assert!(conn.batch_execute(&sale("o-4", "S1")).is_err(), "a sale id stays unique within its store");
-        assert_eq!(models::fail_lapsed(conn, crate::time::now(), "interrupted").unwrap(), ["j-1"]);
+        conn.batch_execute(&sale(0xa3, "S2")).expect("another store may use the same sale id");
+        assert!(conn.batch_execute(&sale(0xa4, "S1")).is_err(), "a sale id stays unique within its store");
+        assert_eq!(models::fail_lapsed(conn, crate::time::now(), "interrupted").unwrap(), [uid(J1)]);
     }
 
     #[test]
@@ -500,6 +513,293 @@ mod tests {
         });
     }
 
+    /// Fills a database at the current schema with a little of everything the service stores.
+    fn fill(conn: &mut DbConnection) {
+        let at = |s: &str| DbTime(crate::time::parse_rfc3339(s).unwrap());
+        let shoes = crate::catalogue::csv::parse_shoes(crate::catalogue::csv::BUNDLED_SHOES_CSV).unwrap();
+        let insoles = crate::catalogue::csv::parse_insoles(crate::catalogue::csv::BUNDLED_INSOLES_CSV).unwrap();
+        catalogue::upsert_shoes(conn, &shoes[..3]).unwrap();
+        catalogue::upsert_insoles(conn, &insoles[..2]).unwrap();
+        catalogue::set_stock(conn, "S1", &[(shoes[0].id.clone(), 4), (shoes[1].id.clone(), 0)]).unwrap();
+        sizes::replace_shoe_sizes(conn, "S1", &shoes[0].id, Some(&[(42.0, 3), (42.5, 1)])).unwrap();
+        sizes::set_insole_stock(conn, "S1", &[(insoles[0].id.clone(), 2)]).unwrap();
+        let fitting = |id: &str, store: Option<&str>, customer: Option<&str>, document: &str, created: &str, hash: Option<&str>| {
+            fittings::FittingRow {
+                id: uid(id),
+                store_id: store.map(str::to_owned),
+                customer_ref: customer.map(str::to_owned),
+                document: DbJson(document.into()),
+                created_at: at(created),
+                content_hash: hash.map(str::to_owned),
+            }
+        };
+        fittings::insert(conn, &fitting(F1, Some("S1"), Some("c-1"), r#"{"age": 41, "feet": {"left": {"length_mm": 265.5}}}"#, "2026-10-01T10:00:00.250Z", None)).unwrap();
+        fittings::insert(conn, &fitting(F2, None, None, r#"{"goals": ["marathon"], "weight_kg": null}"#, "2026-10-02T08:30:00.123456Z", Some("ab12"))).unwrap();
+        let try_on = |shoe: &str, position: i32, observations: &str| try_ons::TryOnRow {
+            fitting_id: uid(F1),
+            shoe_id: shoe.to_owned(),
+            position,
+            size_eu: Some(42.5),
+            comfort: Some(4),
+            observations: DbJson(observations.into()),
+        };
+        try_ons::insert_many(conn, &[try_on(&shoes[0].id, 1, r#"["heel_slip"]"#), try_on(&shoes[1].id, 2, "[]")]).unwrap();
+        let sale = |id: &str, sale_id: &str, fitting: Option<&str>| outcomes::OutcomeRow {
+            id: uid(id),
+            sale_id: sale_id.to_owned(),
+            fitting_id: fitting.map(uid),
+            store_id: Some("S1".into()),
+            shoe_id: shoes[0].id.clone(),
+            insole_id: Some(insoles[0].id.clone()),
+            sold_at: at("2026-10-01T10:30:00Z"),
+            returned_at: Some(at("2026-10-15T09:00:00Z")),
+            return_reason: Some("fit".into()),
+            satisfaction: Some(2),
+            pain_at_follow_up: Some(3.5),
+            followed_up_at: Some(at("2026-10-20T12:00:00.500Z")),
+            request_hash: Some("f00d".into()),
+            created_at: at("2026-10-01T10:30:00.001Z"),
+            updated_at: at("2026-10-20T12:00:00.500Z"),
+            fitting_snapshot: None,
+            synthetic: false,
+            size_eu: Some(42.5),
+        };
+        let detached = outcomes::OutcomeRow {
+            store_id: None,
+            insole_id: None,
+            returned_at: None,
+            return_reason: None,
+            satisfaction: None,
+            pain_at_follow_up: None,
+            followed_up_at: None,
+            request_hash: None,
+            fitting_snapshot: Some(DbJson(r#"{"age": 30}"#.into())),
+            synthetic: true,
+            ..sale(O2, "TILL-2", None)
+        };
+        outcomes::insert_many(conn, &[sale(O1, "TILL-1", Some(F1)), detached]).unwrap();
+        let model = models::ModelRow {
+            version: "m-20261001-100000-ab12".into(),
+            kind: "logistic_regression".into(),
+            schema_hash: "h1".into(),
+            artifact: r#"{"weights": [1e-10, -0.5]}"#.into(),
+            training_summary: DbJson(r#"{"sessions": 12, "synthetic": false}"#.into()),
+            metrics: DbJson(r#"{"ndcg_at_5": 0.61}"#.into()),
+            created_at: at("2026-10-03T09:00:00Z"),
+        };
+        models::insert_model(conn, &model).unwrap();
+        meta::set(conn, meta::ACTIVE_MODEL, &model.version).unwrap();
+        let job = |id: &str, status: models::JobStatus| models::JobRow {
+            id: uid(id),
+            kind: models::JobKind::Training,
+            status,
+            progress: 1.0,
+            message: "trained".into(),
+            model_version: Some(model.version.clone()),
+            created_at: at("2026-10-03T08:59:00.100Z"),
+            updated_at: at("2026-10-03T09:00:00Z"),
+            lease_owner: None,
+            lease_expires_at: None,
+            cancel_requested: false,
+        };
+        models::insert_job(conn, &job(J1, models::JobStatus::Succeeded)).unwrap();
+        models::insert_job(conn, &models::JobRow { kind: models::JobKind::Evaluation, progress: 0.3, model_version: None, ..job(J2, models::JobStatus::Queued) }).unwrap();
+        let (now, later) = (at("2026-10-03T09:01:00Z").0, at("2026-10-03T09:02:00Z").0);
+        assert!(models::claim_lease(conn, "training", uid(J2), "replica-1", now, later).unwrap());
+        assert!(models::start_job(conn, uid(J2), "replica-1", now, later).unwrap());
+        keys::insert(
+            conn,
+            &keys::ApiKeyRow {
+                id: "k_0123456789ab".into(),
+                name: "till 1".into(),
+                role: "staff".into(),
+                store_id: Some("S1".into()),
+                secret_hash: "5ecre7".into(),
+                cors_origins: Some("https://shop.example".into()),
+                created_at: at("2026-09-30T08:00:00Z"),
+                revoked_at: Some(at("2026-10-05T08:00:00.999Z")),
+                rate_limit_per_minute: Some(600),
+                rate_limit_burst: Some(60),
+            },
+        )
+        .unwrap();
+        keys::insert_idempotency(
+            conn,
+            &keys::IdempotencyRow {
+                key_id: "k_0123456789ab".into(),
+                idempotency_key: "retry-1".into(),
+                request_hash: "beef".into(),
+                fitting_id: uid(F1),
+                created_at: at("2026-10-01T10:00:00.250Z"),
+            },
+        )
+        .unwrap();
+        evaluations::insert_evaluation(
+            conn,
+            &evaluations::EvaluationRow {
+                id: uid(E1),
+                model_version: model.version.clone(),
+                against_version: Some("baseline".into()),
+                job_id: Some(uid(J2)),
+                held_out_sessions: 3,
+                held_out_from: Some(at("2026-09-01T00:00:00Z")),
+                held_out_to: Some(at("2026-10-01T00:00:00Z")),
+                analysis: DbJson(r#"{"verdict": "better"}"#.into()),
+                created_at: at("2026-10-03T09:05:00Z"),
+            },
+        )
+        .unwrap();
+        evaluations::insert_activation(
+            conn,
+            &evaluations::ActivationRow {
+                id: uid(A1),
+                activated_at: at("2026-10-03T09:10:00Z"),
+                kind: "activation".into(),
+                via: "command_line".into(),
+                key_id: None,
+                key_name: None,
+                from_version: None,
+                to_version: model.version.clone(),
+                figures: DbJson("{}".into()),
+            },
+        )
+        .unwrap();
+    }
+
+    /// What the previous release's schema holds of a filled database, read through the
+    /// service's own rows (JSON compared as documents).
+    #[derive(Debug, PartialEq)]
+    struct Contents {
+        shoes: Vec<crate::catalogue::Shoe>,
+        insoles: Vec<crate::catalogue::Insole>,
+        stock: Vec<(String, String, i32)>,
+        fittings: Vec<(fittings::FittingRow, serde_json::Value)>,
+        try_ons: Vec<(try_ons::TryOnRow, serde_json::Value)>,
+        outcomes: Vec<(outcomes::OutcomeRow, Option<serde_json::Value>)>,
+        models: Vec<(models::ModelRow, serde_json::Value, serde_json::Value)>,
+        jobs: Vec<models::JobRow>,
+        keys: Vec<keys::ApiKeyRow>,
+        idempotency: Vec<keys::IdempotencyRow>,
+        active_model: Option<String>,
+    }
+
+    fn json(text: &str) -> serde_json::Value {
+        serde_json::from_str(text).unwrap()
+    }
+
+    fn contents(conn: &mut DbConnection) -> Contents {
+        use schema::{fittings as f, idempotency_keys as i, jobs as j, outcomes as o, stock as s, try_ons as t};
+        let stock = s::table.order((s::store_id, s::shoe_id)).select((s::store_id, s::shoe_id, s::quantity)).load(conn).unwrap();
+        let fittings: Vec<fittings::FittingRow> = f::table.order(f::id).select(fittings::FittingRow::as_select()).load(conn).unwrap();
+        let try_ons: Vec<try_ons::TryOnRow> =
+            t::table.order((t::fitting_id, t::position)).select(try_ons::TryOnRow::as_select()).load(conn).unwrap();
+        let outcomes: Vec<outcomes::OutcomeRow> = o::table.order(o::id).select(outcomes::OutcomeRow::as_select()).load(conn).unwrap();
+        Contents {
+            shoes: catalogue::all_shoes(conn).unwrap(),
+            insoles: catalogue::all_insoles(conn).unwrap(),
+            stock,
+            fittings: fittings.into_iter().map(|r| { let d = json(&r.document); (fittings::FittingRow { document: DbJson(String::new()), ..r }, d) }).collect(),
+            try_ons: try_ons.into_iter().map(|r| { let d = json(&r.observations); (try_ons::TryOnRow { observations: DbJson(String::new()), ..r }, d) }).collect(),
+            outcomes: outcomes.into_iter().map(|r| { let d = r.fitting_snapshot.as_deref().map(json); (outcomes::OutcomeRow { fitting_snapshot: None, ..r }, d) }).collect(),
+            models: models::list_models(conn).unwrap().into_iter().map(|r| { let (a, b) = (json(&r.training_summary), json(&r.metrics)); (models::ModelRow { training_summary: DbJson(String::new()), metrics: DbJson(String::new()), ..r }, a, b) }).collect(),
+            jobs: j::table.order(j::id).select(models::JobRow::as_select()).load(conn).unwrap(),
+            keys: keys::list(conn).unwrap(),
+            idempotency: i::table.select(keys::IdempotencyRow::as_select()).load(conn).unwrap(),
+            active_model: meta::get(conn, meta::ACTIVE_MODEL).unwrap(),
+        }
+    }
+
+    /// What the round trip through the previous release is expected to keep of `before`: the
+    /// columns and tables that release has come back empty, and instants keep the
+    /// millisecond that release stored.
+    fn as_previous_release_keeps(mut c: Contents) -> Contents {
+        use chrono::SubsecRound;
+        let ms = |t: DbTime| DbTime(t.0.trunc_subsecs(3));
+        for (f, _) in &mut c.fittings {
+            f.content_hash = None;
+            f.created_at = ms(f.created_at);
+        }
+        for (o, _) in &mut c.outcomes {
+            o.size_eu = None;
+        }
+        for j in &mut c.jobs {
+            (j.lease_owner, j.lease_expires_at, j.cancel_requested) = (None, None, false);
+        }
+        c
+    }
+
+    /// Fills a database at the current schema, reverts every migration after the previous
+    /// release, checks that release's text forms, upgrades again and compares.
+    fn down_to_previous_release_and_back<C>(mut conn: DbConnection, inner: impl Fn(&mut DbConnection) -> &mut C, migrations: impl Fn() -> EmbeddedMigrations)
+    where
+        C: diesel::Connection + MigrationHarness<C::Backend>,
+    {
+        fill(&mut conn);
+        let before = contents(&mut conn);
+        let c = inner(&mut conn);
+        let later = c.applied_migrations().unwrap().iter().filter(|v| version_of(v).as_str() > PREVIOUS_RELEASE).count();
+        assert!(later > 0);
+        for _ in 0..later {
+            c.revert_last_migration(migrations()).unwrap();
+        }
+        // As the previous release reads them: ids as hyphenated lower-case text, instants as
+        // RFC 3339 text in UTC to the millisecond.
+        let mut text = |sql: &str| -> String {
+            diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>(sql)).get_result(&mut conn).unwrap()
+        };
+        assert_eq!(text(&format!("(SELECT created_at FROM fittings WHERE id = '{F2}')")), "2026-10-02T08:30:00.123Z");
+        assert_eq!(text(&format!("(SELECT fitting_id FROM outcomes WHERE id = '{O1}')")), F1);
+        assert_eq!(text(&format!("(SELECT id FROM jobs WHERE id = '{J2}')")), J2);
+        inner(&mut conn).run_pending_migrations(migrations()).unwrap();
+        let after = contents(&mut conn);
+        assert_eq!(after, as_previous_release_keeps(before));
+        let mut count = |table: &str| -> i64 {
+            diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!("(SELECT count(*) FROM {table})"))).get_result(&mut conn).unwrap()
+        };
+        for table in ["stock_sizes", "insole_stock", "job_leases", "model_evaluations", "model_activations"] {
+            assert_eq!(count(table), 0, "{table} came after the previous release");
+        }
+        fill_after_round_trip_still_writes(&mut conn);
+    }
+
+    /// The upgraded database takes new rows of every kind again (ids, foreign keys, checks).
+    fn fill_after_round_trip_still_writes(conn: &mut DbConnection) {
+        let row = fittings::FittingRow { id: DbUuid::new_v4(), ..fittings::find(conn, crate::ids::FittingId(uid(F1).0)).unwrap() };
+        fittings::insert(conn, &row).unwrap();
+        assert!(models::claim_lease(conn, "training", uid(J2), "replica-2", crate::time::now(), crate::time::now()).unwrap());
+    }
+
+    #[test]
+    fn a_filled_sqlite_database_goes_down_to_the_previous_release_and_back_with_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = diesel::SqliteConnection::establish(dir.path().join("d.db").to_str().unwrap()).unwrap();
+        c.batch_execute("PRAGMA foreign_keys = ON").unwrap();
+        c.run_pending_migrations(SQLITE_MIGRATIONS).unwrap();
+        down_to_previous_release_and_back(
+            DbConnection::Sqlite(c),
+            |conn| match conn {
+                DbConnection::Sqlite(c) => c,
+                DbConnection::Postgres(_) => unreachable!(),
+            },
+            || SQLITE_MIGRATIONS,
+        );
+    }
+
+    #[test]
+    fn a_filled_postgres_database_goes_down_to_the_previous_release_and_back_with_its_rows() {
+        with_scratch_postgres("stridefit_downgrade", |mut c| {
+            c.run_pending_migrations(POSTGRES_MIGRATIONS).unwrap();
+            down_to_previous_release_and_back(
+                DbConnection::Postgres(c),
+                |conn| match conn {
+                    DbConnection::Postgres(c) => c,
+                    DbConnection::Sqlite(_) => unreachable!(),
+                },
+                || POSTGRES_MIGRATIONS,
+            );
+        });
+    }
+
     /// Instants a few microseconds to a second apart, written out of order, come back in time
     /// order and compare as times (SQLite compares them as text: the fixed-width form is what
     /// makes that right); a JSON document reads back as the same document.
@@ -508,7 +808,7 @@ mod tests {
         let times = ["2026-10-01T10:00:00.5Z", "2026-10-01T09:59:59.999999Z", "2026-10-01T10:00:00Z", "2026-10-01T10:00:00.000001Z"];
         for (i, t) in times.iter().enumerate() {
             let row = models::JobRow {
-                id: format!("j-{i}"),
+                id: uid(&format!("00000000-0000-4000-8000-00000000000{i}")),
                 kind: models::JobKind::Training,
                 status: models::JobStatus::Running,
                 progress: 0.0,
@@ -523,16 +823,16 @@ mod tests {
             models::insert_job(conn, &row).unwrap();
         }
         let (newest_first, _) = models::list_jobs(conn, 10, 0).unwrap();
-        let order: Vec<&str> = newest_first.iter().map(|j| j.id.as_str()).collect();
-        assert_eq!(order, ["j-0", "j-3", "j-2", "j-1"]);
+        let order: Vec<String> = newest_first.iter().map(|j| j.id.to_string()[35..].to_owned()).collect();
+        assert_eq!(order, ["0", "3", "2", "1"]);
         assert_eq!(newest_first[0].created_at.0, at(times[0]));
         let mut lapsed = models::fail_lapsed(conn, at("2026-10-01T10:00:00.000001Z"), "lapsed").unwrap();
         lapsed.sort();
-        assert_eq!(lapsed, ["j-1", "j-2"], "only leases strictly before the instant lapse");
+        assert_eq!(lapsed, [uid("00000000-0000-4000-8000-000000000001"), uid("00000000-0000-4000-8000-000000000002")], "only leases strictly before the instant lapse");
 
         let document = r#"{"b": [1, 2.5], "a": {"c": null}}"#;
         let row = fittings::FittingRow {
-            id: "f-1".into(),
+            id: uid(F1),
             store_id: None,
             customer_ref: None,
             document: DbJson(document.into()),
@@ -540,7 +840,7 @@ mod tests {
             content_hash: None,
         };
         fittings::insert(conn, &row).unwrap();
-        let back: serde_json::Value = serde_json::from_str(&fittings::find(conn, "f-1").unwrap().document).unwrap();
+        let back: serde_json::Value = serde_json::from_str(&fittings::find(conn, crate::ids::FittingId(uid(F1).0)).unwrap().document).unwrap();
         assert_eq!(back, serde_json::from_str::<serde_json::Value>(document).unwrap());
     }
 

@@ -9,10 +9,10 @@ use chrono::{DateTime, Utc};
 use diesel::sql_types::Text;
 
 use super::schema::{job_leases, jobs, models};
-use super::sql_types::{DbJson, DbTime, TimestampUtc};
+use super::sql_types::{DbJson, DbTime, DbUuid, TimestampUtc, Uuid};
 use super::{DbConnection, DbError};
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = models)]
 pub struct ModelRow {
     pub version: String,
@@ -86,10 +86,10 @@ text_enum!(
     JobStatus { Queued = "queued", Running = "running", Succeeded = "succeeded", Failed = "failed", Cancelled = "cancelled" }
 );
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = jobs, treat_none_as_null = true)]
 pub struct JobRow {
-    pub id: String,
+    pub id: DbUuid,
     pub kind: JobKind,
     pub status: JobStatus,
     pub progress: f64,
@@ -123,7 +123,7 @@ pub fn insert_job(conn: &mut DbConnection, row: &JobRow) -> Result<(), DbError> 
 }
 
 /// Records progress; false when the job is gone (cancelled and deleted elsewhere).
-pub fn record_progress(conn: &mut DbConnection, id: &str, progress: f64, message: &str, now: DateTime<Utc>) -> Result<bool, DbError> {
+pub fn record_progress(conn: &mut DbConnection, id: DbUuid, progress: f64, message: &str, now: DateTime<Utc>) -> Result<bool, DbError> {
     let changed = diesel::update(jobs::table.find(id))
         .set((jobs::progress.eq(progress), jobs::message.eq(message), jobs::updated_at.eq(DbTime(now))))
         .execute(conn)?;
@@ -132,7 +132,7 @@ pub fn record_progress(conn: &mut DbConnection, id: &str, progress: f64, message
 
 /// Records how a job ended and lets its lease go.
 pub fn finish_job(conn: &mut DbConnection, row: &JobRow) -> Result<(), DbError> {
-    diesel::update(jobs::table.find(&row.id))
+    diesel::update(jobs::table.find(row.id))
         .set((
             jobs::status.eq(row.status),
             jobs::progress.eq(row.progress),
@@ -143,12 +143,12 @@ pub fn finish_job(conn: &mut DbConnection, row: &JobRow) -> Result<(), DbError> 
             jobs::lease_expires_at.eq(None::<DbTime>),
         ))
         .execute(conn)?;
-    diesel::delete(job_leases::table.filter(job_leases::job_id.eq(&row.id))).execute(conn)?;
+    diesel::delete(job_leases::table.filter(job_leases::job_id.eq(row.id))).execute(conn)?;
     Ok(())
 }
 
 /// Removes a job's record; a replica running it sees the row gone at its next renewal and stops.
-pub fn delete_job(conn: &mut DbConnection, id: &str) -> Result<usize, DbError> {
+pub fn delete_job(conn: &mut DbConnection, id: DbUuid) -> Result<usize, DbError> {
     diesel::update(jobs::table.find(id)).set(jobs::cancel_requested.eq(true)).execute(conn)?;
     Ok(diesel::delete(jobs::table.find(id)).execute(conn)?)
 }
@@ -176,7 +176,7 @@ pub fn next_queued(conn: &mut DbConnection) -> Result<Option<JobRow>, DbError> {
 
 /// Claims `queue` for `job_id` until `expires_at`, unless another owner holds a live claim:
 /// one atomic upsert, so two replicas racing for it cannot both win.
-pub fn claim_lease(conn: &mut DbConnection, queue: &str, job_id: &str, owner: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> Result<bool, DbError> {
+pub fn claim_lease(conn: &mut DbConnection, queue: &str, job_id: DbUuid, owner: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> Result<bool, DbError> {
     // The same statement on both backends (diesel spells an upsert's WHERE for neither here).
     const CLAIM: &str = "INSERT INTO job_leases (queue, job_id, owner, expires_at) VALUES ($1, $2, $3, $4) \
         ON CONFLICT (queue) DO UPDATE SET job_id = excluded.job_id, owner = excluded.owner, \
@@ -187,7 +187,7 @@ pub fn claim_lease(conn: &mut DbConnection, queue: &str, job_id: &str, owner: &s
     };
     let claimed = super::on_backend!(conn, |c| diesel::sql_query(&sql)
         .bind::<Text, _>(queue)
-        .bind::<Text, _>(job_id)
+        .bind::<Uuid, _>(job_id)
         .bind::<Text, _>(owner)
         .bind::<TimestampUtc, _>(DbTime(expires_at))
         .bind::<TimestampUtc, _>(DbTime(now))
@@ -196,7 +196,7 @@ pub fn claim_lease(conn: &mut DbConnection, queue: &str, job_id: &str, owner: &s
 }
 
 /// Marks a claimed job running under this owner's lease; false if it was cancelled meanwhile.
-pub fn start_job(conn: &mut DbConnection, id: &str, owner: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> Result<bool, DbError> {
+pub fn start_job(conn: &mut DbConnection, id: DbUuid, owner: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> Result<bool, DbError> {
     let changed = diesel::update(jobs::table.find(id).filter(jobs::status.eq(JobStatus::Queued)))
         .set((
             jobs::status.eq(JobStatus::Running),
@@ -211,7 +211,7 @@ pub fn start_job(conn: &mut DbConnection, id: &str, owner: &str, now: DateTime<U
 
 /// Extends a running job's lease; false when the job was cancelled (flagged or deleted), so
 /// the run must stop.
-pub fn renew_lease(conn: &mut DbConnection, queue: &str, id: &str, owner: &str, expires_at: DateTime<Utc>) -> Result<bool, DbError> {
+pub fn renew_lease(conn: &mut DbConnection, queue: &str, id: DbUuid, owner: &str, expires_at: DateTime<Utc>) -> Result<bool, DbError> {
     diesel::update(job_leases::table.find(queue).filter(job_leases::owner.eq(owner)).filter(job_leases::job_id.eq(id)))
         .set(job_leases::expires_at.eq(DbTime(expires_at)))
         .execute(conn)?;
@@ -231,8 +231,8 @@ pub fn release_lease(conn: &mut DbConnection, queue: &str, owner: &str) -> Resul
 
 /// Fails running jobs whose lease lapsed (their replica stopped or lost the database); a job
 /// left running by a release without leases counts as lapsed.
-pub fn fail_lapsed(conn: &mut DbConnection, now: DateTime<Utc>, message: &str) -> Result<Vec<String>, DbError> {
-    let lapsed: Vec<String> = jobs::table
+pub fn fail_lapsed(conn: &mut DbConnection, now: DateTime<Utc>, message: &str) -> Result<Vec<DbUuid>, DbError> {
+    let lapsed: Vec<DbUuid> = jobs::table
         .filter(jobs::status.eq(JobStatus::Running))
         .filter(jobs::lease_expires_at.lt(DbTime(now)).or(jobs::lease_expires_at.is_null()))
         .select(jobs::id)
@@ -251,6 +251,6 @@ pub fn fail_lapsed(conn: &mut DbConnection, now: DateTime<Utc>, message: &str) -
     Ok(lapsed)
 }
 
-pub fn find_job(conn: &mut DbConnection, id: &str) -> Result<JobRow, DbError> {
+pub fn find_job(conn: &mut DbConnection, id: DbUuid) -> Result<JobRow, DbError> {
     Ok(jobs::table.find(id).select(JobRow::as_select()).first(conn)?)
 }

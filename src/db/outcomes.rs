@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 
 use super::schema::{fittings, outcomes};
-use super::sql_types::{DbJson, DbTime};
+use super::sql_types::{DbJson, DbTime, DbUuid};
 use super::{DbConnection, DbError};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -11,9 +11,9 @@ use super::{DbConnection, DbError};
 // a batch as one multi-row INSERT on SQLite (with DEFAULT it sends one statement per row).
 #[diesel(table_name = outcomes, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct OutcomeRow {
-    pub id: String,
+    pub id: DbUuid,
     pub sale_id: String,
-    pub fitting_id: Option<String>,
+    pub fitting_id: Option<DbUuid>,
     pub store_id: Option<String>,
     pub shoe_id: String,
     pub insole_id: Option<String>,
@@ -67,7 +67,7 @@ pub fn insert_many(conn: &mut DbConnection, rows: &[OutcomeRow]) -> Result<(), D
 }
 
 pub fn update(conn: &mut DbConnection, row: &OutcomeRow) -> Result<(), DbError> {
-    diesel::update(outcomes::table.find(&row.id)).set(row).execute(conn)?;
+    diesel::update(outcomes::table.find(row.id)).set(row).execute(conn)?;
     Ok(())
 }
 
@@ -126,7 +126,7 @@ pub fn for_each_with_fitting(
 }
 
 /// The outcomes recorded against these fittings, oldest sale first.
-pub fn for_fittings(conn: &mut DbConnection, fitting_ids: &[String]) -> Result<Vec<OutcomeRow>, DbError> {
+pub fn for_fittings(conn: &mut DbConnection, fitting_ids: &[DbUuid]) -> Result<Vec<OutcomeRow>, DbError> {
     let mut found = Vec::new();
     // Under SQLite's bound-parameter limit.
     for chunk in fitting_ids.chunks(900) {
@@ -142,9 +142,9 @@ pub fn for_fittings(conn: &mut DbConnection, fitting_ids: &[String]) -> Result<V
 }
 
 /// Unlinks a fitting's outcomes, keeping a de-identified snapshot for training.
-pub fn detach_fitting(conn: &mut DbConnection, fitting_id: &str, snapshot: Option<&str>) -> Result<usize, DbError> {
+pub fn detach_fitting(conn: &mut DbConnection, fitting_id: DbUuid, snapshot: Option<&str>) -> Result<usize, DbError> {
     Ok(diesel::update(outcomes::table.filter(outcomes::fitting_id.eq(fitting_id)))
-        .set((outcomes::fitting_id.eq(None::<String>), outcomes::fitting_snapshot.eq(snapshot.map(|s| DbJson(s.to_owned())))))
+        .set((outcomes::fitting_id.eq(None::<DbUuid>), outcomes::fitting_snapshot.eq(snapshot.map(|s| DbJson(s.to_owned())))))
         .execute(conn)?)
 }
 

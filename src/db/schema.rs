@@ -1,6 +1,6 @@
 // Table definitions shared by the SQLite and PostgreSQL backends (see migrations/).
-// Instants are `TimestampUtc`, JSON documents `Jsonb` (see sql_types.rs): timestamptz and jsonb
-// on PostgreSQL, text on SQLite.
+// Instants are `TimestampUtc`, JSON documents `Jsonb` and UUID ids `Uuid` (see sql_types.rs):
+// timestamptz, jsonb and uuid on PostgreSQL, text on SQLite.
 
 diesel::table! {
     use diesel::sql_types::*;
@@ -61,10 +61,10 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::db::sql_types::{Jsonb, TimestampUtc};
+    use crate::db::sql_types::{Jsonb, TimestampUtc, Uuid};
 
     fittings (id) {
-        id -> Text,
+        id -> Uuid,
         store_id -> Nullable<Text>,
         customer_ref -> Nullable<Text>,
         document -> Jsonb,
@@ -83,12 +83,12 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::db::sql_types::{Jsonb, TimestampUtc};
+    use crate::db::sql_types::{Jsonb, TimestampUtc, Uuid};
 
     outcomes (id) {
-        id -> Text,
+        id -> Uuid,
         sale_id -> Text,
-        fitting_id -> Nullable<Text>,
+        fitting_id -> Nullable<Uuid>,
         store_id -> Nullable<Text>,
         shoe_id -> Text,
         insole_id -> Nullable<Text>,
@@ -124,10 +124,10 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::db::sql_types::TimestampUtc;
+    use crate::db::sql_types::{TimestampUtc, Uuid};
 
     jobs (id) {
-        id -> Text,
+        id -> Uuid,
         kind -> Text,
         status -> Text,
         progress -> Double,
@@ -143,11 +143,11 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::db::sql_types::TimestampUtc;
+    use crate::db::sql_types::{TimestampUtc, Uuid};
 
     job_leases (queue) {
         queue -> Text,
-        job_id -> Text,
+        job_id -> Uuid,
         owner -> Text,
         expires_at -> TimestampUtc,
     }
@@ -173,23 +173,23 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::db::sql_types::TimestampUtc;
+    use crate::db::sql_types::{TimestampUtc, Uuid};
 
     idempotency_keys (key_id, idempotency_key) {
         key_id -> Text,
         idempotency_key -> Text,
         request_hash -> Text,
-        fitting_id -> Text,
+        fitting_id -> Uuid,
         created_at -> TimestampUtc,
     }
 }
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::db::sql_types::Jsonb;
+    use crate::db::sql_types::{Jsonb, Uuid};
 
     try_ons (fitting_id, shoe_id) {
-        fitting_id -> Text,
+        fitting_id -> Uuid,
         shoe_id -> Text,
         position -> Integer,
         size_eu -> Nullable<Double>,
@@ -246,13 +246,13 @@ diesel::allow_tables_to_appear_in_same_query!(
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::db::sql_types::{Jsonb, TimestampUtc};
+    use crate::db::sql_types::{Jsonb, TimestampUtc, Uuid};
 
     model_evaluations (id) {
-        id -> Text,
+        id -> Uuid,
         model_version -> Text,
         against_version -> Nullable<Text>,
-        job_id -> Nullable<Text>,
+        job_id -> Nullable<Uuid>,
         held_out_sessions -> Integer,
         held_out_from -> Nullable<TimestampUtc>,
         held_out_to -> Nullable<TimestampUtc>,
@@ -263,10 +263,10 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::db::sql_types::{Jsonb, TimestampUtc};
+    use crate::db::sql_types::{Jsonb, TimestampUtc, Uuid};
 
     model_activations (id) {
-        id -> Text,
+        id -> Uuid,
         activated_at -> TimestampUtc,
         kind -> Text,
         via -> Text,

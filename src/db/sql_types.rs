@@ -1,4 +1,4 @@
-//! The shared SQL types the schema names beside diesel's: instants and JSON documents.
+//! The shared SQL types the schema names beside diesel's: instants, JSON documents and UUID ids.
 //!
 //! The SQL type of stored instants, shared by both backends: `timestamptz` on PostgreSQL,
 //! text in one fixed-width UTC form on SQLite (`2026-10-01 10:00:00.000000+00:00`, which
@@ -163,5 +163,104 @@ impl ToSql<Jsonb, MultiBackend> for DbJson {
 impl FromSql<Jsonb, MultiBackend> for DbJson {
     fn from_sql(bytes: MultiRawValue<'_>) -> deserialize::Result<Self> {
         bytes.from_sql::<Self, Jsonb>()
+    }
+}
+
+/// A UUID id (fittings, sales, try-ons' fittings, jobs, evaluations, activations): `uuid` on
+/// PostgreSQL, on SQLite the hyphenated lower-case text every release has written, and
+/// `DbUuid` in rows. A malformed id never reaches the database: callers parse it first (a
+/// client's bad id is a 404, not a failed cast).
+#[derive(Debug, Clone, Copy, Default, diesel::sql_types::SqlType, diesel::query_builder::QueryId)]
+#[diesel(postgres_type(oid = 2950, array_oid = 2951))]
+#[diesel(sqlite_type(name = "Text"))]
+pub struct Uuid;
+
+/// A stored UUID id as a row holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+#[diesel(sql_type = Uuid)]
+pub struct DbUuid(pub uuid::Uuid);
+
+impl DbUuid {
+    /// A fresh random (v4) id.
+    pub fn new_v4() -> Self {
+        DbUuid(uuid::Uuid::new_v4())
+    }
+}
+
+impl From<uuid::Uuid> for DbUuid {
+    fn from(id: uuid::Uuid) -> Self {
+        DbUuid(id)
+    }
+}
+
+impl From<DbUuid> for uuid::Uuid {
+    fn from(id: DbUuid) -> Self {
+        id.0
+    }
+}
+
+impl From<crate::ids::FittingId> for DbUuid {
+    fn from(id: crate::ids::FittingId) -> Self {
+        DbUuid(id.0)
+    }
+}
+
+impl std::str::FromStr for DbUuid {
+    type Err = uuid::Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        uuid::Uuid::parse_str(s).map(DbUuid)
+    }
+}
+
+impl std::fmt::Display for DbUuid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.hyphenated().fmt(f)
+    }
+}
+
+impl ToSql<Uuid, Pg> for DbUuid {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+        use std::io::Write;
+        out.write_all(self.0.as_bytes())?;
+        Ok(IsNull::No)
+    }
+}
+
+impl FromSql<Uuid, Pg> for DbUuid {
+    fn from_sql(bytes: <Pg as diesel::backend::Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+        Ok(DbUuid(uuid::Uuid::from_slice(bytes.as_bytes())?))
+    }
+}
+
+impl ToSql<Uuid, Sqlite> for DbUuid {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
+        out.set_value(self.to_string());
+        Ok(IsNull::No)
+    }
+}
+
+impl FromSql<Uuid, Sqlite> for DbUuid {
+    fn from_sql(bytes: <Sqlite as diesel::backend::Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+        let text = <String as FromSql<diesel::sql_types::Text, Sqlite>>::from_sql(bytes)?;
+        Ok(DbUuid(uuid::Uuid::parse_str(&text)?))
+    }
+}
+
+impl diesel::sql_types::HasSqlType<Uuid> for MultiBackend {
+    fn metadata(lookup: &mut Self::MetadataLookup) -> Self::TypeMetadata {
+        MultiBackend::lookup_sql_type::<Uuid>(lookup)
+    }
+}
+
+impl ToSql<Uuid, MultiBackend> for DbUuid {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
+        out.set_value((Uuid, self));
+        Ok(IsNull::No)
+    }
+}
+
+impl FromSql<Uuid, MultiBackend> for DbUuid {
+    fn from_sql(bytes: MultiRawValue<'_>) -> deserialize::Result<Self> {
+        bytes.from_sql::<Self, Uuid>()
     }
 }

@@ -3,13 +3,13 @@
 use diesel::prelude::*;
 
 use super::schema::try_ons;
-use super::sql_types::DbJson;
+use super::sql_types::{DbJson, DbUuid};
 use super::{DbConnection, DbError};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = try_ons, treat_none_as_default_value = false)]
 pub struct TryOnRow {
-    pub fitting_id: String,
+    pub fitting_id: DbUuid,
     pub shoe_id: String,
     /// 1 for the first shoe tried.
     pub position: i32,
@@ -20,7 +20,7 @@ pub struct TryOnRow {
 }
 
 /// Replaces a fitting's try-ons with `rows` (call inside a transaction).
-pub fn replace(conn: &mut DbConnection, fitting_id: &str, rows: &[TryOnRow]) -> Result<(), DbError> {
+pub fn replace(conn: &mut DbConnection, fitting_id: DbUuid, rows: &[TryOnRow]) -> Result<(), DbError> {
     diesel::delete(try_ons::table.filter(try_ons::fitting_id.eq(fitting_id))).execute(conn)?;
     insert_many(conn, rows)
 }
@@ -34,14 +34,14 @@ pub fn insert_many(conn: &mut DbConnection, rows: &[TryOnRow]) -> Result<(), DbE
 }
 
 /// Deletes the try-ons of these fittings (before a re-import replaces them).
-pub fn delete_for(conn: &mut DbConnection, fitting_ids: &[String]) -> Result<(), DbError> {
+pub fn delete_for(conn: &mut DbConnection, fitting_ids: &[DbUuid]) -> Result<(), DbError> {
     for chunk in fitting_ids.chunks(900) {
         diesel::delete(try_ons::table.filter(try_ons::fitting_id.eq_any(chunk))).execute(conn)?;
     }
     Ok(())
 }
 
-pub fn for_fitting(conn: &mut DbConnection, fitting_id: &str) -> Result<Vec<TryOnRow>, DbError> {
+pub fn for_fitting(conn: &mut DbConnection, fitting_id: DbUuid) -> Result<Vec<TryOnRow>, DbError> {
     Ok(try_ons::table
         .filter(try_ons::fitting_id.eq(fitting_id))
         .order(try_ons::position.asc())
@@ -51,7 +51,7 @@ pub fn for_fitting(conn: &mut DbConnection, fitting_id: &str) -> Result<Vec<TryO
 
 /// Every stored try-on, one fitting's rows at a time in the order tried (training); the rows
 /// are streamed, so only one fitting's are held at once.
-pub fn for_each_fitting(conn: &mut DbConnection, mut each: impl FnMut(String, Vec<TryOnRow>)) -> Result<(), DbError> {
+pub fn for_each_fitting(conn: &mut DbConnection, mut each: impl FnMut(DbUuid, Vec<TryOnRow>)) -> Result<(), DbError> {
     // Built per backend: the selection's type names its backend.
     macro_rules! query {
         () => {
@@ -62,7 +62,7 @@ pub fn for_each_fitting(conn: &mut DbConnection, mut each: impl FnMut(String, Ve
     let mut push = |row: TryOnRow| {
         if group.first().is_some_and(|g| g.fitting_id != row.fitting_id) {
             let done = std::mem::take(&mut group);
-            each(done[0].fitting_id.clone(), done);
+            each(done[0].fitting_id, done);
         }
         group.push(row);
     };
@@ -79,14 +79,14 @@ pub fn for_each_fitting(conn: &mut DbConnection, mut each: impl FnMut(String, Ve
         }
     }
     if let Some(first) = group.first() {
-        let id = first.fitting_id.clone();
+        let id = first.fitting_id;
         each(id, group);
     }
     Ok(())
 }
 
 /// Every stored try-on, grouped by fitting and in the order tried.
-pub fn all_by_fitting(conn: &mut DbConnection) -> Result<std::collections::HashMap<String, Vec<TryOnRow>>, DbError> {
+pub fn all_by_fitting(conn: &mut DbConnection) -> Result<std::collections::HashMap<DbUuid, Vec<TryOnRow>>, DbError> {
     let mut grouped = std::collections::HashMap::new();
     for_each_fitting(conn, |fitting_id, rows| {
         grouped.insert(fitting_id, rows);

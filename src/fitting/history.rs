@@ -52,7 +52,7 @@ pub fn customer_history(
     let mut rows: Vec<_> =
         db::fittings::by_customer(conn, customer.as_str())?.into_iter().filter(|r| visible(r.store_id.as_deref())).collect();
     rows.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let ids: Vec<db::DbUuid> = rows.iter().map(|r| r.id).collect();
     let sales = db::outcomes::for_fittings(conn, &ids)?;
     rows.into_iter()
         .map(|row| {
@@ -60,7 +60,7 @@ pub fn customer_history(
                 .map_err(|e| DbError::Other(anyhow::anyhow!("stored fitting {} is unreadable: {e}", row.id)))?;
             let purchases = sales
                 .iter()
-                .filter(|o| o.fitting_id.as_deref() == Some(row.id.as_str()) && !o.synthetic)
+                .filter(|o| o.fitting_id == Some(row.id) && !o.synthetic)
                 .map(|o| PastPurchase {
                     sale_id: o.sale_id.clone(),
                     shoe_id: o.shoe_id.clone(),
@@ -71,7 +71,7 @@ pub fn customer_history(
                     satisfaction: o.satisfaction,
                 })
                 .collect();
-            Ok(PastFitting { id: row.id, created_at: row.created_at.0, fitting, purchases })
+            Ok(PastFitting { id: row.id.to_string(), created_at: row.created_at.0, fitting, purchases })
         })
         .collect()
 }

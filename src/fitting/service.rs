@@ -60,7 +60,7 @@ impl FittingService {
         let request_hash = format!("{:x}", sha2::Sha256::digest(document.as_bytes()));
         let stored = StoredFitting { id: FittingId::new(), created_at: crate::time::now(), fitting };
         let row = FittingRow {
-            id: stored.id.to_string(),
+            id: stored.id.into(),
             store_id: stored.fitting.store_id.as_ref().map(|s| s.to_string()),
             customer_ref: stored.fitting.customer_ref.as_ref().map(|c| c.to_string()),
             document: document.into(),
@@ -86,7 +86,7 @@ impl FittingService {
                             key_id: k1.clone(),
                             idempotency_key: k2.clone(),
                             request_hash: hash.clone(),
-                            fitting_id: row.id.clone(),
+                            fitting_id: row.id,
                             created_at: row.created_at,
                         },
                     )?;
@@ -110,8 +110,7 @@ impl FittingService {
         if previous.request_hash != request_hash {
             return Err(FittingError::IdempotencyKeyReused(key));
         }
-        let id = uuid::Uuid::parse_str(&previous.fitting_id).map_err(|e| DbError::Other(e.into()))?;
-        Ok((self.get(FittingId(id)).await?, true))
+        Ok((self.get(FittingId(previous.fitting_id.0)).await?, true))
     }
 
     /// Erases a runner's fittings. Their outcomes stay for training, detached from the
@@ -146,9 +145,9 @@ impl FittingService {
                             }
                             serde_json::to_string(&f).unwrap_or_default()
                         });
-                        report.outcomes_detached += db::outcomes::detach_fitting(conn, &row.id, snapshot.as_deref())?;
+                        report.outcomes_detached += db::outcomes::detach_fitting(conn, row.id, snapshot.as_deref())?;
                     }
-                    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+                    let ids: Vec<db::DbUuid> = rows.iter().map(|r| r.id).collect();
                     db::keys::delete_idempotency_for_fittings(conn, &ids)?;
                     report.fittings_deleted = db::fittings::delete_many(conn, &ids)?;
                     let xid = db::transaction_id(conn)?;
@@ -162,8 +161,7 @@ impl FittingService {
     }
 
     pub async fn get(&self, id: FittingId) -> Result<StoredFitting, FittingError> {
-        let key = id.to_string();
-        let row = self.db.run(move |conn| db::fittings::find(conn, &key)).await.map_err(|e| match e {
+        let row = self.db.run(move |conn| db::fittings::find(conn, id)).await.map_err(|e| match e {
             DbError::NotFound => FittingError::NotFound(id.to_string()),
             other => other.into(),
         })?;

@@ -141,7 +141,7 @@ impl From<ActivationRow> for Activation {
     fn from(r: ActivationRow) -> Self {
         Self {
             figures: serde_json::from_str(&r.figures).unwrap_or_else(|_| Figures::none()),
-            id: r.id,
+            id: r.id.to_string(),
             activated_at: r.activated_at.0,
             kind: ActivationKind::parse(&r.kind),
             via: ActivationVia::parse(&r.via),
@@ -183,7 +183,7 @@ pub fn record(conn: &mut DbConnection, actor: &Actor, from: Option<&str>, to: &s
     };
     let figures = figures_of(conn, to)?;
     let row = ActivationRow {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: crate::db::DbUuid::new_v4(),
         activated_at: crate::time::now().into(),
         kind: if rollback { ActivationKind::Rollback } else { ActivationKind::Activation }.as_str().to_owned(),
         via: actor.via.as_str().to_owned(),

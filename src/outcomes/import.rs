@@ -285,11 +285,10 @@ fn import_all(
             report.rows += height;
             // Referenced fittings must exist (checked while rows still parse, as before).
             if problems.rows.is_empty() {
-                let referenced: Vec<String> = rows.iter().filter_map(|(_, r)| r.report.fitting_id.map(|f| f.to_string())).collect();
-                let refs: Vec<&str> = referenced.iter().map(String::as_str).collect();
-                let known: HashSet<String> = db::fittings::existing_ids(conn, &refs)?.into_iter().collect();
+                let referenced: Vec<db::DbUuid> = rows.iter().filter_map(|(_, r)| r.report.fitting_id.map(db::DbUuid)).collect();
+                let known: HashSet<db::DbUuid> = db::fittings::existing_ids(conn, &referenced)?.into_iter().collect();
                 problems.missing_fittings.extend(rows.iter().filter_map(|(line, r)| {
-                    r.report.fitting_id.filter(|f| !known.contains(&f.to_string())).map(|f| RowError {
+                    r.report.fitting_id.filter(|f| !known.contains(&db::DbUuid(*f))).map(|f| RowError {
                         line: *line,
                         field: "fitting_id".into(),
                         reason: format!("no fitting with id '{f}'"),
@@ -383,39 +382,38 @@ fn write_batch(conn: &mut DbConnection, mut rows: Vec<ParsedRow>, bulk: BulkLoad
                 let document = serde_json::to_string(&fitting).map_err(|e| DbError::Other(e.into()))?;
                 let try_ons = row.try_ons.as_ref().map(serde_json::to_string).transpose().map_err(|e| DbError::Other(e.into()))?;
                 let hash = db::fittings::content_hash(store_id.as_deref(), customer_ref.as_deref(), &document, try_ons.as_deref());
-                let fitting_row = FittingRow { id: String::new(), store_id, customer_ref, document: document.into(), created_at: whole_seconds(row.sold_at).into(), content_hash: Some(hash.clone()) };
+                let fitting_row = FittingRow { id: db::DbUuid::new_v4(), store_id, customer_ref, document: document.into(), created_at: whole_seconds(row.sold_at).into(), content_hash: Some(hash.clone()) };
                 Some((hash, fitting_row))
             }
             None => None,
         });
     }
     let hashes: Vec<&str> = hashed.iter().flatten().map(|(h, _)| h.as_str()).collect();
-    let mut fitting_ids: HashMap<String, String> = db::fittings::by_content_hash(conn, &hashes)?.into_iter().collect();
+    let mut fitting_ids: HashMap<String, db::DbUuid> = db::fittings::by_content_hash(conn, &hashes)?.into_iter().collect();
     let mut new_fittings = Vec::new();
     for (row, fitting) in rows.iter_mut().zip(hashed) {
-        let Some((hash, mut fitting_row)) = fitting else { continue };
+        let Some((hash, fitting_row)) = fitting else { continue };
         let id = fitting_ids.entry(hash).or_insert_with(|| {
-            fitting_row.id = uuid::Uuid::new_v4().to_string();
-            let id = fitting_row.id.clone();
+            let id = fitting_row.id;
             new_fittings.push(fitting_row);
             id
         });
-        row.report.fitting_id = uuid::Uuid::parse_str(id).ok();
+        row.report.fitting_id = Some(id.0);
     }
     report.fittings_created += new_fittings.len();
     insert_fittings(conn, &new_fittings, bulk)?;
     drop(new_fittings);
 
     let mut inserts = Vec::new();
-    let mut try_on_sets: HashMap<String, TryOnSet> = HashMap::new();
+    let mut try_on_sets: HashMap<db::DbUuid, TryOnSet> = HashMap::new();
     for row in rows {
         let key = (row.report.store_id.as_ref().map(|s| s.to_string()).unwrap_or_default(), row.report.sale_id.clone().unwrap_or_default());
         let old = existing.remove(&key);
         let mut fresh = new_row(&row.report, row.sold_at, None);
         fresh.synthetic = row.synthetic;
         let session = match &old {
-            Some(old) => old.fitting_id.clone().or_else(|| fresh.fitting_id.clone()),
-            None => fresh.fitting_id.clone(),
+            Some(old) => old.fitting_id.or(fresh.fitting_id),
+            None => fresh.fitting_id,
         };
         if let (Some(set), Some(fitting_id)) = (row.try_ons, session) {
             // Two sales of one session in a file: the later row's set is the one kept.
@@ -437,8 +435,8 @@ fn write_batch(conn: &mut DbConnection, mut rows: Vec<ParsedRow>, bulk: BulkLoad
     insert_outcomes(conn, &inserts, bulk)?;
     report.inserted += inserts.len();
     // Try-ons after their fittings exist; a re-imported session's set replaces the old one.
-    let try_on_fittings: Vec<String> = try_on_sets.keys().cloned().collect();
-    let try_on_rows: Vec<db::try_ons::TryOnRow> = try_on_sets.iter().flat_map(|(fitting_id, set)| set.to_rows(fitting_id)).collect();
+    let try_on_fittings: Vec<db::DbUuid> = try_on_sets.keys().copied().collect();
+    let try_on_rows: Vec<db::try_ons::TryOnRow> = try_on_sets.iter().flat_map(|(fitting_id, set)| set.to_rows(*fitting_id)).collect();
     db::try_ons::delete_for(conn, &try_on_fittings)?;
     insert_try_ons(conn, &try_on_rows, bulk)?;
     report.try_ons += try_on_rows.len();

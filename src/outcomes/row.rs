@@ -23,7 +23,7 @@ impl OutcomeRow {
         Ok(Outcome {
             label: label(sold_at, returned_at.is_some(), satisfaction.map(|s| s.get()), pain.map(|p| p.get()), as_of),
             sale_id: self.sale_id.clone(),
-            fitting_id: self.fitting_id.as_deref().and_then(|f| uuid::Uuid::parse_str(f).ok()),
+            fitting_id: self.fitting_id.map(|f| f.0),
             store_id: self.store_id.clone(),
             shoe_id: self.shoe_id.clone(),
             insole_id: self.insole_id.clone(),
@@ -62,9 +62,9 @@ pub fn new_row(report: &SaleReport, sold_at: DateTime<Utc>, request_hash: Option
     let now = crate::time::now();
     let followed_up = report.satisfaction.is_some() || report.pain_at_follow_up_0_10.is_some();
     OutcomeRow {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: crate::db::DbUuid::new_v4(),
         sale_id: report.sale_id.clone().unwrap_or_default(),
-        fitting_id: report.fitting_id.map(|f| f.to_string()),
+        fitting_id: report.fitting_id.map(crate::db::DbUuid),
         store_id: report.store_id.as_ref().map(|s| s.to_string()),
         shoe_id: report.shoe_id.clone(),
         insole_id: report.insole_id.clone(),

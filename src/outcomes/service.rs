@@ -78,16 +78,14 @@ impl OutcomeService {
     /// Replaces a fitting's try-on set (checked against the catalogue) in one transaction.
     pub async fn record_try_ons(&self, fitting_id: FittingId, set: &TryOnSet) -> Result<(), OutcomeError> {
         set.check(&self.catalogue.snapshot()).map_err(OutcomeError::InvalidFields)?;
-        let rows = set.to_rows(&fitting_id.to_string());
-        let fitting_id = fitting_id.to_string();
-        self.db.run_write(move |conn| conn.transaction(|conn| db::try_ons::replace(conn, &fitting_id, &rows))).await?;
+        let rows = set.to_rows(fitting_id.into());
+        self.db.run_write(move |conn| conn.transaction(|conn| db::try_ons::replace(conn, fitting_id.into(), &rows))).await?;
         Ok(())
     }
 
     /// The shoes tried on in a fitting, in the order tried (empty when none were recorded).
     pub async fn try_ons(&self, fitting_id: FittingId) -> Result<TryOnSet, OutcomeError> {
-        let fitting_id = fitting_id.to_string();
-        let rows = self.db.run(move |conn| db::try_ons::for_fitting(conn, &fitting_id)).await?;
+        let rows = self.db.run(move |conn| db::try_ons::for_fitting(conn, fitting_id.into())).await?;
         Ok(TryOnSet::from_rows(&rows))
     }
 
@@ -124,7 +122,7 @@ impl OutcomeService {
             .run_write(move |conn| {
                 conn.transaction(|conn| {
                     if let Some(fid) = fitting_id {
-                        if db::fittings::find(conn, &fid.to_string()).is_err() {
+                        if db::fittings::find(conn, FittingId(fid)).is_err() {
                             return Ok(Err(OutcomeError::from(FieldError::new("fitting_id", format!("no fitting with id '{fid}'")))));
                         }
                     }

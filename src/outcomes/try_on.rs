@@ -83,12 +83,12 @@ impl TryOnSet {
 
 impl TryOnSet {
     /// Rows to store for a fitting, positions counted from 1 in the order tried.
-    pub fn to_rows(&self, fitting_id: &str) -> Vec<crate::db::try_ons::TryOnRow> {
+    pub fn to_rows(&self, fitting_id: crate::db::DbUuid) -> Vec<crate::db::try_ons::TryOnRow> {
         self.try_ons
             .iter()
             .enumerate()
             .map(|(i, t)| crate::db::try_ons::TryOnRow {
-                fitting_id: fitting_id.to_owned(),
+                fitting_id,
                 shoe_id: t.shoe_id.clone(),
                 position: i as i32 + 1,
                 size_eu: t.size_eu.map(|s| s.get()),

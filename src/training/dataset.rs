@@ -43,7 +43,7 @@ impl SaleRecord {
     pub fn from_row(row: &OutcomeRow, fitting: Arc<Fitting>, tried: Arc<Vec<TryOn>>, as_of: DateTime<Utc>) -> Option<Self> {
         let sold_at = row.sold_at.0;
         Some(Self {
-            session_key: row.fitting_id.clone()?,
+            session_key: row.fitting_id?.to_string(),
             fitting,
             store_id: row.store_id.clone(),
             shoe_id: row.shoe_id.clone(),

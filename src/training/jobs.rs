@@ -18,7 +18,7 @@ use utoipa::ToSchema;
 
 use super::{load_records, train, Progress, TrainError};
 use crate::catalogue::CatalogueService;
-use crate::db::{self, models::JobRow, Database, DbError};
+use crate::db::{self, models::JobRow, Database, DbError, DbUuid};
 pub use crate::db::models::{JobKind, JobStatus};
 use crate::ranking::ActiveScorer;
 
@@ -50,7 +50,7 @@ pub struct Job {
 impl From<JobRow> for Job {
     fn from(r: JobRow) -> Self {
         Self {
-            id: r.id,
+            id: r.id.to_string(),
             kind: r.kind,
             status: r.status,
             progress: r.progress,
@@ -90,14 +90,14 @@ pub struct JobService {
     owner: Arc<str>,
     lease: Duration,
     /// Cancel flags of the runs this replica is running: a cancel sent here needs no round trip.
-    running: Arc<Mutex<HashMap<String, Arc<AtomicBool>>>>,
+    running: Arc<Mutex<HashMap<DbUuid, Arc<AtomicBool>>>>,
 }
 
 /// Writes progress to the job row, at most every 2 %, so the database is not flooded; a row
 /// gone (cancelled elsewhere) raises the run's cancel flag.
 struct JobProgress {
     db: Database,
-    id: String,
+    id: DbUuid,
     last: Mutex<(f64, String)>,
     cancel: Arc<AtomicBool>,
 }
@@ -111,7 +111,7 @@ impl Progress for JobProgress {
         *last = (fraction.clamp(0.0, 1.0), message.to_owned());
         let (fraction, message) = last.clone();
         drop(last);
-        match self.db.with_conn(|conn| db::models::record_progress(conn, &self.id, fraction, &message, crate::time::now())) {
+        match self.db.with_conn(|conn| db::models::record_progress(conn, self.id, fraction, &message, crate::time::now())) {
             Ok(true) => {}
             Ok(false) => self.cancel.store(true, Ordering::Relaxed),
             Err(e) => log::warn!("cannot record job progress: {e}"),
@@ -153,7 +153,7 @@ impl JobService {
     async fn queue(&self, kind: JobKind, model_version: Option<String>) -> Result<Job, JobError> {
         let now = crate::time::now();
         let row = JobRow {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: DbUuid::new_v4(),
             kind,
             status: JobStatus::Queued,
             progress: 0.0,
@@ -168,7 +168,7 @@ impl JobService {
         let stored = row.clone();
         self.db.run_write(move |conn| db::models::insert_job(conn, &stored)).await?;
         self.poll().await?;
-        self.get(row.id).await
+        self.find(row.id).await
     }
 
     /// One round of the queue: fail runs whose lease lapsed, then claim and start the oldest
@@ -194,10 +194,10 @@ impl JobService {
         let owner = self.owner.clone();
         let started = self.db.with_write_conn(|conn| {
             conn.transaction(|conn| {
-                if !db::models::claim_lease(conn, TRAINING_QUEUE, &job.id, &owner, now, expires)? {
+                if !db::models::claim_lease(conn, TRAINING_QUEUE, job.id, &owner, now, expires)? {
                     return Ok(false);
                 }
-                if db::models::start_job(conn, &job.id, &owner, now, expires)? {
+                if db::models::start_job(conn, job.id, &owner, now, expires)? {
                     Ok(true)
                 } else {
                     db::models::release_lease(conn, TRAINING_QUEUE, &owner)?;
@@ -214,25 +214,25 @@ impl JobService {
     fn spawn_run(&self, job: JobRow) -> Result<(), DbError> {
         let cancel = Arc::new(AtomicBool::new(false));
         if let Ok(mut map) = self.running.lock() {
-            map.insert(job.id.clone(), cancel.clone());
+            map.insert(job.id, cancel.clone());
         }
         let this = self.clone();
         std::thread::Builder::new()
-            .name(format!("{}-{}", job.kind.as_str(), &job.id[..8]))
+            .name(format!("{}-{}", job.kind.as_str(), &job.id.to_string()[..8]))
             .spawn(move || this.run(job, cancel))
             .map_err(|e| DbError::Other(e.into()))?;
         Ok(())
     }
 
     /// Renews the lease until `stop` is dropped; a job cancelled anywhere raises `cancel`.
-    fn keep_lease(&self, id: String, cancel: Arc<AtomicBool>) -> mpsc::Sender<()> {
+    fn keep_lease(&self, id: DbUuid, cancel: Arc<AtomicBool>) -> mpsc::Sender<()> {
         let (stop, stopped) = mpsc::channel::<()>();
         let this = self.clone();
         let every = self.lease / 3;
-        let spawned = std::thread::Builder::new().name(format!("lease-{}", &id[..8])).spawn(move || {
+        let spawned = std::thread::Builder::new().name(format!("lease-{}", &id.to_string()[..8])).spawn(move || {
             while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(every) {
                 let expires = crate::time::now() + this.lease;
-                match this.db.with_conn(|conn| db::models::renew_lease(conn, TRAINING_QUEUE, &id, &this.owner, expires)) {
+                match this.db.with_conn(|conn| db::models::renew_lease(conn, TRAINING_QUEUE, id, &this.owner, expires)) {
                     Ok(true) => {}
                     Ok(false) => cancel.store(true, Ordering::Relaxed),
                     Err(e) => log::warn!("cannot renew the lease of job {id}: {e}"),
@@ -246,14 +246,14 @@ impl JobService {
     }
 
     fn run(&self, mut row: JobRow, cancel: Arc<AtomicBool>) {
-        let _lease = self.keep_lease(row.id.clone(), cancel.clone());
+        let _lease = self.keep_lease(row.id, cancel.clone());
         let progress =
-            JobProgress { db: self.db.clone(), id: row.id.clone(), last: Mutex::new((0.0, String::new())), cancel: cancel.clone() };
+            JobProgress { db: self.db.clone(), id: row.id, last: Mutex::new((0.0, String::new())), cancel: cancel.clone() };
         progress.report(0.01, "loading outcomes");
         // A panic in the run must fail the job, not leave it running forever.
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match row.kind {
             JobKind::Training => self.train(&progress, &cancel),
-            JobKind::Evaluation => self.evaluate(row.model_version.as_deref().unwrap_or_default(), &row.id, &progress, &cancel),
+            JobKind::Evaluation => self.evaluate(row.model_version.as_deref().unwrap_or_default(), row.id, &progress, &cancel),
         }));
         let kind = row.kind.as_str();
         let (status, message) = match result {
@@ -301,7 +301,7 @@ impl JobService {
     }
 
     /// An evaluation of a stored version against the active one; the analysis is stored.
-    fn evaluate(&self, version: &str, job_id: &str, progress: &JobProgress, cancel: &AtomicBool) -> Result<(String, String), TrainError> {
+    fn evaluate(&self, version: &str, job_id: DbUuid, progress: &JobProgress, cancel: &AtomicBool) -> Result<(String, String), TrainError> {
         let catalogue = self.catalogue.snapshot();
         let stored = super::stored::evaluate_and_store(&self.db, &catalogue, version, None, None, Some(job_id), progress, cancel)
             .map_err(|e| match e {
@@ -319,10 +319,15 @@ impl JobService {
         Ok((version.to_owned(), message))
     }
 
+    /// A job by the id a client sent; an id that is not a UUID names no job.
     pub async fn get(&self, id: String) -> Result<Job, JobError> {
-        let key = id.clone();
-        self.db.run(move |conn| db::models::find_job(conn, &key)).await.map(Job::from).map_err(|e| match e {
-            DbError::NotFound => JobError::NotFound(id),
+        let key = id.parse().map_err(|_| JobError::NotFound(id))?;
+        self.find(key).await
+    }
+
+    async fn find(&self, id: DbUuid) -> Result<Job, JobError> {
+        self.db.run(move |conn| db::models::find_job(conn, id)).await.map(Job::from).map_err(|e| match e {
+            DbError::NotFound => JobError::NotFound(id.to_string()),
             other => other.into(),
         })
     }
@@ -336,11 +341,12 @@ impl JobService {
     /// Cancels and deletes a job, from any replica: the replica running it stops at its next
     /// lease renewal (at once if it is this one). Answers the job as it was last seen.
     pub async fn cancel(&self, id: String) -> Result<Job, JobError> {
-        let job = self.get(id.clone()).await?;
-        if let Some(flag) = self.running.lock().ok().and_then(|m| m.get(&id).cloned()) {
+        let key: DbUuid = id.parse().map_err(|_| JobError::NotFound(id))?;
+        let job = self.find(key).await?;
+        if let Some(flag) = self.running.lock().ok().and_then(|m| m.get(&key).cloned()) {
             flag.store(true, Ordering::Relaxed);
         }
-        self.db.run_write(move |conn| db::models::delete_job(conn, &id)).await?;
+        self.db.run_write(move |conn| db::models::delete_job(conn, key)).await?;
         Ok(job)
     }
 }

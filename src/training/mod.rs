@@ -321,7 +321,7 @@ pub fn train(
 pub fn load_records(db: &Database) -> Result<Vec<SaleRecord>, TrainError> {
     // Both reads stream: each fitting's try-ons become its session's list as they arrive,
     // and each outcome's fitting document is parsed (once per fitting) as its row arrives.
-    let mut tried_by_fitting: std::collections::HashMap<String, Vec<crate::outcomes::TryOn>> = std::collections::HashMap::new();
+    let mut tried_by_fitting: std::collections::HashMap<db::DbUuid, Vec<crate::outcomes::TryOn>> = std::collections::HashMap::new();
     db.with_conn(|conn| {
         db::try_ons::for_each_fitting(conn, |fitting_id, rows| {
             tried_by_fitting.insert(fitting_id, crate::outcomes::TryOnSet::from_rows(&rows).try_ons);
@@ -329,12 +329,13 @@ pub fn load_records(db: &Database) -> Result<Vec<SaleRecord>, TrainError> {
     })?;
     let now = Utc::now();
     type Session = (Arc<Fitting>, Arc<Vec<crate::outcomes::TryOn>>);
-    let mut sessions: std::collections::HashMap<String, Session> = std::collections::HashMap::new();
+    let mut sessions: std::collections::HashMap<db::DbUuid, Session> = std::collections::HashMap::new();
     let mut records = Vec::new();
     let mut unreadable = None;
     db.with_conn(|conn| {
         db::outcomes::for_each_with_fitting(conn, |row, document| {
-            let key = row.fitting_id.clone().unwrap_or_default();
+            // The join leaves only outcomes with a fitting.
+            let Some(key) = row.fitting_id else { return Ok(()) };
             let (fitting, tried) = match sessions.get(&key) {
                 Some(s) => s.clone(),
                 None => {
@@ -363,8 +364,9 @@ pub fn load_records(db: &Database) -> Result<Vec<SaleRecord>, TrainError> {
     for mut row in db.with_conn(db::outcomes::detached_with_snapshots)? {
         let Some(snapshot) = row.fitting_snapshot.take() else { continue };
         let Ok(fitting) = serde_json::from_str::<Fitting>(&snapshot) else { continue };
-        row.fitting_id = Some(format!("detached-{}", row.id));
-        records.extend(SaleRecord::from_row(&row, Arc::new(fitting), Arc::default(), now));
+        row.fitting_id = Some(row.id);
+        let record = SaleRecord::from_row(&row, Arc::new(fitting), Arc::default(), now);
+        records.extend(record.map(|r| SaleRecord { session_key: format!("detached-{}", row.id), ..r }));
     }
     Ok(records)
 }

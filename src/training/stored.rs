@@ -40,7 +40,7 @@ impl StoredEvaluation {
     fn from_row(row: EvaluationRow) -> Result<Self, ModelError> {
         let analysis = serde_json::from_str(&row.analysis)
             .map_err(|e| ModelError::Corrupt(format!("evaluation {} is unreadable: {e}", row.id)))?;
-        Ok(Self { id: row.id, created_at: row.created_at.0, job_id: row.job_id, analysis })
+        Ok(Self { id: row.id.to_string(), created_at: row.created_at.0, job_id: row.job_id.map(|j| j.to_string()), analysis })
     }
 }
 
@@ -105,7 +105,7 @@ pub fn evaluate_and_store(
     version: &str,
     against: Option<&str>,
     records: Option<Vec<SaleRecord>>,
-    job_id: Option<&str>,
+    job_id: Option<db::DbUuid>,
     progress: &dyn Progress,
     cancel: &AtomicBool,
 ) -> Result<StoredEvaluation, EvaluationError> {
@@ -126,10 +126,10 @@ pub fn evaluate_and_store(
     let subject = Subject { scorer: scorer.as_ref(), artifact: artifact.as_ref(), card };
     let analysis = analyse(&subject, Some(against_scorer.as_ref()), &active, &records, catalogue, progress, cancel)?;
     let row = EvaluationRow {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: db::DbUuid::new_v4(),
         model_version: version.to_owned(),
         against_version: analysis.against.clone(),
-        job_id: job_id.map(str::to_owned),
+        job_id,
         held_out_sessions: analysis.comparison.held_out.sessions as i32,
         held_out_from: analysis.comparison.held_out.from.map(DbTime),
         held_out_to: analysis.comparison.held_out.to.map(DbTime),
@@ -137,7 +137,7 @@ pub fn evaluate_and_store(
         created_at: crate::time::now().into(),
     };
     db.with_conn(|conn| evaluations::insert_evaluation(conn, &row))?;
-    Ok(StoredEvaluation { id: row.id, created_at: row.created_at.0, job_id: row.job_id, analysis })
+    Ok(StoredEvaluation { id: row.id.to_string(), created_at: row.created_at.0, job_id: row.job_id.map(|j| j.to_string()), analysis })
 }
 
 /// The newest stored evaluation of a version, if any.

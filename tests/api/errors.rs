@@ -111,3 +111,18 @@ async fn each_failure_answers_with_its_own_code() {
     assert_eq!(r.status(), 409);
     assert_eq!(r.json::<serde_json::Value>().await.unwrap()["code"], "idempotency_key_reused");
 }
+
+#[tokio::test]
+async fn an_id_that_is_not_a_uuid_is_a_404_problem_on_every_backend() {
+    let app = spawn_app().await;
+    for path in ["/v1/fittings/not-a-uuid", "/v1/fittings/not-a-uuid/try-ons", "/v1/jobs/xyz", "/v1/fittings/1234"] {
+        assert_problem(&app.get(path).await, 404);
+    }
+    assert_problem(&app.delete("/v1/jobs/xyz").await, 404);
+    assert_problem(&app.put("/v1/fittings/not-a-uuid/try-ons", &json!({ "try_ons": [] })).await, 404);
+    let r = app.post("/v1/outcomes", &json!({ "sale_id": "TILL-9", "shoe_id": "brooks-ghost-16", "fitting_id": "not-a-uuid" })).await;
+    assert_eq!(assert_problem(&r, 422)["errors"][0]["field"], "fitting_id");
+    // A UUID is a UUID in either case: the stored fitting answers to its id in capitals too.
+    let id = app.create_fitting(&shop_fitting()).await;
+    assert_eq!(app.get(&format!("/v1/fittings/{}", id.to_uppercase())).await.status, 200);
+}

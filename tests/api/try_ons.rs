@@ -74,7 +74,7 @@ async fn erasing_a_runner_erases_the_shoes_they_tried() {
     assert_eq!(put(&app, &id, &try_on_set()).await.status, 200);
     assert_eq!(app.delete("/v1/customers/c-7f3a91").await.status, 200);
     let db = stridefit::db::Database::connect(&app.database.url, 1).unwrap();
-    let left = db.with_conn(|c| stridefit::db::try_ons::for_fitting(c, &id)).unwrap();
+    let left = db.with_conn(|c| stridefit::db::try_ons::for_fitting(c, id.parse().unwrap())).unwrap();
     assert!(left.is_empty(), "{left:?}");
 }
 
