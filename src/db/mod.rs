@@ -673,10 +673,10 @@ mod tests {
         shoes: Vec<crate::catalogue::Shoe>,
         insoles: Vec<crate::catalogue::Insole>,
         stock: Vec<(String, String, i32)>,
-        fittings: Vec<(fittings::FittingRow, serde_json::Value)>,
-        try_ons: Vec<(try_ons::TryOnRow, serde_json::Value)>,
-        outcomes: Vec<(outcomes::OutcomeRow, Option<serde_json::Value>)>,
-        models: Vec<(models::ModelRow, serde_json::Value, serde_json::Value)>,
+        fittings: Vec<(serde_json::Value, fittings::FittingRow)>,
+        try_ons: Vec<(serde_json::Value, try_ons::TryOnRow)>,
+        outcomes: Vec<(Option<serde_json::Value>, outcomes::OutcomeRow)>,
+        models: Vec<(serde_json::Value, serde_json::Value, models::ModelRow)>,
         jobs: Vec<models::JobRow>,
         keys: Vec<keys::ApiKeyRow>,
         idempotency: Vec<keys::IdempotencyRow>,
@@ -685,6 +685,11 @@ mod tests {
 
     fn json(text: &str) -> serde_json::Value {
         serde_json::from_str(text).unwrap()
+    }
+
+    /// Takes a row's document out as parsed JSON (what the row keeps is then compared apart).
+    fn document(stored: &mut DbJson) -> serde_json::Value {
+        json(&std::mem::take(&mut stored.0))
     }
 
     fn contents(conn: &mut DbConnection) -> Contents {
@@ -698,10 +703,14 @@ mod tests {
             shoes: catalogue::all_shoes(conn).unwrap(),
             insoles: catalogue::all_insoles(conn).unwrap(),
             stock,
-            fittings: fittings.into_iter().map(|r| { let d = json(&r.document); (fittings::FittingRow { document: DbJson(String::new()), ..r }, d) }).collect(),
-            try_ons: try_ons.into_iter().map(|r| { let d = json(&r.observations); (try_ons::TryOnRow { observations: DbJson(String::new()), ..r }, d) }).collect(),
-            outcomes: outcomes.into_iter().map(|r| { let d = r.fitting_snapshot.as_deref().map(json); (outcomes::OutcomeRow { fitting_snapshot: None, ..r }, d) }).collect(),
-            models: models::list_models(conn).unwrap().into_iter().map(|r| { let (a, b) = (json(&r.training_summary), json(&r.metrics)); (models::ModelRow { training_summary: DbJson(String::new()), metrics: DbJson(String::new()), ..r }, a, b) }).collect(),
+            fittings: fittings.into_iter().map(|mut r| (document(&mut r.document), r)).collect(),
+            try_ons: try_ons.into_iter().map(|mut r| (document(&mut r.observations), r)).collect(),
+            outcomes: outcomes.into_iter().map(|mut r| (r.fitting_snapshot.take().map(|j| json(&j)), r)).collect(),
+            models: models::list_models(conn)
+                .unwrap()
+                .into_iter()
+                .map(|mut r| (document(&mut r.training_summary), document(&mut r.metrics), r))
+                .collect(),
             jobs: j::table.order(j::id).select(models::JobRow::as_select()).load(conn).unwrap(),
             keys: keys::list(conn).unwrap(),
             idempotency: i::table.select(keys::IdempotencyRow::as_select()).load(conn).unwrap(),
@@ -715,11 +724,11 @@ mod tests {
     fn as_previous_release_keeps(mut c: Contents) -> Contents {
         use chrono::SubsecRound;
         let ms = |t: DbTime| DbTime(t.0.trunc_subsecs(3));
-        for (f, _) in &mut c.fittings {
+        for (_, f) in &mut c.fittings {
             f.content_hash = None;
             f.created_at = ms(f.created_at);
         }
-        for (o, _) in &mut c.outcomes {
+        for (_, o) in &mut c.outcomes {
             o.size_eu = None;
         }
         for j in &mut c.jobs {
