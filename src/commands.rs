@@ -194,8 +194,7 @@ pub fn train(database_url: &str, args: &TrainArgs) -> anyhow::Result<()> {
     bar.0.finish_and_clear();
     result.summary.synthetic |= args.synthetic;
     let summary = serde_json::to_value(&result.summary)?;
-    let metrics = serde_json::to_value(&result.comparison)?;
-    db.with_conn(|conn| store_model(conn, &result.artifact, &summary, &metrics))?;
+    db.with_conn(|conn| store_model(conn, &result.artifact, &summary, Some(&result.comparison)))?;
     let sized = crate::sizing::service::learn_and_store(&db, &records, &catalogue)?;
     let version = result.artifact.version().to_owned();
     println!(
@@ -211,7 +210,7 @@ pub fn train(database_url: &str, args: &TrainArgs) -> anyhow::Result<()> {
         let bundle = crate::model::registry::Bundled {
             artifact: result.artifact.clone(),
             training_summary: summary,
-            metrics,
+            metrics: Some(result.comparison.clone()),
         };
         std::fs::write(path, serde_json::to_string_pretty(&bundle.to_json())? + "\n")?;
         println!("\nwrote {}", path.display());
@@ -254,15 +253,14 @@ pub fn list_models(database_url: &str) -> anyhow::Result<()> {
     let models = actix_web::rt::System::new().block_on(registry.list())?;
     println!("{:<2} {:<28} {:<20} {:>7} {:>7} {:<24} held-out split", "", "version", "kind", "NDCG@5", "AUC", "created");
     for m in models {
-        // The rules have no stored comparison; a model's parses into the typed comparison.
-        let comparison: Option<training::Comparison> = serde_json::from_value(m.metrics.clone()).ok();
-        let candidate = comparison.as_ref().map(|c| &c.candidate.overall);
+        let comparison = m.metrics.as_ref();
+        let candidate = comparison.map(|c| &c.candidate.overall);
         let ndcg = candidate.map_or("-".into(), |o| fmt(o.ndcg_at_5));
         let auc = candidate.and_then(|o| o.auc).map_or("-".into(), fmt);
         // Stored figures come from each model's own held-out split: say which, so nobody
         // compares rows as if they were measured on the same sessions.
-        let split = match comparison.as_ref().map(|c| &c.held_out) {
-            Some(training::HeldOut { sessions, from: Some(from), to: Some(to) }) => {
+        let split = match comparison.map(|c| &c.held_out) {
+            Some(training::Window { sessions, from: Some(from), to: Some(to) }) => {
                 format!("{sessions} sessions {}..{}", from.format("%Y-%m-%d"), to.format("%Y-%m-%d"))
             }
             _ => "-".into(),

@@ -149,6 +149,7 @@ impl Application {
             models,
             catalogue,
             scorer,
+            reports: crate::report::Reports::new(db.clone()),
             db: db.clone(),
         });
 

@@ -38,10 +38,12 @@ pub struct AppState {
     pub outcomes: OutcomeService,
     pub models: ModelRegistry,
     pub jobs: JobService,
+    /// For readiness only: handlers reach stored data through the services above.
     pub db: Database,
     pub metrics: Arc<crate::metrics::Metrics>,
     pub auth: Arc<crate::auth::Authenticator>,
     pub sizing: Arc<crate::sizing::SizingService>,
+    pub reports: crate::report::Reports,
 }
 
 #[derive(OpenApi)]

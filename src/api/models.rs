@@ -112,10 +112,7 @@ pub async fn list_model_activations(caller: Caller, state: web::Data<AppState>, 
 pub async fn get_model_report(caller: Caller, state: web::Data<AppState>, version: web::Path<String>) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageModels)?;
     let version = version.into_inner();
-    let page = state
-        .db
-        .run(move |conn| Ok(crate::report::latest_page(conn, &version)))
-        .await??;
+    let page = state.reports.latest_page(version).await?;
     Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(page))
 }
 
@@ -140,11 +137,7 @@ pub struct EvaluationView {
         (status = 409, description = "The version has no stored evaluation yet: evaluate it first", body = Problem, content_type = "application/problem+json")))]
 pub async fn get_model_evaluation(caller: Caller, state: web::Data<AppState>, version: web::Path<String>) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageModels)?;
-    let version = version.into_inner();
-    state.models.get(version.clone()).await?;
-    let key = version.clone();
-    let stored = state.db.run(move |conn| Ok(crate::training::stored::latest(conn, &key))).await??;
-    let stored = stored.ok_or(crate::report::ReportError::NotEvaluated(version))?;
+    let stored = state.reports.latest_evaluation(version.into_inner()).await?;
     Ok(HttpResponse::Ok().json(EvaluationView { id: stored.id, created_at: stored.created_at, job_id: stored.job_id, analysis: stored.analysis }))
 }
 

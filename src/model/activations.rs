@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::comparison::Comparison;
 use crate::db::evaluations::{self, ActivationRow};
 use crate::db::{self, DbConnection, DbError};
 use crate::ranking::baseline::BASELINE_VERSION;
@@ -66,8 +67,8 @@ impl Actor {
     }
 }
 
-/// The comparison figures of the activated version known at activation. Read from the stored
-/// comparison JSON (the registry sits below training, so it does not name training's types).
+/// The comparison figures of the activated version known at activation, taken from its stored
+/// comparison.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Figures {
     /// `evaluation` (its newest stored evaluation), `training` (the figures recorded when it
@@ -93,23 +94,24 @@ pub struct Figures {
 }
 
 impl Figures {
-    fn from_comparison(source: &str, measured_at: Option<chrono::DateTime<chrono::Utc>>, c: &serde_json::Value) -> Self {
-        let overall = &c["candidate"]["overall"];
-        let tried = overall["tried_sessions"].as_u64().unwrap_or(0) > 0 && overall["tried_ndcg_at_5"].is_number();
-        let metric = if tried { "tried_ndcg_at_5" } else { "ndcg_at_5" };
-        let gain = &c["gain"];
+    fn from_comparison(source: &str, measured_at: Option<chrono::DateTime<chrono::Utc>>, c: &Comparison) -> Self {
+        let overall = &c.candidate.overall;
+        let tried = overall.tried_sessions > 0 && overall.tried_ndcg_at_5.is_some();
+        let (metric, value) = if tried { ("tried_ndcg_at_5", overall.tried_ndcg_at_5) } else { ("ndcg_at_5", Some(overall.ndcg_at_5)) };
+        let gain = c.gain.as_ref();
         Self {
             source: source.into(),
             measured_at,
-            held_out_sessions: c["held_out"]["sessions"].as_u64(),
-            held_out_from: c["held_out"]["from"].as_str().and_then(crate::time::parse_rfc3339),
-            held_out_to: c["held_out"]["to"].as_str().and_then(crate::time::parse_rfc3339),
+            // Comparisons stored before the held-out window was recorded read back with none.
+            held_out_sessions: (c.held_out.sessions > 0).then_some(c.held_out.sessions as u64),
+            held_out_from: c.held_out.from,
+            held_out_to: c.held_out.to,
             metric: Some(metric.into()),
-            value: overall[metric].as_f64(),
-            gain_over: gain["over"].as_str().map(str::to_owned),
-            gain: gain["mean"].as_f64(),
-            gain_low: gain["interval"]["low"].as_f64(),
-            gain_high: gain["interval"]["high"].as_f64(),
+            value,
+            gain_over: gain.map(|g| g.over.clone()),
+            gain: gain.map(|g| g.mean),
+            gain_low: gain.map(|g| g.interval.low),
+            gain_high: gain.map(|g| g.interval.high),
         }
     }
 
@@ -153,11 +155,18 @@ impl From<ActivationRow> for Activation {
     }
 }
 
+/// The part of a stored evaluation's analysis the activation history reads (the analysis as a
+/// whole is training's type, which sits above the registry).
+#[derive(Deserialize)]
+struct StoredAnalysis {
+    comparison: Comparison,
+}
+
 /// The figures known for `version` now: its newest evaluation, else its training figures.
 fn figures_of(conn: &mut DbConnection, version: &str) -> Result<Figures, DbError> {
     if let Some(row) = evaluations::latest_evaluation(conn, version)? {
-        if let Ok(analysis) = serde_json::from_str::<serde_json::Value>(&row.analysis) {
-            return Ok(Figures::from_comparison("evaluation", Some(row.created_at.0), &analysis["comparison"]));
+        if let Ok(StoredAnalysis { comparison }) = serde_json::from_str(&row.analysis) {
+            return Ok(Figures::from_comparison("evaluation", Some(row.created_at.0), &comparison));
         }
     }
     if version == BASELINE_VERSION {
@@ -168,9 +177,9 @@ fn figures_of(conn: &mut DbConnection, version: &str) -> Result<Figures, DbError
         Err(DbError::NotFound) => return Ok(Figures::none()),
         Err(e) => return Err(e),
     };
-    Ok(match serde_json::from_str::<serde_json::Value>(&row.metrics) {
-        Ok(c) if c["candidate"].is_object() => Figures::from_comparison("training", Some(row.created_at.0), &c),
-        _ => Figures::none(),
+    Ok(match serde_json::from_str::<Comparison>(&row.metrics) {
+        Ok(c) => Figures::from_comparison("training", Some(row.created_at.0), &c),
+        Err(_) => Figures::none(),
     })
 }
 

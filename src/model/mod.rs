@@ -9,6 +9,7 @@ use crate::features::{schema_hash, Feature, Pair, FEATURE_COUNT};
 use crate::ranking::{sigmoid, Prepared, Scored, Scorer};
 
 pub mod activations;
+pub mod comparison;
 pub mod interaction;
 pub mod registry;
 pub use interaction::{InteractionArtifact, InteractionModel, INTERACTION_KIND};

@@ -10,6 +10,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::activations::{self, Activation, Actor};
+use super::comparison::Comparison;
 use super::Artifact;
 use crate::db::{self, models::ModelRow, Database, DbError};
 use crate::ranking::baseline::BASELINE_VERSION;
@@ -41,9 +42,10 @@ pub struct ModelInfo {
     #[serde(with = "crate::time::millis")]
     pub created_at: chrono::DateTime<Utc>,
     pub schema_hash: String,
-    /// Held-out metrics recorded when it was trained (candidate, active and baseline).
-    #[schema(value_type = Object)]
-    pub metrics: serde_json::Value,
+    /// The held-out comparison recorded when it was trained (candidate, active, rules and
+    /// references on the same sessions); null for the rules, which are not trained.
+    #[schema(required = true)]
+    pub metrics: Option<Comparison>,
     /// What it was trained on.
     #[schema(value_type = Object)]
     pub training_summary: serde_json::Value,
@@ -60,10 +62,24 @@ fn parse_artifact(row: &ModelRow) -> Result<Artifact, ModelError> {
     Artifact::from_json(&row.kind, json)
 }
 
+/// The comparison stored with a version; none when it was stored without one (`{}`) or in a
+/// shape this build cannot read, which is logged rather than failing the whole listing.
+fn stored_comparison(row: &ModelRow) -> Option<Comparison> {
+    let parsed = serde_json::from_str::<Option<Comparison>>(&row.metrics).or_else(|_| {
+        serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&row.metrics)
+            .map_err(|e| e.to_string())
+            .and_then(|m| if m.is_empty() { Ok(None) } else { Err("not a comparison".to_owned()) })
+    });
+    parsed.unwrap_or_else(|e| {
+        log::warn!("model {}: stored metrics unreadable ({e}); listed without them", row.version);
+        None
+    })
+}
+
 fn info(row: ModelRow, active: &str) -> ModelInfo {
     ModelInfo {
         active: row.version == active,
-        metrics: serde_json::from_str(&row.metrics).unwrap_or_else(|_| serde_json::json!({})),
+        metrics: stored_comparison(&row),
         training_summary: serde_json::from_str(&row.training_summary).unwrap_or_else(|_| serde_json::json!({})),
         version: row.version,
         kind: row.kind,
@@ -80,7 +96,7 @@ fn baseline_info(active: &str) -> ModelInfo {
         created_at: chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 25, 0, 0, 0).single().unwrap_or_default(),
         schema_hash: crate::features::schema_hash(),
         // The rules are not trained: no held-out metrics of their own.
-        metrics: serde_json::json!({}),
+        metrics: None,
         training_summary: serde_json::json!({"note": "evidence-based rules; see README"}),
     }
 }
@@ -102,7 +118,7 @@ pub fn store_model(
     conn: &mut db::DbConnection,
     artifact: &Artifact,
     summary: &serde_json::Value,
-    metrics: &serde_json::Value,
+    metrics: Option<&Comparison>,
 ) -> Result<(), DbError> {
     db::models::insert_model(
         conn,
@@ -112,7 +128,7 @@ pub fn store_model(
             schema_hash: artifact.schema_hash().to_owned(),
             artifact: artifact.to_json().to_string(),
             training_summary: summary.to_string().into(),
-            metrics: metrics.to_string().into(),
+            metrics: serde_json::to_string(&metrics).map_err(|e| DbError::Other(e.into()))?.into(),
             created_at: crate::time::now().into(),
         },
     )
@@ -123,7 +139,7 @@ pub fn store_model(
 pub struct Bundled {
     pub artifact: Artifact,
     pub training_summary: serde_json::Value,
-    pub metrics: serde_json::Value,
+    pub metrics: Option<Comparison>,
 }
 
 impl Bundled {
@@ -133,7 +149,12 @@ impl Bundled {
         Ok(Self {
             artifact: Artifact::from_json(&kind, v["artifact"].take())?,
             training_summary: v["training_summary"].take(),
-            metrics: v["metrics"].take(),
+            // The figures are informational: a bundle whose figures this build cannot read
+            // still loads, without them.
+            metrics: serde_json::from_value(v["metrics"].take()).unwrap_or_else(|e| {
+                log::warn!("model bundle: figures unreadable ({e}); loaded without them");
+                None
+            }),
         })
     }
 
@@ -164,7 +185,7 @@ pub fn seed_default_model(db: &Database) -> anyhow::Result<()> {
                 return Ok(());
             }
             if db::models::find_model(conn, bundled.artifact.version()).is_err() {
-                store_model(conn, &bundled.artifact, &bundled.training_summary, &bundled.metrics)?;
+                store_model(conn, &bundled.artifact, &bundled.training_summary, bundled.metrics.as_ref())?;
             }
             if db::meta::get(conn, db::meta::ACTIVE_MODEL)?.is_none() {
                 db::meta::set(conn, db::meta::ACTIVE_MODEL, bundled.artifact.version())?;
@@ -261,5 +282,34 @@ impl ModelRegistry {
     /// The activation history, newest first: one page and the total.
     pub async fn activations(&self, limit: u32, offset: u32) -> Result<(Vec<Activation>, usize), ModelError> {
         Ok(self.db.run(move |conn| activations::list(conn, limit, offset)).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row_with_metrics(metrics: &str) -> ModelRow {
+        ModelRow {
+            version: "m-test".into(),
+            kind: super::super::LOGISTIC_KIND.into(),
+            schema_hash: crate::features::schema_hash(),
+            artifact: "{}".into(),
+            training_summary: "{}".to_owned().into(),
+            metrics: metrics.to_owned().into(),
+            created_at: crate::time::now().into(),
+        }
+    }
+
+    #[test]
+    fn stored_figures_read_back_typed_and_unreadable_ones_list_as_none() {
+        let bundled = Bundled::parse(BUNDLED_DEFAULT_MODEL).unwrap();
+        let comparison = bundled.metrics.clone().expect("the bundled model ships its figures");
+        let stored = row_with_metrics(&serde_json::to_string(&comparison).unwrap());
+        assert_eq!(stored_comparison(&stored), Some(comparison));
+        // Written by older builds or by hand: none of these fails a listing.
+        for text in ["{}", "null", r#"{"candidate": 3}"#, "[1, 2]"] {
+            assert_eq!(stored_comparison(&row_with_metrics(text)), None, "{text}");
+        }
     }
 }

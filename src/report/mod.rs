@@ -9,6 +9,7 @@ use plotters::style::RGBColor;
 use crate::model::activations::Activation;
 use crate::training::analysis::{metric_words, Analysis};
 use crate::training::evaluate::{Evaluation, Interval};
+use crate::training::stored::StoredEvaluation;
 
 pub mod plots;
 
@@ -419,7 +420,7 @@ pub const REPORT_ACTIVATIONS: u32 = 50;
 pub const REPORT_OFFSETS: usize = 15;
 
 /// The page for a stored evaluation, with the activation history as it stands.
-pub fn page_for(conn: &mut crate::db::DbConnection, evaluation: &crate::training::stored::StoredEvaluation) -> Result<String, ReportError> {
+pub fn page_for(conn: &mut crate::db::DbConnection, evaluation: &StoredEvaluation) -> Result<String, ReportError> {
     let (activations, _) = crate::model::activations::list(conn, REPORT_ACTIVATIONS, 0)?;
     // The largest learned offsets first: what a fitter most needs to know.
     let mut offsets: Vec<SizeOffset> = crate::db::sizes::offsets(conn)?
@@ -441,8 +442,9 @@ pub fn page_for(conn: &mut crate::db::DbConnection, evaluation: &crate::training
     Ok(render(&input)?)
 }
 
-/// The page for the newest stored evaluation of `version`.
-pub fn latest_page(conn: &mut crate::db::DbConnection, version: &str) -> Result<String, ReportError> {
+/// The newest stored evaluation of `version`: a 404 for an unknown version, a 409 for one
+/// not evaluated yet.
+pub fn latest_evaluation(conn: &mut crate::db::DbConnection, version: &str) -> Result<StoredEvaluation, ReportError> {
     if version != crate::ranking::baseline::BASELINE_VERSION {
         match crate::db::models::find_model(conn, version) {
             Ok(_) => {}
@@ -450,7 +452,31 @@ pub fn latest_page(conn: &mut crate::db::DbConnection, version: &str) -> Result<
             Err(e) => return Err(e.into()),
         }
     }
-    let evaluation =
-        crate::training::stored::latest(conn, version)?.ok_or_else(|| ReportError::NotEvaluated(version.to_owned()))?;
+    crate::training::stored::latest(conn, version)?.ok_or_else(|| ReportError::NotEvaluated(version.to_owned()))
+}
+
+/// The page for the newest stored evaluation of `version`.
+pub fn latest_page(conn: &mut crate::db::DbConnection, version: &str) -> Result<String, ReportError> {
+    let evaluation = latest_evaluation(conn, version)?;
     page_for(conn, &evaluation)
+}
+
+/// The reports the API serves, each read on the database's blocking pool.
+#[derive(Clone)]
+pub struct Reports {
+    db: crate::db::Database,
+}
+
+impl Reports {
+    pub fn new(db: crate::db::Database) -> Self {
+        Self { db }
+    }
+
+    pub async fn latest_page(&self, version: String) -> Result<String, ReportError> {
+        self.db.run(move |conn| Ok(latest_page(conn, &version))).await?
+    }
+
+    pub async fn latest_evaluation(&self, version: String) -> Result<StoredEvaluation, ReportError> {
+        self.db.run(move |conn| Ok(latest_evaluation(conn, &version))).await?
+    }
 }

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 use super::dataset::{self, Dataset, SaleRecord, Split};
 use super::evaluate::{self, Interval, Ranker};
+pub use crate::model::comparison::Window;
 use super::{check_cancel, compare, Comparison, Progress, TrainError, TrainingSummary};
 use crate::catalogue::Catalogue;
 use crate::features::{attributes, Feature, Pair, Relations, ShoeAttributes, FEATURE_COUNT, RELATION_COUNT, SHOE_DIM};
@@ -27,16 +28,6 @@ pub const PARTIAL_DEPENDENCE_INPUTS: usize = 4;
 pub const LEARNING_FRACTIONS: &[f64] = &[0.125, 0.25, 0.5, 1.0];
 /// Fewest sessions a learning-curve point is fitted on.
 const MIN_CURVE_SESSIONS: usize = 20;
-
-/// A span of sessions, by first sale time (RFC 3339).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Window {
-    pub sessions: usize,
-    #[serde(default, with = "crate::time::offset_option")]
-    pub from: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(default, with = "crate::time::offset_option")]
-    pub to: Option<chrono::DateTime<chrono::Utc>>,
-}
 
 /// What the figures were measured on.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]

@@ -8,12 +8,11 @@ use std::collections::{BTreeMap, HashMap};
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::dataset::Dataset;
-use super::metrics::{auc, calibration, log_loss, ndcg_at_k, ndcg_graded_at_k, reciprocal_rank, CalibrationBin};
+use super::metrics::{auc, calibration, log_loss, ndcg_at_k, ndcg_graded_at_k, reciprocal_rank};
 use crate::catalogue::Catalogue;
+pub use crate::model::comparison::{Evaluation, Interval, Metrics};
 use crate::features::pair;
 use crate::ranking::{sigmoid, Scorer};
 
@@ -21,55 +20,6 @@ use crate::ranking::{sigmoid, Scorer};
 pub const MAX_RANKED_SESSIONS: usize = 20_000;
 /// Bootstrap resamples for the intervals.
 pub const BOOTSTRAP_RESAMPLES: usize = 400;
-
-/// A 95 % bootstrap interval.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Interval {
-    pub low: f64,
-    pub high: f64,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Metrics {
-    /// Labelled sales evaluated (pointwise metrics).
-    pub pairs: usize,
-    /// Sessions with a good-fit sale, ranked against the catalogue.
-    pub sessions_ranked: usize,
-    /// NDCG@5 of the good-fit sales among the whole catalogue.
-    pub ndcg_at_5: f64,
-    #[serde(default)]
-    pub ndcg_at_5_interval: Option<Interval>,
-    pub mrr: f64,
-    #[serde(default)]
-    pub mrr_interval: Option<Interval>,
-    pub auc: Option<f64>,
-    #[serde(default)]
-    pub auc_interval: Option<Interval>,
-    /// Absent for reference rankers, which give no probabilities.
-    pub log_loss: Option<f64>,
-    /// Expected calibration error.
-    pub ece: Option<f64>,
-    pub calibration: Vec<CalibrationBin>,
-    /// Sessions with a recorded tried-on set of two or more shoes.
-    #[serde(default)]
-    pub tried_sessions: usize,
-    /// NDCG@5 within each tried-on set (kept > bought and returned > put back).
-    #[serde(default)]
-    pub tried_ndcg_at_5: Option<f64>,
-    #[serde(default)]
-    pub tried_ndcg_at_5_interval: Option<Interval>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Evaluation {
-    pub model_version: String,
-    pub overall: Metrics,
-    pub per_store: BTreeMap<String, Metrics>,
-    /// Each held-out session's primary ranking figure (tried-set NDCG@5 where try-ons exist,
-    /// else catalogue NDCG@5), for paired comparisons. Not stored.
-    #[serde(skip)]
-    pub per_session: BTreeMap<usize, f64>,
-}
 
 /// Something that orders shoes for a session: a model, or a reference.
 pub enum Ranker<'a> {

@@ -291,9 +291,8 @@ impl JobService {
         if cancel.load(Ordering::Relaxed) {
             return Err(TrainError::Cancelled);
         }
-        let metrics = serde_json::to_value(&result.comparison).unwrap_or_default();
         let summary = serde_json::to_value(&result.summary).unwrap_or_default();
-        self.db.with_conn(|conn| crate::model::registry::store_model(conn, &result.artifact, &summary, &metrics))?;
+        self.db.with_conn(|conn| crate::model::registry::store_model(conn, &result.artifact, &summary, Some(&result.comparison)))?;
         crate::sizing::service::learn_and_store(&self.db, &records, &catalogue)?;
         let version = result.artifact.version().to_owned();
         let message = format!("trained {version}; activate it with POST /v1/models/{version}/activate");

@@ -1,8 +1,7 @@
 //! Evaluation metrics. linfa has no ranking metrics, so NDCG and MRR are here, tested
 //! against hand-computed values.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+pub use crate::model::comparison::CalibrationBin;
 
 /// Area under the ROC curve (Mann-Whitney U, ties counted half). `None` without both classes.
 pub fn auc(scores: &[f64], labels: &[bool]) -> Option<f64> {
@@ -42,13 +41,6 @@ pub fn log_loss(probabilities: &[f64], labels: &[bool]) -> f64 {
         })
         .sum();
     total / probabilities.len() as f64
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct CalibrationBin {
-    pub predicted: f64,
-    pub observed: f64,
-    pub count: usize,
 }
 
 /// Ten equal-width bins of predicted probability, with the observed rate in each, and the

@@ -27,7 +27,7 @@ pub mod metrics;
 pub mod stored;
 
 pub use dataset::{Dataset, SaleRecord};
-pub use evaluate::{Evaluation, Metrics};
+pub use crate::model::comparison::{Comparison, Evaluation, Gain, Metrics, Window};
 
 /// Fewest labelled pairs, and of each class, worth training on.
 pub const MIN_EXAMPLES: usize = 40;
@@ -112,51 +112,6 @@ pub struct TrainingSummary {
     pub synthetic_sales: usize,
 }
 
-/// Which sessions a comparison was computed on.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct HeldOut {
-    pub sessions: usize,
-    /// First and last sale time of the held-out sessions (RFC 3339).
-    #[serde(default, with = "crate::time::offset_option")]
-    pub from: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(default, with = "crate::time::offset_option")]
-    pub to: Option<chrono::DateTime<chrono::Utc>>,
-}
-
-/// The candidate's gain over the model it would replace, on the same sessions.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Gain {
-    /// The version compared against (the active model, or the rules when none is trained).
-    pub over: String,
-    /// `tried_ndcg_at_5` where the held-out sessions recorded try-ons, else `ndcg_at_5`.
-    pub metric: String,
-    pub mean: f64,
-    pub interval: evaluate::Interval,
-}
-
-/// Candidate, active, rules and references, all on the same held-out sessions.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Comparison {
-    #[serde(default)]
-    pub held_out: HeldOut,
-    pub candidate: Evaluation,
-    pub active: Option<Evaluation>,
-    pub baseline: Evaluation,
-    #[serde(default)]
-    pub popularity: Option<Evaluation>,
-    #[serde(default)]
-    pub random: Option<Evaluation>,
-    #[serde(default)]
-    pub gain: Option<Gain>,
-}
-
-impl Comparison {
-    /// Activate only when the lower end of the gain's 95 % interval is above zero.
-    pub fn clearly_better(&self) -> bool {
-        self.gain.as_ref().is_some_and(|g| g.interval.low > 0.0)
-    }
-}
-
 /// Every ranker evaluated on the same held-out examples.
 pub fn compare(
     candidate: &dyn Scorer,
@@ -184,7 +139,7 @@ pub fn compare(
     let times: Vec<_> = test.iter().map(|&i| data.sessions[data.examples[i].session].first_sold_at).collect();
     let sessions: std::collections::HashSet<usize> = test.iter().map(|&i| data.examples[i].session).collect();
     Comparison {
-        held_out: HeldOut {
+        held_out: Window {
             sessions: sessions.len(),
             from: times.iter().min().copied(),
             to: times.iter().max().copied(),

@@ -26,6 +26,12 @@ async fn a_fresh_install_ranks_with_the_bundled_trained_model() {
     assert_eq!(active.len(), 1);
     assert_eq!(active[0]["kind"], "interaction_ranker");
     assert_eq!(active[0]["training_summary"]["synthetic"], true);
+    // The bundled model lists the held-out comparison it was shipped with; the rules, which
+    // are not trained, have none.
+    let figures = &active[0]["metrics"];
+    assert!(figures["candidate"]["overall"]["ndcg_at_5"].is_number() && figures["held_out"]["sessions"].as_u64() > Some(0), "{figures}");
+    let rules = models.as_array().unwrap().iter().find(|m| m["version"] == "baseline-rules-v1").unwrap();
+    assert!(rules["metrics"].is_null(), "{rules}");
     let r = app.recommend(&json!({ "fitting": shop_fitting() })).await;
     assert_eq!(r.body["model_version"], active[0]["version"]);
 }
