@@ -65,15 +65,12 @@ fn parse_artifact(row: &ModelRow) -> Result<Artifact, ModelError> {
 /// The comparison stored with a version; none when it was stored without one (`{}`) or in a
 /// shape this build cannot read, which is logged rather than failing the whole listing.
 fn stored_comparison(row: &ModelRow) -> Option<Comparison> {
-    let parsed = serde_json::from_str::<Option<Comparison>>(&row.metrics).or_else(|_| {
-        serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&row.metrics)
-            .map_err(|e| e.to_string())
-            .and_then(|m| if m.is_empty() { Ok(None) } else { Err("not a comparison".to_owned()) })
-    });
-    parsed.unwrap_or_else(|e| {
-        log::warn!("model {}: stored metrics unreadable ({e}); listed without them", row.version);
-        None
-    })
+    if matches!(row.metrics.trim(), "{}" | "null") {
+        return None;
+    }
+    serde_json::from_str(&row.metrics)
+        .map_err(|e| log::warn!("model {}: stored metrics unreadable ({e}); listed without them", row.version))
+        .ok()
 }
 
 fn info(row: ModelRow, active: &str) -> ModelInfo {
