@@ -238,11 +238,26 @@ pub enum JsonError {
 /// Parses JSON, reporting a syntax error (or nesting deeper than 128 levels) as malformed, and
 /// every wrong, missing or out-of-range field at once with its path.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonError> {
+    // Fast path: most bodies are valid. Read straight from the bytes under `Strict`'s rules
+    // (no tree of values, no path tracking); whatever this refuses goes the way below, which
+    // says why. What it accepts, the way below accepts as the same value (the
+    // `a_valid_body_parses_as_through_a_tree_of_values` test compares the two).
+    let mut stream = serde_json::Deserializer::from_slice(bytes);
+    if let Ok(parsed) = T::deserialize(StrictStream(&mut stream)) {
+        if stream.end().is_ok() {
+            return Ok(parsed);
+        }
+    }
+    parse_through_value(bytes)
+}
+
+/// `parse` through a `serde_json::Value`: the syntax checked first, then the fields, each
+/// error with its path.
+fn parse_through_value<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonError> {
     // Syntax first: serde_json's recursion limit (128 levels) makes deep nesting a syntax error.
     let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
         JsonError::Malformed(format!("{} (line {}, column {})", strip_position(&e.to_string()), e.line(), e.column()))
     })?;
-    // Fast path: most bodies are valid, and path tracking roughly doubles the parse cost.
     if let Ok(parsed) = T::deserialize(Strict(&value)) {
         return Ok(parsed);
     }
@@ -444,6 +459,236 @@ impl<'de, 'a> serde::Deserializer<'de> for Strict<'a> {
     }
 }
 
+/// What `Strict` makes of a JSON number that is not an integer: a whole one below 2^53 reaches
+/// the visitor as an integer (so `2024.0` fills an integer field), any other as a float.
+fn visit_float<'de, V: serde::de::Visitor<'de>, E: serde::de::Error>(f: f64, visitor: V) -> Result<V::Value, E> {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    if f.fract() == 0.0 && f.abs() < EXACT && f >= 0.0 {
+        visitor.visit_u64(f as u64)
+    } else if f.fract() == 0.0 && f.abs() < EXACT {
+        visitor.visit_i64(f as i64)
+    } else {
+        visitor.visit_f64(f)
+    }
+}
+
+/// `Strict`'s rules on a streaming deserializer (serde_json's over the body's bytes): whole
+/// floats reach visitors as integers, and a struct refuses a JSON array. Every value and
+/// every nested one goes through it, so a body it accepts reads as the same value `Strict`
+/// reads from the body's tree (the fitting types deny unknown fields and take no maps, so
+/// no value is skipped unread and no key is read as a number).
+struct StrictStream<D>(D);
+
+/// A visitor seeing the values of a `StrictStream`.
+struct StrictVisitor<V>(V);
+
+/// A struct's visitor: a JSON object only.
+struct StrictStructVisitor<V>(V);
+
+struct StrictSeed<S>(S);
+
+struct StrictAccess<A>(A);
+
+impl<'de, S: serde::de::DeserializeSeed<'de>> serde::de::DeserializeSeed<'de> for StrictSeed<S> {
+    type Value = S::Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        self.0.deserialize(StrictStream(deserializer))
+    }
+}
+
+impl<'de, A: serde::de::SeqAccess<'de>> serde::de::SeqAccess<'de> for StrictAccess<A> {
+    type Error = A::Error;
+    fn next_element_seed<S: serde::de::DeserializeSeed<'de>>(&mut self, seed: S) -> Result<Option<S::Value>, A::Error> {
+        self.0.next_element_seed(StrictSeed(seed))
+    }
+    fn size_hint(&self) -> Option<usize> {
+        self.0.size_hint()
+    }
+}
+
+// Keys are read as `Strict` reads them (as strings, not through the rules).
+impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for StrictAccess<A> {
+    type Error = A::Error;
+    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, A::Error> {
+        self.0.next_key_seed(seed)
+    }
+    fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+        self.0.next_value_seed(StrictSeed(seed))
+    }
+    fn size_hint(&self) -> Option<usize> {
+        self.0.size_hint()
+    }
+}
+
+impl<'de, A: serde::de::EnumAccess<'de>> serde::de::EnumAccess<'de> for StrictAccess<A> {
+    type Error = A::Error;
+    type Variant = StrictAccess<A::Variant>;
+    fn variant_seed<V: serde::de::DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self::Variant), A::Error> {
+        self.0.variant_seed(seed).map(|(value, variant)| (value, StrictAccess(variant)))
+    }
+}
+
+impl<'de, A: serde::de::VariantAccess<'de>> serde::de::VariantAccess<'de> for StrictAccess<A> {
+    type Error = A::Error;
+    fn unit_variant(self) -> Result<(), A::Error> {
+        self.0.unit_variant()
+    }
+    fn newtype_variant_seed<T: serde::de::DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, A::Error> {
+        self.0.newtype_variant_seed(StrictSeed(seed))
+    }
+    fn tuple_variant<V: serde::de::Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value, A::Error> {
+        self.0.tuple_variant(len, StrictVisitor(visitor))
+    }
+    fn struct_variant<V: serde::de::Visitor<'de>>(self, fields: &'static [&'static str], visitor: V) -> Result<V::Value, A::Error> {
+        self.0.struct_variant(fields, StrictStructVisitor(visitor))
+    }
+}
+
+/// The visits a JSON deserializer makes, passed on with the nested values kept under the rules.
+macro_rules! strict_visits {
+    () => {
+        fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            self.0.visit_bool(v)
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            self.0.visit_i64(v)
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            self.0.visit_u64(v)
+        }
+        fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<Self::Value, E> {
+            self.0.visit_i128(v)
+        }
+        fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<Self::Value, E> {
+            self.0.visit_u128(v)
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            visit_float(v, self.0)
+        }
+        fn visit_char<E: serde::de::Error>(self, v: char) -> Result<Self::Value, E> {
+            self.0.visit_char(v)
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            self.0.visit_str(v)
+        }
+        fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+            self.0.visit_borrowed_str(v)
+        }
+        fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
+            self.0.visit_string(v)
+        }
+        fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
+            self.0.visit_bytes(v)
+        }
+        fn visit_borrowed_bytes<E: serde::de::Error>(self, v: &'de [u8]) -> Result<Self::Value, E> {
+            self.0.visit_borrowed_bytes(v)
+        }
+        fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<Self::Value, E> {
+            self.0.visit_byte_buf(v)
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            self.0.visit_none()
+        }
+        fn visit_some<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+            self.0.visit_some(StrictStream(deserializer))
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            self.0.visit_unit()
+        }
+        fn visit_newtype_struct<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+            self.0.visit_newtype_struct(StrictStream(deserializer))
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            self.0.visit_map(StrictAccess(map))
+        }
+        fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
+            self.0.visit_enum(StrictAccess(data))
+        }
+    };
+}
+
+impl<'de, V: serde::de::Visitor<'de>> serde::de::Visitor<'de> for StrictVisitor<V> {
+    type Value = V::Value;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        self.0.expecting(f)
+    }
+    strict_visits!();
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        self.0.visit_seq(StrictAccess(seq))
+    }
+}
+
+impl<'de, V: serde::de::Visitor<'de>> serde::de::Visitor<'de> for StrictStructVisitor<V> {
+    type Value = V::Value;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        self.0.expecting(f)
+    }
+    strict_visits!();
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _seq: A) -> Result<Self::Value, A::Error> {
+        Err(serde::de::Error::invalid_type(serde::de::Unexpected::Seq, &"struct"))
+    }
+}
+
+/// Each of serde's hints passed on with the visitor wrapped.
+macro_rules! strict_hints {
+    ($($method:ident),*) => {
+        $(
+            fn $method<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+                self.0.$method(StrictVisitor(visitor))
+            }
+        )*
+    };
+}
+
+impl<'de, D: serde::Deserializer<'de>> serde::Deserializer<'de> for StrictStream<D> {
+    type Error = D::Error;
+
+    strict_hints!(
+        deserialize_any, deserialize_bool, deserialize_i8, deserialize_i16, deserialize_i32, deserialize_i64,
+        deserialize_i128, deserialize_u8, deserialize_u16, deserialize_u32, deserialize_u64, deserialize_u128,
+        deserialize_f32, deserialize_f64, deserialize_char, deserialize_str, deserialize_string, deserialize_bytes,
+        deserialize_byte_buf, deserialize_option, deserialize_unit, deserialize_seq, deserialize_map,
+        deserialize_identifier, deserialize_ignored_any
+    );
+
+    fn deserialize_unit_struct<V: serde::de::Visitor<'de>>(self, name: &'static str, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_unit_struct(name, StrictVisitor(visitor))
+    }
+    fn deserialize_newtype_struct<V: serde::de::Visitor<'de>>(self, name: &'static str, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_newtype_struct(name, StrictVisitor(visitor))
+    }
+    fn deserialize_tuple<V: serde::de::Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_tuple(len, StrictVisitor(visitor))
+    }
+    fn deserialize_tuple_struct<V: serde::de::Visitor<'de>>(
+        self,
+        name: &'static str,
+        len: usize,
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_tuple_struct(name, len, StrictVisitor(visitor))
+    }
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_struct(name, fields, StrictStructVisitor(visitor))
+    }
+    fn deserialize_enum<V: serde::de::Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_enum(name, variants, StrictVisitor(visitor))
+    }
+    fn is_human_readable(&self) -> bool {
+        self.0.is_human_readable()
+    }
+}
+
 fn unexpected(value: &serde_json::Value) -> serde::de::Unexpected<'_> {
     use serde::de::Unexpected;
     use serde_json::Value;
@@ -521,6 +766,45 @@ mod tests {
         let errors = fields(parse(br#"{"name": "x", "inner": [3.0, 170]}"#));
         assert_eq!(errors, [("inner".to_owned(), "must be an object".to_owned())]);
         assert!(parse::<Outer>(br#"{"name": "x", "inner": {"speed_m_s": 3, "cadence_spm": 170}, "tags": [1], "flag": null}"#).is_ok());
+    }
+
+    /// The fast path must give exactly what the tree of values gives: the same value (to the
+    /// bit, `-0.0` made `0`, `2024.0` an integer), the same refusals.
+    #[test]
+    fn a_valid_body_parses_as_through_a_tree_of_values() {
+        use crate::fitting::{examples, Fitting};
+        use serde::Deserialize;
+        fn same<T: DeserializeOwned + std::fmt::Debug>(body: &str) {
+            let fast = format!("{:?}", parse::<T>(body.as_bytes()));
+            let tree = format!("{:?}", parse_through_value::<T>(body.as_bytes()));
+            assert_eq!(fast, tree, "{body}");
+        }
+        let shop = examples::shop_fitting().to_string();
+        let web = examples::web_fitting().to_string();
+        for body in [&shop, &web] {
+            same::<Fitting>(body);
+            // Taken by the fast path itself.
+            let mut stream = serde_json::Deserializer::from_slice(body.as_bytes());
+            assert!(Fitting::deserialize(StrictStream(&mut stream)).is_ok() && stream.end().is_ok(), "{body}");
+            // Every number in the body written as a float, a negative zero, an exponent.
+            for (from, to) in [(":70", ":70.0"), (":61", ":-0.0"), (":61", ":-0"), (":1", ":1e0"), (":2", ":2.000"), (",", " ,\n")] {
+                same::<Fitting>(&body.replacen(from, to, 3));
+            }
+        }
+        same::<Fitting>(&format!("{shop} x"));
+        same::<Fitting>(&shop.replacen('{', "{\"profile\": {}, ", 1));
+        same::<Fitting>(&shop.replacen('{', "{\"health\": [], ", 1));
+        same::<Fitting>(&shop.replacen('{', "{\"nope\": \"\\ud800\", ", 1));
+        same::<Outer>(r#"{"name": "x", "inner": {"speed_m_s": -0.0, "cadence_spm": 170.0}, "tags": [1, 2.0], "flag": null}"#);
+        same::<Outer>(r#"{"name": "x", "inner": {"speed_m_s": -1e-400, "cadence_spm": 1.7e2}}"#);
+        same::<Outer>(r#"{"name": "x", "inner": [3.0, 170]}"#);
+        same::<Outer>(r#"{"name": "x", "name": "y", "inner": {"speed_m_s": 3, "cadence_spm": 170}}"#);
+        same::<Outer>(r#"{"name": "x", "inner": {"speed_m_s": 9007199254740993, "cadence_spm": 18446744073709551615}}"#);
+        same::<Outer>(r#"{"name": "x", "inner": {"speed_m_s": 1e300, "cadence_spm": 170}, "tags": [255.0, -0]}"#);
+        let mut stream = serde_json::Deserializer::from_slice(br#"{"name": "x", "inner": [3.0, 170]}"#);
+        assert!(Outer::deserialize(StrictStream(&mut stream)).is_err(), "a struct from an array");
+        let parsed: Outer = parse(br#"{"name": "x", "inner": {"speed_m_s": -0.0, "cadence_spm": 170.0}}"#).unwrap();
+        assert_eq!(parsed.inner.speed_m_s.to_bits(), 0.0f64.to_bits(), "-0.0 reads as 0 through a tree of values");
     }
 
     #[test]
