@@ -18,6 +18,7 @@ pub mod referral;
 pub mod settings;
 pub mod startup;
 pub mod tabular;
+pub mod text;
 pub mod time;
 pub mod outcomes;
 pub mod model;

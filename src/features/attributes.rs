@@ -169,6 +169,8 @@ const SHOE_GROUPS: &[(&str, Slots)] = &[
 ];
 
 pub const SHOE_DIM: usize = layout_len(SHOE_GROUPS);
+/// How many groups the shoe attributes form (see `shoe_attribute_groups`).
+pub const SHOE_GROUP_COUNT: usize = SHOE_GROUPS.len();
 
 /// Worn pair → candidate relations.
 const RELATION_GROUPS: &[(&str, Slots)] = &[
@@ -226,6 +228,16 @@ pub fn relation_names() -> Vec<String> {
 /// every shoe explained.
 pub fn relation_name(index: usize) -> Option<&'static str> {
     RELATION_GROUPS.get(index).map(|(name, _)| *name)
+}
+
+/// Each shoe-attribute group with its slots in `ShoeAttributes`, in layout order (the groups
+/// are contiguous), for explanations that sum a group's terms without a lookup per slot.
+pub fn shoe_attribute_groups() -> impl Iterator<Item = (&'static str, std::ops::Range<usize>)> {
+    SHOE_GROUPS.iter().scan(0, |at, (group, slots)| {
+        let start = *at;
+        *at += slots.len();
+        Some((*group, start..*at))
+    })
 }
 
 /// Group of each shoe attribute, for explanations (`brand`, `drop_mm`, …).
@@ -510,5 +522,12 @@ mod tests {
         assert_eq!(shoe_attribute_group(0), "bias");
         assert_eq!(shoe_attribute_group(1), "brand");
         assert_eq!(shoe_attribute_group(SHOE_DIM - 1), "offers_narrow");
+        let mut covered = 0;
+        for (group, range) in shoe_attribute_groups() {
+            assert_eq!(range.start, covered, "{group}");
+            assert!(range.clone().all(|i| shoe_attribute_group(i) == group), "{group}");
+            covered = range.end;
+        }
+        assert_eq!((covered, shoe_attribute_groups().count()), (SHOE_DIM, SHOE_GROUP_COUNT));
     }
 }

@@ -1,9 +1,11 @@
 //! Plain-words reasons for a ranked shoe, taken from the scorer's largest contributions,
 //! so the explanation always matches what actually moved the score.
 
+use crate::text::Whole;
 use crate::catalogue::{Category, Shoe, Terrain};
 use super::Scored;
-use crate::features::{attributes, Feature, FeatureVector, RunnerSignals, RELATION_COUNT, SHOE_DIM};
+use crate::features::attributes::SHOE_GROUP_COUNT;
+use crate::features::{attributes, Feature, FeatureVector, RunnerSignals, FEATURE_COUNT, RELATION_COUNT};
 use crate::fitting::Feel;
 
 /// Contributions smaller than this (log-odds) are not worth a sentence.
@@ -23,8 +25,8 @@ fn drop_comparison(runner: &RunnerSignals, shoe: &Shoe) -> Option<String> {
     let delta = shoe.drop_mm? - runner.worn_drop_mm?;
     Some(match delta {
         d if d.abs() < 0.5 => "same drop as your worn pair".to_owned(),
-        d if d < 0.0 => format!("{:.0} mm lower drop than your worn pair", -d),
-        d => format!("{d:.0} mm higher drop than your worn pair"),
+        d if d < 0.0 => format!("{} mm lower drop than your worn pair", Whole(-d)),
+        d => format!("{} mm higher drop than your worn pair", Whole(d)),
     })
 }
 
@@ -47,7 +49,7 @@ fn support_reason(runner: &RunnerSignals) -> String {
 
 fn cushioning_words(shoe: &Shoe) -> String {
     match shoe.heel_stack_mm {
-        Some(stack) => format!("{stack:.0} mm of {} cushioning", shoe.cushioning.as_str()),
+        Some(stack) => format!("{} mm of {} cushioning", Whole(stack), shoe.cushioning.as_str()),
         None => format!("{} cushioning", shoe.cushioning.as_str()),
     }
 }
@@ -60,23 +62,23 @@ fn reason(feature: Feature, runner: &RunnerSignals, shoe: &Shoe) -> Option<Strin
     Some(match feature {
         StabilityXPronation => support_reason(runner),
         MotionControlXMarkedPronation => "firm motion control for a clearly pronated foot".into(),
-        SoftnessXLight => format!("{} suits a lighter runner ({:.0} kg)", cushioning_words(shoe), runner.mass_kg),
-        Softness => format!("{} for a {:.0} kg runner", cushioning_words(shoe), runner.mass_kg),
+        SoftnessXLight => format!("{} suits a lighter runner ({} kg)", cushioning_words(shoe), Whole(runner.mass_kg)),
+        Softness => format!("{} for a {} kg runner", cushioning_words(shoe), Whole(runner.mass_kg)),
         SupinationXSoftness => format!("{} for a foot that rolls outward", cushioning_words(shoe)),
-        MileageXSoftness => format!("{} for {:.0} km a week", cushioning_words(shoe), runner.weekly_km),
-        Lightness if racing => format!("light at {:.0} g for racing", shoe.weight_g?),
-        Lightness => format!("light at {:.0} g", shoe.weight_g?),
+        MileageXSoftness => format!("{} for {} km a week", cushioning_words(shoe), Whole(runner.weekly_km)),
+        Lightness if racing => format!("light at {} g for racing", Whole(shoe.weight_g?)),
+        Lightness => format!("light at {} g", Whole(shoe.weight_g?)),
         // Every road shoe is made for road: only worth saying off road.
         TerrainFit if runner.terrain == Terrain::Road => return None,
         TerrainFit => format!("made for {}, where you run", terrain_words(shoe.terrain)),
         GoalFit if runner.goal == crate::fitting::Goal::Trail => match shoe.category {
             Category::Cushioned => format!("{} for long trail runs", cushioning_words(shoe)),
             Category::Daily => "an everyday trail shoe for your trail running".into(),
-            Category::Tempo | Category::Race => format!("light ({:.0} g) and quick for trail races", shoe.weight_g?),
+            Category::Tempo | Category::Race => format!("light ({} g) and quick for trail races", Whole(shoe.weight_g?)),
         },
         GoalFit => match shoe.category {
             Category::Race if shoe.plated => "carbon-plated race shoe for your racing goal".into(),
-            Category::Race => format!("race shoe at {:.0} g for your racing goal", shoe.weight_g?),
+            Category::Race => format!("race shoe at {} g for your racing goal", Whole(shoe.weight_g?)),
             Category::Tempo if shoe.plated && racing => "plated tempo shoe for race-pace sessions".into(),
             Category::Tempo => "tempo shoe for faster sessions".into(),
             Category::Cushioned => format!("{} for your long runs", cushioning_words(shoe)),
@@ -89,8 +91,8 @@ fn reason(feature: Feature, runner: &RunnerSignals, shoe: &Shoe) -> Option<Strin
         },
         // A change from the worn pair is a caution (see `explain`); only keeping it is a reason.
         DropChangeMm | DropChangeExcessMm => same_drop(runner, shoe)?,
-        DropCm => format!("{:.0} mm drop", shoe.drop_mm?),
-        ForefootStrikeXDrop => format!("{:.0} mm drop suits your forefoot strike", shoe.drop_mm?),
+        DropCm => format!("{} mm drop", Whole(shoe.drop_mm?)),
+        ForefootStrikeXDrop => format!("{} mm drop suits your forefoot strike", Whole(shoe.drop_mm?)),
         WidthUnavailable if runner.width != crate::catalogue::Width::Standard => {
             format!("made in {} width, as your feet need", runner.width.as_str().replace('_', " "))
         }
@@ -99,7 +101,7 @@ fn reason(feature: Feature, runner: &RunnerSignals, shoe: &Shoe) -> Option<Strin
             if price > budget {
                 return None;
             }
-            format!("${price:.0}, within your ${budget:.0} budget")
+            format!("${}, within your ${} budget", Whole(price), Whole(budget))
         }
         MotionControlXNeutral | StabilityXNeutral | WidthUnavailable | PlatedXNotRacing => return None,
     })
@@ -116,17 +118,17 @@ pub(super) fn spec_facts(runner: &RunnerSignals, shoe: &Shoe) -> Vec<String> {
     let soft = matches!(shoe.cushioning, crate::catalogue::Cushioning::High | crate::catalogue::Cushioning::Max);
     if runner.mass_kg >= HEAVY_RUNNER_KG {
         if let Some(stack) = shoe.heel_stack_mm.filter(|s| *s >= 35.0) {
-            facts.push(format!("{stack:.0} mm heel stack for a {:.0} kg runner", runner.mass_kg));
+            facts.push(format!("{} mm heel stack for a {} kg runner", Whole(stack), Whole(runner.mass_kg)));
         }
     }
     if soft && runner.light > 0.5 {
-        facts.push(format!("{} suits a lighter runner ({:.0} kg)", cushioning_words(shoe), runner.mass_kg));
+        facts.push(format!("{} suits a lighter runner ({} kg)", cushioning_words(shoe), Whole(runner.mass_kg)));
     }
     if soft && runner.weekly_km >= 50.0 {
-        facts.push(format!("{} for {:.0} km a week", cushioning_words(shoe), runner.weekly_km));
+        facts.push(format!("{} for {} km a week", cushioning_words(shoe), Whole(runner.weekly_km)));
     }
     if let Some(weight) = shoe.weight_g.filter(|w| *w < 250.0) {
-        facts.push(format!("light at {weight:.0} g"));
+        facts.push(format!("light at {} g", Whole(weight)));
     }
     facts
 }
@@ -134,7 +136,7 @@ pub(super) fn spec_facts(runner: &RunnerSignals, shoe: &Shoe) -> Vec<String> {
 /// "same drop as your worn pair (12 mm)", when the drop is unchanged.
 fn same_drop(runner: &RunnerSignals, shoe: &Shoe) -> Option<String> {
     let drop = shoe.drop_mm?;
-    ((drop - runner.worn_drop_mm?).abs() < 0.5).then(|| format!("same drop as your worn pair ({drop:.0} mm)"))
+    ((drop - runner.worn_drop_mm?).abs() < 0.5).then(|| format!("same drop as your worn pair ({} mm)", Whole(drop)))
 }
 
 /// A change of drop from the worn pair, with how to ease into it.
@@ -144,8 +146,10 @@ fn drop_change_caution(runner: &RunnerSignals, shoe: &Shoe) -> Option<String> {
         return None;
     }
     Some(format!(
-        "{} ({drop:.0} mm, yours {worn:.0} mm): ease into it over a few weeks, starting with shorter runs",
-        drop_comparison(runner, shoe)?
+        "{} ({} mm, yours {} mm): ease into it over a few weeks, starting with shorter runs",
+        drop_comparison(runner, shoe)?,
+        Whole(drop),
+        Whole(worn)
     ))
 }
 
@@ -166,15 +170,15 @@ fn caution(feature: Feature, runner: &RunnerSignals, shoe: &Shoe, x: &FeatureVec
     Some(match feature {
         WidthUnavailable => format!("not made in {} width", runner.width.as_str().replace('_', " ")),
         OverBudget => format!(
-            "${:.0} over your budget",
-            shoe.price_usd? - runner.budget_usd?
+            "${} over your budget",
+            Whole(shoe.price_usd? - runner.budget_usd?)
         ),
         MotionControlXNeutral if !runner.marked_pronation() => "motion control your feet do not need; it can feel stiff".into(),
         StabilityXNeutral if runner.pronation < RunnerSignals::MARKED_PRONATION / 2.0 => "more support than your gait needs".into(),
         DropChangeExcessMm | DropChangeMm => drop_change_caution(runner, shoe)?,
         PlatedXNotRacing => "carbon plate: best kept for races and fast sessions".into(),
-        ForefootStrikeXDrop => format!("{:.0} mm drop is high for your foot strike", shoe.drop_mm?),
-        Lightness => format!("heavier at {:.0} g", shoe.weight_g?),
+        ForefootStrikeXDrop => format!("{} mm drop is high for your foot strike", Whole(shoe.drop_mm?)),
+        Lightness => format!("heavier at {} g", Whole(shoe.weight_g?)),
         FeelAgreement => match runner.feel? {
             Feel::Soft => "firmer than you prefer".into(),
             Feel::Firm => "softer than you prefer".into(),
@@ -198,23 +202,17 @@ enum Source {
 
 /// Each source's contribution relative to the typical candidate.
 fn relative_contributions(scored: &Scored, typical: &Scored) -> Vec<(f64, Source)> {
-    let mut out: Vec<(f64, Source)> = Feature::ALL
-        .iter()
-        .map(|f| (scored.contributions[f.index()] - typical.contributions[f.index()], Source::Hand(*f)))
-        .collect();
+    let mut out: Vec<(f64, Source)> = Vec::with_capacity(FEATURE_COUNT + RELATION_COUNT + SHOE_GROUP_COUNT);
+    out.extend(Feature::ALL.iter().map(|f| (scored.contributions[f.index()] - typical.contributions[f.index()], Source::Hand(*f))));
     for i in 0..RELATION_COUNT {
         out.push((scored.relations[i] - typical.relations[i], Source::Relation(i)));
     }
-    let mut groups: Vec<(f64, Source)> = Vec::new();
-    for i in 0..SHOE_DIM {
-        let group = attributes::shoe_attribute_group(i);
-        let delta = scored.shoe[i] - typical.shoe[i];
-        match groups.iter_mut().find(|(_, s)| *s == Source::ShoeGroup(group)) {
-            Some(entry) => entry.0 += delta,
-            None => groups.push((delta, Source::ShoeGroup(group))),
-        }
+    // A group's deltas summed in slot order, from its first.
+    for (group, slots) in attributes::shoe_attribute_groups() {
+        let delta = |i: usize| scored.shoe[i] - typical.shoe[i];
+        let sum = slots.clone().skip(1).fold(delta(slots.start), |sum, i| sum + delta(i));
+        out.push((sum, Source::ShoeGroup(group)));
     }
-    out.extend(groups);
     out
 }
 
@@ -237,9 +235,9 @@ fn learned_reason(group: &str, shoe: &Shoe) -> Option<String> {
         "support" => format!("{} shoes have suited runners like you", shoe.support.as_str().replace('_', " ")),
         "cushioning" => format!("{} cushioning has suited runners like you", shoe.cushioning.as_str()),
         "category" => "the kind of shoe runners like you keep".into(),
-        "drop_mm" => format!("a {:.0} mm drop has suited runners like you", shoe.drop_mm?),
-        "weight_g" => format!("at {:.0} g, a weight runners like you keep", shoe.weight_g?),
-        "heel_stack_mm" => format!("{:.0} mm of heel stack suits runners of your build", shoe.heel_stack_mm?),
+        "drop_mm" => format!("a {} mm drop has suited runners like you", Whole(shoe.drop_mm?)),
+        "weight_g" => format!("at {} g, a weight runners like you keep", Whole(shoe.weight_g?)),
+        "heel_stack_mm" => format!("{} mm of heel stack suits runners of your build", Whole(shoe.heel_stack_mm?)),
         "plated" if shoe.plated => "a plated shoe, as runners like you keep".into(),
         _ => return None,
     })
@@ -251,7 +249,7 @@ fn learned_caution(source: Source, runner: &RunnerSignals, shoe: &Shoe) -> Optio
         Source::Relation(i) => match attributes::relation_name(i)? {
             "stack_change_cm" => {
                 let change = shoe.heel_stack_mm? - runner.worn.as_ref()?.heel_stack_mm?;
-                Some(format!("{change:+.0} mm heel stack against your current pair: ease into it over a few weeks"))
+                Some(format!("{:+} mm heel stack against your current pair: ease into it over a few weeks", Whole(change)))
             }
             _ => None,
         },
@@ -267,8 +265,14 @@ pub fn explain(runner: &RunnerSignals, shoe: &Shoe, x: &FeatureVector, scored: &
     let mut order = relative_contributions(scored, typical);
     order.sort_by(|a, b| b.0.total_cmp(&a.0));
 
-    let mut reasons: Vec<String> = Vec::new();
+    // Only the first few distinct reasons can be kept (the same drop, said last, may replace
+    // one of them): the others are not written.
+    let same = same_drop(runner, shoe);
+    let mut reasons: Vec<String> = Vec::with_capacity(MAX_REASONS + 1);
     for (_, source) in order.iter().filter(|(c, _)| *c > MIN_CONTRIBUTION) {
+        if reasons.len() > MAX_REASONS {
+            break;
+        }
         let text = match *source {
             Source::Hand(f) => reason(f, runner, shoe),
             Source::Relation(i) => relation_reason(i, runner, shoe),
@@ -281,16 +285,18 @@ pub fn explain(runner: &RunnerSignals, shoe: &Shoe, x: &FeatureVector, scored: &
         }
     }
     // Specs that answer something about this runner, when the score's own reasons are few.
-    for fact in spec_facts(runner, shoe) {
-        if reasons.len() >= MAX_REASONS - 1 {
-            break;
-        }
-        if !reasons.contains(&fact) {
-            reasons.push(fact);
+    if reasons.len() < MAX_REASONS - 1 {
+        for fact in spec_facts(runner, shoe) {
+            if reasons.len() >= MAX_REASONS - 1 {
+                break;
+            }
+            if !reasons.contains(&fact) {
+                reasons.push(fact);
+            }
         }
     }
     // Keeping the worn pair's drop is worth saying even when it moved the score little.
-    match same_drop(runner, shoe) {
+    match same {
         Some(drop) => {
             reasons.retain(|r| *r != drop);
             reasons.truncate(MAX_REASONS - 1);
@@ -304,6 +310,9 @@ pub fn explain(runner: &RunnerSignals, shoe: &Shoe, x: &FeatureVector, scored: &
         cautions.extend(caution(Feature::TerrainFit, runner, shoe, x));
     }
     for (_, source) in order.iter().rev().filter(|(c, _)| *c < -MIN_CONTRIBUTION) {
+        if cautions.len() >= MAX_CAUTIONS {
+            break;
+        }
         let text = match *source {
             Source::Hand(f) => caution(f, runner, shoe, x),
             other => learned_caution(other, runner, shoe),

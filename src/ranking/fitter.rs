@@ -3,6 +3,7 @@
 //! brands, and an account of what the filters removed. The scorer and the features stay
 //! untouched; every step here works on the scorer's log-odds.
 
+use crate::text::Whole;
 use std::collections::HashMap;
 
 use super::kernel::{self, ShoeMatrix};
@@ -192,7 +193,7 @@ fn relaxations(catalogue: &Catalogue, filters: &Filters, single_misses: &[(u8, u
         out.push(Relaxation {
             filter: "max_price_usd",
             shoes: n,
-            suggestion: format!("{n} more {} at up to ${limit:.0}", plural(n)),
+            suggestion: format!("{n} more {} at up to ${}", plural(n), Whole(limit)),
         });
     }
     out
@@ -575,7 +576,7 @@ impl Finish<'_> {
         }
         if let (Some(price), Some(budget)) = (r.shoe.price_usd, runner.budget_usd) {
             if price > budget {
-                let caution = format!("${:.0} over your ${budget:.0} budget (${price:.0})", price - budget);
+                let caution = format!("${} over your ${} budget (${})", Whole(price - budget), Whole(budget), Whole(price));
                 r.explanation.cautions.retain(|c| !c.contains("over your budget"));
                 r.explanation.cautions.insert(0, caution);
             }
@@ -605,7 +606,7 @@ impl Finish<'_> {
 }
 
 fn add_spec_facts(shoes: &mut [RankedShoe], runner: &RunnerSignals) {
-    for r in shoes {
+    for r in shoes.iter_mut().filter(|r| r.explanation.reasons.len() < 2) {
         for fact in super::explain::spec_facts(runner, &r.shoe) {
             if r.explanation.reasons.len() >= 2 {
                 break;

@@ -3,6 +3,7 @@
 //! any rule, so it can never contradict the referral (no "reduce your distance" beside
 //! "do not run on it"; with an urgent referral, only "do not run until seen").
 
+use crate::text::Whole;
 use super::rules::Running;
 use super::{Referral, ReferralLevel, ReferralReason};
 use crate::fitting::{BodyLocation, Fitting};
@@ -85,7 +86,8 @@ pub fn training_advice(fitting: &Fitting, referral: &Referral) -> Vec<String> {
     {
         if km >= REPLACE_FROM_KM {
             advice.push(format!(
-                "Your current pair has about {km:.0} km on it: most shoes are due for replacement between 550 and 900 km."
+                "Your current pair has about {} km on it: most shoes are due for replacement between 550 and 900 km.",
+                Whole(km)
             ));
         }
     }

@@ -2,6 +2,7 @@
 //! and one function per rule. Levels follow ../shared EVIDENCE ("Clinician referral" and
 //! "part 2"); each rule names its source. Runner-facing text never names a condition.
 
+use crate::text::Whole;
 use super::{ReferralLevel, ReferralReason};
 use crate::fitting::{BodyLocation, Course, Fitting, HealthReport, Onset, PainReport, Side};
 
@@ -703,7 +704,7 @@ impl<'a> Rules<'a> {
             .reduce(f64::max)
             .filter(|s| *s > PAIN_SCORE_LIMIT)
         {
-            why.push(format!("pain of {max:.0}/10 while running"));
+            why.push(format!("pain of {}/10 while running", Whole(max)));
         }
         if pains.iter().any(|p| {
             p.worse_during_run.yes()
@@ -778,13 +779,13 @@ impl<'a> Rules<'a> {
             .contralateral_pelvic_drop_deg
             .filter(|d| d.get() >= LARGE_PELVIC_DROP_DEG)
         {
-            why.push(format!("a large hip drop ({:.0} deg)", drop.get()));
+            why.push(format!("a large hip drop ({} deg)", Whole(drop.get())));
         }
         if let Some(a) = gait
             .left_right_asymmetry_pct
             .filter(|a| a.get() >= MARKED_ASYMMETRY_PCT)
         {
-            why.push(format!("a marked left/right difference ({:.0} %)", a.get()));
+            why.push(format!("a marked left/right difference ({} %)", Whole(a.get())));
         }
         if limp {
             why.push("a limp".into());

@@ -2,10 +2,11 @@
 //! size in a known model), the brand's chart and the model's learned offset, with the
 //! reason in plain words.
 
+use crate::text::Whole;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::chart::{eu_canonical, BrandChart, ChartKind, SizeCharts, SizeLabels, SizeSystem};
+use super::chart::{ChartKind, SizeCharts, SizeLabels, SizeSystem};
 use super::offsets::{chart_kind, ModelOffset, SizeOffsets};
 use crate::catalogue::{Catalogue, Shoe, Width};
 use crate::fitting::Fitting;
@@ -80,11 +81,13 @@ fn start(
         let mm = foot.length_mm.get();
         let said = match feet.and_then(|f| f.length_difference_mm()) {
             Some(d) if d >= 1.0 => format!(
-                "you measure {mm:.0} mm ({} foot, the longer by {d:.0} mm)",
-                which.as_str()
+                "you measure {} mm ({} foot, the longer by {} mm)",
+                Whole(mm),
+                which.as_str(),
+                Whole(d)
             ),
-            Some(_) => format!("you measure {mm:.0} mm (both feet)"),
-            None => format!("you measure {mm:.0} mm ({} foot)", which.as_str()),
+            Some(_) => format!("you measure {} mm (both feet)", Whole(mm)),
+            None => format!("you measure {} mm ({} foot)", Whole(mm), which.as_str()),
         };
         return Some(Start {
             foot_mm: mm,
@@ -104,9 +107,10 @@ fn start(
             .unwrap_or(0.0);
         let mm = chart_mm - known_offset;
         let said = format!(
-            "you wear {} in the {}, a foot of about {mm:.0} mm",
+            "you wear {} in the {}, a foot of about {} mm",
             usual.system.label(usual.size),
-            known.display_name()
+            known.display_name(),
+            Whole(mm)
         );
         return Some(Start {
             foot_mm: mm,
@@ -181,7 +185,8 @@ fn width_advice(fitting: &Fitting, shoe: &Shoe, offset: Option<&ModelOffset>) ->
         Some((mm, w)) => (
             w,
             format!(
-                "your foot is {mm:.0} mm across ({} for its length)",
+                "your foot is {} mm across ({} for its length)",
+                Whole(mm),
                 width_words(w)
             ),
         ),
@@ -271,8 +276,7 @@ pub fn advise(
         .as_ref()
         .map(|f| f.system())
         .unwrap_or_default();
-    let label = |eu: f64| labels(chart, kind, eu);
-    let (first, next) = (label(row.eu), label(rows[j].eu));
+    let (first, next) = (chart.row_labels(kind, i)?, chart.row_labels(kind, j)?);
     let in_system = |l: &SizeLabels| -> String {
         let value = match system {
             SizeSystem::Eu => Some(l.eu),
@@ -286,6 +290,7 @@ pub fn advise(
             None => SizeSystem::Eu.label(l.eu),
         }
     };
+    let (first_text, next_text) = (in_system(&first), in_system(&next));
     let fit = match offset.filter(|o| o.records > 0.0 || o.brand_records > 0.0) {
         Some(o) => match offset_words(o.length_mm, chart.step_mm(kind)) {
             Some(words) if o.records >= 1.0 => {
@@ -297,19 +302,14 @@ pub fn advise(
         None => format!(
             "{} chart puts that at {}",
             possessive(&shoe.brand),
-            in_system(&first)
+            first_text
         ),
     };
-    let reason = format!(
-        "{}; {fit}: try {}, then {}",
-        start.said,
-        in_system(&first),
-        in_system(&next)
-    );
+    let reason = format!("{}; {fit}: try {first_text}, then {next_text}", start.said);
     Some(SizeAdvice {
         system,
-        first: in_system(&first),
-        next: in_system(&next),
+        first: first_text,
+        next: next_text,
         first_size: first,
         next_size: next,
         basis: start.basis,
@@ -327,21 +327,6 @@ fn possessive(name: &str) -> String {
     }
 }
 
-/// A chart row's EU size with its other labels, read in the runner's table.
-fn labels(chart: &BrandChart, kind: ChartKind, eu: f64) -> SizeLabels {
-    let mut l = SizeLabels::of_eu(Some(chart), eu);
-    if kind == ChartKind::Women {
-        // A women's row: its foot length comes from the women's table.
-        if let Some(mm) = chart.foot_length_mm(SizeSystem::Eu, eu, ChartKind::Women) {
-            l.foot_length_mm = Some((mm * 10.0).round() / 10.0);
-            l.uk = chart.size_for(SizeSystem::Uk, ChartKind::Women, mm);
-            l.us_men = chart.size_for(SizeSystem::UsMen, ChartKind::Men, mm);
-            l.us_women = chart.size_for(SizeSystem::UsWomen, ChartKind::Women, mm);
-        }
-    }
-    l.eu = eu_canonical(eu);
-    l
-}
 
 #[cfg(test)]
 mod tests {

@@ -3,6 +3,7 @@
 //! foot length, because brands disagree on how the systems line up: Adidas' UK is US − ½,
 //! Nike's EU 40 is 250 mm in its men's chart and 255 mm in its women's.
 
+use crate::text::Whole;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -31,8 +32,26 @@ impl SizeSystem {
             SizeSystem::Uk => format!("UK {}", half_text(size)),
             SizeSystem::UsMen => format!("US men's {}", half_text(size)),
             SizeSystem::UsWomen => format!("US women's {}", half_text(size)),
-            SizeSystem::Mondopoint => format!("{size:.0} mm"),
+            SizeSystem::Mondopoint => format!("{} mm", Whole(size)),
         }
+    }
+}
+
+/// `f` of `text.to_lowercase()`, without allocating for a short ASCII text (a brand name),
+/// whose lowercase is its ASCII lowercase.
+pub(crate) fn with_lowercase<R>(text: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 64];
+    match buf.get_mut(..text.len()) {
+        Some(out) if text.is_ascii() => {
+            for (o, b) in out.iter_mut().zip(text.bytes()) {
+                *o = b.to_ascii_lowercase();
+            }
+            match std::str::from_utf8(out) {
+                Ok(lower) => f(lower),
+                Err(_) => f(&text.to_lowercase()),
+            }
+        }
+        _ => f(&text.to_lowercase()),
     }
 }
 
@@ -51,7 +70,7 @@ pub fn eu_text(size: f64) -> String {
 
 fn half_text(size: f64) -> String {
     if (size - size.round()).abs() < 0.01 {
-        format!("{size:.0}")
+        Whole(size).to_string()
     } else {
         format!("{size:.1}")
     }
@@ -101,9 +120,36 @@ pub struct BrandChart {
     pub brand: String,
     pub men: Vec<ChartRow>,
     pub women: Vec<ChartRow>,
+    /// Each row of `men` and of `women` with every system's label (`row_labels`), worked out
+    /// once when the charts are read: size advice reads them for every shoe it sizes.
+    labels: [Vec<SizeLabels>; 2],
 }
 
 impl BrandChart {
+    /// Row `i` of `kind`'s table with its labels in every system, read in that table (a
+    /// women's row's foot length and UK and US sizes from the women's table).
+    pub fn row_labels(&self, kind: ChartKind, i: usize) -> Option<SizeLabels> {
+        if let Some(l) = self.labels[kind as usize].get(i) {
+            return Some(l.clone());
+        }
+        self.table(kind).get(i).map(|row| self.labels_of(kind, row.eu))
+    }
+
+    fn labels_of(&self, kind: ChartKind, eu: f64) -> SizeLabels {
+        let mut l = SizeLabels::of_eu(Some(self), eu);
+        if kind == ChartKind::Women {
+            // A women's row: its foot length comes from the women's table.
+            if let Some(mm) = self.foot_length_mm(SizeSystem::Eu, eu, ChartKind::Women) {
+                l.foot_length_mm = Some((mm * 10.0).round() / 10.0);
+                l.uk = self.size_for(SizeSystem::Uk, ChartKind::Women, mm);
+                l.us_men = self.size_for(SizeSystem::UsMen, ChartKind::Men, mm);
+                l.us_women = self.size_for(SizeSystem::UsWomen, ChartKind::Women, mm);
+            }
+        }
+        l.eu = eu_canonical(eu);
+        l
+    }
+
     pub fn table(&self, kind: ChartKind) -> &[ChartRow] {
         match kind {
             ChartKind::Men => &self.men,
@@ -267,12 +313,15 @@ impl SizeCharts {
                     });
                 }
             }
+            let labels = [ChartKind::Men, ChartKind::Women]
+                .map(|kind| chart.table(kind).iter().map(|row| chart.labels_of(kind, row.eu)).collect());
+            chart.labels = labels;
         }
         Ok(SizeCharts { brands })
     }
 
     pub fn brand(&self, brand: &str) -> Option<&BrandChart> {
-        self.brands.get(&brand.to_lowercase())
+        with_lowercase(brand, |key| self.brands.get(key))
     }
 
     pub fn brands(&self) -> impl Iterator<Item = &BrandChart> {

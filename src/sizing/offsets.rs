@@ -173,8 +173,7 @@ impl SizeOffsets {
     /// The offset to use for a shoe: its own, else its brand's, else none.
     pub fn for_shoe(&self, shoe_id: &str, brand: &str) -> Option<ModelOffset> {
         self.shoes.get(shoe_id).copied().or_else(|| {
-            self.brands
-                .get(&brand.to_lowercase())
+            super::chart::with_lowercase(brand, |key| self.brands.get(key))
                 .map(|&(mm, n)| ModelOffset {
                     length_mm: mm,
                     width: 0.0,
