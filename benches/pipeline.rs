@@ -31,6 +31,31 @@ fn open(url: &str) -> stridefit::db::Database {
     stridefit::startup::prepare_database(&settings).expect("database")
 }
 
+/// A digest of what the trained model computes (every weight, mean and scale to the bit; not
+/// its version or time), so two builds can be shown to train the same model.
+fn model_digest(artifact: &stridefit::model::Artifact) -> String {
+    use sha2::{Digest, Sha256};
+    use stridefit::model::Artifact;
+    let mut h = Sha256::new();
+    let mut add = |values: &[f64]| values.iter().for_each(|v| h.update(v.to_bits().to_le_bytes()));
+    match artifact {
+        Artifact::Logistic(a) => {
+            add(&a.means);
+            add(&a.scales);
+            add(&a.weights);
+            add(&[a.intercept, a.alpha]);
+        }
+        Artifact::Interaction(a) => {
+            add(&a.means);
+            add(&a.scales);
+            add(&a.linear_weights);
+            add(&a.interactions);
+            add(&[a.intercept, a.hyper_parameters.alpha, a.hyper_parameters.passes]);
+        }
+    }
+    format!("{:x}", h.finalize())[..16].to_owned()
+}
+
 /// One step, in this (child) process; prints `measure <name> <seconds> <peak MB>` lines.
 fn run_step(step: &str, url: &str, csv: &Path) {
     let db = open(url);
@@ -70,6 +95,7 @@ fn run_step(step: &str, url: &str, csv: &Path) {
                 result.comparison.baseline.overall.ndcg_at_5,
                 peak_mb()
             );
+            println!("model digest {} (the same digest = the same model, weight for weight)", model_digest(&result.artifact));
             println!("measure train {train_s} {}", peak_mb());
         }
         other => panic!("unknown step {other}"),
