@@ -113,7 +113,7 @@ fn write_training_file(path: &Path, data: &dataset::Dataset, split: &dataset::Sp
         idx.sort_by_key(|&i| data.examples[i].session);
         for i in idx {
             let e = &data.examples[i];
-            let runner = &data.sessions[e.session].runner;
+            let runner = &data.runner(e.session);
             let label = e.label.filter(|_| e.sold).map_or(String::new(), |l| (l as u8).to_string());
             writeln!(file, "{},{side},{},{label},{}", e.session, e.grade, flat(&e.pair(data), runner)).expect("write");
         }
@@ -141,7 +141,7 @@ fn main() {
             &SimulationConfig { sales: n, seed: 100 + n as u64, scenario: Scenario::ShopPreferences, ..Default::default() },
         );
         let records = to_records(&sales, Utc::now());
-        let data = dataset::build(&records, &catalogue).expect("dataset");
+        let data = dataset::build(&records, &catalogue);
         // No test split: the fresh runners are the test. Validation picks hyper-parameters.
         let split = dataset::split_by_time(&data, 0.0, 0.2);
         write_training_file(&out.join(format!("train_{n}.csv")), &data, &split);

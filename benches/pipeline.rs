@@ -1,6 +1,7 @@
 //! One timed end-to-end pass at scale: simulate N outcome rows (default 1 000 000), write
 //! them as a CSV file, import it into a fresh database the way `stridefit import outcomes`
-//! does (streamed from the file), load the sales back, train and evaluate.
+//! does (streamed from the file), load the sales back as the training dataset (streamed),
+//! train and evaluate.
 //!
 //! `cargo bench --bench pipeline` (SQLite in a temp dir). Set STRIDEFIT_BENCH_ROWS to change
 //! N and STRIDEFIT_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1/test to run on a scratch
@@ -14,7 +15,7 @@ use std::time::Instant;
 
 use stridefit::catalogue::CatalogueService;
 use stridefit::simulate::{simulate, write_csv, SimulationConfig};
-use stridefit::training::{load_records, train, Silent};
+use stridefit::training::{load_dataset, train_on, Silent};
 
 const STEP: &str = "STRIDEFIT_PIPELINE_STEP";
 
@@ -80,12 +81,14 @@ fn run_step(step: &str, url: &str, csv: &Path) {
         }
         "train" => {
             let t = Instant::now();
-            let records = load_records(&db).expect("load");
+            // Streamed into the training dataset (examples with their features): no sale
+            // record or fitting document is held beyond its row.
+            let data = load_dataset(&db, &catalogue).expect("load");
             let load_s = t.elapsed().as_secs_f64();
-            println!("load:     {} sales in {load_s:.1} s, peak {:.0} MB", records.len(), peak_mb());
+            println!("load:     {} sales ({} examples) in {load_s:.1} s, peak {:.0} MB", data.sales, data.examples.len(), peak_mb());
             println!("measure load {load_s} {}", peak_mb());
             let t = Instant::now();
-            let result = train(&records, &catalogue, None, &Silent, &AtomicBool::new(false)).expect("train");
+            let result = train_on(&data, &catalogue, None, &Silent, &AtomicBool::new(false)).expect("train");
             let train_s = t.elapsed().as_secs_f64();
             println!(
                 "train + evaluate: {} labelled sales in {train_s:.1} s (candidate {} NDCG@5 {:.4}, baseline {:.4}), peak {:.0} MB",
@@ -124,6 +127,8 @@ fn main() {
         return;
     }
     if let Ok(step) = std::env::var(STEP) {
+        // RUST_LOG=info shows each phase of training with its time.
+        let _ = env_logger::try_init();
         let url = std::env::var("STRIDEFIT_PIPELINE_URL").expect("url");
         let csv = PathBuf::from(std::env::var("STRIDEFIT_PIPELINE_CSV").expect("csv"));
         run_step(&step, &url, &csv);

@@ -236,7 +236,7 @@ pub fn evaluate(database_url: &str, args: &EvaluateArgs) -> anyhow::Result<()> {
     let scorer = db.with_conn(|conn| Ok(load_scorer(conn, &version)))??;
     let bar = Bar::new("evaluate");
     bar.report(0.1, "building labelled pairs");
-    let data = dataset::build(&records, &catalogue)?;
+    let data = dataset::build(&records, &catalogue);
     let split = dataset::split_by_time(&data, training::TEST_FRACTION, training::VALIDATION_FRACTION);
     bar.report(0.4, "scoring held-out sessions");
     let current = active.get();

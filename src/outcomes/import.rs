@@ -719,6 +719,8 @@ mod tests {
             let db = fresh_db(&dir);
             let report = import_in_batches(&db, &catalogue, csv.as_bytes(), batch_rows, bulk, &|_| {}).unwrap();
             let records = crate::training::load_records(&db).unwrap();
+            // Training's streamed read gives the dataset the records give.
+            assert_eq!(crate::training::load_dataset(&db, &catalogue).unwrap(), crate::training::dataset::build(&records, &catalogue));
             let mut sales: Vec<(String, String, Option<bool>, usize)> =
                 records.iter().map(|r| (r.shoe_id.clone(), r.sold_at.to_rfc3339(), r.label, r.tried.len())).collect();
             sales.sort();
@@ -740,6 +742,7 @@ mod tests {
             assert_eq!(counts(&db), (0, 0, 0));
             let report = import_in_batches(&db, &catalogue, csv.as_bytes(), 64, bulk, &|_| {}).unwrap();
             let records = crate::training::load_records(&db).unwrap();
+            assert_eq!(crate::training::load_dataset(&db, &catalogue).unwrap(), crate::training::dataset::build(&records, &catalogue));
             let mut sales: Vec<(String, String, Option<bool>, usize)> =
                 records.iter().map(|r| (r.shoe_id.clone(), r.sold_at.to_rfc3339(), r.label, r.tried.len())).collect();
             sales.sort();

@@ -388,7 +388,7 @@ fn importance(scorer: &dyn Scorer, data: &Dataset, sample: &[usize]) -> Vec<(Inp
     let mut prepared = HashMap::new();
     for &i in sample {
         let e = &data.examples[i];
-        let p = *prepared.entry(e.session).or_insert_with(|| scorer.prepare(&data.sessions[e.session].runner));
+        let p = *prepared.entry(e.session).or_insert_with(|| scorer.prepare(&data.runner(e.session)));
         let s = scorer.score(&p, &e.pair(data));
         for (k, input) in inputs.iter().enumerate() {
             let c = match *input {
@@ -481,7 +481,7 @@ fn partial_dependence(scorer: &dyn Scorer, data: &Dataset, sample: &[usize], inp
             let mut total = 0.0;
             for &i in sample {
                 let e = &data.examples[i];
-                let p = *prepared.entry(e.session).or_insert_with(|| scorer.prepare(&data.sessions[e.session].runner));
+                let p = *prepared.entry(e.session).or_insert_with(|| scorer.prepare(&data.runner(e.session)));
                 let (mut features, mut relations) = (e.x, e.relations);
                 let mut shoe: ShoeAttributes = data.shoe_attributes[e.shoe as usize];
                 match input {
@@ -528,7 +528,7 @@ fn reasons(scorer: &dyn Scorer, data: &Dataset, test: &[usize], catalogue: &Cata
     let mut counts: HashMap<String, usize> = HashMap::new();
     let (mut explained, mut shoes) = (0, 0);
     for &s in sessions.iter().step_by(step).take(MAX_EXPLAINED_SESSIONS) {
-        let ranked = crate::ranking::rank(scorer, catalogue, &data.sessions[s].runner, &Filters::default(), 5);
+        let ranked = crate::ranking::rank(scorer, catalogue, &data.runner(s), &Filters::default(), 5);
         explained += 1;
         for shoe in ranked {
             shoes += 1;
@@ -555,7 +555,7 @@ pub fn analyse(
     cancel: &AtomicBool,
 ) -> Result<Analysis, TrainError> {
     progress.report(0.05, "building examples");
-    let data = dataset::build(records, catalogue)?;
+    let data = dataset::build(records, catalogue);
     let split = dataset::split_by_time(&data, super::TEST_FRACTION, super::VALIDATION_FRACTION);
     if split.test.is_empty() {
         return Err(TrainError::NotEnoughData(format!("{} sessions: none left to hold out", data.sessions.len())));

@@ -1,6 +1,7 @@
-//! Labelled (fitting, shoe) pairs for training and evaluation. polars joins the sales
-//! with the catalogue, drops what cannot be learned from and orders them by time; the
-//! features come from `features::pair`, the same call the server makes when it ranks.
+//! Labelled (fitting, shoe) pairs for training and evaluation. The builder drops what cannot
+//! be learned from and orders the sales by time, reading them one at a time (a stream from
+//! the database never holds them all); the features come from `features::pair`, the same
+//! call the server makes when it ranks.
 //!
 //! A session is one fitting. Its examples are the shoes sold (with the outcome as a label)
 //! and, when the shop recorded try-ons, the shoes tried and put back: bought against put
@@ -10,12 +11,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use polars::prelude::*;
 use rayon::prelude::*;
 
 use crate::catalogue::Catalogue;
 use crate::db::outcomes::OutcomeRow;
-use crate::features::{pair, shoe_attributes, FeatureVector, Pair, Relations, RunnerSignals, ShoeAttributes};
+use crate::features::{
+    pair, shoe_attributes, FeatureVector, Pair, Relations, RunnerAttributes, RunnerSignals, ShoeAttributes, WornShoe, RUNNER_DIM,
+};
 use crate::fitting::Fitting;
 use crate::outcomes::{label, TryOn};
 
@@ -57,14 +59,102 @@ impl SaleRecord {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Session {
     pub key: String,
     pub store_id: Option<String>,
-    pub runner: RunnerSignals,
+    /// The runner's signals, packed; `Dataset::runner` gives them back whole.
+    runner: PackedRunner,
     pub first_sold_at: DateTime<Utc>,
     /// Whether the shop recorded which shoes were tried and put back.
     pub has_try_ons: bool,
+}
+
+/// A runner's signals in an eighth of their size, bit for bit: the binned attributes are
+/// almost all 0 or 1, so the slots that hold exactly 1 are a bit set and any other non-zero
+/// value is listed, and the worn pair is its catalogue index. A million sessions held whole
+/// took 0.9 GB.
+#[derive(Debug, Clone, PartialEq)]
+struct PackedRunner {
+    values: [f64; 6],
+    worn_drop_mm: Option<f64>,
+    budget_usd: Option<f64>,
+    pronation_measured: bool,
+    terrain: crate::catalogue::Terrain,
+    goal: crate::fitting::Goal,
+    width: crate::catalogue::Width,
+    feel: Option<crate::fitting::Feel>,
+    /// Catalogue index of the worn pair.
+    worn: Option<u32>,
+    /// Attribute slots that hold exactly 1.0.
+    ones: u128,
+    /// Every other slot whose value is not +0.0 (by its bits), in slot order.
+    others: Box<[(u8, f64)]>,
+}
+
+const _: () = assert!(RUNNER_DIM <= 128, "the packed runner keeps one bit per attribute slot");
+
+impl PackedRunner {
+    fn pack(runner: &RunnerSignals, index_of: &HashMap<&str, u32>) -> Self {
+        let mut ones = 0u128;
+        let mut others = Vec::new();
+        for (slot, &v) in runner.attributes.0.iter().enumerate() {
+            if v.to_bits() == 1f64.to_bits() {
+                ones |= 1 << slot;
+            } else if v.to_bits() != 0 {
+                others.push((slot as u8, v));
+            }
+        }
+        let r = runner;
+        Self {
+            values: [r.pronation, r.supination, r.light, r.mass_kg, r.weekly_km, r.forefoot_strike],
+            worn_drop_mm: r.worn_drop_mm,
+            budget_usd: r.budget_usd,
+            pronation_measured: r.pronation_measured,
+            terrain: r.terrain,
+            goal: r.goal,
+            width: r.width,
+            feel: r.feel,
+            // The worn pair is always a catalogue shoe (`RunnerSignals::from_fitting`).
+            worn: r.worn.as_ref().and_then(|w| index_of.get(w.id.as_str()).copied()),
+            ones,
+            others: others.into_boxed_slice(),
+        }
+    }
+
+    fn unpack(&self, worn_shoes: &[WornShoe]) -> RunnerSignals {
+        let [pronation, supination, light, mass_kg, weekly_km, forefoot_strike] = self.values;
+        RunnerSignals {
+            pronation,
+            supination,
+            pronation_measured: self.pronation_measured,
+            light,
+            mass_kg,
+            weekly_km,
+            forefoot_strike,
+            worn_drop_mm: self.worn_drop_mm,
+            terrain: self.terrain,
+            goal: self.goal,
+            width: self.width,
+            feel: self.feel,
+            budget_usd: self.budget_usd,
+            worn: self.worn.map(|i| worn_shoes[i as usize].clone()),
+            attributes: RunnerAttributes(self.attributes()),
+        }
+    }
+
+    fn attributes(&self) -> [f64; RUNNER_DIM] {
+        let mut out = [0.0; RUNNER_DIM];
+        for (slot, v) in out.iter_mut().enumerate() {
+            if self.ones & (1 << slot) != 0 {
+                *v = 1.0;
+            }
+        }
+        for &(slot, v) in self.others.iter() {
+            out[slot as usize] = v;
+        }
+        out
+    }
 }
 
 /// Relevance of a shoe within its session, for ranking objectives and metrics. The
@@ -77,10 +167,9 @@ pub mod grade {
     pub const BOUGHT_GOOD_FIT: f64 = 3.0;
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Example {
     pub session: usize,
-    pub shoe_id: String,
     /// Index of the shoe in the catalogue (and in `Dataset::shoe_attributes`).
     pub shoe: u32,
     pub sold: bool,
@@ -105,18 +194,36 @@ impl Example {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Dataset {
     pub sessions: Vec<Session>,
     /// Sales ordered by sale time, then the shoes put back.
     pub examples: Vec<Example>,
     /// Attributes of every catalogue shoe, by catalogue index.
     pub shoe_attributes: Vec<ShoeAttributes>,
+    /// Every catalogue shoe as a worn pair, by catalogue index (unpacks sessions' runners).
+    worn_shoes: Vec<WornShoe>,
+    /// Sales read, with or without a label or a known shoe.
+    pub sales: usize,
+    /// Of those, sales made by a simulator.
+    pub synthetic_sales: usize,
     pub unlabelled: usize,
     pub unknown_shoe: usize,
 }
 
 impl Dataset {
+    /// The runner of a session, as `RunnerSignals::from_fitting` gave it.
+    pub fn runner(&self, session: usize) -> RunnerSignals {
+        self.sessions[session].runner.unpack(&self.worn_shoes)
+    }
+
+    /// A session's runner's non-zero attributes, in slot order, into `out`: what
+    /// `runner(session).attributes` holds other than 0, without unpacking the rest.
+    pub(crate) fn runner_non_zero(&self, session: usize, out: &mut Vec<(u16, f64)>) {
+        out.clear();
+        out.extend(self.sessions[session].runner.attributes().iter().enumerate().filter(|(_, v)| **v != 0.0).map(|(i, v)| (i as u16, *v)));
+    }
+
     /// Labelled sales that were good fits.
     pub fn positives(&self) -> usize {
         self.examples.iter().filter(|e| e.good_fit()).count()
@@ -141,13 +248,6 @@ impl Dataset {
         }
         grouped
     }
-
-    /// One example of a session's shoe, its inputs from the shared feature path.
-    fn example(&self, catalogue: &Catalogue, session: usize, shoe: u32, label: Option<bool>, grade: f64, sold: bool) -> Example {
-        let spec = &catalogue.shoes[shoe as usize];
-        let p = pair(&self.sessions[session].runner, spec, &self.shoe_attributes[shoe as usize]);
-        Example { session, shoe_id: spec.id.clone(), shoe, sold, label, grade, x: p.x, relations: p.relations }
-    }
 }
 
 fn sale_grade(label: Option<bool>) -> f64 {
@@ -159,73 +259,236 @@ fn sale_grade(label: Option<bool>) -> f64 {
 }
 
 /// Keeps sales of shoes still in the catalogue that carry a label or belong to a session
-/// with try-ons, ordered by time (polars), then computes each pair's features and adds the
-/// session's put-back shoes.
-pub fn build(records: &[SaleRecord], catalogue: &Catalogue) -> PolarsResult<Dataset> {
-    let n = records.len();
-    let sales = df!(
-        "row" => (0..n as u32).collect::<Vec<u32>>(),
-        "shoe_id" => records.iter().map(|r| r.shoe_id.as_str()).collect::<Vec<_>>(),
-        "sold_at" => records.iter().map(|r| r.sold_at.timestamp_millis()).collect::<Vec<i64>>(),
-        "usable" => records.iter().map(|r| r.label.is_some() || !r.tried.is_empty()).collect::<Vec<bool>>(),
-    )?;
-    let shoes = df!("shoe_id" => catalogue.shoes.iter().map(|s| s.id.as_str()).collect::<Vec<_>>())?;
-    let kept = sales
-        .lazy()
-        .filter(col("usable"))
-        .join(shoes.lazy(), [col("shoe_id")], [col("shoe_id")], JoinArgs::new(JoinType::Inner))
-        .sort(["sold_at", "row"], SortMultipleOptions::default())
-        .select([col("row")])
-        .collect()?;
-    let rows: Vec<u32> = kept.column("row")?.u32()?.into_no_null_iter().collect();
-
-    let index_of: HashMap<&str, u32> = catalogue.shoes.iter().enumerate().map(|(i, s)| (s.id.as_str(), i as u32)).collect();
-    let mut dataset = Dataset {
-        unlabelled: records.iter().filter(|r| r.label.is_none() && r.tried.is_empty()).count(),
-        unknown_shoe: records.iter().filter(|r| !index_of.contains_key(r.shoe_id.as_str())).count(),
-        shoe_attributes: catalogue.shoes.iter().map(shoe_attributes).collect(),
-        ..Default::default()
-    };
-    // Which session and shoe each example is, in order (cheap, sequential); then each
-    // session's runner signals and each example's features, in parallel and in that order.
-    let mut session_index: HashMap<&str, usize> = HashMap::new();
-    let mut session_records: Vec<&SaleRecord> = Vec::new();
-    let mut sold_in: std::collections::HashSet<(usize, u32)> = std::collections::HashSet::new();
-    let mut specs: Vec<(usize, u32, Option<bool>, f64, bool)> = Vec::with_capacity(rows.len());
-    for row in rows {
-        let record = &records[row as usize];
-        let shoe_index = index_of[record.shoe_id.as_str()];
-        let session = *session_index.entry(record.session_key.as_str()).or_insert_with(|| {
-            session_records.push(record);
-            session_records.len() - 1
-        });
-        sold_in.insert((session, shoe_index));
-        specs.push((session, shoe_index, record.label, sale_grade(record.label), true));
+/// with try-ons, ordered by time, then computes each pair's features and adds the session's
+/// put-back shoes.
+pub fn build(records: &[SaleRecord], catalogue: &Catalogue) -> Dataset {
+    let mut builder = Builder::new(catalogue);
+    for record in records {
+        builder.push_record(record);
     }
-    // Shoes tried and put back: every tried shoe the session did not buy.
-    for (session, record) in session_records.iter().enumerate() {
-        for tried in record.tried.iter() {
-            let Some(&shoe_index) = index_of.get(tried.shoe_id.as_str()) else { continue };
-            if sold_in.insert((session, shoe_index)) {
-                specs.push((session, shoe_index, None, grade::PUT_BACK, false));
-            }
+    builder.finish()
+}
+
+/// One sale as the builder reads it.
+pub struct Sale<'a> {
+    /// Groups the sales of one fitting session.
+    pub session_key: &'a str,
+    pub store_id: Option<&'a str>,
+    pub shoe_id: &'a str,
+    pub sold_at: DateTime<Utc>,
+    pub label: Option<bool>,
+    pub synthetic: bool,
+    /// Whether the session recorded any try-on (known to the catalogue or not).
+    pub has_try_ons: bool,
+}
+
+/// What the builder keeps of a session's fitting and try-ons.
+pub struct SessionInput {
+    pub runner: RunnerSignals,
+    /// The catalogue indices of the shoes tried, in the order tried (unknown shoes left out).
+    pub tried: Vec<u32>,
+}
+
+/// A kept sale, before the sales are put in time order.
+struct PendingSale {
+    sold_ms: i64,
+    session: u32,
+    shoe: u32,
+    label: Option<bool>,
+}
+
+/// A session as first read; its fields come from its earliest kept sale (in time, then in
+/// the order read), as they did when every record was sorted first.
+struct PendingSession {
+    key: String,
+    /// (sale time in ms, sale read) of that sale.
+    first: (i64, u32),
+    first_sold_at: DateTime<Utc>,
+    store_id: Option<String>,
+    has_try_ons: bool,
+    runner: PackedRunner,
+    tried: Box<[u32]>,
+}
+
+/// Builds a dataset from sales handed over one at a time (a stream from the database holds
+/// no sale but the one it reads), keeping a few bytes per sale and one packed runner per
+/// session until `finish` orders them and computes the features. Gives exactly what sorting
+/// every record by (sale time in ms, order read) first gave.
+pub struct Builder<'c> {
+    catalogue: &'c Catalogue,
+    index_of: HashMap<&'c str, u32>,
+    sales: Vec<PendingSale>,
+    /// When each kept sale was read (its place among every sale read), by `sales` index.
+    read_at: Vec<u32>,
+    sessions: Vec<PendingSession>,
+    session_of: HashMap<String, u32>,
+    read: usize,
+    synthetic_sales: usize,
+    unlabelled: usize,
+    unknown_shoe: usize,
+}
+
+impl<'c> Builder<'c> {
+    pub fn new(catalogue: &'c Catalogue) -> Self {
+        Self {
+            catalogue,
+            index_of: catalogue.shoes.iter().enumerate().map(|(i, s)| (s.id.as_str(), i as u32)).collect(),
+            sales: Vec::new(),
+            read_at: Vec::new(),
+            sessions: Vec::new(),
+            session_of: HashMap::new(),
+            read: 0,
+            synthetic_sales: 0,
+            unlabelled: 0,
+            unknown_shoe: 0,
         }
     }
-    dataset.sessions = session_records
-        .par_iter()
-        .map(|record| Session {
-            key: record.session_key.clone(),
-            store_id: record.store_id.clone(),
-            runner: RunnerSignals::from_fitting(&record.fitting, catalogue),
-            first_sold_at: record.sold_at,
+
+    /// The catalogue index of a shoe, if the catalogue has it.
+    pub fn shoe_index(&self, shoe_id: &str) -> Option<u32> {
+        self.index_of.get(shoe_id).copied()
+    }
+
+    /// Whether a sale of this session has been kept already.
+    pub fn has_session(&self, key: &str) -> bool {
+        self.session_of.contains_key(key)
+    }
+
+    pub fn push_record(&mut self, record: &SaleRecord) {
+        let sale = Sale {
+            session_key: &record.session_key,
+            store_id: record.store_id.as_deref(),
+            shoe_id: &record.shoe_id,
+            sold_at: record.sold_at,
+            label: record.label,
+            synthetic: record.synthetic,
             has_try_ons: !record.tried.is_empty(),
-        })
-        .collect();
-    dataset.examples = specs
-        .par_iter()
-        .map(|&(session, shoe, label, grade, sold)| dataset.example(catalogue, session, shoe, label, grade, sold))
-        .collect();
-    Ok(dataset)
+        };
+        let catalogue = self.catalogue;
+        let index_of = &self.index_of;
+        let tried: Vec<u32> = record.tried.iter().filter_map(|t| index_of.get(t.shoe_id.as_str()).copied()).collect();
+        let _ = self.push(sale, || Ok::<_, std::convert::Infallible>(SessionInput { runner: RunnerSignals::from_fitting(&record.fitting, catalogue), tried }));
+    }
+
+    /// Reads one sale. `session` is asked for the session's runner and try-ons only when
+    /// this sale is the session's earliest kept so far; its error is handed back.
+    pub fn push<E>(&mut self, sale: Sale, session: impl FnOnce() -> Result<SessionInput, E>) -> Result<(), E> {
+        let read = self.read as u32;
+        self.read += 1;
+        self.synthetic_sales += sale.synthetic as usize;
+        let usable = sale.label.is_some() || sale.has_try_ons;
+        self.unlabelled += !usable as usize;
+        let shoe = self.index_of.get(sale.shoe_id).copied();
+        self.unknown_shoe += shoe.is_none() as usize;
+        let (Some(shoe), true) = (shoe, usable) else { return Ok(()) };
+        let sold_ms = sale.sold_at.timestamp_millis();
+        let first = (sold_ms, read);
+        let index = match self.session_of.get(sale.session_key) {
+            Some(&i) => {
+                // Sales are read in order, so an earlier key means an earlier sale time.
+                if first < self.sessions[i as usize].first {
+                    let input = session()?;
+                    let pending = &mut self.sessions[i as usize];
+                    pending.first = first;
+                    pending.first_sold_at = sale.sold_at;
+                    pending.store_id = sale.store_id.map(str::to_owned);
+                    pending.has_try_ons = sale.has_try_ons;
+                    pending.runner = PackedRunner::pack(&input.runner, &self.index_of);
+                    pending.tried = input.tried.into_boxed_slice();
+                }
+                i
+            }
+            None => {
+                let input = session()?;
+                let i = self.sessions.len() as u32;
+                self.sessions.push(PendingSession {
+                    key: sale.session_key.to_owned(),
+                    first,
+                    first_sold_at: sale.sold_at,
+                    store_id: sale.store_id.map(str::to_owned),
+                    has_try_ons: sale.has_try_ons,
+                    runner: PackedRunner::pack(&input.runner, &self.index_of),
+                    tried: input.tried.into_boxed_slice(),
+                });
+                self.session_of.insert(sale.session_key.to_owned(), i);
+                i
+            }
+        };
+        self.sales.push(PendingSale { sold_ms, session: index, shoe, label: sale.label });
+        self.read_at.push(read);
+        Ok(())
+    }
+
+    /// Orders the kept sales by time, numbers the sessions in that order, adds the shoes
+    /// tried and put back, and computes every example's features (in parallel).
+    pub fn finish(self) -> Dataset {
+        let Builder { catalogue, sales, read_at, sessions: pending, session_of, read, synthetic_sales, unlabelled, unknown_shoe, .. } = self;
+        drop(session_of);
+        let mut order: Vec<u32> = (0..sales.len() as u32).collect();
+        order.sort_unstable_by_key(|&k| (sales[k as usize].sold_ms, read_at[k as usize]));
+        drop(read_at);
+        // Sessions numbered by their first sale in time order.
+        let mut number = vec![u32::MAX; pending.len()];
+        let mut first_order = Vec::new();
+        let mut sold_in: std::collections::HashSet<(usize, u32)> = std::collections::HashSet::new();
+        let mut specs: Vec<(usize, u32, Option<bool>, f64, bool)> = Vec::with_capacity(sales.len());
+        for &k in &order {
+            let sale = &sales[k as usize];
+            let p = sale.session as usize;
+            if number[p] == u32::MAX {
+                number[p] = first_order.len() as u32;
+                first_order.push(p);
+            }
+            let session = number[p] as usize;
+            sold_in.insert((session, sale.shoe));
+            specs.push((session, sale.shoe, sale.label, sale_grade(sale.label), true));
+        }
+        drop((order, sales, number));
+        // Shoes tried and put back: every tried shoe the session did not buy.
+        for (session, &p) in first_order.iter().enumerate() {
+            for &shoe in pending[p].tried.iter() {
+                if sold_in.insert((session, shoe)) {
+                    specs.push((session, shoe, None, grade::PUT_BACK, false));
+                }
+            }
+        }
+        drop(sold_in);
+        let mut pending: Vec<Option<PendingSession>> = pending.into_iter().map(Some).collect();
+        let sessions: Vec<Session> = first_order
+            .iter()
+            .filter_map(|&p| pending[p].take())
+            .map(|p| Session { key: p.key, store_id: p.store_id, runner: p.runner, first_sold_at: p.first_sold_at, has_try_ons: p.has_try_ons })
+            .collect();
+        drop(pending);
+        let mut dataset = Dataset {
+            sessions,
+            shoe_attributes: catalogue.shoes.iter().map(shoe_attributes).collect(),
+            worn_shoes: catalogue.shoes.iter().map(WornShoe::of).collect(),
+            sales: read,
+            synthetic_sales,
+            unlabelled,
+            unknown_shoe,
+            ..Default::default()
+        };
+        // Each example's features in parallel, in order; a session's runner is unpacked once
+        // for a run of its examples.
+        let examples = specs
+            .par_iter()
+            .map_init(
+                || None::<(usize, RunnerSignals)>,
+                |cache, &(session, shoe, label, grade, sold)| {
+                    if cache.as_ref().is_some_and(|(s, _)| *s != session) {
+                        *cache = None;
+                    }
+                    let (_, runner) = cache.get_or_insert_with(|| (session, dataset.runner(session)));
+                    let p = pair(runner, &catalogue.shoes[shoe as usize], &dataset.shoe_attributes[shoe as usize]);
+                    Example { session, shoe, sold, label, grade, x: p.x, relations: p.relations }
+                },
+            )
+            .collect();
+        dataset.examples = examples;
+        dataset
+    }
 }
 
 /// Example indices split by time and by session: the newest sessions are held out for

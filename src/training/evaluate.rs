@@ -67,7 +67,7 @@ fn random_key(session: usize, shoe: u32) -> f64 {
 pub(crate) fn catalogue_keys(ranker: &Ranker, dataset: &Dataset, session: usize, catalogue: &Catalogue) -> Vec<f64> {
     match ranker {
         Ranker::Model(scorer) => {
-            let runner = &dataset.sessions[session].runner;
+            let runner = &dataset.runner(session);
             let prepared = scorer.prepare(runner);
             catalogue
                 .shoes

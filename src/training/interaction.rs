@@ -37,63 +37,109 @@ const INTERCEPT: usize = LINEAR_DIM;
 const MATRIX: usize = LINEAR_DIM + 1;
 const PARAMS: usize = MATRIX + RUNNER_DIM * SHOE_DIM;
 
-/// One scored item of a session, with its inputs in the sparse form the fit needs.
-struct Item {
-    linear: [f64; LINEAR_DIM],
-    /// Shared with every item of the same shoe (one list per catalogue shoe, not per item).
-    shoe_nz: std::sync::Arc<[(u16, f64)]>,
-    label: Option<bool>,
-    grade: f64,
+/// The sessions one fit reads. Items are the dataset's examples, read and standardised as
+/// they are used rather than copied (a copy of every item's inputs was most of training's
+/// memory); group `g` is session `sessions[g]` with the examples `items[starts[g]..starts[g + 1]]`.
+struct Groups<'a> {
+    dataset: &'a Dataset,
+    means: Vec<f64>,
+    scales: Vec<f64>,
+    /// Each catalogue shoe's non-zero attributes, shared by every item of that shoe.
+    shoes: Vec<Vec<(u16, f64)>>,
+    sessions: Vec<usize>,
+    starts: Vec<usize>,
+    items: Vec<u32>,
 }
 
-/// A session's items and its runner's non-zero attributes.
-struct Group {
+/// One group's inputs as the objective reads them, filled in place (no allocation per group).
+#[derive(Default)]
+struct Scratch {
     runner_nz: Vec<(u16, f64)>,
-    items: Vec<Item>,
+    linear: Vec<[f64; LINEAR_DIM]>,
+    shoes: Vec<u32>,
+    z: Vec<f64>,
+    labels: Vec<Option<bool>>,
+    grades: Vec<f64>,
+    dz: Vec<f64>,
 }
 
-fn non_zero(values: &[f64]) -> Vec<(u16, f64)> {
-    values.iter().enumerate().filter(|(_, v)| **v != 0.0).map(|(i, v)| (i as u16, *v)).collect()
+fn non_zero_into(values: &[f64], out: &mut Vec<(u16, f64)>) {
+    out.clear();
+    out.extend(values.iter().enumerate().filter(|(_, v)| **v != 0.0).map(|(i, v)| (i as u16, *v)));
 }
 
-/// Groups examples (given by index) by session, standardising the linear inputs.
-fn groups(dataset: &Dataset, examples: &[usize], means: &[f64], scales: &[f64]) -> Vec<Group> {
-    let shoes: Vec<std::sync::Arc<[(u16, f64)]>> = dataset.shoe_attributes.iter().map(|a| non_zero(&a.0).into()).collect();
-    dataset
-        .by_session(examples)
-        .into_iter()
-        .map(|(session, examples)| Group {
-            runner_nz: non_zero(&dataset.sessions[session].runner.attributes.0),
-            items: examples
-                .into_iter()
-                .map(|e| {
-                    let mut linear = linear_inputs(&e.pair(dataset));
-                    for k in 0..LINEAR_DIM {
-                        linear[k] = (linear[k] - means[k]) / scales[k];
-                    }
-                    Item {
-                        linear,
-                        shoe_nz: shoes[e.shoe as usize].clone(),
-                        label: e.label.filter(|_| e.sold),
-                        grade: e.grade,
-                    }
-                })
-                .collect(),
-        })
-        .collect()
+impl<'a> Groups<'a> {
+    /// Groups examples (given by index) by session, sessions in index order and each
+    /// session's examples in the given order, standardised with `(means, scales)`.
+    fn new(dataset: &'a Dataset, examples: &[usize], (means, scales): (Vec<f64>, Vec<f64>)) -> Self {
+        let shoes = dataset
+            .shoe_attributes
+            .iter()
+            .map(|a| {
+                let mut nz = Vec::new();
+                non_zero_into(&a.0, &mut nz);
+                nz
+            })
+            .collect();
+        let mut items: Vec<u32> = examples.iter().map(|&i| i as u32).collect();
+        // Stable: a session's examples keep their order.
+        items.sort_by_key(|&i| dataset.examples[i as usize].session);
+        let (mut sessions, mut starts) = (Vec::new(), Vec::new());
+        for (k, &i) in items.iter().enumerate() {
+            let session = dataset.examples[i as usize].session;
+            if sessions.last() != Some(&session) {
+                sessions.push(session);
+                starts.push(k);
+            }
+        }
+        starts.push(items.len());
+        Self { dataset, means, scales, shoes, sessions, starts, items }
+    }
+
+    fn len(&self) -> usize {
+        self.sessions.len()
+    }
+
+    fn examples(&self, g: usize) -> impl Iterator<Item = &'a super::dataset::Example> + '_ {
+        self.items[self.starts[g]..self.starts[g + 1]].iter().map(|&i| &self.dataset.examples[i as usize])
+    }
+
+    /// Reads group `g` into `s`: the runner's non-zero attributes, and each item's
+    /// standardised linear inputs, shoe, label and grade.
+    fn load(&self, g: usize, s: &mut Scratch) {
+        self.dataset.runner_non_zero(self.sessions[g], &mut s.runner_nz);
+        s.linear.clear();
+        s.shoes.clear();
+        s.labels.clear();
+        s.grades.clear();
+        for e in self.examples(g) {
+            let mut linear = linear_inputs(&e.pair(self.dataset));
+            for k in 0..LINEAR_DIM {
+                linear[k] = (linear[k] - self.means[k]) / self.scales[k];
+            }
+            s.linear.push(linear);
+            s.shoes.push(e.shoe);
+            s.labels.push(e.label.filter(|_| e.sold));
+            s.grades.push(e.grade);
+        }
+    }
 }
 
+/// Mean and scale of each linear input over these examples, summed in example order (two
+/// passes over the examples, no copy of their inputs).
 fn standardiser(dataset: &Dataset, examples: &[usize]) -> (Vec<f64>, Vec<f64>) {
     let n = examples.len().max(1) as f64;
-    let rows: Vec<[f64; LINEAR_DIM]> = examples.iter().map(|&i| linear_inputs(&dataset.examples[i].pair(dataset))).collect();
+    let row = |i: usize| linear_inputs(&dataset.examples[i].pair(dataset));
     let mut means = vec![0.0; LINEAR_DIM];
-    for r in &rows {
+    for &i in examples {
+        let r = row(i);
         for k in 0..LINEAR_DIM {
             means[k] += r[k] / n;
         }
     }
     let mut vars = vec![0.0; LINEAR_DIM];
-    for r in &rows {
+    for &i in examples {
+        let r = row(i);
         for k in 0..LINEAR_DIM {
             vars[k] += (r[k] - means[k]).powi(2) / n;
         }
@@ -102,14 +148,14 @@ fn standardiser(dataset: &Dataset, examples: &[usize]) -> (Vec<f64>, Vec<f64>) {
     (means, scales)
 }
 
-fn logit(theta: &[f64], runner_nz: &[(u16, f64)], item: &Item) -> f64 {
+fn logit(theta: &[f64], runner_nz: &[(u16, f64)], linear: &[f64; LINEAR_DIM], shoe_nz: &[(u16, f64)]) -> f64 {
     let mut z = theta[INTERCEPT];
-    for (w, x) in theta[..LINEAR_DIM].iter().zip(&item.linear) {
+    for (w, x) in theta[..LINEAR_DIM].iter().zip(linear) {
         z += w * x;
     }
     for &(i, r) in runner_nz {
         let row = MATRIX + i as usize * SHOE_DIM;
-        for &(j, s) in item.shoe_nz.iter() {
+        for &(j, s) in shoe_nz {
             z += theta[row + j as usize] * r * s;
         }
     }
@@ -129,8 +175,8 @@ fn sigmoid(x: f64) -> f64 {
 }
 
 /// Adds d(loss)/d(logit) = `g` of one item into the gradient.
-fn add_gradient(grad: &mut [f64], g: f64, runner_nz: &[(u16, f64)], item: &Item, with_intercept: bool) {
-    for (d, x) in grad[..LINEAR_DIM].iter_mut().zip(&item.linear) {
+fn add_gradient(grad: &mut [f64], g: f64, runner_nz: &[(u16, f64)], linear: &[f64; LINEAR_DIM], shoe_nz: &[(u16, f64)], with_intercept: bool) {
+    for (d, x) in grad[..LINEAR_DIM].iter_mut().zip(linear) {
         *d += g * x;
     }
     if with_intercept {
@@ -138,16 +184,16 @@ fn add_gradient(grad: &mut [f64], g: f64, runner_nz: &[(u16, f64)], item: &Item,
     }
     for &(i, r) in runner_nz {
         let row = MATRIX + i as usize * SHOE_DIM;
-        for &(j, s) in item.shoe_nz.iter() {
+        for &(j, s) in shoe_nz {
             grad[row + j as usize] += g * r * s;
         }
     }
 }
 
 /// How many pointwise and pairwise terms a group holds.
-fn term_counts(group: &Group) -> (usize, usize) {
-    let point = group.items.iter().filter(|it| it.label.is_some()).count();
-    let pairs = group.items.iter().map(|a| group.items.iter().filter(|b| a.grade > b.grade).count()).sum();
+fn term_counts(groups: &Groups, g: usize) -> (usize, usize) {
+    let point = groups.examples(g).filter(|e| e.label.filter(|_| e.sold).is_some()).count();
+    let pairs = groups.examples(g).map(|a| groups.examples(g).filter(|b| a.grade > b.grade).count()).sum();
     (point, pairs)
 }
 
@@ -177,9 +223,10 @@ impl Loss {
 /// The one definition of the objective for one session: logistic loss of each labelled sale,
 /// and of each pair ordered by grade. Returns it with d(loss)/d(logit) per item, pointwise
 /// terms scaled by `scales.0` and pairwise by `scales.1`.
-fn session_loss(z: &[f64], labels: &[Option<bool>], grades: &[f64], scales: (f64, f64)) -> (Loss, Vec<f64>) {
+fn session_loss(z: &[f64], labels: &[Option<bool>], grades: &[f64], scales: (f64, f64), dz: &mut Vec<f64>) -> Loss {
     let mut loss = Loss::default();
-    let mut dz = vec![0.0; z.len()];
+    dz.clear();
+    dz.resize(z.len(), 0.0);
     for (k, label) in labels.iter().enumerate() {
         if let Some(y) = label {
             let y = *y as u8 as f64;
@@ -200,30 +247,33 @@ fn session_loss(z: &[f64], labels: &[Option<bool>], grades: &[f64], scales: (f64
             }
         }
     }
-    (loss, dz)
+    loss
 }
 
 /// A group's unregularised loss, adding its gradient (with the given term scales) when asked.
-fn group_loss(theta: &[f64], group: &Group, grad: Option<(&mut [f64], (f64, f64))>) -> Loss {
-    let z: Vec<f64> = group.items.iter().map(|it| logit(theta, &group.runner_nz, it)).collect();
-    let labels: Vec<Option<bool>> = group.items.iter().map(|it| it.label).collect();
-    let grades: Vec<f64> = group.items.iter().map(|it| it.grade).collect();
+fn group_loss(theta: &[f64], groups: &Groups, g: usize, s: &mut Scratch, grad: Option<(&mut [f64], (f64, f64))>) -> Loss {
+    groups.load(g, s);
+    s.z.clear();
+    for (linear, &shoe) in s.linear.iter().zip(&s.shoes) {
+        s.z.push(logit(theta, &s.runner_nz, linear, &groups.shoes[shoe as usize]));
+    }
     let scales = grad.as_ref().map_or((1.0, 1.0), |g| g.1);
-    let (loss, dz) = session_loss(&z, &labels, &grades, scales);
+    let loss = session_loss(&s.z, &s.labels, &s.grades, scales, &mut s.dz);
     if let Some((grad, _)) = grad {
-        for (item, d) in group.items.iter().zip(&dz) {
-            if *d != 0.0 {
-                add_gradient(grad, *d, &group.runner_nz, item, item.label.is_some());
+        for k in 0..s.z.len() {
+            if s.dz[k] != 0.0 {
+                add_gradient(grad, s.dz[k], &s.runner_nz, &s.linear[k], &groups.shoes[s.shoes[k] as usize], s.labels[k].is_some());
             }
         }
     }
     loss
 }
 
-fn objective(theta: &[f64], groups: &[Group]) -> f64 {
+fn objective(theta: &[f64], groups: &Groups) -> f64 {
     let mut loss = Loss::default();
-    for g in groups {
-        loss.add(group_loss(theta, g, None));
+    let mut scratch = Scratch::default();
+    for g in 0..groups.len() {
+        loss.add(group_loss(theta, groups, g, &mut scratch, None));
     }
     loss.objective()
 }
@@ -256,12 +306,13 @@ impl Adam {
 }
 
 /// One mini-batch step: the mean pointwise and mean pairwise gradients plus L2.
-fn step(theta: &mut [f64], adam: &mut Adam, grad: &mut [f64], train: &[Group], batch: &[usize], alpha: f64, rate: f64) {
+#[allow(clippy::too_many_arguments)]
+fn step(theta: &mut [f64], adam: &mut Adam, grad: &mut [f64], train: &Groups, scratch: &mut Scratch, batch: &[usize], alpha: f64, rate: f64) {
     grad.iter_mut().for_each(|g| *g = 0.0);
-    let (np, nq) = batch.iter().map(|&g| term_counts(&train[g])).fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+    let (np, nq) = batch.iter().map(|&g| term_counts(train, g)).fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
     let scales = (1.0 / np.max(1) as f64, 1.0 / nq.max(1) as f64);
     for &g in batch {
-        group_loss(theta, &train[g], Some((&mut *grad, scales)));
+        group_loss(theta, train, g, scratch, Some((&mut *grad, scales)));
     }
     for k in 0..PARAMS {
         if k != INTERCEPT && theta[k] != 0.0 {
@@ -286,10 +337,11 @@ const CHECKS_PER_PASS: usize = 4;
 
 /// Trains for at most `passes` passes (fractional), in a seeded random order, calling
 /// `on_check(passes_so_far, theta)` `CHECKS_PER_PASS` times a pass; stops when it says so.
-fn fit_with(train: &[Group], passes: f64, alpha: f64, mut on_check: impl FnMut(f64, &[f64]) -> bool) -> Vec<f64> {
+fn fit_with(train: &Groups, passes: f64, alpha: f64, mut on_check: impl FnMut(f64, &[f64]) -> bool) -> Vec<f64> {
     let mut theta = vec![0.0; PARAMS];
     let mut adam = Adam::new();
     let mut grad = vec![0.0; PARAMS];
+    let mut scratch = Scratch::default();
     let mut rng = StdRng::seed_from_u64(17);
     let mut order: Vec<usize> = (0..train.len()).collect();
     let batches_per_pass = train.len().div_ceil(BATCH_SESSIONS).max(1);
@@ -304,7 +356,7 @@ fn fit_with(train: &[Group], passes: f64, alpha: f64, mut on_check: impl FnMut(f
         let batch = &order[start..(start + BATCH_SESSIONS).min(order.len())];
         // Decaying steps settle the noise of small batches: rate / sqrt(1 + passes).
         let rate = LEARNING_RATE / (1.0 + done as f64 / batches_per_pass as f64).sqrt();
-        step(&mut theta, &mut adam, &mut grad, train, batch, alpha, rate);
+        step(&mut theta, &mut adam, &mut grad, train, &mut scratch, batch, alpha, rate);
         if (done + 1) % check_every == 0 && !on_check((done + 1) as f64 / batches_per_pass as f64, &theta) {
             break;
         }
@@ -320,10 +372,10 @@ pub fn fit(
     version: &str,
     on_step: &mut dyn FnMut(usize, usize),
 ) -> Result<(InteractionArtifact, Vec<SearchResult>, f64), TrainError> {
-    let (means, scales) = standardiser(dataset, train);
-    let train_groups = groups(dataset, train, &means, &scales);
-    let valid_groups = groups(dataset, validation, &means, &scales);
-    if train_groups.is_empty() {
+    let train_groups = Groups::new(dataset, train, standardiser(dataset, train));
+    // Validation is standardised as training is.
+    let valid_groups = Groups::new(dataset, validation, (train_groups.means.clone(), train_groups.scales.clone()));
+    if train_groups.len() == 0 {
         return Err(TrainError::NotEnoughData("no training sessions".into()));
     }
     // Each strength's search is independent and seeded alike, so they run in parallel and
@@ -334,7 +386,7 @@ pub fn fit(
         .map(|&alpha| {
             let (mut best, mut best_passes, mut since) = (f64::INFINITY, 1.0, 0);
             fit_with(&train_groups, MAX_PASSES, alpha, |passes, theta| {
-                let v = if valid_groups.is_empty() { 0.0 } else { objective(theta, &valid_groups) };
+                let v = if valid_groups.len() == 0 { 0.0 } else { objective(theta, &valid_groups) };
                 if v < best - 1e-5 {
                     (best, best_passes, since) = (v, passes, 0);
                 } else {
@@ -363,12 +415,12 @@ pub fn fit(
 /// Fits with fixed hyper-parameters (no search) on these examples: the final fit, and the
 /// report's learning curve (the same recipe on less history).
 pub fn refit(dataset: &Dataset, examples: &[usize], alpha: f64, passes: f64, version: &str) -> Result<InteractionArtifact, TrainError> {
-    let (means, scales) = standardiser(dataset, examples);
-    let all_groups = groups(dataset, examples, &means, &scales);
-    if all_groups.is_empty() {
+    let all_groups = Groups::new(dataset, examples, standardiser(dataset, examples));
+    if all_groups.len() == 0 {
         return Err(TrainError::NotEnoughData("no training sessions".into()));
     }
     let theta = fit_with(&all_groups, passes, alpha, |_, _| true);
+    let Groups { means, scales, .. } = all_groups;
     Ok(InteractionArtifact {
         version: version.to_owned(),
         schema_hash: extended_schema_hash(),
@@ -388,11 +440,11 @@ pub fn refit(dataset: &Dataset, examples: &[usize], alpha: f64, passes: f64, ver
 pub fn validation_objective(scorer: &dyn crate::ranking::Scorer, dataset: &Dataset, examples: &[usize]) -> f64 {
     let mut loss = Loss::default();
     for (session, items) in dataset.by_session(examples) {
-        let prepared = scorer.prepare(&dataset.sessions[session].runner);
+        let prepared = scorer.prepare(&dataset.runner(session));
         let z: Vec<f64> = items.iter().map(|e| scorer.rank_key(&prepared, &e.pair(dataset))).collect();
         let labels: Vec<Option<bool>> = items.iter().map(|e| e.label.filter(|_| e.sold)).collect();
         let grades: Vec<f64> = items.iter().map(|e| e.grade).collect();
-        loss.add(session_loss(&z, &labels, &grades, (1.0, 1.0)).0);
+        loss.add(session_loss(&z, &labels, &grades, (1.0, 1.0), &mut Vec::new()));
     }
     loss.objective()
 }

@@ -181,8 +181,19 @@ pub fn train(
 ) -> Result<TrainingResult, TrainError> {
     progress.report(0.05, "building examples");
     let started = std::time::Instant::now();
-    let data = dataset::build(records, catalogue)?;
+    let data = dataset::build(records, catalogue);
     log::info!("examples built in {:.1} s", started.elapsed().as_secs_f64());
+    train_on(&data, catalogue, active, progress, cancel)
+}
+
+/// The whole run on a built dataset (`load_dataset` streams one from the database).
+pub fn train_on(
+    data: &Dataset,
+    catalogue: &Catalogue,
+    active: Option<&dyn Scorer>,
+    progress: &dyn Progress,
+    cancel: &AtomicBool,
+) -> Result<TrainingResult, TrainError> {
     let labelled = data.labelled_sales();
     let positives = data.positives();
     let negatives = labelled - positives;
@@ -192,7 +203,7 @@ pub fn train(
         )));
     }
     check_cancel(cancel)?;
-    let split = dataset::split_by_time(&data, TEST_FRACTION, VALIDATION_FRACTION);
+    let split = dataset::split_by_time(data, TEST_FRACTION, VALIDATION_FRACTION);
     let (train_set, valid_set) = (data.labelled_sales_in(&split.train), data.labelled_sales_in(&split.validation));
 
     let version = new_version();
@@ -207,7 +218,7 @@ pub fn train(
             fitted
         },
         || {
-            let fitted = interaction::fit(&data, &split.train, &split.validation, &version, &mut |done, total| {
+            let fitted = interaction::fit(data, &split.train, &split.validation, &version, &mut |done, total| {
                 progress.report(0.10 + 0.60 * done as f64 / total as f64, "fitting interaction ranker")
             });
             log::info!("interaction ranker fitted in {:.1} s", started.elapsed().as_secs_f64());
@@ -223,7 +234,7 @@ pub fn train(
     // logistic model's figure is measured with its final fit, which has seen validation,
     // so the comparison leans its way: the ranker must win clearly.
     let logistic_model = TrainedModel::from_artifact(logistic.clone()).map_err(|e| TrainError::Solver(e.to_string()))?;
-    let logistic_objective = interaction::validation_objective(&logistic_model, &data, &split.validation);
+    let logistic_objective = interaction::validation_objective(&logistic_model, data, &split.validation);
     let families = vec![
         FamilyResult {
             family: crate::model::LOGISTIC_KIND.into(),
@@ -246,11 +257,11 @@ pub fn train(
     progress.report(0.75, "evaluating on held-out sessions");
     let started = std::time::Instant::now();
     let candidate = artifact.clone().scorer().map_err(|e| TrainError::Solver(e.to_string()))?;
-    let comparison = compare(candidate.as_ref(), active, &data, &split, catalogue);
+    let comparison = compare(candidate.as_ref(), active, data, &split, catalogue);
     log::info!("evaluated in {:.1} s", started.elapsed().as_secs_f64());
     check_cancel(cancel)?;
     let summary = TrainingSummary {
-        sales: records.len(),
+        sales: data.sales,
         labelled_pairs: labelled,
         good_fit_rate: positives as f64 / labelled as f64,
         sessions: data.sessions.len(),
@@ -265,11 +276,91 @@ pub fn train(
         families,
         alpha,
         trained_at: crate::time::now(),
-        synthetic_sales: records.iter().filter(|r| r.synthetic).count(),
-        synthetic: records.iter().any(|r| r.synthetic),
+        synthetic_sales: data.synthetic_sales,
+        synthetic: data.synthetic_sales > 0,
     };
     progress.report(1.0, "done");
     Ok(TrainingResult { artifact, summary, comparison })
+}
+
+/// The training dataset of every outcome in the database, read as a stream: each row is
+/// reduced to a few bytes as it arrives and each fitting to its packed runner, so no record
+/// and no fitting document is held beyond its row (`load_records` then `dataset::build`
+/// give the same dataset, holding every record).
+pub fn load_dataset(db: &Database, catalogue: &Catalogue) -> Result<Dataset, TrainError> {
+    type Tried = std::collections::HashMap<db::DbUuid, (Box<[u32]>, bool)>;
+    let mut builder = dataset::Builder::new(catalogue);
+    // Each fitting's tried shoes as catalogue indices, in the order tried, and whether it
+    // recorded any try-on at all.
+    let mut tried_by_fitting: Tried = std::collections::HashMap::new();
+    db.with_conn(|conn| {
+        db::try_ons::for_each_fitting(conn, |fitting_id, rows| {
+            let known: Box<[u32]> = rows.iter().filter_map(|r| builder.shoe_index(&r.shoe_id)).collect();
+            tried_by_fitting.insert(fitting_id, (known, !rows.is_empty()));
+        })
+    })?;
+    let now = Utc::now();
+    let mut unreadable = None;
+    let parse = |key: db::DbUuid, document: &str, tried: &Tried| {
+        serde_json::from_str::<Fitting>(document)
+            .map(|fitting| dataset::SessionInput {
+                runner: crate::features::RunnerSignals::from_fitting(&fitting, catalogue),
+                tried: tried.get(&key).map(|t| t.0.to_vec()).unwrap_or_default(),
+            })
+            .map_err(|e| format!("fitting {key} is unreadable: {e}"))
+    };
+    db.with_conn(|conn| {
+        db::outcomes::for_each_with_fitting(conn, |row, document| {
+            // The join leaves only outcomes with a fitting.
+            let Some(fitting_id) = row.fitting_id else { return Ok(()) };
+            let key = fitting_id.to_string();
+            // A fitting is read the first time one of its sales is seen, as `load_records`
+            // reads it, so an unreadable document fails the load the same way.
+            let mut input = None;
+            if !builder.has_session(&key) {
+                match parse(fitting_id, &document, &tried_by_fitting) {
+                    Ok(i) => input = Some(i),
+                    Err(e) => {
+                        unreadable.get_or_insert(e);
+                        return Ok(());
+                    }
+                }
+            }
+            let sold_at = row.sold_at.0;
+            let sale = dataset::Sale {
+                session_key: &key,
+                store_id: row.store_id.as_deref(),
+                shoe_id: &row.shoe_id,
+                sold_at,
+                label: crate::outcomes::label(sold_at, row.returned_at.is_some(), row.satisfaction.map(|s| s as u8), row.pain_at_follow_up, now),
+                synthetic: row.synthetic,
+                has_try_ons: tried_by_fitting.get(&fitting_id).is_some_and(|t| t.1),
+            };
+            let pushed = builder.push(sale, || match input.take() {
+                Some(i) => Ok(i),
+                None => parse(fitting_id, &document, &tried_by_fitting),
+            });
+            if let Err(e) = pushed {
+                unreadable.get_or_insert(e);
+            }
+            Ok(())
+        })
+    })?;
+    if let Some(message) = unreadable {
+        return Err(TrainError::Pipeline(message));
+    }
+    drop(tried_by_fitting);
+    // Erased customers' outcomes train on their de-identified snapshots, one session each.
+    for mut row in db.with_conn(db::outcomes::detached_with_snapshots)? {
+        let Some(snapshot) = row.fitting_snapshot.take() else { continue };
+        let Ok(fitting) = serde_json::from_str::<Fitting>(&snapshot) else { continue };
+        row.fitting_id = Some(row.id);
+        let record = SaleRecord::from_row(&row, Arc::new(fitting), Arc::default(), now);
+        if let Some(record) = record.map(|r| SaleRecord { session_key: format!("detached-{}", row.id), ..r }) {
+            builder.push_record(&record);
+        }
+    }
+    Ok(builder.finish())
 }
 
 /// Every outcome in the database that has a fitting, with its session's try-ons.

@@ -46,7 +46,7 @@ fn retraining_on_runners_who_keep_low_drop_shoes_moves_the_ranking_and_beats_the
 #[test]
 fn sessions_never_fall_on_both_sides_of_the_split_and_the_test_side_is_newest() {
     let catalogue = catalogue();
-    let data = dataset::build(&history(Scenario::Evidence, 600, 9, &catalogue), &catalogue).unwrap();
+    let data = dataset::build(&history(Scenario::Evidence, 600, 9, &catalogue), &catalogue);
     let split = dataset::split_by_time(&data, TEST_FRACTION, VALIDATION_FRACTION);
     let sessions = |idx: &[usize]| idx.iter().map(|&i| data.examples[i].session).collect::<std::collections::HashSet<_>>();
     let (train, valid, test) = (sessions(&split.train), sessions(&split.validation), sessions(&split.test));
@@ -80,7 +80,7 @@ fn unlabelled_recent_sales_and_shoes_no_longer_sold_are_left_out() {
     records[0].label = None;
     records[1].shoe_id = "discontinued-shoe".into();
     records[0].tried = Default::default();
-    let data = dataset::build(&records, &catalogue).unwrap();
+    let data = dataset::build(&records, &catalogue);
     let sold = data.examples.iter().filter(|e| e.sold).count();
     assert_eq!((data.unlabelled, data.unknown_shoe, sold), (1, 1, 48));
 }
@@ -96,18 +96,18 @@ fn the_bundled_default_model_matches_this_builds_features() {
 fn training_features_equal_serving_features_for_every_pair() {
     let catalogue = catalogue();
     let records = history(Scenario::ShopPreferences, 200, 8, &catalogue);
-    let data = dataset::build(&records, &catalogue).unwrap();
+    let data = dataset::build(&records, &catalogue);
     assert!(data.examples.iter().any(|e| !e.sold), "the history has tried-and-put-back shoes");
     for e in &data.examples {
         let record = records.iter().find(|r| r.session_key == data.sessions[e.session].key).unwrap();
         let runner = RunnerSignals::from_fitting(&record.fitting, &catalogue);
-        let shoe = catalogue.shoe(&e.shoe_id).unwrap();
+        let shoe = &catalogue.shoes[e.shoe as usize];
         let attributes = shoe_attributes(shoe);
         let serving = pair(&runner, shoe, &attributes);
         assert_eq!(e.x, serving.x);
         assert_eq!(e.relations, serving.relations);
         assert_eq!(&data.shoe_attributes[e.shoe as usize], serving.shoe);
-        assert_eq!(data.sessions[e.session].runner.attributes, runner.attributes);
+        assert_eq!(data.runner(e.session), runner);
     }
 }
 
@@ -134,7 +134,7 @@ fn worn_brand_share(scorer: &dyn Scorer, catalogue: &Catalogue, worn: &str) -> f
 fn the_interaction_ranker_learns_brand_loyalty_that_no_hand_feature_names() {
     let catalogue = catalogue();
     let records = history(Scenario::ShopPreferences, 3000, 5, &catalogue);
-    let data = dataset::build(&records, &catalogue).unwrap();
+    let data = dataset::build(&records, &catalogue);
     let split = dataset::split_by_time(&data, TEST_FRACTION, VALIDATION_FRACTION);
     let (artifact, _, _) = interaction::fit(&data, &split.train, &split.validation, "m-test", &mut |_, _| {}).unwrap();
     let ranker = crate::model::InteractionModel::from_artifact(artifact).unwrap();
@@ -162,7 +162,7 @@ fn the_interaction_ranker_learns_brand_loyalty_that_no_hand_feature_names() {
 fn an_interaction_artifact_round_trips_and_one_trained_on_other_features_is_refused() {
     let catalogue = catalogue();
     let records = history(Scenario::ShopPreferences, 400, 6, &catalogue);
-    let data = dataset::build(&records, &catalogue).unwrap();
+    let data = dataset::build(&records, &catalogue);
     let split = dataset::split_by_time(&data, TEST_FRACTION, VALIDATION_FRACTION);
     let (artifact, _, _) = interaction::fit(&data, &split.train, &split.validation, "m-rt", &mut |_, _| {}).unwrap();
     let stored = crate::model::Artifact::Interaction(artifact.clone());
@@ -186,4 +186,87 @@ fn a_logistic_model_stored_by_the_previous_release_still_loads_and_ranks() {
     let catalogue = catalogue();
     let top = rank(scorer.as_ref(), &catalogue, &RunnerSignals::from_fitting(&serde_json::from_value(crate::fitting::examples::shop_fitting()).unwrap(), &catalogue), &Default::default(), 3);
     assert_eq!(top.len(), 3);
+}
+
+/// The examples as the dataset was built before it was streamed: every record sorted by
+/// (sale time in ms, order read), sessions numbered in that order and described by their
+/// first sale, then the put-back shoes session by session.
+fn reference_examples(records: &[SaleRecord], catalogue: &Catalogue) -> (Vec<(String, Option<String>, RunnerSignals, chrono::DateTime<Utc>, bool)>, Vec<dataset::Example>) {
+    let index_of: std::collections::HashMap<&str, u32> = catalogue.shoes.iter().enumerate().map(|(i, s)| (s.id.as_str(), i as u32)).collect();
+    let mut rows: Vec<usize> = (0..records.len())
+        .filter(|&i| (records[i].label.is_some() || !records[i].tried.is_empty()) && index_of.contains_key(records[i].shoe_id.as_str()))
+        .collect();
+    rows.sort_by_key(|&i| (records[i].sold_at.timestamp_millis(), i));
+    let (mut sessions, mut firsts, mut specs, mut sold_in) = (Vec::new(), Vec::new(), Vec::new(), std::collections::HashSet::new());
+    let mut number: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for &i in &rows {
+        let r = &records[i];
+        let s = *number.entry(r.session_key.as_str()).or_insert_with(|| {
+            firsts.push(r);
+            firsts.len() - 1
+        });
+        let shoe = index_of[r.shoe_id.as_str()];
+        sold_in.insert((s, shoe));
+        let grade = match r.label {
+            Some(true) => dataset::grade::BOUGHT_GOOD_FIT,
+            Some(false) => dataset::grade::BOUGHT_POOR_FIT,
+            None => dataset::grade::BOUGHT,
+        };
+        specs.push((s, shoe, r.label, grade, true));
+    }
+    for (s, r) in firsts.iter().enumerate() {
+        for t in r.tried.iter() {
+            if let Some(&shoe) = index_of.get(t.shoe_id.as_str()) {
+                if sold_in.insert((s, shoe)) {
+                    specs.push((s, shoe, None, dataset::grade::PUT_BACK, false));
+                }
+            }
+        }
+        let runner = RunnerSignals::from_fitting(&r.fitting, catalogue);
+        sessions.push((r.session_key.clone(), r.store_id.clone(), runner, r.sold_at, !r.tried.is_empty()));
+    }
+    let examples = specs
+        .into_iter()
+        .map(|(session, shoe, label, grade, sold)| {
+            let spec = &catalogue.shoes[shoe as usize];
+            let attributes = shoe_attributes(spec);
+            let p = pair(&sessions[session].2, spec, &attributes);
+            dataset::Example { session, shoe, sold, label, grade, x: p.x, relations: p.relations }
+        })
+        .collect();
+    (sessions, examples)
+}
+
+#[test]
+fn the_streamed_dataset_orders_and_describes_sessions_as_sorting_every_record_first_did() {
+    let catalogue = catalogue();
+    let mut records = history(Scenario::ShopPreferences, 400, 12, &catalogue);
+    // Sessions with several sales, read out of time order, some at the same millisecond and
+    // some from another store; unknown shoes and unlabelled sales without try-ons.
+    for i in (0..records.len()).step_by(7) {
+        let j = (i * 13 + 5) % records.len();
+        records[j].session_key = records[i].session_key.clone();
+        if i % 3 == 0 {
+            records[j].sold_at = records[i].sold_at;
+        }
+        if i % 2 == 0 {
+            records[j].store_id = Some("S-other".into());
+        }
+    }
+    records[3].shoe_id = "discontinued-shoe".into();
+    records[4].label = None;
+    records[4].tried = Default::default();
+    records[5].label = None;
+    let data = dataset::build(&records, &catalogue);
+    let (sessions, examples) = reference_examples(&records, &catalogue);
+    assert!(examples.iter().any(|e| !e.sold) && sessions.len() < records.len() - 20, "sessions share sales and have put-back shoes");
+    assert_eq!(data.examples, examples);
+    let built: Vec<_> = (0..data.sessions.len())
+        .map(|s| {
+            let session = &data.sessions[s];
+            (session.key.clone(), session.store_id.clone(), data.runner(s), session.first_sold_at, session.has_try_ons)
+        })
+        .collect();
+    assert_eq!(built, sessions);
+    assert_eq!((data.sales, data.synthetic_sales, data.unlabelled, data.unknown_shoe), (400, 400, 1, 1));
 }

@@ -122,7 +122,7 @@ async fn a_stored_fitting_gets_identical_features_in_training_and_serving() {
         let db = stridefit::db::Database::connect(&url, 1).unwrap();
         let catalogue = stridefit::catalogue::CatalogueService::load(db.clone()).unwrap().snapshot();
         let records = stridefit::training::load_records(&db).unwrap();
-        (stridefit::training::dataset::build(&records, &catalogue).unwrap(), catalogue)
+        (stridefit::training::dataset::build(&records, &catalogue), catalogue)
     })
     .join()
     .unwrap();
