@@ -114,8 +114,8 @@ impl<'a> Groups<'a> {
         s.grades.clear();
         for e in self.examples(g) {
             let mut linear = linear_inputs(&e.pair(self.dataset));
-            for k in 0..LINEAR_DIM {
-                linear[k] = (linear[k] - self.means[k]) / self.scales[k];
+            for ((v, m), s) in linear.iter_mut().zip(&self.means).zip(&self.scales) {
+                *v = (*v - m) / s;
             }
             s.linear.push(linear);
             s.shoes.push(e.shoe);

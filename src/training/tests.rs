@@ -191,7 +191,10 @@ fn a_logistic_model_stored_by_the_previous_release_still_loads_and_ranks() {
 /// The examples as the dataset was built before it was streamed: every record sorted by
 /// (sale time in ms, order read), sessions numbered in that order and described by their
 /// first sale, then the put-back shoes session by session.
-fn reference_examples(records: &[SaleRecord], catalogue: &Catalogue) -> (Vec<(String, Option<String>, RunnerSignals, chrono::DateTime<Utc>, bool)>, Vec<dataset::Example>) {
+/// A session as the test compares it: key, store, runner, first sale time, try-ons recorded.
+type SessionView = (String, Option<String>, RunnerSignals, chrono::DateTime<Utc>, bool);
+
+fn reference_examples(records: &[SaleRecord], catalogue: &Catalogue) -> (Vec<SessionView>, Vec<dataset::Example>) {
     let index_of: std::collections::HashMap<&str, u32> = catalogue.shoes.iter().enumerate().map(|(i, s)| (s.id.as_str(), i as u32)).collect();
     let mut rows: Vec<usize> = (0..records.len())
         .filter(|&i| (records[i].label.is_some() || !records[i].tried.is_empty()) && index_of.contains_key(records[i].shoe_id.as_str()))
