@@ -18,6 +18,8 @@ use crate::db::{self, keys::ApiKeyRow, Database, DbError};
 use crate::fitting::StoreId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ToSchema, clap::ValueEnum)]
+#[derive(diesel::AsExpression, diesel::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// A shop till: fittings, recommendations and outcomes for its own store.
@@ -40,8 +42,11 @@ impl Role {
         }
     }
 
-    pub fn parse(s: &str) -> Option<Self> {
-        [Role::Staff, Role::Storefront, Role::Analyst, Role::Admin].into_iter().find(|r| r.as_str() == s)
+    pub fn parse(s: &str) -> Result<Self, String> {
+        [Role::Staff, Role::Storefront, Role::Analyst, Role::Admin]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| format!("'{s}' is not one of: staff, storefront, analyst, admin"))
     }
 }
 
@@ -238,7 +243,7 @@ impl From<ApiKeyRow> for KeyInfo {
     fn from(r: ApiKeyRow) -> Self {
         Self {
             rate_limit: row_limit(&r),
-            role: Role::parse(&r.role).unwrap_or(Role::Storefront),
+            role: r.role,
             cors_origins: split_origins(r.cors_origins.as_deref()),
             id: r.id,
             name: r.name,
@@ -289,7 +294,7 @@ pub fn create_key_with_limit(
     let row = ApiKeyRow {
         id: format!("k_{}", &uuid::Uuid::new_v4().simple().to_string()[..12]),
         name: name.trim().to_owned(),
-        role: role.as_str().to_owned(),
+        role,
         store_id: store.map(|s| s.to_string()),
         secret_hash: hash_secret(&secret),
         cors_origins: (!cors_origins.is_empty()).then(|| cors_origins.join(" ")),
@@ -359,14 +364,12 @@ impl Authenticator {
     fn lookup(&self, secret: &str) -> Result<Option<Principal>, AuthError> {
         let hash = hash_secret(secret);
         let row = self.db.with_conn(|conn| db::keys::find_by_hash(conn, &hash))?;
-        let principal = row.filter(|r| r.revoked_at.is_none()).and_then(|r| {
-            Some(Principal {
-                role: Role::parse(&r.role)?,
-                store: r.store_id.as_deref().and_then(|s| StoreId::parse(s).ok()),
-                limit: row_limit(&r),
-                origins: split_origins(r.cors_origins.as_deref()).into(),
-                key_id: r.id,
-            })
+        let principal = row.filter(|r| r.revoked_at.is_none()).map(|r| Principal {
+            role: r.role,
+            store: r.store_id.as_deref().and_then(|s| StoreId::parse(s).ok()),
+            limit: row_limit(&r),
+            origins: split_origins(r.cors_origins.as_deref()).into(),
+            key_id: r.id,
         });
         match &principal {
             Some(p) => {
@@ -543,7 +546,7 @@ impl Authenticator {
         let keys = self.db.with_conn(db::keys::list)?;
         let origins: HashSet<String> = keys
             .into_iter()
-            .filter(|k| k.revoked_at.is_none() && k.role == Role::Storefront.as_str())
+            .filter(|k| k.revoked_at.is_none() && k.role == Role::Storefront)
             .flat_map(|k| split_origins(k.cors_origins.as_deref()))
             .collect();
         if let Ok(mut current) = self.origins.write() {

@@ -15,10 +15,10 @@ pub struct ShoeRow {
     pub brand: String,
     pub model: String,
     pub release_year: Option<i32>,
-    pub category: String,
-    pub support: String,
-    pub cushioning: String,
-    pub terrain: String,
+    pub category: Category,
+    pub support: Support,
+    pub cushioning: Cushioning,
+    pub terrain: Terrain,
     pub heel_stack_mm: Option<f64>,
     pub forefoot_stack_mm: Option<f64>,
     pub drop_mm: Option<f64>,
@@ -29,7 +29,7 @@ pub struct ShoeRow {
     pub source: Option<String>,
     pub updated_at: DbTime,
     pub line: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<ShoeStatus>,
 }
 
 #[derive(Debug, Queryable, Selectable, Insertable, AsChangeset)]
@@ -38,10 +38,10 @@ pub struct InsoleRow {
     pub id: String,
     pub brand: String,
     pub model: String,
-    pub arch_support: String,
-    pub volume: String,
-    pub cushioning: String,
-    pub rigidity: String,
+    pub arch_support: ArchSupport,
+    pub volume: Volume,
+    pub cushioning: InsoleCushioning,
+    pub rigidity: Rigidity,
     pub price_usd: Option<f64>,
     pub source: Option<String>,
     pub updated_at: DbTime,
@@ -67,10 +67,10 @@ impl From<&Shoe> for ShoeRow {
             brand: s.brand.clone(),
             model: s.model.clone(),
             release_year: s.release_year,
-            category: s.category.as_str().into(),
-            support: s.support.as_str().into(),
-            cushioning: s.cushioning.as_str().into(),
-            terrain: s.terrain.as_str().into(),
+            category: s.category,
+            support: s.support,
+            cushioning: s.cushioning,
+            terrain: s.terrain,
             heel_stack_mm: s.heel_stack_mm,
             forefoot_stack_mm: s.forefoot_stack_mm,
             drop_mm: s.drop_mm,
@@ -81,7 +81,7 @@ impl From<&Shoe> for ShoeRow {
             source: s.source.clone(),
             updated_at: now().into(),
             line: s.line.clone(),
-            status: s.status.map(|st| st.as_str().to_owned()),
+            status: s.status,
         }
     }
 }
@@ -91,10 +91,10 @@ impl TryFrom<ShoeRow> for Shoe {
     fn try_from(r: ShoeRow) -> Result<Self, DbError> {
         let parse = |e: String| corrupt("shoe", e);
         Ok(Shoe {
-            category: Category::parse(&r.category).map_err(parse)?,
-            support: Support::parse(&r.support).map_err(parse)?,
-            cushioning: Cushioning::parse(&r.cushioning).map_err(parse)?,
-            terrain: Terrain::parse(&r.terrain).map_err(parse)?,
+            category: r.category,
+            support: r.support,
+            cushioning: r.cushioning,
+            terrain: r.terrain,
             widths: WidthSet::parse_joined(&r.widths, '|').map_err(parse)?,
             id: r.id,
             brand: r.brand,
@@ -108,7 +108,7 @@ impl TryFrom<ShoeRow> for Shoe {
             plated: r.plated,
             source: r.source,
             line: r.line,
-            status: r.status.as_deref().map(ShoeStatus::parse).transpose().map_err(parse)?,
+            status: r.status,
         })
     }
 }
@@ -119,10 +119,10 @@ impl From<&Insole> for InsoleRow {
             id: i.id.clone(),
             brand: i.brand.clone(),
             model: i.model.clone(),
-            arch_support: i.arch_support.as_str().into(),
-            volume: i.volume.as_str().into(),
-            cushioning: i.cushioning.as_str().into(),
-            rigidity: i.rigidity.as_str().into(),
+            arch_support: i.arch_support,
+            volume: i.volume,
+            cushioning: i.cushioning,
+            rigidity: i.rigidity,
             price_usd: i.price_usd,
             source: i.source.clone(),
             updated_at: now().into(),
@@ -130,21 +130,19 @@ impl From<&Insole> for InsoleRow {
     }
 }
 
-impl TryFrom<InsoleRow> for Insole {
-    type Error = DbError;
-    fn try_from(r: InsoleRow) -> Result<Self, DbError> {
-        let parse = |e: String| corrupt("insole", e);
-        Ok(Insole {
-            arch_support: ArchSupport::parse(&r.arch_support).map_err(parse)?,
-            volume: Volume::parse(&r.volume).map_err(parse)?,
-            cushioning: InsoleCushioning::parse(&r.cushioning).map_err(parse)?,
-            rigidity: Rigidity::parse(&r.rigidity).map_err(parse)?,
+impl From<InsoleRow> for Insole {
+    fn from(r: InsoleRow) -> Self {
+        Insole {
+            arch_support: r.arch_support,
+            volume: r.volume,
+            cushioning: r.cushioning,
+            rigidity: r.rigidity,
             id: r.id,
             brand: r.brand,
             model: r.model,
             price_usd: r.price_usd,
             source: r.source,
-        })
+        }
     }
 }
 
@@ -153,13 +151,7 @@ pub fn all_shoes(conn: &mut DbConnection) -> Result<Vec<Shoe>, DbError> {
 }
 
 pub fn all_insoles(conn: &mut DbConnection) -> Result<Vec<Insole>, DbError> {
-    insoles::table
-        .order(insoles::id)
-        .select(InsoleRow::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(Insole::try_from)
-        .collect()
+    Ok(insoles::table.order(insoles::id).select(InsoleRow::as_select()).load(conn)?.into_iter().map(Insole::from).collect())
 }
 
 pub fn insert_shoe(conn: &mut DbConnection, shoe: &Shoe) -> Result<(), DbError> {

@@ -4,6 +4,7 @@ use diesel::prelude::*;
 
 use super::schema::{api_keys, model_activations, model_evaluations};
 use super::sql_types::{DbJson, DbTime, DbUuid};
+use super::stored_enums::text_enum;
 use super::{DbConnection, DbError};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -21,13 +22,24 @@ pub struct EvaluationRow {
     pub created_at: DbTime,
 }
 
+text_enum!(
+    /// An activation of a version not served before, or a return to one that was (the rules
+    /// are always a rollback).
+    ActivationKind { Activation = "activation", Rollback = "rollback" }
+);
+
+text_enum!(
+    /// Where the activation was asked for.
+    ActivationVia { Http = "http", CommandLine = "command_line" }
+);
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = model_activations)]
 pub struct ActivationRow {
     pub id: DbUuid,
     pub activated_at: DbTime,
-    pub kind: String,
-    pub via: String,
+    pub kind: ActivationKind,
+    pub via: ActivationVia,
     pub key_id: Option<String>,
     pub key_name: Option<String>,
     pub from_version: Option<String>,

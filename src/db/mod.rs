@@ -19,6 +19,7 @@ pub mod outcomes;
 pub mod schema;
 pub mod sizes;
 pub mod sql_types;
+mod stored_enums;
 pub use sql_types::{DbJson, DbTime, DbUuid};
 pub mod try_ons;
 
@@ -612,7 +613,7 @@ mod tests {
             &keys::ApiKeyRow {
                 id: "k_0123456789ab".into(),
                 name: "till 1".into(),
-                role: "staff".into(),
+                role: crate::auth::Role::Staff,
                 store_id: Some("S1".into()),
                 secret_hash: "5ecre7".into(),
                 cors_origins: Some("https://shop.example".into()),
@@ -654,8 +655,8 @@ mod tests {
             &evaluations::ActivationRow {
                 id: uid(A1),
                 activated_at: at("2026-10-03T09:10:00Z"),
-                kind: "activation".into(),
-                via: "command_line".into(),
+                kind: evaluations::ActivationKind::Activation,
+                via: evaluations::ActivationVia::CommandLine,
                 key_id: None,
                 key_name: None,
                 from_version: None,

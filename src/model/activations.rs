@@ -6,50 +6,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::comparison::Comparison;
+pub use crate::db::evaluations::{ActivationKind, ActivationVia};
 use crate::db::evaluations::{self, ActivationRow};
 use crate::db::{self, DbConnection, DbError};
 use crate::ranking::baseline::BASELINE_VERSION;
-
-/// An activation of a version not served before, or a return to one that was (the rules
-/// are always a rollback).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ActivationKind {
-    Activation,
-    Rollback,
-}
-
-/// Where the activation was asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ActivationVia {
-    Http,
-    CommandLine,
-}
-
-impl ActivationKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ActivationKind::Activation => "activation",
-            ActivationKind::Rollback => "rollback",
-        }
-    }
-    fn parse(s: &str) -> Self {
-        if s == "rollback" { ActivationKind::Rollback } else { ActivationKind::Activation }
-    }
-}
-
-impl ActivationVia {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ActivationVia::Http => "http",
-            ActivationVia::CommandLine => "command_line",
-        }
-    }
-    fn parse(s: &str) -> Self {
-        if s == "http" { ActivationVia::Http } else { ActivationVia::CommandLine }
-    }
-}
 
 /// Who activates: an API key over HTTP, or someone at the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,8 +105,8 @@ impl From<ActivationRow> for Activation {
             figures: serde_json::from_str(&r.figures).unwrap_or_else(|_| Figures::none()),
             id: r.id.to_string(),
             activated_at: r.activated_at.0,
-            kind: ActivationKind::parse(&r.kind),
-            via: ActivationVia::parse(&r.via),
+            kind: r.kind,
+            via: r.via,
             key_id: r.key_id,
             key_name: r.key_name,
             from_version: r.from_version,
@@ -194,8 +154,8 @@ pub fn record(conn: &mut DbConnection, actor: &Actor, from: Option<&str>, to: &s
     let row = ActivationRow {
         id: crate::db::DbUuid::new_v4(),
         activated_at: crate::time::now().into(),
-        kind: if rollback { ActivationKind::Rollback } else { ActivationKind::Activation }.as_str().to_owned(),
-        via: actor.via.as_str().to_owned(),
+        kind: if rollback { ActivationKind::Rollback } else { ActivationKind::Activation },
+        via: actor.via,
         key_id: actor.key_id.clone(),
         key_name,
         from_version: from.map(str::to_owned),

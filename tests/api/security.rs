@@ -61,7 +61,7 @@ async fn a_revoked_key_stops_working_within_seconds() {
     let staff = As::new(&app, Role::Staff, Some("S1"));
     assert_eq!(staff.get("/v1/shoes?limit=1").await.0, 200);
     let db = stridefit::db::Database::connect(&app.database.url, 1).unwrap();
-    let id = db.with_conn(stridefit::db::keys::list).unwrap().into_iter().find(|k| k.role == "staff").unwrap().id;
+    let id = db.with_conn(stridefit::db::keys::list).unwrap().into_iter().find(|k| k.role == stridefit::auth::Role::Staff).unwrap().id;
     db.with_conn(|c| stridefit::db::keys::revoke(c, &id, stridefit::time::parse_rfc3339("2026-11-25T00:00:00Z").unwrap())).unwrap();
     let start = Instant::now();
     while staff.get("/v1/shoes?limit=1").await.0 != 401 {
