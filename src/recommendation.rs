@@ -252,7 +252,7 @@ fn say_how_the_worn_pair_did(r: &mut RankedShoe, outcome: &PastPurchase, worn_id
             forget_brand_returns(r);
         }
         (false, _) => {
-            let why = outcome.return_reason.as_deref().map(|w| format!(" ({})", w.replace('_', " "))).unwrap_or_default();
+            let why = outcome.return_reason.map(|w| format!(" ({})", w.as_str().replace('_', " "))).unwrap_or_default();
             r.explanation.cautions.insert(0, format!("{relation} {name} you returned{why}: ask what did not suit"));
         }
         _ => {}

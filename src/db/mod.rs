@@ -554,7 +554,7 @@ mod tests {
             insole_id: Some(insoles[0].id.clone()),
             sold_at: at("2026-10-01T10:30:00Z"),
             returned_at: Some(at("2026-10-15T09:00:00Z")),
-            return_reason: Some("fit".into()),
+            return_reason: Some(crate::outcomes::ReturnReason::Fit),
             satisfaction: Some(2),
             pain_at_follow_up: Some(3.5),
             followed_up_at: Some(at("2026-10-20T12:00:00.500Z")),

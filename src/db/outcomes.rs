@@ -19,7 +19,7 @@ pub struct OutcomeRow {
     pub insole_id: Option<String>,
     pub sold_at: DbTime,
     pub returned_at: Option<DbTime>,
-    pub return_reason: Option<String>,
+    pub return_reason: Option<crate::outcomes::ReturnReason>,
     pub satisfaction: Option<i32>,
     pub pain_at_follow_up: Option<f64>,
     pub followed_up_at: Option<DbTime>,

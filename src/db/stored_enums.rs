@@ -10,6 +10,7 @@ use diesel::serialize::{self, ToSql};
 use diesel::sql_types::Text;
 
 use crate::auth::Role;
+use crate::outcomes::ReturnReason;
 use crate::catalogue::{ArchSupport, Category, Cushioning, InsoleCushioning, Rigidity, ShoeStatus, Support, Terrain, Volume};
 
 macro_rules! stored_as_text {
@@ -89,7 +90,7 @@ macro_rules! text_enum {
 
 pub(crate) use text_enum;
 
-stored_as_text!(Category, Support, Cushioning, Terrain, ShoeStatus, ArchSupport, Volume, InsoleCushioning, Rigidity, Role);
+stored_as_text!(Category, Support, Cushioning, Terrain, ShoeStatus, ArchSupport, Volume, InsoleCushioning, Rigidity, Role, ReturnReason);
 
 #[cfg(test)]
 mod tests {

@@ -23,7 +23,7 @@ pub struct PastPurchase {
     /// False once the pair came back.
     pub kept: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub return_reason: Option<String>,
+    pub return_reason: Option<crate::outcomes::ReturnReason>,
     /// The runner's rating at follow-up, 1-5.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub satisfaction: Option<i32>,
@@ -67,7 +67,7 @@ pub fn customer_history(
                     name: catalogue.shoe(&o.shoe_id).map(|s| s.display_name()),
                     sold_at: o.sold_at.0,
                     kept: o.returned_at.is_none(),
-                    return_reason: o.return_reason.clone(),
+                    return_reason: o.return_reason,
                     satisfaction: o.satisfaction,
                 })
                 .collect();

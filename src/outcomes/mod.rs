@@ -17,6 +17,8 @@ pub use try_on::{FitObservation, TryOn, TryOnSet};
 pub use service::{OutcomeError, OutcomeService, Recorded, SaleScope};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(diesel::AsExpression, diesel::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum ReturnReason {
     Fit,

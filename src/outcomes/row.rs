@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, SubsecRound, Utc};
 
-use super::{check_ids, label, Outcome, ReturnReason, SaleReport, Satisfaction};
+use super::{check_ids, label, Outcome, SaleReport, Satisfaction};
 use crate::catalogue::Catalogue;
 use crate::db::{outcomes::OutcomeRow, DbError};
 use crate::units::PainScore;
@@ -29,7 +29,7 @@ impl OutcomeRow {
             insole_id: self.insole_id.clone(),
             sold_at,
             returned_at,
-            return_reason: self.return_reason.as_deref().map(|r| ReturnReason::parse(r).map_err(|_| bad("return_reason"))).transpose()?,
+            return_reason: self.return_reason,
             satisfaction,
             pain_at_follow_up_0_10: pain,
             size_eu: self.size_eu,
@@ -70,7 +70,7 @@ pub fn new_row(report: &SaleReport, sold_at: DateTime<Utc>, request_hash: Option
         insole_id: report.insole_id.clone(),
         sold_at: whole_seconds(sold_at).into(),
         returned_at: report.returned_at.map(|t| whole_seconds(t).into()),
-        return_reason: report.return_reason.map(|r| r.as_str().to_owned()),
+        return_reason: report.return_reason,
         satisfaction: report.satisfaction.map(|s| s.get() as i32),
         pain_at_follow_up: report.pain_at_follow_up_0_10.map(|p| p.get()),
         followed_up_at: followed_up.then_some(now.into()),

@@ -182,7 +182,7 @@ impl OutcomeService {
                         return Ok(Err(FieldError::new("return_reason", "needs returned_at").into()));
                     }
                     if let Some(r) = update.return_reason {
-                        row.return_reason = Some(r.as_str().to_owned());
+                        row.return_reason = Some(r);
                     }
                     if let Some(s) = update.satisfaction {
                         row.satisfaction = Some(s.get() as i32);

@@ -54,7 +54,7 @@ impl SaleRecord {
             tried,
             synthetic: row.synthetic,
             size_eu: row.size_eu,
-            return_reason: row.return_reason.as_deref().and_then(|r| crate::outcomes::ReturnReason::parse(r).ok()),
+            return_reason: row.return_reason,
         })
     }
 }
