@@ -262,18 +262,24 @@ fn learned_caution(source: Source, runner: &RunnerSignals, shoe: &Shoe) -> Optio
 /// cautions from those that most pull it below: what sets a shoe apart, not what every
 /// shoe in the list shares. `typical` is the average candidate's verdict.
 pub fn explain(runner: &RunnerSignals, shoe: &Shoe, x: &FeatureVector, scored: &Scored, typical: &Scored) -> Explanation {
-    let mut order = relative_contributions(scored, typical);
-    order.sort_by(|a, b| b.0.total_cmp(&a.0));
+    // Only contributions beyond `MIN_CONTRIBUTION` either way are read, so only they are
+    // sorted: the lifts strongest first, the pulls strongest first, each tie in the order a
+    // stable sort of every contribution (strongest first) and its reverse would give them.
+    let all = relative_contributions(scored, typical);
+    let mut lifts: Vec<(f64, usize)> = all.iter().enumerate().filter(|(_, (c, _))| *c > MIN_CONTRIBUTION).map(|(i, (c, _))| (*c, i)).collect();
+    lifts.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut pulls: Vec<(f64, usize)> = all.iter().enumerate().filter(|(_, (c, _))| *c < -MIN_CONTRIBUTION).map(|(i, (c, _))| (*c, i)).collect();
+    pulls.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
 
     // Only the first few distinct reasons can be kept (the same drop, said last, may replace
     // one of them): the others are not written.
     let same = same_drop(runner, shoe);
     let mut reasons: Vec<String> = Vec::with_capacity(MAX_REASONS + 1);
-    for (_, source) in order.iter().filter(|(c, _)| *c > MIN_CONTRIBUTION) {
+    for &(_, i) in &lifts {
         if reasons.len() > MAX_REASONS {
             break;
         }
-        let text = match *source {
+        let text = match all[i].1 {
             Source::Hand(f) => reason(f, runner, shoe),
             Source::Relation(i) => relation_reason(i, runner, shoe),
             Source::ShoeGroup(g) => learned_reason(g, shoe),
@@ -309,11 +315,11 @@ pub fn explain(runner: &RunnerSignals, shoe: &Shoe, x: &FeatureVector, scored: &
     if x.get(Feature::TerrainFit) == 0.0 {
         cautions.extend(caution(Feature::TerrainFit, runner, shoe, x));
     }
-    for (_, source) in order.iter().rev().filter(|(c, _)| *c < -MIN_CONTRIBUTION) {
+    for &(_, i) in &pulls {
         if cautions.len() >= MAX_CAUTIONS {
             break;
         }
-        let text = match *source {
+        let text = match all[i].1 {
             Source::Hand(f) => caution(f, runner, shoe, x),
             other => learned_caution(other, runner, shoe),
         };
