@@ -11,7 +11,7 @@ use super::{DbConnection, DbError};
 pub struct ApiKeyRow {
     pub id: String,
     pub name: String,
-    pub role: crate::auth::Role,
+    pub role: crate::auth::role::Role,
     pub store_id: Option<String>,
     pub secret_hash: String,
     pub cors_origins: Option<String>,

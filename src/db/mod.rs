@@ -613,7 +613,7 @@ mod tests {
             &keys::ApiKeyRow {
                 id: "k_0123456789ab".into(),
                 name: "till 1".into(),
-                role: crate::auth::Role::Staff,
+                role: crate::auth::role::Role::Staff,
                 store_id: Some("S1".into()),
                 secret_hash: "5ecre7".into(),
                 cors_origins: Some("https://shop.example".into()),

@@ -9,7 +9,7 @@ use diesel::deserialize::{self, FromSql};
 use diesel::serialize::{self, ToSql};
 use diesel::sql_types::Text;
 
-use crate::auth::Role;
+use crate::auth::role::Role;
 use crate::outcomes::ReturnReason;
 use crate::catalogue::{ArchSupport, Category, Cushioning, InsoleCushioning, Rigidity, ShoeStatus, Support, Terrain, Volume};
 
@@ -96,7 +96,7 @@ stored_as_text!(Category, Support, Cushioning, Terrain, ShoeStatus, ArchSupport,
 mod tests {
     use diesel::RunQueryDsl;
 
-    use crate::auth::Role;
+    use crate::auth::role::Role;
     use crate::db::{catalogue, keys, Database, DbConnection};
 
     fn sqlite() -> (tempfile::TempDir, Database) {
