@@ -17,6 +17,31 @@ use diesel::sqlite::Sqlite;
 
 use super::{MultiBackend, MultiRawValue};
 
+/// The shared connection's side of a SQL type: it looks the type up on the connection's
+/// backend and hands the row value to that backend's own `ToSql`/`FromSql` above.
+macro_rules! on_both_backends {
+    ($sql:ident => $row:ty) => {
+        impl diesel::sql_types::HasSqlType<$sql> for MultiBackend {
+            fn metadata(lookup: &mut Self::MetadataLookup) -> Self::TypeMetadata {
+                MultiBackend::lookup_sql_type::<$sql>(lookup)
+            }
+        }
+
+        impl ToSql<$sql, MultiBackend> for $row {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
+                out.set_value(($sql, self));
+                Ok(IsNull::No)
+            }
+        }
+
+        impl FromSql<$sql, MultiBackend> for $row {
+            fn from_sql(bytes: MultiRawValue<'_>) -> deserialize::Result<Self> {
+                bytes.from_sql::<Self, $sql>()
+            }
+        }
+    };
+}
+
 /// An instant in UTC (see the module comment).
 #[derive(Debug, Clone, Copy, Default, diesel::sql_types::SqlType, diesel::query_builder::QueryId)]
 #[diesel(postgres_type(oid = 1184, array_oid = 1185))]
@@ -69,24 +94,7 @@ impl FromSql<TimestampUtc, Sqlite> for DbTime {
     }
 }
 
-impl diesel::sql_types::HasSqlType<TimestampUtc> for MultiBackend {
-    fn metadata(lookup: &mut Self::MetadataLookup) -> Self::TypeMetadata {
-        MultiBackend::lookup_sql_type::<TimestampUtc>(lookup)
-    }
-}
-
-impl ToSql<TimestampUtc, MultiBackend> for DbTime {
-    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
-        out.set_value((TimestampUtc, self));
-        Ok(IsNull::No)
-    }
-}
-
-impl FromSql<TimestampUtc, MultiBackend> for DbTime {
-    fn from_sql(bytes: MultiRawValue<'_>) -> deserialize::Result<Self> {
-        bytes.from_sql::<Self, TimestampUtc>()
-    }
-}
+on_both_backends!(TimestampUtc => DbTime);
 
 /// A JSON document: `jsonb` on PostgreSQL, text on SQLite, `DbJson` (JSON text) in rows; the
 /// callers parse it into their own types. PostgreSQL keeps it parsed, so what reads back is
@@ -147,24 +155,7 @@ impl FromSql<Jsonb, Sqlite> for DbJson {
     }
 }
 
-impl diesel::sql_types::HasSqlType<Jsonb> for MultiBackend {
-    fn metadata(lookup: &mut Self::MetadataLookup) -> Self::TypeMetadata {
-        MultiBackend::lookup_sql_type::<Jsonb>(lookup)
-    }
-}
-
-impl ToSql<Jsonb, MultiBackend> for DbJson {
-    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
-        out.set_value((Jsonb, self));
-        Ok(IsNull::No)
-    }
-}
-
-impl FromSql<Jsonb, MultiBackend> for DbJson {
-    fn from_sql(bytes: MultiRawValue<'_>) -> deserialize::Result<Self> {
-        bytes.from_sql::<Self, Jsonb>()
-    }
-}
+on_both_backends!(Jsonb => DbJson);
 
 /// A UUID id (fittings, sales, try-ons' fittings, jobs, evaluations, activations): `uuid` on
 /// PostgreSQL, on SQLite the hyphenated lower-case text every release has written, and
@@ -246,21 +237,4 @@ impl FromSql<Uuid, Sqlite> for DbUuid {
     }
 }
 
-impl diesel::sql_types::HasSqlType<Uuid> for MultiBackend {
-    fn metadata(lookup: &mut Self::MetadataLookup) -> Self::TypeMetadata {
-        MultiBackend::lookup_sql_type::<Uuid>(lookup)
-    }
-}
-
-impl ToSql<Uuid, MultiBackend> for DbUuid {
-    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
-        out.set_value((Uuid, self));
-        Ok(IsNull::No)
-    }
-}
-
-impl FromSql<Uuid, MultiBackend> for DbUuid {
-    fn from_sql(bytes: MultiRawValue<'_>) -> deserialize::Result<Self> {
-        bytes.from_sql::<Self, Uuid>()
-    }
-}
+on_both_backends!(Uuid => DbUuid);
