@@ -4,36 +4,35 @@
 //! (migration 000052) keep the same sets. Each type derives `AsExpression`/`FromSqlRow` with
 //! the `Text` SQL type where it is declared; its `as_str` and `parse` are the stored form.
 
-use diesel::backend::Backend;
-use diesel::deserialize::{self, FromSql};
-use diesel::serialize::{self, ToSql};
-use diesel::sql_types::Text;
-
 use crate::auth::role::Role;
 use crate::outcomes::ReturnReason;
 use crate::catalogue::{ArchSupport, Category, Cushioning, InsoleCushioning, Rigidity, ShoeStatus, Support, Terrain, Volume};
 
+/// `ToSql`/`FromSql` on `Text` through a type's `as_str` and `parse` (its stored form), for
+/// any backend. Used for the domain enums below and by `text_enum!` for the database's own.
 macro_rules! stored_as_text {
     ($($t:ty),+ $(,)?) => {$(
-        impl<DB: Backend> ToSql<Text, DB> for $t
+        impl<DB: diesel::backend::Backend> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $t
         where
-            str: ToSql<Text, DB>,
+            str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
         {
-            fn to_sql<'b>(&'b self, out: &mut serialize::Output<'b, '_, DB>) -> serialize::Result {
-                self.as_str().to_sql(out)
+            fn to_sql<'b>(&'b self, out: &mut diesel::serialize::Output<'b, '_, DB>) -> diesel::serialize::Result {
+                <str as diesel::serialize::ToSql<diesel::sql_types::Text, DB>>::to_sql(self.as_str(), out)
             }
         }
 
-        impl<DB: Backend> FromSql<Text, DB> for $t
+        impl<DB: diesel::backend::Backend> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for $t
         where
-            String: FromSql<Text, DB>,
+            String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
         {
-            fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
-                Ok(<$t>::parse(&String::from_sql(bytes)?)?)
+            fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
+                let text = <String as diesel::deserialize::FromSql<diesel::sql_types::Text, DB>>::from_sql(bytes)?;
+                Ok(<$t>::parse(&text)?)
             }
         }
     )+};
 }
+pub(crate) use stored_as_text;
 
 /// Enums the database layer itself declares (job status and kind, activation kind and
 /// channel): TEXT in the database, a closed set in Rust (an unknown value is an error).
@@ -50,15 +49,19 @@ macro_rules! text_enum {
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),* }
             }
+
+            pub fn parse(s: &str) -> Result<Self, String> {
+                match s {
+                    $($text => Ok($name::$variant),)*
+                    other => Err(format!("unknown {} '{other}'", stringify!($name))),
+                }
+            }
         }
 
         impl std::str::FromStr for $name {
             type Err = String;
             fn from_str(s: &str) -> Result<Self, String> {
-                match s {
-                    $($text => Ok($name::$variant),)*
-                    other => Err(format!("unknown {} '{other}'", stringify!($name))),
-                }
+                Self::parse(s)
             }
         }
 
@@ -68,26 +71,9 @@ macro_rules! text_enum {
             }
         }
 
-        impl<DB: diesel::backend::Backend> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $name
-        where
-            str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
-        {
-            fn to_sql<'b>(&'b self, out: &mut diesel::serialize::Output<'b, '_, DB>) -> diesel::serialize::Result {
-                <str as diesel::serialize::ToSql<diesel::sql_types::Text, DB>>::to_sql(self.as_str(), out)
-            }
-        }
-
-        impl<DB: diesel::backend::Backend> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for $name
-        where
-            String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
-        {
-            fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
-                Ok(<String as diesel::deserialize::FromSql<diesel::sql_types::Text, DB>>::from_sql(bytes)?.parse::<$name>()?)
-            }
-        }
+        $crate::db::stored_enums::stored_as_text!($name);
     };
 }
-
 pub(crate) use text_enum;
 
 stored_as_text!(Category, Support, Cushioning, Terrain, ShoeStatus, ArchSupport, Volume, InsoleCushioning, Rigidity, Role, ReturnReason);
