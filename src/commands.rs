@@ -14,6 +14,7 @@ use crate::model::activations::Actor;
 use crate::db::Database;
 use crate::model::registry::{load_scorer, store_model};
 use crate::model::ModelRegistry;
+use crate::sizing::offsets::records_from_sales;
 use crate::ranking::ActiveScorer;
 use crate::tabular::TableError;
 use crate::training::{self, dataset, Comparison, Evaluation, Progress, SaleRecord};
@@ -184,18 +185,32 @@ pub fn print_comparison(c: &Comparison) {
 
 pub fn train(database_url: &str, args: &TrainArgs) -> anyhow::Result<()> {
     let db = open(database_url)?;
-    let (records, catalogue) = records(&db, args.from.as_deref())?;
+    let catalogue = CatalogueService::load(db.clone())?.snapshot();
     let active = Arc::new(ActiveScorer::baseline());
     let registry = ModelRegistry::new(db.clone(), active.clone());
     registry.load_active()?;
     let bar = Bar::new("train");
+    bar.report(0.01, "loading outcomes");
+    // A file's sales are held (the file is); the stored ones are streamed into the packed
+    // dataset, and read again for the size offsets after the fit, as the training job does.
+    let (data, size_records) = match args.from.as_deref() {
+        Some(file) => {
+            let records = crate::outcomes::import::records_from_file(&read(file)?, &catalogue).map_err(report_rows)?;
+            (dataset::build(&records, &catalogue), Some(records_from_sales(&records)))
+        }
+        None => (training::load_dataset(&db, &catalogue)?, None),
+    };
     let current = active.get();
-    let mut result = training::train(&records, &catalogue, Some(current.as_ref().as_ref()), &bar, &AtomicBool::new(false))?;
+    let mut result = training::train_on(&data, &catalogue, Some(current.as_ref().as_ref()), &bar, &AtomicBool::new(false))?;
+    drop(data);
     bar.0.finish_and_clear();
     result.summary.synthetic |= args.synthetic;
     let summary = serde_json::to_value(&result.summary)?;
     db.with_conn(|conn| store_model(conn, &result.artifact, &summary, Some(&result.comparison)))?;
-    let sized = crate::sizing::service::learn_and_store(&db, &records, &catalogue)?;
+    let sized = match size_records {
+        Some(records) => crate::sizing::service::learn_and_store(&db, &records, &catalogue)?,
+        None => crate::sizing::service::learn_from_stored_sales(&db, &catalogue)?,
+    };
     let version = result.artifact.version().to_owned();
     println!(
         "trained {version} ({}) on {} labelled sales and {} tried-and-put-back shoes from {} sessions",

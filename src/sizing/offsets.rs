@@ -290,15 +290,28 @@ pub fn chart_kind(fitting: &crate::fitting::Fitting) -> ChartKind {
 /// Size records from training's sales: each session's try-ons with a size, and each sale
 /// with a size, of runners whose feet were measured.
 pub fn records_from_sales(sales: &[SaleRecord]) -> Vec<SizeRecord> {
-    let mut out = Vec::new();
-    let mut seen_sessions = std::collections::HashSet::new();
-    for sale in sales {
+    let mut evidence = SizeEvidence::default();
+    sales.iter().for_each(|sale| evidence.add(sale));
+    evidence.into_records()
+}
+
+/// Size records gathered one sale at a time, so that a stream of sales (a million stored
+/// ones) is never held whole: only the records and the sessions already seen are kept.
+#[derive(Debug, Default)]
+pub struct SizeEvidence {
+    records: Vec<SizeRecord>,
+    /// A session's try-ons count once, however many of its sales arrive.
+    seen_sessions: std::collections::HashSet<String>,
+}
+
+impl SizeEvidence {
+    pub fn add(&mut self, sale: &SaleRecord) {
         let Some((_, foot)) = sale.fitting.feet.as_ref().and_then(|f| f.deciding_foot()) else {
-            continue;
+            return;
         };
         let foot_mm = foot.length_mm.get();
         let kind = chart_kind(&sale.fitting);
-        if seen_sessions.insert(sale.session_key.as_str()) {
+        if self.seen_sessions.insert(sale.session_key.clone()) {
             for t in sale.tried.iter() {
                 let Some(size) = t.size_eu else { continue };
                 let has = |o: FitObservation| t.observations.contains(&o);
@@ -319,7 +332,7 @@ pub fn records_from_sales(sales: &[SaleRecord]) -> Vec<SizeRecord> {
                     length.map(|_| 0.0)
                 };
                 if length.is_some() || width.is_some() {
-                    out.push(SizeRecord {
+                    self.records.push(SizeRecord {
                         shoe_id: t.shoe_id.clone(),
                         foot_mm,
                         kind,
@@ -331,7 +344,7 @@ pub fn records_from_sales(sales: &[SaleRecord]) -> Vec<SizeRecord> {
             }
         }
         let Some(size_eu) = sale.size_eu else {
-            continue;
+            return;
         };
         let length = match (sale.return_reason, sale.label) {
             (None, Some(true)) => Some(LengthEvidence::Kept),
@@ -354,7 +367,7 @@ pub fn records_from_sales(sales: &[SaleRecord]) -> Vec<SizeRecord> {
             _ => None,
         };
         if length.is_some() {
-            out.push(SizeRecord {
+            self.records.push(SizeRecord {
                 shoe_id: sale.shoe_id.clone(),
                 foot_mm,
                 kind,
@@ -364,7 +377,10 @@ pub fn records_from_sales(sales: &[SaleRecord]) -> Vec<SizeRecord> {
             });
         }
     }
-    out
+
+    pub fn into_records(self) -> Vec<SizeRecord> {
+        self.records
+    }
 }
 
 #[cfg(test)]

@@ -6,11 +6,11 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 use diesel::Connection;
 
-use super::offsets::{learn, records_from_sales, ModelOffset, Prior, SizeOffsets};
+use super::offsets::{learn, ModelOffset, Prior, SizeEvidence, SizeOffsets, SizeRecord};
 use super::SizeCharts;
 use crate::catalogue::Catalogue;
 use crate::db::{self, Database, DbError};
-use crate::training::SaleRecord;
+use crate::training::{for_each_sale, TrainError};
 
 /// Changes whenever a training run stores offsets.
 const OFFSETS_TRAINED: &str = "size_offsets_trained_at";
@@ -62,15 +62,23 @@ fn to_offsets(rows: &[db::sizes::SizeOffsetRow]) -> SizeOffsets {
     offsets
 }
 
-/// Learns offsets from training's sales and stores them, replacing the last run's. Returns
-/// how many models got an offset.
+/// Learns offsets from every stored sale and stores them, replacing the last run's. The sales
+/// are streamed: only their size evidence is held, never the sales with their fittings.
+/// Returns how many models got an offset.
+pub fn learn_from_stored_sales(db: &Database, catalogue: &Catalogue) -> Result<usize, TrainError> {
+    let mut evidence = SizeEvidence::default();
+    for_each_sale(db, |sale| evidence.add(&sale))?;
+    Ok(learn_and_store(db, &evidence.into_records(), catalogue)?)
+}
+
+/// Learns offsets from size records and stores them, replacing the last run's. Returns how
+/// many models got an offset.
 pub fn learn_and_store(
     db: &Database,
-    sales: &[SaleRecord],
+    records: &[SizeRecord],
     catalogue: &Catalogue,
 ) -> Result<usize, DbError> {
-    let records = records_from_sales(sales);
-    let learned = learn(&records, catalogue, SizeCharts::bundled(), Prior::Brand);
+    let learned = learn(records, catalogue, SizeCharts::bundled(), Prior::Brand);
     let now = crate::time::now();
     let mut rows: Vec<db::sizes::SizeOffsetRow> = learned
         .shoes
@@ -181,5 +189,41 @@ fn r_offset(r: &db::sizes::SizeOffsetRow) -> ModelOffset {
         records: r.records,
         brand_length_mm: r.brand_length_mm,
         brand_records: r.brand_records,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::simulate::{simulate, to_records, write_csv, SimulationConfig};
+
+    #[test]
+    fn offsets_learned_from_stored_sales_as_a_stream_are_those_the_sales_held_whole_give() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("sizes.db").display());
+        let db = crate::startup::prepare_database(&crate::Settings { database_url: url, ..Default::default() }).unwrap();
+        let catalogue = crate::catalogue::CatalogueService::load(db.clone()).unwrap().snapshot();
+        let config = SimulationConfig { sales: 2_000, seed: 11, size_returns: true, ..Default::default() };
+        let sales = simulate(&catalogue, &config);
+        let csv = dir.path().join("sales.csv");
+        write_csv(&sales, &mut std::fs::File::create(&csv).unwrap()).unwrap();
+        crate::outcomes::import::import_outcomes_file(&db, &catalogue, &csv, &|_| {}).unwrap();
+
+        let learned = learn_from_stored_sales(&db, &catalogue).unwrap();
+        let stored = SizingService::load(db).unwrap().offsets();
+        // The simulator's sales as the importer was given them, held whole in memory.
+        let held = super::super::offsets::records_from_sales(&to_records(&sales, crate::time::now()));
+        let expected = learn(&held, &catalogue, SizeCharts::bundled(), Prior::Brand);
+        assert!(learned > 50, "only {learned} models got an offset");
+        assert_eq!(stored.shoes.len(), expected.shoes.len());
+        for (id, want) in &expected.shoes {
+            let got = stored.shoes[id];
+            // The same records in another order: sums agree to rounding.
+            let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+            assert!(
+                close(got.length_mm, want.length_mm) && close(got.width, want.width) && close(got.records, want.records),
+                "{id}: stored {got:?}, held {want:?}"
+            );
+        }
     }
 }

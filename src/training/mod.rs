@@ -1,8 +1,8 @@
-//! Learning from sales outcomes and try-ons: build examples (polars + the shared features),
-//! split by time and session, fit the model families (a logistic regression with linfa on
-//! hand features; an interaction ranker with a pairwise objective over tried-on sets),
-//! choose one on the validation split, and compare it with the active model, the rules and
-//! reference rankers on the same held-out sessions.
+//! Learning from sales outcomes and try-ons: build examples (streamed into a packed dataset,
+//! with the shared features), split by time and session, fit the model families (a logistic
+//! regression with linfa on hand features; an interaction ranker with a pairwise objective
+//! over tried-on sets), choose one on the validation split, and compare it with the active
+//! model, the rules and reference rankers on the same held-out sessions.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -350,73 +350,71 @@ pub fn load_dataset(db: &Database, catalogue: &Catalogue) -> Result<Dataset, Tra
         return Err(TrainError::Pipeline(message));
     }
     drop(tried_by_fitting);
-    // Erased customers' outcomes train on their de-identified snapshots, one session each.
+    for_each_detached(db, now, |record| builder.push_record(&record))?;
+    Ok(builder.finish())
+}
+
+/// Erased customers' outcomes, each on its de-identified snapshot as a session of its own:
+/// they still teach the model what fits, with nothing that names the runner.
+fn for_each_detached(db: &Database, now: chrono::DateTime<Utc>, mut visit: impl FnMut(SaleRecord)) -> Result<(), TrainError> {
     for mut row in db.with_conn(db::outcomes::detached_with_snapshots)? {
         let Some(snapshot) = row.fitting_snapshot.take() else { continue };
         let Ok(fitting) = serde_json::from_str::<Fitting>(&snapshot) else { continue };
         row.fitting_id = Some(row.id);
         let record = SaleRecord::from_row(&row, Arc::new(fitting), Arc::default(), now);
         if let Some(record) = record.map(|r| SaleRecord { session_key: format!("detached-{}", row.id), ..r }) {
-            builder.push_record(&record);
+            visit(record);
         }
     }
-    Ok(builder.finish())
+    Ok(())
 }
 
 /// Every outcome in the database that has a fitting, with its session's try-ons.
 pub fn load_records(db: &Database) -> Result<Vec<SaleRecord>, TrainError> {
-    // Both reads stream: each fitting's try-ons become its session's list as they arrive,
-    // and each outcome's fitting document is parsed (once per fitting) as its row arrives.
-    let mut tried_by_fitting: std::collections::HashMap<db::DbUuid, Vec<crate::outcomes::TryOn>> = std::collections::HashMap::new();
+    let mut records = Vec::new();
+    for_each_sale(db, |record| records.push(record))?;
+    Ok(records)
+}
+
+/// Every outcome in the database that has a fitting, with its session's try-ons, handed to
+/// `visit` one at a time as it is read. Only the try-ons are held for the whole read; each
+/// fitting document is parsed for its sale and dropped after it (a fitting shared by several
+/// sales is parsed for each), so what a caller keeps decides the memory, not the table.
+/// An unreadable fitting fails the read after every sale was seen.
+pub fn for_each_sale(db: &Database, mut visit: impl FnMut(SaleRecord)) -> Result<(), TrainError> {
+    let mut tried_by_fitting: std::collections::HashMap<db::DbUuid, Arc<Vec<crate::outcomes::TryOn>>> =
+        std::collections::HashMap::new();
     db.with_conn(|conn| {
         db::try_ons::for_each_fitting(conn, |fitting_id, rows| {
-            tried_by_fitting.insert(fitting_id, crate::outcomes::TryOnSet::from_rows(&rows).try_ons);
+            tried_by_fitting.insert(fitting_id, Arc::new(crate::outcomes::TryOnSet::from_rows(&rows).try_ons));
         })
     })?;
     let now = Utc::now();
-    type Session = (Arc<Fitting>, Arc<Vec<crate::outcomes::TryOn>>);
-    let mut sessions: std::collections::HashMap<db::DbUuid, Session> = std::collections::HashMap::new();
-    let mut records = Vec::new();
     let mut unreadable = None;
     db.with_conn(|conn| {
         db::outcomes::for_each_with_fitting(conn, |row, document| {
             // The join leaves only outcomes with a fitting.
             let Some(key) = row.fitting_id else { return Ok(()) };
-            let (fitting, tried) = match sessions.get(&key) {
-                Some(s) => s.clone(),
-                None => {
-                    let parsed: Fitting = match serde_json::from_str(&document) {
-                        Ok(f) => f,
-                        Err(e) => {
-                            unreadable.get_or_insert_with(|| format!("fitting {key} is unreadable: {e}"));
-                            return Ok(());
-                        }
-                    };
-                    let tried = tried_by_fitting.remove(&key).unwrap_or_default();
-                    let session = (Arc::new(parsed), Arc::new(tried));
-                    sessions.insert(key, session.clone());
-                    session
+            match serde_json::from_str::<Fitting>(&document) {
+                Ok(fitting) => {
+                    let tried = tried_by_fitting.get(&key).cloned().unwrap_or_default();
+                    if let Some(record) = SaleRecord::from_row(&row, Arc::new(fitting), tried, now) {
+                        visit(record);
+                    }
                 }
-            };
-            records.extend(SaleRecord::from_row(&row, fitting, tried, now));
+                Err(e) => {
+                    unreadable.get_or_insert_with(|| format!("fitting {key} is unreadable: {e}"));
+                }
+            }
             Ok(())
         })
     })?;
     if let Some(message) = unreadable {
         return Err(TrainError::Pipeline(message));
     }
-    drop(sessions);
-    // Erased customers' outcomes train on their de-identified snapshots, one session each.
-    for mut row in db.with_conn(db::outcomes::detached_with_snapshots)? {
-        let Some(snapshot) = row.fitting_snapshot.take() else { continue };
-        let Ok(fitting) = serde_json::from_str::<Fitting>(&snapshot) else { continue };
-        row.fitting_id = Some(row.id);
-        let record = SaleRecord::from_row(&row, Arc::new(fitting), Arc::default(), now);
-        records.extend(record.map(|r| SaleRecord { session_key: format!("detached-{}", row.id), ..r }));
-    }
-    Ok(records)
+    drop(tried_by_fitting);
+    for_each_detached(db, now, visit)
 }
-
 
 #[cfg(test)]
 mod tests;

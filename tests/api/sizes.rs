@@ -323,9 +323,9 @@ async fn a_sale_records_its_size() {
     );
 }
 
-#[tokio::test]
-async fn training_learns_each_models_size_offset_and_the_api_shows_it_per_model() {
-    let app = spawn_app().await;
+/// Imports 800 simulated sales with sizes, fit returns and measured feet; answers the
+/// catalogue they were simulated on.
+async fn import_sized_sales(app: &TestApp) -> stridefit::catalogue::Catalogue {
     let catalogue = stridefit::catalogue::Catalogue::new(
         stridefit::catalogue::csv::parse_shoes(stridefit::catalogue::csv::BUNDLED_SHOES_CSV)
             .unwrap(),
@@ -345,6 +345,47 @@ async fn training_learns_each_models_size_offset_and_the_api_shows_it_per_model(
             .status,
         200
     );
+    catalogue
+}
+
+#[tokio::test]
+async fn the_train_command_learns_a_model_and_each_models_size_offset_from_the_stored_sales() {
+    let app = spawn_app().await;
+    import_sized_sales(&app).await;
+    let versions = |models: &Value| -> Vec<String> {
+        models.as_array().unwrap().iter().map(|m| m["version"].as_str().unwrap().to_owned()).collect()
+    };
+    let before = versions(&app.get("/v1/models").await.body);
+    // Run off the test's runtime, so that it still sees the server close idle connections.
+    let url = app.database.url.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_stridefit"))
+            .arg("train")
+            .env("STRIDEFIT_DATABASE_URL", url)
+            .env("RUST_LOG", "error")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("not activated"), "{stdout}");
+    let after = versions(&app.get("/v1/models").await.body);
+    let trained: Vec<&String> = after.iter().filter(|v| !before.contains(v)).collect();
+    assert_eq!(trained.len(), 1, "{after:?}");
+    assert!(stdout.contains(&format!("trained {}", trained[0])), "{stdout}");
+    // The size offsets come from a second, streamed read of the same sales.
+    let offsets = app.get("/v1/size-offsets").await;
+    let learned = offsets.body.as_array().unwrap().len();
+    assert!(learned > 30, "{}", offsets.text);
+    assert!(stdout.contains(&format!("learned size offsets for {learned} models")), "{stdout}");
+}
+
+#[tokio::test]
+async fn training_learns_each_models_size_offset_and_the_api_shows_it_per_model() {
+    let app = spawn_app().await;
+    let catalogue = import_sized_sales(&app).await;
     assert_problem(&app.get("/v1/size-offsets/nike-pegasus-41").await, 404);
 
     let started = app.post("/v1/models", &json!({})).await;
