@@ -137,10 +137,8 @@ fn figures_of(conn: &mut DbConnection, version: &str) -> Result<Figures, DbError
         Err(DbError::NotFound) => return Ok(Figures::none()),
         Err(e) => return Err(e),
     };
-    Ok(match serde_json::from_str::<Comparison>(&row.metrics) {
-        Ok(c) => Figures::from_comparison("training", Some(row.created_at.0), &c),
-        Err(_) => Figures::none(),
-    })
+    Ok(Comparison::from_stored(&row.metrics, version)
+        .map_or_else(Figures::none, |c| Figures::from_comparison("training", Some(row.created_at.0), &c)))
 }
 
 /// Records an activation of `to` replacing `from`; call inside the activation's transaction.

@@ -103,6 +103,17 @@ pub struct Comparison {
 }
 
 impl Comparison {
+    /// The comparison stored with `version`; none when it was stored without one (`{}`) or in
+    /// a shape this build cannot read, which is logged rather than failing the caller.
+    pub fn from_stored(metrics: &str, version: &str) -> Option<Self> {
+        if matches!(metrics.trim(), "{}" | "null") {
+            return None;
+        }
+        serde_json::from_str(metrics)
+            .map_err(|e| log::warn!("model {version}: stored metrics unreadable ({e}); shown without them"))
+            .ok()
+    }
+
     /// Activate only when the lower end of the gain's 95 % interval is above zero.
     pub fn clearly_better(&self) -> bool {
         self.gain.as_ref().is_some_and(|g| g.interval.low > 0.0)

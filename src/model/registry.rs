@@ -62,21 +62,10 @@ fn parse_artifact(row: &ModelRow) -> Result<Artifact, ModelError> {
     Artifact::from_json(&row.kind, json)
 }
 
-/// The comparison stored with a version; none when it was stored without one (`{}`) or in a
-/// shape this build cannot read, which is logged rather than failing the whole listing.
-fn stored_comparison(row: &ModelRow) -> Option<Comparison> {
-    if matches!(row.metrics.trim(), "{}" | "null") {
-        return None;
-    }
-    serde_json::from_str(&row.metrics)
-        .map_err(|e| log::warn!("model {}: stored metrics unreadable ({e}); listed without them", row.version))
-        .ok()
-}
-
 fn info(row: ModelRow, active: &str) -> ModelInfo {
     ModelInfo {
         active: row.version == active,
-        metrics: stored_comparison(&row),
+        metrics: Comparison::from_stored(&row.metrics, &row.version),
         training_summary: serde_json::from_str(&row.training_summary).unwrap_or_else(|_| serde_json::json!({})),
         version: row.version,
         kind: row.kind,
@@ -303,10 +292,10 @@ mod tests {
         let bundled = Bundled::parse(BUNDLED_DEFAULT_MODEL).unwrap();
         let comparison = bundled.metrics.clone().expect("the bundled model ships its figures");
         let stored = row_with_metrics(&serde_json::to_string(&comparison).unwrap());
-        assert_eq!(stored_comparison(&stored), Some(comparison));
+        assert_eq!(info(stored, "m-other").metrics, Some(comparison));
         // Written by older builds or by hand: none of these fails a listing.
         for text in ["{}", "null", r#"{"candidate": 3}"#, "[1, 2]"] {
-            assert_eq!(stored_comparison(&row_with_metrics(text)), None, "{text}");
+            assert_eq!(info(row_with_metrics(text), "m-other").metrics, None, "{text}");
         }
     }
 }
