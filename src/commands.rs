@@ -108,13 +108,20 @@ pub fn import_outcomes(database_url: &str, file: &Path) -> anyhow::Result<()> {
     }
 }
 
-fn records(db: &Database, from: Option<&Path>) -> anyhow::Result<(Vec<SaleRecord>, Arc<crate::catalogue::Catalogue>)> {
-    let catalogue = CatalogueService::load(db.clone())?.snapshot();
-    let records = match from {
-        Some(file) => crate::outcomes::import::records_from_file(&read(file)?, &catalogue).map_err(report_rows)?,
-        None => training::load_records(db)?,
-    };
-    Ok((records, catalogue))
+/// The dataset `train` and `evaluate` read: a file's sales (held, as the file is read whole,
+/// with them for the caller) or the stored ones, streamed into the packed dataset.
+fn dataset_from(
+    db: &Database,
+    catalogue: &crate::catalogue::Catalogue,
+    file: Option<&Path>,
+) -> anyhow::Result<(dataset::Dataset, Option<Vec<SaleRecord>>)> {
+    Ok(match file {
+        Some(file) => {
+            let records = crate::outcomes::import::records_from_file(&read(file)?, catalogue).map_err(report_rows)?;
+            (dataset::build(&records, catalogue), Some(records))
+        }
+        None => (training::load_dataset(db, catalogue)?, None),
+    })
 }
 
 fn fmt(v: f64) -> String {
@@ -191,15 +198,10 @@ pub fn train(database_url: &str, args: &TrainArgs) -> anyhow::Result<()> {
     registry.load_active()?;
     let bar = Bar::new("train");
     bar.report(0.01, "loading outcomes");
-    // A file's sales are held (the file is); the stored ones are streamed into the packed
-    // dataset, and read again for the size offsets after the fit, as the training job does.
-    let (data, size_records) = match args.from.as_deref() {
-        Some(file) => {
-            let records = crate::outcomes::import::records_from_file(&read(file)?, &catalogue).map_err(report_rows)?;
-            (dataset::build(&records, &catalogue), Some(records_from_sales(&records)))
-        }
-        None => (training::load_dataset(&db, &catalogue)?, None),
-    };
+    // The stored sales are read again for the size offsets after the fit, as the training
+    // job does; a file's are at hand.
+    let (data, file_records) = dataset_from(&db, &catalogue, args.from.as_deref())?;
+    let size_records = file_records.map(|records| records_from_sales(&records));
     let current = active.get();
     let mut result = training::train_on(&data, &catalogue, Some(current.as_ref().as_ref()), &bar, &AtomicBool::new(false))?;
     drop(data);
@@ -243,15 +245,15 @@ pub fn train(database_url: &str, args: &TrainArgs) -> anyhow::Result<()> {
 
 pub fn evaluate(database_url: &str, args: &EvaluateArgs) -> anyhow::Result<()> {
     let db = open(database_url)?;
-    let (records, catalogue) = records(&db, args.from.as_deref())?;
+    let catalogue = CatalogueService::load(db.clone())?.snapshot();
     let active = Arc::new(ActiveScorer::baseline());
     let registry = ModelRegistry::new(db.clone(), active.clone());
     let active_version = registry.load_active()?;
     let version = args.model.clone().unwrap_or_else(|| active_version.clone());
     let scorer = db.with_conn(|conn| Ok(load_scorer(conn, &version)))??;
     let bar = Bar::new("evaluate");
-    bar.report(0.1, "building labelled pairs");
-    let data = dataset::build(&records, &catalogue);
+    bar.report(0.1, "loading outcomes");
+    let (data, _) = dataset_from(&db, &catalogue, args.from.as_deref())?;
     let split = dataset::split_by_time(&data, training::TEST_FRACTION, training::VALIDATION_FRACTION);
     bar.report(0.4, "scoring held-out sessions");
     let current = active.get();

@@ -349,27 +349,15 @@ async fn import_sized_sales(app: &TestApp) -> stridefit::catalogue::Catalogue {
 }
 
 #[tokio::test]
-async fn the_train_command_learns_a_model_and_each_models_size_offset_from_the_stored_sales() {
+async fn the_train_command_learns_a_model_and_each_models_size_offset_from_the_stored_sales_and_evaluate_reads_them_alike() {
     let app = spawn_app().await;
     import_sized_sales(&app).await;
     let versions = |models: &Value| -> Vec<String> {
         models.as_array().unwrap().iter().map(|m| m["version"].as_str().unwrap().to_owned()).collect()
     };
     let before = versions(&app.get("/v1/models").await.body);
-    // Run off the test's runtime, so that it still sees the server close idle connections.
-    let url = app.database.url.clone();
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_stridefit"))
-            .arg("train")
-            .env("STRIDEFIT_DATABASE_URL", url)
-            .env("RUST_LOG", "error")
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let (ok, stdout) = run_cli(&app, &["train"]).await;
+    assert!(ok, "{stdout}");
     assert!(stdout.contains("not activated"), "{stdout}");
     let after = versions(&app.get("/v1/models").await.body);
     let trained: Vec<&String> = after.iter().filter(|v| !before.contains(v)).collect();
@@ -380,6 +368,31 @@ async fn the_train_command_learns_a_model_and_each_models_size_offset_from_the_s
     let learned = offsets.body.as_array().unwrap().len();
     assert!(learned > 30, "{}", offsets.text);
     assert!(stdout.contains(&format!("learned size offsets for {learned} models")), "{stdout}");
+    // The evaluation reads the same stored sales the same streamed way.
+    let (ok, evaluated) = run_cli(&app, &["evaluate", "--model", trained[0]]).await;
+    assert!(ok, "{evaluated}");
+    let held_out = |text: &str| text.lines().find(|l| l.starts_with("held-out:")).map(str::to_owned);
+    assert!(held_out(&evaluated).is_some() && held_out(&evaluated) == held_out(&stdout), "{evaluated}\n---\n{stdout}");
+    assert!(evaluated.contains(&format!("candidate: {}", trained[0])), "{evaluated}");
+}
+
+/// Runs the command line on the app's database; answers whether it succeeded and what it
+/// printed (stdout, then stderr).
+async fn run_cli(app: &TestApp, args: &[&str]) -> (bool, String) {
+    let (url, args): (String, Vec<String>) = (app.database.url.clone(), args.iter().map(|a| a.to_string()).collect());
+    // Off the test's runtime, so that it still sees the server close idle connections.
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_stridefit"))
+            .args(args)
+            .env("STRIDEFIT_DATABASE_URL", url)
+            .env("RUST_LOG", "error")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
 }
 
 #[tokio::test]
