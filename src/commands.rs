@@ -308,8 +308,12 @@ pub fn activate_model(database_url: &str, version: &str) -> anyhow::Result<()> {
 pub fn report(database_url: &str, args: &ReportArgs) -> anyhow::Result<()> {
     let db = open(database_url)?;
     let catalogue = CatalogueService::load(db.clone())?.snapshot();
-    let records = match &args.from {
-        Some(file) => Some(crate::outcomes::import::records_from_file(&read(file)?, &catalogue).map_err(report_rows)?),
+    // The stored sales are streamed by the evaluation itself, once the models are found.
+    let data = match &args.from {
+        Some(file) => Some(dataset::build(
+            &crate::outcomes::import::records_from_file(&read(file)?, &catalogue).map_err(report_rows)?,
+            &catalogue,
+        )),
         None => None,
     };
     let bar = Bar::new("report");
@@ -318,7 +322,7 @@ pub fn report(database_url: &str, args: &ReportArgs) -> anyhow::Result<()> {
         &catalogue,
         &args.model,
         args.against.as_deref(),
-        records,
+        data,
         None,
         &bar,
         &AtomicBool::new(false),

@@ -9,7 +9,7 @@ use std::sync::atomic::AtomicBool;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::dataset::{self, Dataset, SaleRecord, Split};
+use super::dataset::{self, Dataset, Split};
 use super::evaluate::{self, Interval, Ranker};
 pub use crate::model::comparison::Window;
 use super::{check_cancel, compare, Comparison, Progress, TrainError, TrainingSummary};
@@ -231,11 +231,11 @@ fn window(data: &Dataset, sessions: impl Iterator<Item = usize>) -> Window {
     }
 }
 
-fn data_summary(records: &[SaleRecord], data: &Dataset, split: &Split) -> DataSummary {
+fn data_summary(data: &Dataset, split: &Split) -> DataSummary {
     let examples = |idx: &[usize]| idx.iter().map(|&i| data.examples[i].session).collect::<Vec<_>>();
     let trained: Vec<usize> = examples(&split.train).into_iter().chain(examples(&split.validation)).collect();
     DataSummary {
-        sales: records.len(),
+        sales: data.sales,
         labelled_sales: data.labelled_sales(),
         sessions: data.sessions.len(),
         try_on_sessions: data.try_on_sessions(),
@@ -243,8 +243,8 @@ fn data_summary(records: &[SaleRecord], data: &Dataset, split: &Split) -> DataSu
         stores: data.sessions.iter().filter_map(|s| s.store_id.clone()).collect::<BTreeSet<_>>().into_iter().collect(),
         training: window(data, trained.into_iter()),
         held_out: window(data, examples(&split.test).into_iter()),
-        synthetic: records.iter().any(|r| r.synthetic),
-        synthetic_sales: records.iter().filter(|r| r.synthetic).count(),
+        synthetic: data.synthetic_sales > 0,
+        synthetic_sales: data.synthetic_sales,
     }
 }
 
@@ -543,48 +543,46 @@ fn reasons(scorer: &dyn Scorer, data: &Dataset, test: &[usize], catalogue: &Cata
     Reasons { sessions: explained, shoes, top }
 }
 
-/// The whole analysis of `subject` on `records`, against `against` (the active model, or
-/// another version asked for) on the same held-out sessions.
+/// The whole analysis of `subject` on the sales in `data`, against `against` (the active
+/// model, or another version asked for) on the same held-out sessions.
 pub fn analyse(
     subject: &Subject,
     against: Option<&dyn Scorer>,
     active_version: &str,
-    records: &[SaleRecord],
+    data: &Dataset,
     catalogue: &Catalogue,
     progress: &dyn Progress,
     cancel: &AtomicBool,
 ) -> Result<Analysis, TrainError> {
-    progress.report(0.05, "building examples");
-    let data = dataset::build(records, catalogue);
-    let split = dataset::split_by_time(&data, super::TEST_FRACTION, super::VALIDATION_FRACTION);
+    let split = dataset::split_by_time(data, super::TEST_FRACTION, super::VALIDATION_FRACTION);
     if split.test.is_empty() {
         return Err(TrainError::NotEnoughData(format!("{} sessions: none left to hold out", data.sessions.len())));
     }
     check_cancel(cancel)?;
     progress.report(0.15, "comparing on held-out sessions");
-    let comparison = compare(subject.scorer, against, &data, &split, catalogue);
+    let comparison = compare(subject.scorer, against, data, &split, catalogue);
     let compared = comparison.active.as_ref().map(|a| a.model_version.clone());
     check_cancel(cancel)?;
     let learning_curve = match subject.artifact {
-        Some(artifact) => learning_curve(artifact, &data, &split, catalogue, progress, cancel)?,
+        Some(artifact) => learning_curve(artifact, data, &split, catalogue, progress, cancel)?,
         None => Vec::new(),
     };
     progress.report(0.8, "feature effects");
     let sample = effect_sample(&split.test);
-    let ranked_inputs = importance(subject.scorer, &data, &sample);
+    let ranked_inputs = importance(subject.scorer, data, &sample);
     let partial_dependence = ranked_inputs
         .iter()
         .take(PARTIAL_DEPENDENCE_INPUTS)
-        .map(|(input, _)| partial_dependence(subject.scorer, &data, &sample, *input))
+        .map(|(input, _)| partial_dependence(subject.scorer, data, &sample, *input))
         .collect();
     check_cancel(cancel)?;
     progress.report(0.9, "reasons shown to runners");
-    let reasons = reasons(subject.scorer, &data, &split.test, catalogue);
-    let poor_fit_by_rank = poor_fit_by_rank(subject.scorer, &data, &split.test, catalogue);
+    let reasons = reasons(subject.scorer, data, &split.test, catalogue);
+    let poor_fit_by_rank = poor_fit_by_rank(subject.scorer, data, &split.test, catalogue);
     progress.report(1.0, "done");
     Ok(Analysis {
         model: subject.card.clone(),
-        data: data_summary(records, &data, &split),
+        data: data_summary(data, &split),
         verdict: verdict(&comparison, Some(active_version)),
         against_is_active: compared.as_deref() == Some(active_version),
         against: compared,

@@ -4,7 +4,7 @@
 use std::sync::atomic::AtomicBool;
 
 use super::analysis::{analyse, Analysis, ModelCard, Subject};
-use super::{load_records, Progress, SaleRecord, TrainError, TrainingSummary};
+use super::{load_dataset, Dataset, Progress, TrainError, TrainingSummary};
 use crate::catalogue::Catalogue;
 use crate::db::evaluations::{self, EvaluationRow};
 use crate::db::{self, Database, DbError, DbTime};
@@ -96,15 +96,15 @@ pub fn active_version(conn: &mut db::DbConnection) -> Result<String, DbError> {
     Ok(db::meta::get(conn, db::meta::ACTIVE_MODEL)?.unwrap_or_else(|| BASELINE_VERSION.to_owned()))
 }
 
-/// Evaluates `version` against `against` (default: the active version) on `records` (default:
-/// every stored outcome), stores the analysis and returns it.
+/// Evaluates `version` against `against` (default: the active version) on `data` (default:
+/// every stored outcome, streamed into the packed dataset), stores the analysis and returns it.
 #[allow(clippy::too_many_arguments)]
 pub fn evaluate_and_store(
     db: &Database,
     catalogue: &Catalogue,
     version: &str,
     against: Option<&str>,
-    records: Option<Vec<SaleRecord>>,
+    data: Option<Dataset>,
     job_id: Option<db::DbUuid>,
     progress: &dyn Progress,
     cancel: &AtomicBool,
@@ -119,12 +119,13 @@ pub fn evaluate_and_store(
         })())
     })?;
     let (card, artifact, scorer, active, against_scorer) = loaded?;
-    let records = match records {
-        Some(r) => r,
-        None => load_records(db)?,
+    progress.report(0.05, "loading outcomes");
+    let data = match data {
+        Some(d) => d,
+        None => load_dataset(db, catalogue)?,
     };
     let subject = Subject { scorer: scorer.as_ref(), artifact: artifact.as_ref(), card };
-    let analysis = analyse(&subject, Some(against_scorer.as_ref()), &active, &records, catalogue, progress, cancel)?;
+    let analysis = analyse(&subject, Some(against_scorer.as_ref()), &active, &data, catalogue, progress, cancel)?;
     let row = EvaluationRow {
         id: db::DbUuid::new_v4(),
         model_version: version.to_owned(),
