@@ -348,7 +348,7 @@ impl super::ShoeTable {
     ) -> Ranking {
         let catalogue = &*self.catalogue;
         let request = kernel::Request::new(m, catalogue, runner, policy);
-        let Gathered { pool, candidates, removed, best_unstocked, unfiltered } =
+        let Gathered { pool, candidates, removed, best_unstocked, unfiltered, terms } =
             self.gather(m, &request, linear, filters, top_k, policy, scratch);
         if top_k == 0 {
             return Ranking { candidates, removed, ..Ranking::default() };
@@ -365,8 +365,8 @@ impl super::ShoeTable {
                 })
                 .collect()
         };
-        let (counts, slots) = if unfiltered { (m.current_counts(), m.unfiltered_slots()) } else { (&*scratch.counts, &scratch.slots[..]) };
-        let typical = || kernel::typical(m, &request, counts, slots, scorer, prepared);
+        let counts = if unfiltered { m.current_counts() } else { &*scratch.counts };
+        let typical = || kernel::typical(m, &request, counts, &terms, scorer, prepared);
         let line_of = |shoe: &Shoe| -> Vec<u32> {
             match catalogue.shoes.binary_search_by(|s| s.id.as_str().cmp(&shoe.id)) {
                 Ok(i) => m.line_members(m.line_of(i)).to_vec(),
@@ -434,11 +434,11 @@ impl super::ShoeTable {
             }
         }
         let slots = if unfiltered { m.unfiltered_slots() } else { &scratch.slots[..] };
-        kernel::rank_keys_and_best(m, request, linear, policy, slots, &mut scratch.keys, &mut scratch.best);
+        let terms = kernel::rank_keys_and_best(m, request, linear, policy, slots, &mut scratch.keys, &mut scratch.best);
         let keys = &scratch.keys;
         let candidates = if unfiltered { m.current_counts().len() } else { scratch.counts.len() };
         if top_k == 0 {
-            return Gathered { pool: Vec::new(), candidates, removed, best_unstocked: None, unfiltered };
+            return Gathered { pool: Vec::new(), candidates, removed, best_unstocked: None, unfiltered, terms };
         }
         let pool = if policy.line_margin < 0.0 {
             kernel::every_candidate(m, keys, slots, top_k, policy.brand_repeat_penalty)
@@ -462,7 +462,7 @@ impl super::ShoeTable {
             .first()
             .copied()
         };
-        Gathered { pool, candidates, removed, best_unstocked, unfiltered }
+        Gathered { pool, candidates, removed, best_unstocked, unfiltered, terms }
     }
 
     /// `Filters::rejections` from the matrix's columns (`stock[i]`: in the store's stock).
@@ -492,6 +492,8 @@ struct Gathered {
     removed: FilterCounts,
     best_unstocked: Option<(f64, u32)>,
     unfiltered: bool,
+    /// The candidates' sums of the terms not linear in a code (the average candidate's).
+    terms: kernel::TermSums,
 }
 
 /// What both paths share once the candidates are scored: the greedy pick with variety, the

@@ -652,6 +652,40 @@ impl Extra {
 pub(crate) type Best = (i64, u32);
 const NO_BEST: Best = (i64::MIN, u32::MAX);
 
+/// The candidates' sums of the per-shoe terms that are not linear in a code (the average
+/// candidate's share of them, see `typical`), taken in the keys' pass from the same numbers
+/// the keys add. Each float sum starts at -0.0 and runs in catalogue order; a shoe that is not
+/// a candidate adds -0.0, which leaves every sum's bits as they were, so each is what
+/// `Iterator::sum` over the candidates alone gives.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct TermSums {
+    /// Drop change beyond 4 mm (runners with a worn drop).
+    pub(crate) excess: f64,
+    /// Price over budget, scaled (runners with a budget).
+    pub(crate) over: f64,
+    /// Stack, weight and price changes from the worn pair (where it has them; NaN terms left out).
+    pub(crate) changes: [f64; 3],
+    /// Candidates in the worn pair's line, and the worn pair itself among them.
+    pub(crate) same_line: usize,
+    pub(crate) same_shoe: usize,
+}
+
+impl Default for TermSums {
+    fn default() -> Self {
+        Self { excess: -0.0, over: -0.0, changes: [-0.0; 3], same_line: 0, same_shoe: 0 }
+    }
+}
+
+/// `term` for a candidate, else -0.0, the one number that adds nothing to any sum's bits.
+#[inline(always)]
+fn if_candidate(candidate: bool, term: f64) -> f64 {
+    if candidate {
+        term
+    } else {
+        -0.0
+    }
+}
+
 /// A key as an integer that orders as `f64::total_cmp` does (one compare in the hot loop).
 #[inline(always)]
 fn ordered(key: f64) -> i64 {
@@ -660,8 +694,9 @@ fn ordered(key: f64) -> i64 {
 }
 
 /// Every shoe's rank key (scorer log-odds plus the fitter's margins, on the grid) into
-/// `keys`, and in the same pass each line's best candidate into `best`: `slots[i]` is shoe
-/// `i`'s line, or `m.no_line()` when it is not a candidate (`best` has a slot for that too).
+/// `keys`, and in the same pass each line's best candidate into `best` and the candidates'
+/// term sums (returned): `slots[i]` is shoe `i`'s line, or `m.no_line()` when it is not a
+/// candidate (`best` has a slot for that too).
 pub(crate) fn rank_keys_and_best(
     m: &ShoeMatrix,
     q: &Request,
@@ -670,7 +705,7 @@ pub(crate) fn rank_keys_and_best(
     slots: &[u32],
     keys: &mut Vec<f64>,
     best: &mut Vec<Best>,
-) {
+) -> TermSums {
     let t = Tables::new(m, q, w, policy);
     let x = Extra::new(q, w, policy);
     keys.clear();
@@ -696,7 +731,7 @@ pub(crate) fn rank_keys_and_best(
         (true, true, true, false) => fused::<true, true, true, false>,
         (true, true, true, true) => fused::<true, true, true, true>,
     };
-    pass(m, &t, &x, slots, keys, best);
+    pass(m, &t, &x, slots, keys, best)
 }
 
 /// Every shoe's rank key into `keys` (the catalogue's current shoes as candidates).
@@ -705,11 +740,18 @@ pub(crate) fn rank_keys(m: &ShoeMatrix, q: &Request, w: &Linear, policy: &Policy
     rank_keys_and_best(m, q, w, policy, &m.slots, keys, &mut Vec::new());
 }
 
+/// The candidates' term sums as `rank_keys_and_best` takes them, for the tests.
+#[cfg(test)]
+pub(crate) fn term_sums(m: &ShoeMatrix, q: &Request, w: &Linear, policy: &Policy) -> TermSums {
+    rank_keys_and_best(m, q, w, policy, &m.slots, &mut Vec::new(), &mut Vec::new())
+}
+
 /// The pass over the columns, in three loops over contiguous memory: the tables' six
 /// entries and the two linear numbers (table reads, so one shoe at a time); the request's
 /// optional terms and the grid (no table, no branch: the compiler runs two shoes per
 /// instruction); each line's best. Every shoe's terms are added in one fixed order, so equal
-/// shoes get equal keys; no call, no allocation.
+/// shoes get equal keys; no call, no allocation. The optional terms' sums over the
+/// candidates (`TermSums`) are taken where the terms are.
 fn fused<const BUDGET: bool, const DROP: bool, const WORN: bool, const LIKED: bool>(
     m: &ShoeMatrix,
     t: &Tables,
@@ -717,7 +759,7 @@ fn fused<const BUDGET: bool, const DROP: bool, const WORN: bool, const LIKED: bo
     slots: &[u32],
     keys: &mut [f64],
     best: &mut [Best],
-) {
+) -> TermSums {
     let n = m.len();
     // Slices of one length: the indexing below needs no bounds checks.
     let codes = &m.codes[..n];
@@ -742,23 +784,34 @@ fn fused<const BUDGET: bool, const DROP: bool, const WORN: bool, const LIKED: bo
     let (same_line, same_line_weight, same_shoe, same_shoe_weight) =
         x.worn.as_ref().map_or((u32::MAX, 0.0, usize::MAX, 0.0), |w| (w.same_line, w.same_line_weight, w.same_shoe, w.same_shoe_weight));
     let changes = x.worn.as_ref().map_or([None; 3], |w| w.changes);
+    let no_line = m.no_line();
+    let mut sums = TermSums::default();
     for i in 0..n {
         let mut k = keys[i];
+        let candidate = slots[i] != no_line;
         if BUDGET {
             // NaN (no price): no excess and no margin here (the price table took the no-price margin).
             let p = price[i];
-            k += slope * ((p - budget) / scale).max(0.0) - if p > budget { margin } else { 0.0 };
+            let over = ((p - budget) / scale).max(0.0);
+            k += slope * over - if p > budget { margin } else { 0.0 };
+            sums.over += if_candidate(candidate, over);
         }
         if DROP {
-            k += drop_slope * ((drop[i] - worn_drop).abs() - 4.0).max(0.0);
+            let excess = ((drop[i] - worn_drop).abs() - 4.0).max(0.0);
+            k += drop_slope * excess;
+            sums.excess += if_candidate(candidate, excess);
         }
         if WORN {
-            k += same_line_weight * (model_line[i] == same_line) as u8 as f64;
+            let in_line = model_line[i] == same_line;
+            k += same_line_weight * in_line as u8 as f64;
             k += if i == same_shoe { same_shoe_weight } else { 0.0 };
-            for (change, column) in changes.iter().zip([stack_raw, weight_raw, price]) {
+            sums.same_line += usize::from(candidate && in_line);
+            sums.same_shoe += usize::from(candidate && i == same_shoe);
+            for ((change, column), sum) in changes.iter().zip([stack_raw, weight_raw, price]).zip(&mut sums.changes) {
                 if let Some((wv, scale, slope)) = *change {
                     let d = (column[i] - wv) / scale;
                     k += if d.is_nan() { 0.0 } else { slope * d };
+                    *sum += if_candidate(candidate && !d.is_nan(), d);
                 }
             }
         }
@@ -776,6 +829,7 @@ fn fused<const BUDGET: bool, const DROP: bool, const WORN: bool, const LIKED: bo
             }
         }
     }
+    sums
 }
 
 /// The part of the fitter's pool that its pick of `top_k` can reach, best first, from
@@ -832,20 +886,10 @@ pub(crate) fn every_candidate(m: &ShoeMatrix, keys: &[f64], slots: &[u32], top_k
 }
 
 /// The scorer's verdict on the average candidate, from the candidates' code counts and the
-/// numbers of the candidates themselves (shoes whose `candidate_slots` entry is a line), what
+/// sums of their other terms that the keys' pass took (`rank_keys_and_best`), what
 /// explanations compare against.
-pub(crate) fn typical(
-    m: &ShoeMatrix,
-    q: &Request,
-    counts: &Counts,
-    candidate_slots: &[u32],
-    scorer: &dyn Scorer,
-    prepared: &super::Prepared,
-) -> Scored {
+pub(crate) fn typical(m: &ShoeMatrix, q: &Request, counts: &Counts, terms: &TermSums, scorer: &dyn Scorer, prepared: &super::Prepared) -> Scored {
     let r = q.runner;
-    let no_line = m.no_line();
-    // In catalogue order, as the generic path adds them.
-    let candidates = || (0..m.len()).filter(move |&i| candidate_slots[i] != no_line);
     let mut sums = Sums { x: [0.0; FEATURE_COUNT], relations: [0.0; RELATION_COUNT], shoe: [0.0; SHOE_DIM], times: 0.0 };
     for s in SUPPORTS {
         for c in CUSHIONINGS {
@@ -892,49 +936,19 @@ pub(crate) fn typical(
     sums.x[Feature::DropCm.index()] += counts.drop / 10.0;
     sums.x[Feature::ForefootStrikeXDrop.index()] += r.forefoot_strike * counts.drop / 10.0;
     sums.x[Feature::Lightness.index()] += 3.0 * n - counts.weight / 100.0;
-    // The terms that are not linear in a code, summed over the candidates in one pass (each
-    // sum still in catalogue order from -0.0, as `Iterator::sum` adds them).
-    let worn_line = q.worn.as_ref().map(|w| (w.model_line.unwrap_or(u32::MAX), w.index));
-    let changes = q.worn.as_ref().map_or([None; 3], |w| {
-        [w.stack.map(|v| (v, &m.stack_raw, 10.0)), w.weight.map(|v| (v, &m.weight_raw, 100.0)), w.price.map(|v| (v, &m.price, 100.0))]
-    });
-    let budget = r.budget_usd.map(|b| (b, b.max(1.0)));
-    let (mut excess, mut over, mut change_sums) = (-0.0f64, -0.0f64, [-0.0f64; 3]);
-    let (mut same_line, mut same_shoe) = (0usize, 0usize);
-    if r.worn_drop_mm.is_some() || budget.is_some() || worn_line.is_some() {
-        for i in candidates() {
-            if let Some(worn_drop) = r.worn_drop_mm {
-                excess += ((m.drop[i] - worn_drop).abs() - 4.0).max(0.0);
-            }
-            if let Some((b, scale)) = budget {
-                over += ((m.price[i] - b) / scale).max(0.0);
-            }
-            if let Some((line, index)) = worn_line {
-                same_line += usize::from(m.model_line[i] == line);
-                same_shoe += usize::from(Some(i as u32) == index);
-                for (sum, change) in change_sums.iter_mut().zip(&changes) {
-                    if let Some((wv, column, scale)) = change {
-                        let d = (column[i] - wv) / scale;
-                        if !d.is_nan() {
-                            *sum += d;
-                        }
-                    }
-                }
-            }
-        }
-    }
     if let Some(worn_drop) = r.worn_drop_mm {
         sums.x[Feature::DropChangeMm.index()] += counts.drop - n * worn_drop;
-        sums.x[Feature::DropChangeExcessMm.index()] += excess;
+        sums.x[Feature::DropChangeExcessMm.index()] += terms.excess;
     }
-    if budget.is_some() {
-        sums.x[Feature::OverBudget.index()] += over;
+    if r.budget_usd.is_some() {
+        sums.x[Feature::OverBudget.index()] += terms.over;
     }
-    if worn_line.is_some() {
-        sums.relations[slots::SAME_LINE] += same_line as f64;
-        sums.relations[slots::SAME_SHOE] += same_shoe as f64;
-        for ((sum, change), slot) in change_sums.iter().zip(&changes).zip([slots::STACK_CHANGE, slots::WEIGHT_CHANGE, slots::PRICE_CHANGE]) {
-            if change.is_some() {
+    if let Some(w) = &q.worn {
+        sums.relations[slots::SAME_LINE] += terms.same_line as f64;
+        sums.relations[slots::SAME_SHOE] += terms.same_shoe as f64;
+        let known = [w.stack.is_some(), w.weight.is_some(), w.price.is_some()];
+        for ((sum, known), slot) in terms.changes.iter().zip(known).zip([slots::STACK_CHANGE, slots::WEIGHT_CHANGE, slots::PRICE_CHANGE]) {
+            if known {
                 sums.relations[slot] += sum;
             }
         }

@@ -4,10 +4,11 @@
 
 use std::sync::Arc;
 
-use super::kernel::{rank_keys, with_scratch, Request};
+use super::kernel::{rank_keys, term_sums, with_scratch, Request};
 use super::*;
 use crate::catalogue::csv::{parse_insoles, parse_shoes, BUNDLED_INSOLES_CSV, BUNDLED_SHOES_CSV};
 use crate::catalogue::{Catalogue, ShoeStatus, Terrain, Width};
+use crate::features::Feature;
 use crate::fitting::{examples, Fitting};
 use crate::model::registry::Bundled;
 
@@ -193,4 +194,48 @@ fn keys_go_on_the_grid_exactly_as_libm_rounds_them() {
     for v in values {
         assert_eq!(super::kernel::on_grid(v).to_bits(), libm(v).to_bits(), "{v:e}");
     }
+}
+
+#[test]
+fn the_keys_pass_sums_the_candidates_terms_as_the_generic_path_adds_them() {
+    let catalogue = Arc::new(catalogue(3));
+    let table = ShoeTable::new(catalogue.clone());
+    let matrix = table.matrix.as_ref().unwrap();
+    let (_, scorer) = scorers().swap_remove(1);
+    let policy = Policy::default();
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+    let mut checked = [0; 3];
+    for fitting in fittings(&catalogue) {
+        let runner = RunnerSignals::from_fitting(&fitting, &catalogue);
+        let linear = scorer.linear(&scorer.prepare(&runner)).unwrap();
+        let request = Request::new(matrix, &catalogue, &runner, &policy);
+        let sums = term_sums(matrix, &request, &linear, &policy);
+        // Without filters the candidates are the shoes still made.
+        let candidates: Vec<Pair> = catalogue
+            .shoes
+            .iter()
+            .zip(&table.attributes)
+            .filter(|(s, _)| s.status() != ShoeStatus::Discontinued)
+            .map(|(s, a)| pair(&runner, s, a))
+            .collect();
+        let total = |term: &dyn Fn(&Pair) -> f64| candidates.iter().map(term).sum::<f64>();
+        if runner.worn_drop_mm.is_some() {
+            assert!(close(sums.excess, total(&|p| p.x.get(Feature::DropChangeExcessMm))), "{}", sums.excess);
+            checked[0] += 1;
+        }
+        if runner.budget_usd.is_some() {
+            assert!(close(sums.over, total(&|p| p.x.get(Feature::OverBudget))), "{}", sums.over);
+            checked[1] += 1;
+        }
+        if runner.worn.is_some() {
+            use crate::features::attributes::slots;
+            assert_eq!(sums.same_line as f64, total(&|p| p.relations.0[slots::SAME_LINE]));
+            assert_eq!(sums.same_shoe as f64, total(&|p| p.relations.0[slots::SAME_SHOE]));
+            for (sum, slot) in sums.changes.iter().zip([slots::STACK_CHANGE, slots::WEIGHT_CHANGE, slots::PRICE_CHANGE]) {
+                assert!(close(*sum, total(&|p| p.relations.0[slot])), "slot {slot}: {sum}");
+            }
+            checked[2] += 1;
+        }
+    }
+    assert!(checked.iter().all(|&n| n > 0), "{checked:?}");
 }
