@@ -14,6 +14,7 @@ mod contract;
 pub mod error;
 pub mod extract;
 pub mod fittings;
+mod json_out;
 pub mod models;
 pub mod outcomes;
 pub mod recommendations;

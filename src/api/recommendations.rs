@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
 use super::error::{ApiError, Problem};
+use super::json_out::JsonOut;
 use super::extract::{Caller, Json};
 use super::fittings::{parse_fitting_id, visible_fitting};
 use crate::auth::{Action, AuthError};
@@ -329,13 +330,253 @@ pub async fn create_recommendation(
     let rec = state.recommendations.recommend(&fitting, options).await?;
     state.metrics.recommendations.inc();
     state.metrics.referrals.with_label_values(&[rec.referral.level.as_str()]).inc();
-    // Written once into a buffer about the size of a five-shoe answer, rather than grown from
-    // empty as `HttpResponse::json` does; the same bytes and the same content type.
-    let mut body = Vec::with_capacity(RESPONSE_CAPACITY);
-    serde_json::to_writer(&mut body, &RecommendationResponse::new(fitting_id, rec))
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("writing the recommendation: {e}")))?;
+    // Written by hand into a buffer about the size of a five-shoe answer: the bytes that
+    // `HttpResponse::json` writes (see `json`), with the same content type.
+    let body = RecommendationResponse::new(fitting_id, rec).json();
     Ok(HttpResponse::Ok().content_type(actix_web::http::header::ContentType::json()).body(body))
 }
 
 /// Bytes reserved for an answer's JSON: a five-shoe answer with sizes and insoles is 4-6 KB.
 const RESPONSE_CAPACITY: usize = 8 * 1024;
+
+/// The answer's JSON, byte for byte what serde_json writes for the derived `Serialize`
+/// (which stays for the OpenAPI schema; the tests compare the two on every field).
+impl RecommendationResponse {
+    fn json(&self) -> Vec<u8> {
+        let mut out = JsonOut::with_capacity(RESPONSE_CAPACITY);
+        out.raw("{\"model_version\":");
+        out.str(&self.model_version);
+        if let Some(id) = &self.fitting_id {
+            out.raw(",\"fitting_id\":");
+            out.value(id);
+        }
+        out.raw(",\"candidates\":");
+        out.uint(self.candidates);
+        let f = &self.filtered_out;
+        for (key, n) in [
+            (",\"filtered_out\":{\"stock\":", f.stock),
+            (",\"width\":", f.width),
+            (",\"terrain\":", f.terrain),
+            (",\"price\":", f.price),
+            (",\"discontinued\":", f.discontinued),
+            (",\"size\":", f.size),
+        ] {
+            out.raw(key);
+            out.uint(n);
+        }
+        out.raw("},\"relaxations\":");
+        out.list(&self.relaxations, |out, r| {
+            out.raw("{\"filter\":");
+            out.str(&r.filter);
+            out.raw(",\"shoes\":");
+            out.uint(r.shoes);
+            out.raw(",\"suggestion\":");
+            out.str(&r.suggestion);
+            out.raw("}");
+        });
+        out.raw(",\"shoes\":");
+        out.list(&self.shoes, |out, s| s.write(out));
+        out.raw(",\"shared_reasons\":");
+        out.strings(&self.shared_reasons);
+        if let Some(e) = &self.elsewhere {
+            out.raw(",\"elsewhere\":{\"message\":");
+            out.str(&e.message);
+            out.raw(",\"shoe\":");
+            e.shoe.write(&mut out);
+            out.raw(",\"in_stock_at\":");
+            out.strings(&e.in_stock_at);
+            out.raw("}");
+        }
+        out.raw(",\"referral\":");
+        out.value(&self.referral);
+        out.raw(",\"advice\":");
+        out.strings(&self.advice);
+        out.raw("}");
+        out.into_bytes()
+    }
+}
+
+impl ShoeRecommendation {
+    fn write(&self, out: &mut JsonOut) {
+        out.raw("{\"rank\":");
+        out.uint(self.rank);
+        out.raw(",\"shoe_id\":");
+        out.str(&self.shoe_id);
+        out.raw(",\"name\":");
+        out.str(&self.name);
+        out.raw(",\"score\":");
+        out.f64(self.score);
+        out.raw(",\"price_usd\":");
+        out.opt_f64(self.price_usd);
+        out.raw(",\"support\":\"");
+        out.raw(self.support.as_str());
+        out.raw("\",\"cushioning\":\"");
+        out.raw(self.cushioning.as_str());
+        out.raw("\",\"drop_mm\":");
+        out.opt_f64(self.drop_mm);
+        out.raw(",\"reasons\":");
+        out.strings(&self.reasons);
+        out.raw(",\"cautions\":");
+        out.strings(&self.cautions);
+        if !self.notes.is_empty() {
+            out.raw(",\"notes\":");
+            out.strings(&self.notes);
+        }
+        if let Some(n) = self.pairs_in_stock {
+            out.raw(",\"pairs_in_stock\":");
+            out.int(n);
+        }
+        if let Some(a) = &self.size_advice {
+            out.raw(",\"size_advice\":");
+            write_size_advice(out, a);
+        }
+        if let Some(n) = self.pairs_in_size {
+            out.raw(",\"pairs_in_size\":");
+            out.int(n);
+        }
+        if let Some(n) = self.pairs_in_next_size {
+            out.raw(",\"pairs_in_next_size\":");
+            out.int(n);
+        }
+        if let Some(note) = &self.size_note {
+            out.raw(",\"size_note\":");
+            out.str(note);
+        }
+        if let Some(i) = &self.insole {
+            out.raw(",\"insole\":{\"insole_id\":");
+            out.str(&i.insole_id);
+            out.raw(",\"name\":");
+            out.str(&i.name);
+            out.raw(",\"reason\":");
+            out.str(&i.reason);
+            if let Some(p) = i.price_usd {
+                out.raw(",\"price_usd\":");
+                out.f64(p);
+            }
+            if let Some(n) = i.pairs_in_stock {
+                out.raw(",\"pairs_in_stock\":");
+                out.int(n);
+            }
+            out.raw("}");
+        }
+        out.raw("}");
+    }
+}
+
+fn write_size_advice(out: &mut JsonOut, a: &SizeAdvice) {
+    out.raw("{\"system\":");
+    out.value(&a.system);
+    out.raw(",\"first\":");
+    out.str(&a.first);
+    out.raw(",\"next\":");
+    out.str(&a.next);
+    out.raw(",\"first_size\":");
+    write_size_labels(out, &a.first_size);
+    out.raw(",\"next_size\":");
+    write_size_labels(out, &a.next_size);
+    out.raw(",\"basis\":");
+    out.value(&a.basis);
+    out.raw(",\"reason\":");
+    out.str(&a.reason);
+    if let Some(w) = &a.width {
+        out.raw(",\"width\":");
+        out.str(w);
+    }
+    out.raw("}");
+}
+
+fn write_size_labels(out: &mut JsonOut, l: &SizeLabels) {
+    out.raw("{\"eu\":");
+    out.f64(l.eu);
+    out.raw(",\"uk\":");
+    out.opt_f64(l.uk);
+    out.raw(",\"us_men\":");
+    out.opt_f64(l.us_men);
+    out.raw(",\"us_women\":");
+    out.opt_f64(l.us_women);
+    out.raw(",\"foot_length_mm\":");
+    out.opt_f64(l.foot_length_mm);
+    out.raw("}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::{Cushioning, Support};
+
+    fn labels(eu: f64, others: Option<f64>) -> SizeLabels {
+        SizeLabels { eu, uk: others, us_men: others.map(|v| v + 0.5), us_women: others.map(|v| v + 2.0), foot_length_mm: others.map(|v| v * 30.1) }
+    }
+
+    /// A shoe with every optional part present (`full`) or absent, texts with characters
+    /// JSON escapes, and numbers of every kind the answer carries.
+    fn shoe(rank: usize, full: bool) -> ShoeRecommendation {
+        ShoeRecommendation {
+            rank,
+            shoe_id: format!("brooks-ghost-{}", 16 + rank),
+            name: "Brooks Ghost 16 \"wide\" – ⅔".into(),
+            score: [0.874, 1.0, 0.0, 0.1 + 0.2][rank % 4],
+            price_usd: full.then_some(139.95),
+            support: [Support::Neutral, Support::Stability, Support::MotionControl][rank % 3],
+            cushioning: [Cushioning::Low, Cushioning::Moderate, Cushioning::High, Cushioning::Max][rank % 4],
+            drop_mm: full.then_some(-0.0),
+            reasons: vec!["12 mm drop suits\tyou".into(), "back\\slash".into()],
+            cautions: if full { vec!["$20 over your $120 budget ($140)".into()] } else { Vec::new() },
+            notes: if full { vec!["an earlier generation: the newer Ghost 17 is over your price limit".into()] } else { Vec::new() },
+            pairs_in_stock: full.then_some(-3),
+            size_advice: full.then(|| SizeAdvice {
+                system: [SizeSystem::Eu, SizeSystem::UsWomen, SizeSystem::Mondopoint][rank % 3],
+                first: "EU 42⅔".into(),
+                next: "EU 42".into(),
+                first_size: labels(42.666_666_666_666_664, Some(8.5)),
+                next_size: labels(42.0, None),
+                basis: [SizeBasis::Measured, SizeBasis::UsualSize, SizeBasis::ProfileSize][rank % 3],
+                reason: "you measure 268 mm (right foot)\n".into(),
+                width: (rank % 2 == 0).then(|| "take the wide version".into()),
+            }),
+            pairs_in_size: full.then_some(0),
+            pairs_in_next_size: full.then_some(2),
+            size_note: full.then(|| "EU 43 is out of stock here".into()),
+            insole: full.then(|| InsoleSuggestion {
+                insole_id: "superfeet-green".into(),
+                name: "Superfeet Green".into(),
+                reason: "high arch".into(),
+                price_usd: (rank % 2 == 0).then_some(54.99),
+                pairs_in_stock: (rank % 3 == 0).then_some(7),
+            }),
+        }
+    }
+
+    fn response(full: bool) -> RecommendationResponse {
+        let fitting: Fitting = serde_json::from_value(crate::fitting::examples::shop_fitting()).unwrap();
+        RecommendationResponse {
+            model_version: "interaction-v3 \u{1}".into(),
+            fitting_id: full.then(uuid::Uuid::new_v4),
+            candidates: 987,
+            filtered_out: FilteredOut { stock: 1, width: 2, terrain: 3, price: 4, discontinued: 5, size: usize::MAX },
+            relaxations: if full {
+                vec![RelaxationSuggestion { filter: "max_price_usd".into(), shoes: 3, suggestion: "3 more shoes at up to $135".into() }]
+            } else {
+                Vec::new()
+            },
+            shoes: (1..=if full { 5 } else { 2 }).map(|r| shoe(r, full || r == 1)).collect(),
+            shared_reasons: if full { vec!["a daily trainer".into(), "\"quoted\"".into()] } else { Vec::new() },
+            elsewhere: full.then(|| ElsewhereSuggestion {
+                message: "Brooks Ghost 17 fits better but is not in stock here".into(),
+                shoe: shoe(0, true),
+                in_stock_at: vec!["S2".into(), "S3".into()],
+            }),
+            referral: crate::referral::assess(&fitting),
+            advice: vec!["build up slowly".into()],
+        }
+    }
+
+    #[test]
+    fn the_answer_is_written_byte_for_byte_as_serde_json_writes_it() {
+        for full in [true, false] {
+            let r = response(full);
+            let hand = String::from_utf8(r.json()).unwrap();
+            assert_eq!(hand, serde_json::to_string(&r).unwrap(), "full: {full}");
+        }
+    }
+}
