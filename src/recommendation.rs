@@ -140,7 +140,8 @@ impl RecommendationService {
         };
         let offsets = self.sizing.as_ref().map(|s| s.offsets()).unwrap_or_else(|| Arc::new(SizeOffsets::default()));
         let charts = SizeCharts::bundled();
-        let advise = |shoe: &crate::catalogue::Shoe| sizing::advise(fitting, shoe, catalogue, charts, &offsets);
+        let advisor = sizing::Advisor::new(fitting, catalogue, charts, &offsets);
+        let advise = |shoe: &crate::catalogue::Shoe| advisor.advise(shoe);
         let stock_sizes = match &options.store_id {
             Some(store) => Some(self.catalogue.stock_sizes(store.clone()).await?),
             None => None,

@@ -6,7 +6,7 @@ use crate::text::Whole;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::chart::{ChartKind, SizeCharts, SizeLabels, SizeSystem};
+use super::chart::{BrandChart, ChartKind, SizeCharts, SizeLabels, SizeSystem};
 use super::offsets::{chart_kind, ModelOffset, SizeOffsets};
 use crate::catalogue::{Catalogue, Shoe, Width};
 use crate::fitting::Fitting;
@@ -61,41 +61,52 @@ impl SizeAdvice {
     }
 }
 
-/// The foot length (mm) an advice starts from, and where it came from.
-struct Start {
-    foot_mm: f64,
-    basis: SizeBasis,
-    said: String,
+/// The runner's foot as an advice starts from it, worked out once per request: a length
+/// with where it came from and how it is said, or the profile's EU size, whose length is
+/// read from each brand's chart.
+enum Foot {
+    Known { foot_mm: f64, basis: SizeBasis, said: String },
+    ProfileEu { eu: f64, said: String },
+    /// Nothing known about the size, or a usual size that cannot be read.
+    Unknown,
 }
 
-fn start(
-    fitting: &Fitting,
-    shoe: &Shoe,
-    catalogue: &Catalogue,
-    charts: &SizeCharts,
-    offsets: &SizeOffsets,
-) -> Option<Start> {
-    let kind = chart_kind(fitting);
-    let feet = fitting.feet.as_ref();
-    if let Some((which, foot)) = feet.and_then(|f| f.deciding_foot()) {
-        let mm = foot.length_mm.get();
-        let said = match feet.and_then(|f| f.length_difference_mm()) {
-            Some(d) if d >= 1.0 => format!(
-                "you measure {} mm ({} foot, the longer by {} mm)",
-                Whole(mm),
-                which.as_str(),
-                Whole(d)
-            ),
-            Some(_) => format!("you measure {} mm (both feet)", Whole(mm)),
-            None => format!("you measure {} mm ({} foot)", Whole(mm), which.as_str()),
-        };
-        return Some(Start {
-            foot_mm: mm,
-            basis: SizeBasis::Measured,
-            said,
-        });
+impl Foot {
+    fn of(fitting: &Fitting, catalogue: &Catalogue, charts: &SizeCharts, offsets: &SizeOffsets, kind: ChartKind) -> Foot {
+        let feet = fitting.feet.as_ref();
+        if let Some((which, foot)) = feet.and_then(|f| f.deciding_foot()) {
+            let mm = foot.length_mm.get();
+            let said = match feet.and_then(|f| f.length_difference_mm()) {
+                Some(d) if d >= 1.0 => format!(
+                    "you measure {} mm ({} foot, the longer by {} mm)",
+                    Whole(mm),
+                    which.as_str(),
+                    Whole(d)
+                ),
+                Some(_) => format!("you measure {} mm (both feet)", Whole(mm)),
+                None => format!("you measure {} mm ({} foot)", Whole(mm), which.as_str()),
+            };
+            return Foot::Known { foot_mm: mm, basis: SizeBasis::Measured, said };
+        }
+        if let Some(usual) = feet.and_then(|f| f.usual_size.as_ref()) {
+            return Self::from_usual_size(usual, catalogue, charts, offsets, kind).unwrap_or(Foot::Unknown);
+        }
+        match fitting.profile.shoe_size_eu {
+            Some(eu) => Foot::ProfileEu {
+                eu: eu.get(),
+                said: format!("your usual size is EU {}", super::chart::eu_text(eu.get())),
+            },
+            None => Foot::Unknown,
+        }
     }
-    if let Some(usual) = feet.and_then(|f| f.usual_size.as_ref()) {
+
+    fn from_usual_size(
+        usual: &crate::fitting::feet::UsualSize,
+        catalogue: &Catalogue,
+        charts: &SizeCharts,
+        offsets: &SizeOffsets,
+        kind: ChartKind,
+    ) -> Option<Foot> {
         let known = catalogue.shoe(&usual.shoe_id)?;
         let chart = charts.brand(&known.brand)?;
         let chart_mm = chart.foot_length_mm(usual.system, usual.size, kind)?;
@@ -112,21 +123,19 @@ fn start(
             known.display_name(),
             Whole(mm)
         );
-        return Some(Start {
-            foot_mm: mm,
-            basis: SizeBasis::UsualSize,
-            said,
-        });
+        Some(Foot::Known { foot_mm: mm, basis: SizeBasis::UsualSize, said })
     }
-    let eu = fitting.profile.shoe_size_eu?.get();
-    let mm = charts
-        .brand(&shoe.brand)?
-        .foot_length_mm(SizeSystem::Eu, eu, kind)?;
-    Some(Start {
-        foot_mm: mm,
-        basis: SizeBasis::ProfileSize,
-        said: format!("your usual size is EU {}", super::chart::eu_text(eu)),
-    })
+
+    /// The length (mm) an advice in `chart` starts from, where it came from, and how it is said.
+    fn start(&self, chart: &BrandChart, kind: ChartKind) -> Option<(f64, SizeBasis, &str)> {
+        match self {
+            Foot::Known { foot_mm, basis, said } => Some((*foot_mm, *basis, said)),
+            Foot::ProfileEu { eu, said } => {
+                Some((chart.foot_length_mm(SizeSystem::Eu, *eu, kind)?, SizeBasis::ProfileSize, said))
+            }
+            Foot::Unknown => None,
+        }
+    }
 }
 
 /// How far from the chart a model fits, in words ("about half a size short").
@@ -171,8 +180,8 @@ fn width_words(w: Width) -> &'static str {
     }
 }
 
-fn width_advice(fitting: &Fitting, shoe: &Shoe, offset: Option<&ModelOffset>) -> Option<String> {
-    let kind = chart_kind(fitting);
+/// The width the runner's foot needs and how that is said: measured, or asked for.
+fn width_needed(fitting: &Fitting, kind: ChartKind) -> (Width, String) {
     let measured = fitting
         .feet
         .as_ref()
@@ -181,7 +190,7 @@ fn width_advice(fitting: &Fitting, shoe: &Shoe, offset: Option<&ModelOffset>) ->
             foot.width_mm
                 .map(|w| (w.get(), width_of_foot(w.get() / foot.length_mm.get(), kind)))
         });
-    let (need, said) = match measured {
+    match measured {
         Some((mm, w)) => (
             w,
             format!(
@@ -194,7 +203,10 @@ fn width_advice(fitting: &Fitting, shoe: &Shoe, offset: Option<&ModelOffset>) ->
             fitting.profile.width,
             format!("you asked for {} width", width_words(fitting.profile.width)),
         ),
-    };
+    }
+}
+
+fn width_advice(need: Width, said: &str, shoe: &Shoe, offset: Option<&ModelOffset>) -> Option<String> {
     let runs_narrow = offset.is_some_and(|o| o.width > 0.25);
     let runs_wide = offset.is_some_and(|o| o.width < -0.25);
     let made_in = |w: Width| shoe.offers_width(w);
@@ -239,7 +251,8 @@ fn width_advice(fitting: &Fitting, shoe: &Shoe, offset: Option<&ModelOffset>) ->
 }
 
 /// The size advice for one shoe, or `None` when nothing about the runner's size is known or
-/// the brand has no chart.
+/// the brand has no chart. For several shoes of one request, `Advisor` works out the
+/// runner's side once.
 pub fn advise(
     fitting: &Fitting,
     shoe: &Shoe,
@@ -247,75 +260,101 @@ pub fn advise(
     charts: &SizeCharts,
     offsets: &SizeOffsets,
 ) -> Option<SizeAdvice> {
-    let chart = charts.brand(&shoe.brand)?;
-    let start = start(fitting, shoe, catalogue, charts, offsets)?;
-    let kind = chart_kind(fitting);
-    let offset = offsets.for_shoe(&shoe.id, &shoe.brand);
-    let offset_mm = offset.map(|o| o.length_mm).unwrap_or(0.0);
-    let target = start.foot_mm + offset_mm;
-    let rows = chart.table(kind);
-    let (i, row) = chart.nearest_row(kind, target)?;
-    // The next size leans the way the foot does: a foot past the first size's length tries
-    // the larger one next.
-    let j = if target >= row.foot_mm {
-        (i + 1).min(rows.len() - 1)
-    } else {
-        i.saturating_sub(1)
-    };
-    let j = if j == i && rows.len() > 1 {
-        if i == 0 {
-            1
-        } else {
-            i - 1
-        }
-    } else {
-        j
-    };
-    let system = fitting
-        .feet
-        .as_ref()
-        .map(|f| f.system())
-        .unwrap_or_default();
-    let (first, next) = (chart.row_labels(kind, i)?, chart.row_labels(kind, j)?);
-    let in_system = |l: &SizeLabels| -> String {
-        let value = match system {
-            SizeSystem::Eu => Some(l.eu),
-            SizeSystem::Uk => l.uk,
-            SizeSystem::UsMen => l.us_men,
-            SizeSystem::UsWomen => l.us_women,
-            SizeSystem::Mondopoint => l.foot_length_mm,
+    Advisor::new(fitting, catalogue, charts, offsets).advise(shoe)
+}
+
+/// Size advice for one runner: the foot, the width it needs, the size system and how each
+/// is said, worked out once; then `advise` for each shoe.
+pub struct Advisor<'a> {
+    charts: &'a SizeCharts,
+    offsets: &'a SizeOffsets,
+    kind: ChartKind,
+    system: SizeSystem,
+    foot: Foot,
+    width: (Width, String),
+}
+
+impl<'a> Advisor<'a> {
+    pub fn new(fitting: &Fitting, catalogue: &Catalogue, charts: &'a SizeCharts, offsets: &'a SizeOffsets) -> Self {
+        let kind = chart_kind(fitting);
+        let foot = Foot::of(fitting, catalogue, charts, offsets, kind);
+        // Only an advice says the width: none is written when no advice can be.
+        let width = match foot {
+            Foot::Unknown => (Width::Standard, String::new()),
+            _ => width_needed(fitting, kind),
         };
-        match value {
-            Some(v) => system.label(v),
-            None => SizeSystem::Eu.label(l.eu),
-        }
-    };
-    let (first_text, next_text) = (in_system(&first), in_system(&next));
-    let fit = match offset.filter(|o| o.records > 0.0 || o.brand_records > 0.0) {
-        Some(o) => match offset_words(o.length_mm, chart.step_mm(kind)) {
-            Some(words) if o.records >= 1.0 => {
-                format!("this model runs {words} for runners like you")
+        let system = fitting.feet.as_ref().map(|f| f.system()).unwrap_or_default();
+        Self { charts, offsets, kind, system, foot, width }
+    }
+
+    /// The size advice for `shoe`, or `None` when nothing about the runner's size is known
+    /// or the brand has no chart.
+    pub fn advise(&self, shoe: &Shoe) -> Option<SizeAdvice> {
+        let (kind, system, offsets) = (self.kind, self.system, self.offsets);
+        let chart = self.charts.brand(&shoe.brand)?;
+        let (foot_mm, basis, said) = self.foot.start(chart, kind)?;
+        let offset = offsets.for_shoe(&shoe.id, &shoe.brand);
+        let offset_mm = offset.map(|o| o.length_mm).unwrap_or(0.0);
+        let target = foot_mm + offset_mm;
+        let rows = chart.table(kind);
+        let (i, row) = chart.nearest_row(kind, target)?;
+        // The next size leans the way the foot does: a foot past the first size's length tries
+        // the larger one next.
+        let j = if target >= row.foot_mm {
+            (i + 1).min(rows.len() - 1)
+        } else {
+            i.saturating_sub(1)
+        };
+        let j = if j == i && rows.len() > 1 {
+            if i == 0 {
+                1
+            } else {
+                i - 1
             }
-            Some(words) => format!("{} shoes run {words} for runners like you", shoe.brand),
-            None => "this model fits true to the chart".to_owned(),
-        },
-        None => format!(
-            "{} chart puts that at {}",
-            possessive(&shoe.brand),
-            first_text
-        ),
-    };
-    let reason = format!("{}; {fit}: try {first_text}, then {next_text}", start.said);
-    Some(SizeAdvice {
-        system,
-        first: first_text,
-        next: next_text,
-        first_size: first,
-        next_size: next,
-        basis: start.basis,
-        reason,
-        width: width_advice(fitting, shoe, offset.as_ref()),
-    })
+        } else {
+            j
+        };
+        let (first, next) = (chart.row_labels(kind, i)?, chart.row_labels(kind, j)?);
+        let in_system = |l: &SizeLabels| -> String {
+            let value = match system {
+                SizeSystem::Eu => Some(l.eu),
+                SizeSystem::Uk => l.uk,
+                SizeSystem::UsMen => l.us_men,
+                SizeSystem::UsWomen => l.us_women,
+                SizeSystem::Mondopoint => l.foot_length_mm,
+            };
+            match value {
+                Some(v) => system.label(v),
+                None => SizeSystem::Eu.label(l.eu),
+            }
+        };
+        let (first_text, next_text) = (in_system(&first), in_system(&next));
+        let fit = match offset.filter(|o| o.records > 0.0 || o.brand_records > 0.0) {
+            Some(o) => match offset_words(o.length_mm, chart.step_mm(kind)) {
+                Some(words) if o.records >= 1.0 => {
+                    format!("this model runs {words} for runners like you")
+                }
+                Some(words) => format!("{} shoes run {words} for runners like you", shoe.brand),
+                None => "this model fits true to the chart".to_owned(),
+            },
+            None => format!(
+                "{} chart puts that at {}",
+                possessive(&shoe.brand),
+                first_text
+            ),
+        };
+        let reason = format!("{said}; {fit}: try {first_text}, then {next_text}");
+        Some(SizeAdvice {
+            system,
+            first: first_text,
+            next: next_text,
+            first_size: first,
+            next_size: next,
+            basis,
+            reason,
+            width: width_advice(self.width.0, &self.width.1, shoe, offset.as_ref()),
+        })
+    }
 }
 
 /// "Nike's", "Brooks'".

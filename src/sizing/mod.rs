@@ -8,7 +8,7 @@ pub mod chart;
 pub mod offsets;
 pub mod service;
 
-pub use advice::{advise, SizeAdvice, SizeBasis};
+pub use advice::{advise, Advisor, SizeAdvice, SizeBasis};
 pub use chart::{eu_canonical, eu_sixths, SizeCharts, SizeLabels, SizeSystem};
 pub use offsets::{learn, ModelOffset, Prior, SizeOffsets, SizeRecord};
 pub use service::SizingService;
