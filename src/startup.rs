@@ -179,16 +179,20 @@ impl Application {
                 .wrap_fn(move |req, srv| {
                     // Latency by route pattern (not the raw path, which holds ids).
                     let start = std::time::Instant::now();
-                    let method = req.method().to_string();
-                    let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
                     let metrics = metrics.clone();
                     let fut = srv.call(req);
                     async move {
                         let res = fut.await?;
-                        let status = res.status().as_u16().to_string();
+                        // Read once routed: actix then finds the pattern from the resource that
+                        // matched, instead of matching the path against every route again.
+                        let route = res.request().match_pattern();
                         metrics
                             .http_requests
-                            .with_label_values(&[method.as_str(), route.as_str(), status.as_str()])
+                            .with_label_values(&[
+                                res.request().method().as_str(),
+                                route.as_deref().unwrap_or("unmatched"),
+                                res.status().as_str(),
+                            ])
                             .observe(start.elapsed().as_secs_f64());
                         Ok(res)
                     }
