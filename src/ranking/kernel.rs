@@ -467,7 +467,9 @@ impl<'a> Request<'a> {
 
 /// A request's tables: each code's share of the rank key.
 /// Each table has an entry for every byte, so a code indexes it without a check or a mask.
-struct Tables {
+/// Kept per worker (`Scratch`): a request writes every entry a code of its matrix can
+/// reach, and the others stay zero, so 12 KB are not zeroed again for every request.
+pub(crate) struct Tables {
     base: f64,
     drop: f64,
     weight: f64,
@@ -485,10 +487,9 @@ fn dot(w: &Linear, emit: impl FnOnce(&mut Dot)) -> f64 {
     d.sum
 }
 
-impl Tables {
-    fn new(m: &ShoeMatrix, q: &Request, w: &Linear, policy: &Policy) -> Self {
-        let r = q.runner;
-        let mut t = Tables {
+impl Default for Box<Tables> {
+    fn default() -> Self {
+        Box::new(Tables {
             base: 0.0,
             drop: 0.0,
             weight: 0.0,
@@ -498,7 +499,15 @@ impl Tables {
             dw: [0.0; 256],
             sp: [0.0; 256],
             widths: [0.0; 256],
-        };
+        })
+    }
+}
+
+impl Tables {
+    /// This request's entries for every code of `m`, and its linear numbers.
+    fn fill(&mut self, m: &ShoeMatrix, q: &Request, w: &Linear, policy: &Policy) {
+        let r = q.runner;
+        let t = self;
         for s in SUPPORTS {
             for c in CUSHIONINGS {
                 t.sc[sc_code(s, c)] = dot(w, |d| q.support_cushioning(s, c, d));
@@ -566,7 +575,6 @@ impl Tables {
             t.drop += h(Feature::DropChangeMm);
             t.base -= h(Feature::DropChangeMm) * worn_drop;
         }
-        t
     }
 }
 
@@ -582,6 +590,7 @@ pub(crate) struct Scratch {
     pub(crate) stock: Vec<bool>,
     pub(crate) counts: Box<Counts>,
     pub(crate) lines: LineBuffers,
+    pub(crate) tables: Box<Tables>,
 }
 
 /// `line_pool`'s per-line buffers.
@@ -705,10 +714,12 @@ pub(crate) fn rank_keys_and_best(
     slots: &[u32],
     keys: &mut Vec<f64>,
     best: &mut Vec<Best>,
+    t: &mut Tables,
 ) -> TermSums {
-    let t = Tables::new(m, q, w, policy);
+    t.fill(m, q, w, policy);
     let x = Extra::new(q, w, policy);
-    keys.clear();
+    // The pass writes every key: only a longer catalogue needs new (zeroed) room.
+    keys.truncate(m.len());
     keys.resize(m.len(), 0.0);
     best.clear();
     best.resize(m.lines + 1, NO_BEST);
@@ -731,19 +742,19 @@ pub(crate) fn rank_keys_and_best(
         (true, true, true, false) => fused::<true, true, true, false>,
         (true, true, true, true) => fused::<true, true, true, true>,
     };
-    pass(m, &t, &x, slots, keys, best)
+    pass(m, t, &x, slots, keys, best)
 }
 
 /// Every shoe's rank key into `keys` (the catalogue's current shoes as candidates).
 #[cfg(test)]
 pub(crate) fn rank_keys(m: &ShoeMatrix, q: &Request, w: &Linear, policy: &Policy, keys: &mut Vec<f64>) {
-    rank_keys_and_best(m, q, w, policy, &m.slots, keys, &mut Vec::new());
+    rank_keys_and_best(m, q, w, policy, &m.slots, keys, &mut Vec::new(), &mut Box::default());
 }
 
 /// The candidates' term sums as `rank_keys_and_best` takes them, for the tests.
 #[cfg(test)]
 pub(crate) fn term_sums(m: &ShoeMatrix, q: &Request, w: &Linear, policy: &Policy) -> TermSums {
-    rank_keys_and_best(m, q, w, policy, &m.slots, &mut Vec::new(), &mut Vec::new())
+    rank_keys_and_best(m, q, w, policy, &m.slots, &mut Vec::new(), &mut Vec::new(), &mut Box::default())
 }
 
 /// The pass over the columns, in three loops over contiguous memory: the tables' six
