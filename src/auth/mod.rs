@@ -305,6 +305,9 @@ pub struct Authenticator {
     blocked: RwLock<HashMap<IpAddr, Instant>>,
     /// Browser origins of storefront keys, for CORS.
     origins: RwLock<HashSet<String>>,
+    /// The limiters' clock, made once: making one reads the processor's features and
+    /// calibrates, which under a hypervisor costs more than the rest of the key check.
+    clock: governor::clock::DefaultClock,
 }
 
 impl Authenticator {
@@ -320,6 +323,7 @@ impl Authenticator {
             own_limiters: RwLock::default(),
             anonymous: None,
             blocked: RwLock::default(),
+            clock: governor::clock::DefaultClock::default(),
             origins: RwLock::default(),
         }
     }
@@ -396,7 +400,7 @@ impl Authenticator {
         match limiter.check_key(&ip) {
             Ok(()) => error,
             Err(not_until) => {
-                let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+                let wait = not_until.wait_time_from(governor::clock::Clock::now(&self.clock));
                 if let Ok(mut blocked) = self.blocked.write() {
                     if blocked.len() >= MAX_BLOCKED_ADDRESSES {
                         let now = Instant::now();
@@ -459,7 +463,6 @@ impl Authenticator {
     }
 
     fn rate_limit(&self, principal: Principal) -> Result<Principal, AuthError> {
-        let clock = governor::clock::DefaultClock::default();
         let outcome = match principal.limit {
             Some(limit) => match self.own_limiter(&principal.key_id, limit) {
                 Some(limiter) => limiter.check(),
@@ -471,7 +474,7 @@ impl Authenticator {
             },
         };
         if let Err(not_until) = outcome {
-            let wait = not_until.wait_time_from(governor::clock::Clock::now(&clock));
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(&self.clock));
             return Err(AuthError::RateLimited { retry_after_s: wait.as_secs().max(1) });
         }
         Ok(principal)
