@@ -435,7 +435,7 @@ impl super::ShoeTable {
         }
         let slots = if unfiltered { m.unfiltered_slots() } else { &scratch.slots[..] };
         let terms =
-            kernel::rank_keys_and_best(m, request, linear, policy, slots, &mut scratch.keys, &mut scratch.best, &mut scratch.tables);
+            kernel::rank_keys_and_best(m, request, linear, policy, slots, &mut scratch.keys, &mut scratch.best, &mut scratch.pass);
         let keys = &scratch.keys;
         let candidates = if unfiltered { m.current_counts().len() } else { scratch.counts.len() };
         if top_k == 0 {

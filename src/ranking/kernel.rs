@@ -590,7 +590,15 @@ pub(crate) struct Scratch {
     pub(crate) stock: Vec<bool>,
     pub(crate) counts: Box<Counts>,
     pub(crate) lines: LineBuffers,
-    pub(crate) tables: Box<Tables>,
+    pub(crate) pass: PassBuffers,
+}
+
+/// The keys' pass's own buffers: the request's tables, and each shoe's optional terms for
+/// the candidates' sums (`fused`).
+#[derive(Default)]
+pub(crate) struct PassBuffers {
+    tables: Box<Tables>,
+    terms: Vec<f64>,
 }
 
 /// `line_pool`'s per-line buffers.
@@ -714,9 +722,12 @@ pub(crate) fn rank_keys_and_best(
     slots: &[u32],
     keys: &mut Vec<f64>,
     best: &mut Vec<Best>,
-    t: &mut Tables,
+    buffers: &mut PassBuffers,
 ) -> TermSums {
+    let PassBuffers { tables: t, terms } = buffers;
     t.fill(m, q, w, policy);
+    // Written for every shoe where a term is present, read only there.
+    terms.resize(TERM_COLUMNS * m.len(), 0.0);
     let x = Extra::new(q, w, policy);
     // The pass writes every key: only a longer catalogue needs new (zeroed) room.
     keys.truncate(m.len());
@@ -742,19 +753,19 @@ pub(crate) fn rank_keys_and_best(
         (true, true, true, false) => fused::<true, true, true, false>,
         (true, true, true, true) => fused::<true, true, true, true>,
     };
-    pass(m, t, &x, slots, keys, best)
+    pass(m, t, &x, slots, keys, best, terms)
 }
 
 /// Every shoe's rank key into `keys` (the catalogue's current shoes as candidates).
 #[cfg(test)]
 pub(crate) fn rank_keys(m: &ShoeMatrix, q: &Request, w: &Linear, policy: &Policy, keys: &mut Vec<f64>) {
-    rank_keys_and_best(m, q, w, policy, &m.slots, keys, &mut Vec::new(), &mut Box::default());
+    rank_keys_and_best(m, q, w, policy, &m.slots, keys, &mut Vec::new(), &mut PassBuffers::default());
 }
 
 /// The candidates' term sums as `rank_keys_and_best` takes them, for the tests.
 #[cfg(test)]
 pub(crate) fn term_sums(m: &ShoeMatrix, q: &Request, w: &Linear, policy: &Policy) -> TermSums {
-    rank_keys_and_best(m, q, w, policy, &m.slots, &mut Vec::new(), &mut Vec::new(), &mut Box::default())
+    rank_keys_and_best(m, q, w, policy, &m.slots, &mut Vec::new(), &mut Vec::new(), &mut PassBuffers::default())
 }
 
 /// The pass over the columns, in three loops over contiguous memory: the tables' six
@@ -762,7 +773,9 @@ pub(crate) fn term_sums(m: &ShoeMatrix, q: &Request, w: &Linear, policy: &Policy
 /// optional terms and the grid (no table, no branch: the compiler runs two shoes per
 /// instruction); each line's best. Every shoe's terms are added in one fixed order, so equal
 /// shoes get equal keys; no call, no allocation. The optional terms' sums over the
-/// candidates (`TermSums`) are taken where the terms are.
+/// candidates (`TermSums`) are taken from the terms the second loop computes: it writes
+/// them into `terms` (-0.0 for a shoe that is not a candidate) and the third loop adds them
+/// in order (a running sum in the second would keep it from running two shoes at a time).
 fn fused<const BUDGET: bool, const DROP: bool, const WORN: bool, const LIKED: bool>(
     m: &ShoeMatrix,
     t: &Tables,
@@ -770,6 +783,7 @@ fn fused<const BUDGET: bool, const DROP: bool, const WORN: bool, const LIKED: bo
     slots: &[u32],
     keys: &mut [f64],
     best: &mut [Best],
+    terms: &mut [f64],
 ) -> TermSums {
     let n = m.len();
     // Slices of one length: the indexing below needs no bounds checks.
@@ -797,6 +811,11 @@ fn fused<const BUDGET: bool, const DROP: bool, const WORN: bool, const LIKED: bo
     let changes = x.worn.as_ref().map_or([None; 3], |w| w.changes);
     let no_line = m.no_line();
     let mut sums = TermSums::default();
+    let (over_terms, rest) = terms[..TERM_COLUMNS * n].split_at_mut(n);
+    let (excess_terms, rest) = rest.split_at_mut(n);
+    let (stack_terms, rest) = rest.split_at_mut(n);
+    let (weight_terms, price_terms) = rest.split_at_mut(n);
+    let mut change_terms = [stack_terms, weight_terms, price_terms];
     for i in 0..n {
         let mut k = keys[i];
         let candidate = slots[i] != no_line;
@@ -805,12 +824,12 @@ fn fused<const BUDGET: bool, const DROP: bool, const WORN: bool, const LIKED: bo
             let p = price[i];
             let over = ((p - budget) / scale).max(0.0);
             k += slope * over - if p > budget { margin } else { 0.0 };
-            sums.over += if_candidate(candidate, over);
+            over_terms[i] = if_candidate(candidate, over);
         }
         if DROP {
             let excess = ((drop[i] - worn_drop).abs() - 4.0).max(0.0);
             k += drop_slope * excess;
-            sums.excess += if_candidate(candidate, excess);
+            excess_terms[i] = if_candidate(candidate, excess);
         }
         if WORN {
             let in_line = model_line[i] == same_line;
@@ -818,11 +837,11 @@ fn fused<const BUDGET: bool, const DROP: bool, const WORN: bool, const LIKED: bo
             k += if i == same_shoe { same_shoe_weight } else { 0.0 };
             sums.same_line += usize::from(candidate && in_line);
             sums.same_shoe += usize::from(candidate && i == same_shoe);
-            for ((change, column), sum) in changes.iter().zip([stack_raw, weight_raw, price]).zip(&mut sums.changes) {
+            for ((change, column), out) in changes.iter().zip([stack_raw, weight_raw, price]).zip(&mut change_terms) {
                 if let Some((wv, scale, slope)) = *change {
                     let d = (column[i] - wv) / scale;
                     k += if d.is_nan() { 0.0 } else { slope * d };
-                    *sum += if_candidate(candidate && !d.is_nan(), d);
+                    out[i] = if_candidate(candidate && !d.is_nan(), d);
                 }
             }
         }
@@ -832,6 +851,20 @@ fn fused<const BUDGET: bool, const DROP: bool, const WORN: bool, const LIKED: bo
         keys[i] = on_grid(k);
     }
     for i in 0..n {
+        // In catalogue order, from -0.0, as `Iterator::sum` over the candidates adds them.
+        if BUDGET {
+            sums.over += over_terms[i];
+        }
+        if DROP {
+            sums.excess += excess_terms[i];
+        }
+        if WORN {
+            for ((change, column), sum) in changes.iter().zip(&change_terms).zip(&mut sums.changes) {
+                if change.is_some() {
+                    *sum += column[i];
+                }
+            }
+        }
         // Ties go to the lower index, which came first. Every key orders above `NO_BEST`.
         let o = ordered(keys[i]);
         if let Some(b) = best.get_mut(slots[i] as usize) {
@@ -842,6 +875,9 @@ fn fused<const BUDGET: bool, const DROP: bool, const WORN: bool, const LIKED: bo
     }
     sums
 }
+
+/// Columns of `PassBuffers::terms`: over budget, drop excess, stack, weight and price changes.
+const TERM_COLUMNS: usize = 5;
 
 /// The part of the fitter's pool that its pick of `top_k` can reach, best first, from
 /// `rank_keys_and_best`'s lines: each line's representative is its newest candidate within
