@@ -14,8 +14,9 @@ pub const BRANDS: &[&str] =
     &["adidas", "altra", "asics", "brooks", "hoka", "mizuno", "new balance", "nike", "puma", "salomon", "saucony"];
 
 pub(crate) fn brand_level(brand: &str) -> usize {
-    let lower = brand.trim().to_ascii_lowercase();
-    BRANDS.iter().position(|b| *b == lower).unwrap_or(BRANDS.len())
+    // `BRANDS` are lowercase ASCII: the same match as lowercasing a copy, without the copy.
+    let brand = brand.trim();
+    BRANDS.iter().position(|b| b.eq_ignore_ascii_case(brand)).unwrap_or(BRANDS.len())
 }
 
 pub use crate::catalogue::model_line;
@@ -471,6 +472,15 @@ mod tests {
         assert_eq!(model_line("brooks-adrenaline-gts-24"), "brooks-adrenaline-gts");
         assert_eq!(model_line("hoka-speedgoat-5"), "hoka-speedgoat");
         assert_eq!(model_line("nike-vaporfly"), "nike-vaporfly");
+    }
+
+    #[test]
+    fn brands_are_known_whatever_their_case_and_surrounding_spaces() {
+        assert_eq!(brand_level("New Balance"), 6);
+        assert_eq!(brand_level(" NIKE "), 7);
+        assert_eq!(brand_level("hoka"), 4);
+        assert_eq!(brand_level("Nikes"), BRANDS.len());
+        assert_eq!(brand_level("New  Balance"), BRANDS.len());
     }
 
     #[test]
