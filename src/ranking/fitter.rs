@@ -566,11 +566,12 @@ impl Finish<'_> {
     for r in &mut shoes {
         // Say so when an older generation stands in for a newer one the filters kept out.
         let members = line_of(&r.shoe);
+        // `line_of` gives the shoe's line only; the id is compared last, when the cheap
+        // tests have passed (a newer shoe is never the shoe itself anyway).
         let newer = members.iter().map(|&i| shoe_of(i)).filter(|s| {
-            s.line() == r.shoe.line()
-                && s.id != r.shoe.id
-                && s.status() != ShoeStatus::Discontinued
+            s.status() != ShoeStatus::Discontinued
                 && (s.release_year > r.shoe.release_year || (r.shoe.status() == ShoeStatus::Previous && s.status() == ShoeStatus::Current))
+                && s.id != r.shoe.id
         });
         if let Some(newer) = newer.max_by_key(|s| s.release_year) {
             if let Some(why) = why_not_listed(filters.rejections(newer), filters, runner, newer) {
