@@ -808,7 +808,14 @@ fn fused<const BUDGET: bool, const DROP: bool, const WORN: bool, const LIKED: bo
     let (liked, liked_margin) = x.liked.unwrap_or((u32::MAX, 0.0));
     let (same_line, same_line_weight, same_shoe, same_shoe_weight) =
         x.worn.as_ref().map_or((u32::MAX, 0.0, usize::MAX, 0.0), |w| (w.same_line, w.same_line_weight, w.same_shoe, w.same_shoe_weight));
-    let changes = x.worn.as_ref().map_or([None; 3], |w| w.changes);
+    // A change the worn pair lacks reads as NaN for every shoe and adds -0.0, which leaves a
+    // key's bits as they are, where a known change whose difference is NaN adds 0.0 as it
+    // always has: no branch per shoe, so the loop runs two shoes at a time.
+    let changes = x
+        .worn
+        .as_ref()
+        .map_or([None; 3], |w| w.changes)
+        .map(|c| c.map_or((f64::NAN, 1.0, 0.0, -0.0), |(wv, scale, slope)| (wv, scale, slope, 0.0)));
     let no_line = m.no_line();
     let mut sums = TermSums::default();
     let (over_terms, rest) = terms[..TERM_COLUMNS * n].split_at_mut(n);
@@ -837,12 +844,10 @@ fn fused<const BUDGET: bool, const DROP: bool, const WORN: bool, const LIKED: bo
             k += if i == same_shoe { same_shoe_weight } else { 0.0 };
             sums.same_line += usize::from(candidate && in_line);
             sums.same_shoe += usize::from(candidate && i == same_shoe);
-            for ((change, column), out) in changes.iter().zip([stack_raw, weight_raw, price]).zip(&mut change_terms) {
-                if let Some((wv, scale, slope)) = *change {
-                    let d = (column[i] - wv) / scale;
-                    k += if d.is_nan() { 0.0 } else { slope * d };
-                    out[i] = if_candidate(candidate && !d.is_nan(), d);
-                }
+            for (&(wv, scale, slope, if_unknown), (column, out)) in changes.iter().zip([stack_raw, weight_raw, price].iter().zip(&mut change_terms)) {
+                let d = (column[i] - wv) / scale;
+                k += if d.is_nan() { if_unknown } else { slope * d };
+                out[i] = if_candidate(candidate && !d.is_nan(), d);
             }
         }
         if LIKED {
@@ -859,10 +864,9 @@ fn fused<const BUDGET: bool, const DROP: bool, const WORN: bool, const LIKED: bo
             sums.excess += excess_terms[i];
         }
         if WORN {
-            for ((change, column), sum) in changes.iter().zip(&change_terms).zip(&mut sums.changes) {
-                if change.is_some() {
-                    *sum += column[i];
-                }
+            // A change the worn pair lacks sums its -0.0s, and `typical` leaves it out.
+            for (column, sum) in change_terms.iter().zip(&mut sums.changes) {
+                *sum += column[i];
             }
         }
         // Ties go to the lower index, which came first. Every key orders above `NO_BEST`.
