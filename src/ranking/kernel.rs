@@ -770,12 +770,13 @@ pub(crate) fn term_sums(m: &ShoeMatrix, q: &Request, w: &Linear, policy: &Policy
 
 /// The pass over the columns, in three loops over contiguous memory: the tables' six
 /// entries and the two linear numbers (table reads, so one shoe at a time); the request's
-/// optional terms and the grid (no table, no branch: the compiler runs two shoes per
-/// instruction); each line's best. Every shoe's terms are added in one fixed order, so equal
-/// shoes get equal keys; no call, no allocation. The optional terms' sums over the
-/// candidates (`TermSums`) are taken from the terms the second loop computes: it writes
-/// them into `terms` (-0.0 for a shoe that is not a candidate) and the third loop adds them
-/// in order (a running sum in the second would keep it from running two shoes at a time).
+/// optional terms and the grid (no table, no branch); each line's best. Every shoe's terms
+/// are added in one fixed order, so equal shoes get equal keys; no call, no allocation. The
+/// optional terms' sums over the candidates (`TermSums`) are taken from the terms the second
+/// loop computes: it writes them into `terms` (-0.0 for a shoe that is not a candidate) and
+/// the third loop adds them in order, so the second keeps no running float sum (measured on
+/// the load test's bodies, most with a worn pair, this costs about what a running sum there
+/// did: see benches/README.md, "Whole requests").
 fn fused<const BUDGET: bool, const DROP: bool, const WORN: bool, const LIKED: bool>(
     m: &ShoeMatrix,
     t: &Tables,
@@ -810,7 +811,7 @@ fn fused<const BUDGET: bool, const DROP: bool, const WORN: bool, const LIKED: bo
         x.worn.as_ref().map_or((u32::MAX, 0.0, usize::MAX, 0.0), |w| (w.same_line, w.same_line_weight, w.same_shoe, w.same_shoe_weight));
     // A change the worn pair lacks reads as NaN for every shoe and adds -0.0, which leaves a
     // key's bits as they are, where a known change whose difference is NaN adds 0.0 as it
-    // always has: no branch per shoe, so the loop runs two shoes at a time.
+    // always has: no branch per shoe.
     let changes = x
         .worn
         .as_ref()
