@@ -532,7 +532,7 @@ mod tests {
                 next_size: labels(42.0, None),
                 basis: [SizeBasis::Measured, SizeBasis::UsualSize, SizeBasis::ProfileSize][rank % 3],
                 reason: "you measure 268 mm (right foot)\n".into(),
-                width: (rank % 2 == 0).then(|| "take the wide version".into()),
+                width: rank.is_multiple_of(2).then(|| "take the wide version".into()),
             }),
             pairs_in_size: full.then_some(0),
             pairs_in_next_size: full.then_some(2),
@@ -541,8 +541,8 @@ mod tests {
                 insole_id: "superfeet-green".into(),
                 name: "Superfeet Green".into(),
                 reason: "high arch".into(),
-                price_usd: (rank % 2 == 0).then_some(54.99),
-                pairs_in_stock: (rank % 3 == 0).then_some(7),
+                price_usd: rank.is_multiple_of(2).then_some(54.99),
+                pairs_in_stock: rank.is_multiple_of(3).then_some(7),
             }),
         }
     }

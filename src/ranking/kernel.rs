@@ -714,6 +714,7 @@ fn ordered(key: f64) -> i64 {
 /// `keys`, and in the same pass each line's best candidate into `best` and the candidates'
 /// term sums (returned): `slots[i]` is shoe `i`'s line, or `m.no_line()` when it is not a
 /// candidate (`best` has a slot for that too).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn rank_keys_and_best(
     m: &ShoeMatrix,
     q: &Request,
