@@ -16,7 +16,7 @@ use diesel::Connection;
 use super::row::{new_row, validate_report, whole_seconds};
 use super::{ReturnReason, SaleReport, Satisfaction, TryOn, TryOnSet};
 use crate::catalogue::Catalogue;
-use crate::db::{self, fittings::FittingRow, Database, DbConnection, DbError};
+use crate::db::{self, fittings::FittingRow, sql_types::AscendingIds, Database, DbConnection, DbError};
 use crate::fitting::{Fitting, StoreId};
 use crate::tabular::{Batches, Row, RowError, TableError, BATCH_ROWS};
 #[cfg(test)]
@@ -240,6 +240,7 @@ fn import_all(
     let mut problems = Problems::default();
     let mut seen = HashSet::new();
     let mut report = ImportReport::default();
+    let mut ids = AscendingIds::new();
     // One thread reads and checks the next batch (the checks themselves in parallel) while
     // this one writes the last: reading and writing overlap, one batch ahead at most.
     std::thread::scope(|scope| {
@@ -296,7 +297,7 @@ fn import_all(
                 }));
             }
             if !problems.any() {
-                write_batch(conn, rows.into_iter().map(|(_, r)| r).collect(), bulk, &mut report)?;
+                write_batch(conn, rows.into_iter().map(|(_, r)| r).collect(), bulk, &mut ids, &mut report)?;
             }
             progress(report.rows);
         }
@@ -352,8 +353,15 @@ impl BulkLoad {
 }
 
 /// Writes one checked batch: new fittings (once per content), new sales, updated sales, and
-/// each session's try-ons (a session's set replaces any stored before).
-fn write_batch(conn: &mut DbConnection, mut rows: Vec<ParsedRow>, bulk: BulkLoad, report: &mut ImportReport) -> Result<(), ImportError> {
+/// each session's try-ons (a session's set replaces any stored before). New fittings and
+/// sales take ascending ids, so the file's rows append to their indexes.
+fn write_batch(
+    conn: &mut DbConnection,
+    mut rows: Vec<ParsedRow>,
+    bulk: BulkLoad,
+    ids: &mut AscendingIds,
+    report: &mut ImportReport,
+) -> Result<(), ImportError> {
     // The sales already stored, looked up per store through the (store, sale id) index.
     let mut by_store: HashMap<Option<&str>, Vec<&str>> = HashMap::new();
     for r in &rows {
@@ -382,7 +390,7 @@ fn write_batch(conn: &mut DbConnection, mut rows: Vec<ParsedRow>, bulk: BulkLoad
                 let document = serde_json::to_string(&fitting).map_err(|e| DbError::Other(e.into()))?;
                 let try_ons = row.try_ons.as_ref().map(serde_json::to_string).transpose().map_err(|e| DbError::Other(e.into()))?;
                 let hash = db::fittings::content_hash(store_id.as_deref(), customer_ref.as_deref(), &document, try_ons.as_deref());
-                let fitting_row = FittingRow { id: db::DbUuid::new_v4(), store_id, customer_ref, document: document.into(), created_at: whole_seconds(row.sold_at).into(), content_hash: Some(hash.clone()) };
+                let fitting_row = FittingRow { id: ids.next_id(), store_id, customer_ref, document: document.into(), created_at: whole_seconds(row.sold_at).into(), content_hash: Some(hash.clone()) };
                 Some((hash, fitting_row))
             }
             None => None,
@@ -402,10 +410,13 @@ fn write_batch(conn: &mut DbConnection, mut rows: Vec<ParsedRow>, bulk: BulkLoad
     }
     report.fittings_created += new_fittings.len();
     insert_fittings(conn, &new_fittings, bulk)?;
+    // A fitting created just now has no try-ons stored to replace.
+    let created: HashSet<db::DbUuid> = new_fittings.iter().map(|f| f.id).collect();
     drop(new_fittings);
 
     let mut inserts = Vec::new();
-    let mut try_on_sets: HashMap<db::DbUuid, TryOnSet> = HashMap::new();
+    // In id order, so the try-ons' key (fitting, shoe) grows as they are written.
+    let mut try_on_sets: std::collections::BTreeMap<db::DbUuid, TryOnSet> = std::collections::BTreeMap::new();
     for row in rows {
         let key = (row.report.store_id.as_ref().map(|s| s.to_string()).unwrap_or_default(), row.report.sale_id.clone().unwrap_or_default());
         let old = existing.remove(&key);
@@ -429,15 +440,18 @@ fn write_batch(conn: &mut DbConnection, mut rows: Vec<ParsedRow>, bulk: BulkLoad
                 db::outcomes::update(conn, &fresh)?;
                 report.updated += 1;
             }
-            None => inserts.push(fresh),
+            None => {
+                fresh.id = ids.next_id();
+                inserts.push(fresh);
+            }
         }
     }
     insert_outcomes(conn, &inserts, bulk)?;
     report.inserted += inserts.len();
     // Try-ons after their fittings exist; a re-imported session's set replaces the old one.
-    let try_on_fittings: Vec<db::DbUuid> = try_on_sets.keys().copied().collect();
+    let stored_sessions: Vec<db::DbUuid> = try_on_sets.keys().filter(|id| !created.contains(id)).copied().collect();
     let try_on_rows: Vec<db::try_ons::TryOnRow> = try_on_sets.iter().flat_map(|(fitting_id, set)| set.to_rows(*fitting_id)).collect();
-    db::try_ons::delete_for(conn, &try_on_fittings)?;
+    db::try_ons::delete_for(conn, &stored_sessions)?;
     insert_try_ons(conn, &try_on_rows, bulk)?;
     report.try_ons += try_on_rows.len();
     Ok(())
