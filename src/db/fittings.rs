@@ -26,6 +26,11 @@ pub struct FittingRow {
 /// whose web fittings read alike but who tried other shoes stay two sessions, and neither
 /// set of try-ons replaces the other.
 pub fn content_hash(store_id: Option<&str>, customer_ref: Option<&str>, document: &str, try_ons: Option<&str>) -> String {
+    hex(&content_digest(store_id, customer_ref, document, try_ons))
+}
+
+/// The SHA-256 digest whose hex form is `content_hash` (kept in memory during an import).
+pub fn content_digest(store_id: Option<&str>, customer_ref: Option<&str>, document: &str, try_ons: Option<&str>) -> [u8; 32] {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     // Length-prefixed parts: no two (store, customer, document, try-ons) tuples hash the same input.
@@ -34,7 +39,18 @@ pub fn content_hash(store_id: Option<&str>, customer_ref: Option<&str>, document
         h.update(part.as_bytes());
     }
     h.update([store_id.is_some() as u8, customer_ref.is_some() as u8, try_ons.is_some() as u8]);
-    format!("{:x}", h.finalize())
+    h.finalize().into()
+}
+
+/// Lower-case hex, as `content_hash` is stored.
+pub fn hex(digest: &[u8; 32]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    digest.iter().flat_map(|b| [DIGITS[(b >> 4) as usize] as char, DIGITS[(b & 15) as usize] as char]).collect()
+}
+
+/// Whether any imported fitting (one with a content hash) is stored.
+pub fn any_with_content_hash(conn: &mut DbConnection) -> Result<bool, DbError> {
+    Ok(fittings::table.filter(fittings::content_hash.is_not_null()).select(fittings::id).first::<DbUuid>(conn).optional()?.is_some())
 }
 
 /// The stored fittings with one of these content hashes, as (hash, id).
@@ -87,4 +103,22 @@ pub fn by_customer(conn: &mut DbConnection, customer_ref: &str) -> Result<Vec<Fi
 
 pub fn delete_many(conn: &mut DbConnection, ids: &[DbUuid]) -> Result<usize, DbError> {
     Ok(diesel::delete(fittings::table.filter(fittings::id.eq_any(ids))).execute(conn)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Imports find the fittings earlier releases stored by this hash: its form must not change.
+    #[test]
+    fn the_content_hash_is_the_lower_case_hex_of_sha256_over_the_length_prefixed_parts() {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        for part in ["S1", "", "{\"a\":1}", "[]"] {
+            h.update((part.len() as u64).to_le_bytes());
+            h.update(part.as_bytes());
+        }
+        h.update([1, 0, 1]);
+        assert_eq!(content_hash(Some("S1"), None, "{\"a\":1}", Some("[]")), format!("{:x}", h.finalize()));
+    }
 }

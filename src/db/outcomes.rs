@@ -89,6 +89,11 @@ pub fn existing_in_store(conn: &mut DbConnection, store_id: Option<&str>, sale_i
     Ok(found)
 }
 
+/// Whether any sale is stored.
+pub fn any(conn: &mut DbConnection) -> Result<bool, DbError> {
+    Ok(outcomes::table.select(outcomes::id).first::<DbUuid>(conn).optional()?.is_some())
+}
+
 pub fn count(conn: &mut DbConnection) -> Result<i64, DbError> {
     Ok(outcomes::table.count().get_result(conn)?)
 }

@@ -213,9 +213,11 @@ fn import_batches(
             diesel::connection::SimpleConnection::batch_execute(conn, "PRAGMA cache_size = -262144")?;
         }
         let result = conn.transaction(|conn| {
-            let bulk = if bulk { BulkLoad::begin(conn)? } else { BulkLoad::None };
-            let report = import_all(conn, catalogue, &mut batches, bulk, progress)?;
-            bulk.finish(conn)?;
+            let stored = Stored::read(conn)?;
+            let bulk = if bulk { BulkLoad::begin(conn, &stored)? } else { BulkLoad::None };
+            let mut writer = Writer { bulk, stored, ids: AscendingIds::new(), made: HashMap::new() };
+            let report = import_all(conn, catalogue, &mut batches, &mut writer, progress)?;
+            writer.bulk.finish(conn)?;
             Ok::<_, ImportError>(report)
         });
         if sqlite {
@@ -234,13 +236,12 @@ fn import_all(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
     batches: &mut Batches<'_>,
-    bulk: BulkLoad,
+    writer: &mut Writer,
     progress: &dyn Fn(usize),
 ) -> Result<ImportReport, ImportError> {
     let mut problems = Problems::default();
     let mut seen = HashSet::new();
     let mut report = ImportReport::default();
-    let mut ids = AscendingIds::new();
     // One thread reads and checks the next batch (the checks themselves in parallel) while
     // this one writes the last: reading and writing overlap, one batch ahead at most.
     std::thread::scope(|scope| {
@@ -297,7 +298,7 @@ fn import_all(
                 }));
             }
             if !problems.any() {
-                write_batch(conn, rows.into_iter().map(|(_, r)| r).collect(), bulk, &mut ids, &mut report)?;
+                writer.write_batch(conn, rows.into_iter().map(|(_, r)| r).collect(), &mut report)?;
             }
             progress(report.rows);
         }
@@ -312,39 +313,55 @@ fn import_all(
 /// How a bulk import loads: on SQLite the secondary indexes the import does not read are
 /// dropped inside the transaction and built once at the end (sorted builds instead of a
 /// million random B-tree inserts); on PostgreSQL rows go in with COPY.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum BulkLoad {
     None,
-    SqliteIndexesAfter,
+    /// The indexes dropped, to be built again.
+    SqliteIndexesAfter(Vec<SqliteIndex>),
     PostgresCopy,
 }
 
+/// An index as its migration creates it: (name, CREATE statement).
+type SqliteIndex = (&'static str, &'static str);
+
 /// The indexes a bulk SQLite import rebuilds, exactly as the migrations create them.
-const DEFERRED_SQLITE_INDEXES: &[(&str, &str)] = &[
+const DEFERRED_SQLITE_INDEXES: &[SqliteIndex] = &[
     ("outcomes_fitting_id", "CREATE INDEX outcomes_fitting_id ON outcomes(fitting_id)"),
     ("outcomes_sold_at", "CREATE INDEX outcomes_sold_at ON outcomes(sold_at)"),
     ("fittings_store_id", "CREATE INDEX fittings_store_id ON fittings(store_id)"),
     ("fittings_customer_ref", "CREATE INDEX fittings_customer_ref ON fittings(customer_ref)"),
 ];
 
+/// The unique index the sales are looked up by: deferred too when no sale is stored.
+const SALES_INDEX: SqliteIndex = ("outcomes_store_sale", "CREATE UNIQUE INDEX outcomes_store_sale ON outcomes(COALESCE(store_id, ''), sale_id)");
+
+/// The unique index imported fittings are found by: deferred too when none is stored.
+const CONTENT_HASH_INDEX: SqliteIndex =
+    ("fittings_content_hash", "CREATE UNIQUE INDEX fittings_content_hash ON fittings(content_hash) WHERE content_hash IS NOT NULL");
+
 impl BulkLoad {
-    fn begin(conn: &mut DbConnection) -> Result<Self, ImportError> {
+    fn begin(conn: &mut DbConnection, stored: &Stored) -> Result<Self, ImportError> {
         use diesel::connection::SimpleConnection;
         Ok(match conn {
             DbConnection::Sqlite(c) => {
-                for (name, _) in DEFERRED_SQLITE_INDEXES {
+                // A unique index the import does not read is rebuilt at the end, which also
+                // checks once that nothing repeats.
+                let mut deferred = DEFERRED_SQLITE_INDEXES.to_vec();
+                deferred.extend((!stored.sales).then_some(SALES_INDEX));
+                deferred.extend((!stored.hashed_fittings).then_some(CONTENT_HASH_INDEX));
+                for (name, _) in &deferred {
                     c.batch_execute(&format!("DROP INDEX IF EXISTS {name}"))?;
                 }
-                BulkLoad::SqliteIndexesAfter
+                BulkLoad::SqliteIndexesAfter(deferred)
             }
             DbConnection::Postgres(_) => BulkLoad::PostgresCopy,
         })
     }
 
-    fn finish(self, conn: &mut DbConnection) -> Result<(), ImportError> {
+    fn finish(&self, conn: &mut DbConnection) -> Result<(), ImportError> {
         use diesel::connection::SimpleConnection;
-        if let (BulkLoad::SqliteIndexesAfter, DbConnection::Sqlite(c)) = (self, conn) {
-            for (_, create) in DEFERRED_SQLITE_INDEXES {
+        if let (BulkLoad::SqliteIndexesAfter(deferred), DbConnection::Sqlite(c)) = (self, conn) {
+            for (_, create) in deferred {
                 c.batch_execute(create)?;
             }
         }
@@ -352,128 +369,175 @@ impl BulkLoad {
     }
 }
 
-/// Writes one checked batch: new fittings (once per content), new sales, updated sales, and
-/// each session's try-ons (a session's set replaces any stored before). New fittings and
-/// sales take ascending ids, so the file's rows append to their indexes.
-fn write_batch(
-    conn: &mut DbConnection,
-    mut rows: Vec<ParsedRow>,
+/// What was stored when the import began (read inside its transaction), which decides what
+/// each batch must look up.
+struct Stored {
+    /// Any sale. When none is, every sale in the file is new (a sale repeated in the file is
+    /// refused), so no batch looks its sales up.
+    sales: bool,
+    /// Any imported fitting (one with a content hash). When none is, a fitting can only
+    /// repeat one this import made, which the writer remembers instead of looking it up.
+    hashed_fittings: bool,
+}
+
+impl Stored {
+    fn read(conn: &mut DbConnection) -> Result<Self, DbError> {
+        Ok(Self { sales: db::outcomes::any(conn)?, hashed_fittings: db::fittings::any_with_content_hash(conn)? })
+    }
+}
+
+/// What the import carries from one batch to the next.
+struct Writer {
     bulk: BulkLoad,
-    ids: &mut AscendingIds,
-    report: &mut ImportReport,
-) -> Result<(), ImportError> {
-    // The sales already stored, looked up per store through the (store, sale id) index.
+    stored: Stored,
+    ids: AscendingIds,
+    /// The fittings this import made, by content digest, when stored ones need no lookup
+    /// (32 bytes and an id each: about 60 MB at a million).
+    made: HashMap<[u8; 32], db::DbUuid>,
+}
+
+impl Writer {
+    /// Writes one checked batch: new fittings (once per content), new sales, updated sales,
+    /// and each session's try-ons (a session's set replaces any stored before). New fittings
+    /// and sales take ascending ids, so the file's rows append to their indexes.
+    fn write_batch(&mut self, conn: &mut DbConnection, mut rows: Vec<ParsedRow>, report: &mut ImportReport) -> Result<(), ImportError> {
+        let mut existing = if self.stored.sales { stored_sales(conn, &rows)? } else { HashMap::new() };
+
+        // Inline fittings of new sales, by content hash: stored ones are reused, new ones stored once.
+        let mut hashed: Vec<Option<([u8; 32], FittingRow)>> = Vec::with_capacity(rows.len());
+        for row in rows.iter_mut() {
+            let (store, sale) = sale_key(row.report.store_id.as_ref().map(|s| s.as_str()), row.report.sale_id.as_deref());
+            // A sale already stored keeps the fitting it has (or, after an erasure, its
+            // de-identified snapshot): re-importing never re-creates an erased runner.
+            if existing.contains_key(&(store.to_owned(), sale.to_owned())) {
+                row.inline_fitting = None;
+            }
+            hashed.push(match row.inline_fitting.take() {
+                Some(fitting) => Some(self.fitting_row(&fitting, row)?),
+                None => None,
+            });
+        }
+        let mut fitting_ids = self.known_fittings(conn, &hashed)?;
+        let mut new_fittings = Vec::new();
+        for (row, fitting) in rows.iter_mut().zip(hashed) {
+            let Some((digest, fitting_row)) = fitting else { continue };
+            let id = *fitting_ids.entry(digest).or_insert_with(|| {
+                let id = fitting_row.id;
+                new_fittings.push(fitting_row);
+                id
+            });
+            row.report.fitting_id = Some(id.0);
+        }
+        if !self.stored.hashed_fittings {
+            self.made.extend(fitting_ids);
+        }
+        report.fittings_created += new_fittings.len();
+        insert_fittings(conn, &new_fittings, &self.bulk)?;
+        // A fitting created just now has no try-ons stored to replace.
+        let created: HashSet<db::DbUuid> = new_fittings.iter().map(|f| f.id).collect();
+        drop(new_fittings);
+
+        let mut inserts = Vec::new();
+        // In id order, so the try-ons' key (fitting, shoe) grows as they are written.
+        let mut try_on_sets: std::collections::BTreeMap<db::DbUuid, TryOnSet> = std::collections::BTreeMap::new();
+        for row in rows {
+            let key = (row.report.store_id.as_ref().map(|s| s.to_string()).unwrap_or_default(), row.report.sale_id.clone().unwrap_or_default());
+            let old = existing.remove(&key);
+            let mut fresh = new_row(&row.report, row.sold_at, None);
+            fresh.synthetic = row.synthetic;
+            let session = match &old {
+                Some(old) => old.fitting_id.or(fresh.fitting_id),
+                None => fresh.fitting_id,
+            };
+            if let (Some(set), Some(fitting_id)) = (row.try_ons, session) {
+                // Two sales of one session in a file: the later row's set is the one kept.
+                try_on_sets.insert(fitting_id, set);
+            }
+            match old {
+                Some(old) => {
+                    fresh.id = old.id;
+                    fresh.created_at = old.created_at;
+                    fresh.request_hash = old.request_hash;
+                    fresh.fitting_id = old.fitting_id.or(fresh.fitting_id);
+                    fresh.fitting_snapshot = old.fitting_snapshot;
+                    db::outcomes::update(conn, &fresh)?;
+                    report.updated += 1;
+                }
+                None => {
+                    fresh.id = self.ids.next_id();
+                    inserts.push(fresh);
+                }
+            }
+        }
+        insert_outcomes(conn, &inserts, &self.bulk)?;
+        report.inserted += inserts.len();
+        // Try-ons after their fittings exist; a re-imported session's set replaces the old one.
+        let stored_sessions: Vec<db::DbUuid> = try_on_sets.keys().filter(|id| !created.contains(id)).copied().collect();
+        let try_on_rows: Vec<db::try_ons::TryOnRow> = try_on_sets.iter().flat_map(|(fitting_id, set)| set.to_rows(*fitting_id)).collect();
+        db::try_ons::delete_for(conn, &stored_sessions)?;
+        insert_try_ons(conn, &try_on_rows, &self.bulk)?;
+        report.try_ons += try_on_rows.len();
+        Ok(())
+    }
+
+    /// A new fitting's row (its id given now, used only if no stored fitting has its
+    /// content) and its content digest.
+    fn fitting_row(&mut self, fitting: &Fitting, row: &ParsedRow) -> Result<([u8; 32], FittingRow), DbError> {
+        let store_id = fitting.store_id.as_ref().map(|s| s.to_string()).or_else(|| row.report.store_id.as_ref().map(|s| s.to_string()));
+        let customer_ref = fitting.customer_ref.as_ref().map(|c| c.to_string());
+        let document = serde_json::to_string(fitting).map_err(|e| DbError::Other(e.into()))?;
+        let try_ons = row.try_ons.as_ref().map(serde_json::to_string).transpose().map_err(|e| DbError::Other(e.into()))?;
+        let digest = db::fittings::content_digest(store_id.as_deref(), customer_ref.as_deref(), &document, try_ons.as_deref());
+        let content_hash = Some(db::fittings::hex(&digest));
+        let id = self.ids.next_id();
+        Ok((digest, FittingRow { id, store_id, customer_ref, document: document.into(), created_at: whole_seconds(row.sold_at).into(), content_hash }))
+    }
+
+    /// The fittings with these contents already stored, or made earlier in this import.
+    fn known_fittings(&self, conn: &mut DbConnection, hashed: &[Option<([u8; 32], FittingRow)>]) -> Result<HashMap<[u8; 32], db::DbUuid>, DbError> {
+        let digests = hashed.iter().flatten();
+        if !self.stored.hashed_fittings {
+            return Ok(digests.filter_map(|(digest, _)| self.made.get(digest).map(|id| (*digest, *id))).collect());
+        }
+        let by_hash: HashMap<&str, [u8; 32]> = digests.filter_map(|(digest, f)| Some((f.content_hash.as_deref()?, *digest))).collect();
+        let hashes: Vec<&str> = by_hash.keys().copied().collect();
+        Ok(db::fittings::by_content_hash(conn, &hashes)?.into_iter().filter_map(|(hash, id)| by_hash.get(hash.as_str()).map(|d| (*d, id))).collect())
+    }
+}
+
+/// The stored sales of these rows by (store, sale id), looked up per store through the
+/// (store, sale id) index.
+fn stored_sales(conn: &mut DbConnection, rows: &[ParsedRow]) -> Result<HashMap<(String, String), db::outcomes::OutcomeRow>, DbError> {
     let mut by_store: HashMap<Option<&str>, Vec<&str>> = HashMap::new();
-    for r in &rows {
+    for r in rows {
         by_store.entry(r.report.store_id.as_ref().map(|s| s.as_str())).or_default().push(r.report.sale_id.as_deref().unwrap_or_default());
     }
-    let mut stored = Vec::new();
+    let mut stored = HashMap::new();
     for (store, sale_ids) in by_store {
-        stored.extend(db::outcomes::existing_in_store(conn, store, &sale_ids)?);
-    }
-    let mut existing: HashMap<(String, String), db::outcomes::OutcomeRow> =
-        stored.into_iter().map(|r| ((r.store_id.clone().unwrap_or_default(), r.sale_id.clone()), r)).collect();
-
-    // Inline fittings of new sales, by content hash: stored ones are reused, new ones stored once.
-    let mut hashed: Vec<Option<(String, FittingRow)>> = Vec::with_capacity(rows.len());
-    for row in rows.iter_mut() {
-        let (store, sale) = sale_key(row.report.store_id.as_ref().map(|s| s.as_str()), row.report.sale_id.as_deref());
-        // A sale already stored keeps the fitting it has (or, after an erasure, its
-        // de-identified snapshot): re-importing never re-creates an erased runner.
-        if existing.contains_key(&(store.to_owned(), sale.to_owned())) {
-            row.inline_fitting = None;
-        }
-        hashed.push(match row.inline_fitting.take() {
-            Some(fitting) => {
-                let store_id = fitting.store_id.as_ref().map(|s| s.to_string()).or_else(|| row.report.store_id.as_ref().map(|s| s.to_string()));
-                let customer_ref = fitting.customer_ref.as_ref().map(|c| c.to_string());
-                let document = serde_json::to_string(&fitting).map_err(|e| DbError::Other(e.into()))?;
-                let try_ons = row.try_ons.as_ref().map(serde_json::to_string).transpose().map_err(|e| DbError::Other(e.into()))?;
-                let hash = db::fittings::content_hash(store_id.as_deref(), customer_ref.as_deref(), &document, try_ons.as_deref());
-                let fitting_row = FittingRow { id: ids.next_id(), store_id, customer_ref, document: document.into(), created_at: whole_seconds(row.sold_at).into(), content_hash: Some(hash.clone()) };
-                Some((hash, fitting_row))
-            }
-            None => None,
-        });
-    }
-    let hashes: Vec<&str> = hashed.iter().flatten().map(|(h, _)| h.as_str()).collect();
-    let mut fitting_ids: HashMap<String, db::DbUuid> = db::fittings::by_content_hash(conn, &hashes)?.into_iter().collect();
-    let mut new_fittings = Vec::new();
-    for (row, fitting) in rows.iter_mut().zip(hashed) {
-        let Some((hash, fitting_row)) = fitting else { continue };
-        let id = fitting_ids.entry(hash).or_insert_with(|| {
-            let id = fitting_row.id;
-            new_fittings.push(fitting_row);
-            id
-        });
-        row.report.fitting_id = Some(id.0);
-    }
-    report.fittings_created += new_fittings.len();
-    insert_fittings(conn, &new_fittings, bulk)?;
-    // A fitting created just now has no try-ons stored to replace.
-    let created: HashSet<db::DbUuid> = new_fittings.iter().map(|f| f.id).collect();
-    drop(new_fittings);
-
-    let mut inserts = Vec::new();
-    // In id order, so the try-ons' key (fitting, shoe) grows as they are written.
-    let mut try_on_sets: std::collections::BTreeMap<db::DbUuid, TryOnSet> = std::collections::BTreeMap::new();
-    for row in rows {
-        let key = (row.report.store_id.as_ref().map(|s| s.to_string()).unwrap_or_default(), row.report.sale_id.clone().unwrap_or_default());
-        let old = existing.remove(&key);
-        let mut fresh = new_row(&row.report, row.sold_at, None);
-        fresh.synthetic = row.synthetic;
-        let session = match &old {
-            Some(old) => old.fitting_id.or(fresh.fitting_id),
-            None => fresh.fitting_id,
-        };
-        if let (Some(set), Some(fitting_id)) = (row.try_ons, session) {
-            // Two sales of one session in a file: the later row's set is the one kept.
-            try_on_sets.insert(fitting_id, set);
-        }
-        match old {
-            Some(old) => {
-                fresh.id = old.id;
-                fresh.created_at = old.created_at;
-                fresh.request_hash = old.request_hash;
-                fresh.fitting_id = old.fitting_id.or(fresh.fitting_id);
-                fresh.fitting_snapshot = old.fitting_snapshot;
-                db::outcomes::update(conn, &fresh)?;
-                report.updated += 1;
-            }
-            None => {
-                fresh.id = ids.next_id();
-                inserts.push(fresh);
-            }
+        for r in db::outcomes::existing_in_store(conn, store, &sale_ids)? {
+            stored.insert((r.store_id.clone().unwrap_or_default(), r.sale_id.clone()), r);
         }
     }
-    insert_outcomes(conn, &inserts, bulk)?;
-    report.inserted += inserts.len();
-    // Try-ons after their fittings exist; a re-imported session's set replaces the old one.
-    let stored_sessions: Vec<db::DbUuid> = try_on_sets.keys().filter(|id| !created.contains(id)).copied().collect();
-    let try_on_rows: Vec<db::try_ons::TryOnRow> = try_on_sets.iter().flat_map(|(fitting_id, set)| set.to_rows(*fitting_id)).collect();
-    db::try_ons::delete_for(conn, &stored_sessions)?;
-    insert_try_ons(conn, &try_on_rows, bulk)?;
-    report.try_ons += try_on_rows.len();
-    Ok(())
+    Ok(stored)
 }
 
 use diesel::ExecuteCopyFromDsl;
 
-fn insert_fittings(conn: &mut DbConnection, rows: &[FittingRow], bulk: BulkLoad) -> Result<(), DbError> {
+fn insert_fittings(conn: &mut DbConnection, rows: &[FittingRow], bulk: &BulkLoad) -> Result<(), DbError> {
     match (bulk, conn) {
         (BulkLoad::PostgresCopy, DbConnection::Postgres(c)) => Ok(diesel::copy_from(db::schema::fittings::table).from_insertable(rows).execute(c).map(drop)?),
         (_, conn) => db::fittings::insert_many(conn, rows),
     }
 }
 
-fn insert_outcomes(conn: &mut DbConnection, rows: &[db::outcomes::OutcomeRow], bulk: BulkLoad) -> Result<(), DbError> {
+fn insert_outcomes(conn: &mut DbConnection, rows: &[db::outcomes::OutcomeRow], bulk: &BulkLoad) -> Result<(), DbError> {
     match (bulk, conn) {
         (BulkLoad::PostgresCopy, DbConnection::Postgres(c)) => Ok(diesel::copy_from(db::schema::outcomes::table).from_insertable(rows).execute(c).map(drop)?),
         (_, conn) => db::outcomes::insert_many(conn, rows),
     }
 }
 
-fn insert_try_ons(conn: &mut DbConnection, rows: &[db::try_ons::TryOnRow], bulk: BulkLoad) -> Result<(), DbError> {
+fn insert_try_ons(conn: &mut DbConnection, rows: &[db::try_ons::TryOnRow], bulk: &BulkLoad) -> Result<(), DbError> {
     match (bulk, conn) {
         (BulkLoad::PostgresCopy, DbConnection::Postgres(c)) => Ok(diesel::copy_from(db::schema::try_ons::table).from_insertable(rows).execute(c).map(drop)?),
         (_, conn) => db::try_ons::insert_many(conn, rows),
@@ -800,6 +864,80 @@ mod tests {
         }
         assert_eq!(stored[0].0.inserted, 120);
         assert_eq!(stored[1], stored[0], "batches of 7");
+    }
+
+    /// Every index of the outcome, fitting and try-on tables as SQLite holds it (name, SQL).
+    fn sqlite_indexes(db: &Database) -> Vec<(String, Option<String>)> {
+        #[derive(diesel::QueryableByName, PartialEq, Debug)]
+        struct Index {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            name: String,
+            #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+            sql: Option<String>,
+        }
+        db.with_conn(|c| {
+            crate::db::on_backend!(c, |c| diesel::sql_query(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('outcomes', 'fittings', 'try_ons') ORDER BY name"
+            )
+            .load::<Index>(c))
+            .map_err(Into::into)
+        })
+        .unwrap()
+        .into_iter()
+        .map(|i| (i.name, i.sql))
+        .collect()
+    }
+
+    /// A bulk load into an empty database defers even the unique indexes it would otherwise
+    /// read (sales by store and id, fittings by content): afterwards, committed or rolled
+    /// back, every index is there exactly as the migrations made it, and a second import
+    /// (which reads them) still finds its sales and fittings.
+    #[test]
+    fn a_bulk_load_into_an_empty_database_leaves_every_index_as_the_migrations_made_it() {
+        let (dir, catalogue) = (tempfile::tempdir().unwrap(), catalogue());
+        let db = fresh_db(&dir);
+        let migrated = sqlite_indexes(&db);
+        assert!(migrated.iter().any(|(n, _)| n == "outcomes_store_sale") && migrated.iter().any(|(n, _)| n == "fittings_content_hash"));
+        let csv = demo(120);
+        let bad = with_lines(&csv, &[(110, &|l: &str| l.replacen("T", "X", 1))]);
+        row_errors(import_in_batches(&db, &catalogue, bad.as_bytes(), 50, true, &|_| {}).unwrap_err());
+        assert_eq!(sqlite_indexes(&db), migrated, "after a rolled-back bulk load");
+        let first = import_in_batches(&db, &catalogue, csv.as_bytes(), 50, true, &|_| {}).unwrap();
+        assert_eq!(sqlite_indexes(&db), migrated, "after a committed bulk load");
+        let again = import_in_batches(&db, &catalogue, csv.as_bytes(), 50, true, &|_| {}).unwrap();
+        assert_eq!((first.inserted, first.fittings_created), (120, 120));
+        assert_eq!((again.inserted, again.updated, again.fittings_created), (0, 120, 0));
+        assert_eq!(counts(&db), (120, 120, first.try_ons as i64));
+        assert_eq!(sqlite_indexes(&db), migrated);
+    }
+
+    /// The same sessions under a second run of sale ids, later in the same file and in other
+    /// batches: into an empty database (fittings remembered by the import) and into one with
+    /// imported fittings (fittings looked up), each session's fitting is stored once.
+    #[test]
+    fn a_session_repeated_later_in_one_file_is_stored_once_with_or_without_stored_fittings() {
+        let catalogue = catalogue();
+        let csv = demo(30);
+        let renumbered: String = csv.lines().skip(1).map(|l| l.replacen("SIM-", "SIM2-", 1) + "\n").collect();
+        let twice = format!("{csv}{renumbered}");
+        let check = |db: &Database, before: (i64, i64, i64)| {
+            let report = import_in_batches(db, &catalogue, twice.as_bytes(), 7, true, &|_| {}).unwrap();
+            let after = counts(db);
+            (report.inserted, report.fittings_created, after.0 - before.0, after.1 - before.1)
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let empty = fresh_db(&dir);
+        assert_eq!(check(&empty, (0, 0, 0)), (60, 30, 60, 30));
+        let dir = tempfile::tempdir().unwrap();
+        let with_fittings = fresh_db(&dir);
+        let other = demo(60).lines().skip(31).map(|l| l.to_owned() + "\n").collect::<String>();
+        import_outcomes(&with_fittings, &catalogue, format!("{}\n{other}", csv.lines().next().unwrap()).as_bytes(), &|_| {}).unwrap();
+        let before = counts(&with_fittings);
+        assert_eq!(before.1, 30);
+        assert_eq!(check(&with_fittings, before), (60, 30, 60, 30));
+        if let Some((db, _scratch)) = ScratchPostgres::new() {
+            assert_eq!(check(&db, (0, 0, 0)), (60, 30, 60, 30));
+        }
     }
 
     #[test]
