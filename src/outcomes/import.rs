@@ -67,6 +67,46 @@ struct ParsedRow {
     synthetic: bool,
 }
 
+/// A checked row in the form it is written: its inline fitting serialised and hashed and
+/// its try-ons made rows, on the threads that check rows rather than on the one that writes.
+struct ImportRow {
+    report: SaleReport,
+    sold_at: DateTime<Utc>,
+    fitting: Option<FittingContent>,
+    /// The session's try-ons, whose fitting id is set once the fitting is known; they
+    /// replace any stored for the sale's fitting.
+    try_ons: Option<Vec<db::try_ons::TryOnRow>>,
+    synthetic: bool,
+}
+
+/// An inline fitting as it is stored, with its content digest (see `content_hash`).
+struct FittingContent {
+    digest: [u8; 32],
+    store_id: Option<String>,
+    customer_ref: Option<String>,
+    document: String,
+}
+
+impl ImportRow {
+    fn prepare(row: ParsedRow) -> Result<Self, String> {
+        let unstorable = |e: serde_json::Error| format!("cannot be stored: {e}");
+        let fitting = match &row.inline_fitting {
+            Some(fitting) => {
+                let store_id = fitting.store_id.as_ref().map(|s| s.to_string()).or_else(|| row.report.store_id.as_ref().map(|s| s.to_string()));
+                let customer_ref = fitting.customer_ref.as_ref().map(|c| c.to_string());
+                let document = serde_json::to_string(fitting).map_err(unstorable)?;
+                let try_ons = row.try_ons.as_ref().map(serde_json::to_string).transpose().map_err(unstorable)?;
+                let digest = db::fittings::content_digest(store_id.as_deref(), customer_ref.as_deref(), &document, try_ons.as_deref());
+                Some(FittingContent { digest, store_id, customer_ref, document })
+            }
+            None => None,
+        };
+        // The fitting id is not known yet: the nil id stands in until the writer sets it.
+        let try_ons = row.try_ons.map(|set| set.to_rows(db::DbUuid(uuid::Uuid::nil())));
+        Ok(Self { report: row.report, sold_at: row.sold_at, fitting, try_ons, synthetic: row.synthetic })
+    }
+}
+
 fn time(s: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
@@ -123,6 +163,11 @@ fn parse_row(row: &Row, catalogue: &Catalogue) -> Result<ParsedRow, RowError> {
     Ok(ParsedRow { report, sold_at, inline_fitting, try_ons, synthetic })
 }
 
+/// A row checked and made ready to write.
+fn check_row(row: &Row, catalogue: &Catalogue) -> Result<ImportRow, RowError> {
+    ImportRow::prepare(parse_row(row, catalogue)?).map_err(|reason| row.err("fitting", reason))
+}
+
 /// A sale's identity: sale ids are unique within a store (`""`: sales without a store).
 fn sale_key<'a>(store_id: Option<&'a str>, sale_id: Option<&'a str>) -> (&'a str, &'a str) {
     (store_id.unwrap_or_default(), sale_id.unwrap_or_default())
@@ -130,9 +175,9 @@ fn sale_key<'a>(store_id: Option<&'a str>, sale_id: Option<&'a str>) -> (&'a str
 
 /// A sale key as 128 bits of SHA-256, so the duplicate check over a whole file holds 16
 /// bytes per row rather than the ids themselves.
-fn sale_digest(row: &ParsedRow) -> u128 {
+fn sale_digest(report: &SaleReport) -> u128 {
     use sha2::{Digest, Sha256};
-    let (store, sale) = sale_key(row.report.store_id.as_ref().map(|s| s.as_str()), row.report.sale_id.as_deref());
+    let (store, sale) = sale_key(report.store_id.as_ref().map(|s| s.as_str()), report.sale_id.as_deref());
     let mut h = Sha256::new();
     h.update((store.len() as u64).to_le_bytes());
     h.update(store.as_bytes());
@@ -228,7 +273,7 @@ fn import_batches(
 }
 
 /// A batch's first row (rows of the file before it), its height, and each row checked.
-type CheckedBatch = (usize, usize, Vec<Result<ParsedRow, RowError>>);
+type CheckedBatch = (usize, usize, Vec<Result<ImportRow, RowError>>);
 
 /// Checks every batch and writes each while the file has shown no problem. Any problem
 /// returns an error, which rolls the transaction back.
@@ -253,7 +298,7 @@ fn import_all(
                     Ok(None) => break,
                     Ok(Some(table)) => match std::mem::take(&mut first).then(|| table.require(REQUIRED_COLUMNS)) {
                         Some(Err(e)) => Err(e),
-                        _ => Ok((table.offset(), table.height(), table.results(|row| parse_row(row, catalogue)))),
+                        _ => Ok((table.offset(), table.height(), table.results(|row| check_row(row, catalogue)))),
                     },
                     Err(e) => Err(e),
                 };
@@ -270,7 +315,7 @@ fn import_all(
                 match result {
                     Err(e) => problems.rows.push(e),
                     Ok(row) => {
-                        if !seen.insert(sale_digest(&row)) {
+                        if !seen.insert(sale_digest(&row.report)) {
                             problems.duplicates.push(RowError {
                                 line: offset + i + 2,
                                 field: "sale_id".into(),
@@ -400,7 +445,7 @@ impl Writer {
     /// Writes one checked batch: new fittings (once per content), new sales, updated sales,
     /// and each session's try-ons (a session's set replaces any stored before). New fittings
     /// and sales take ascending ids, so the file's rows append to their indexes.
-    fn write_batch(&mut self, conn: &mut DbConnection, mut rows: Vec<ParsedRow>, report: &mut ImportReport) -> Result<(), ImportError> {
+    fn write_batch(&mut self, conn: &mut DbConnection, mut rows: Vec<ImportRow>, report: &mut ImportReport) -> Result<(), ImportError> {
         let mut existing = if self.stored.sales { stored_sales(conn, &rows)? } else { HashMap::new() };
 
         // Inline fittings of new sales, by content hash: stored ones are reused, new ones stored once.
@@ -410,12 +455,9 @@ impl Writer {
             // A sale already stored keeps the fitting it has (or, after an erasure, its
             // de-identified snapshot): re-importing never re-creates an erased runner.
             if existing.contains_key(&(store.to_owned(), sale.to_owned())) {
-                row.inline_fitting = None;
+                row.fitting = None;
             }
-            hashed.push(match row.inline_fitting.take() {
-                Some(fitting) => Some(self.fitting_row(&fitting, row)?),
-                None => None,
-            });
+            hashed.push(row.fitting.take().map(|fitting| self.fitting_row(fitting, row.sold_at)));
         }
         let mut fitting_ids = self.known_fittings(conn, &hashed)?;
         let mut new_fittings = Vec::new();
@@ -439,7 +481,7 @@ impl Writer {
 
         let mut inserts = Vec::new();
         // In id order, so the try-ons' key (fitting, shoe) grows as they are written.
-        let mut try_on_sets: std::collections::BTreeMap<db::DbUuid, TryOnSet> = std::collections::BTreeMap::new();
+        let mut try_on_sets: std::collections::BTreeMap<db::DbUuid, Vec<db::try_ons::TryOnRow>> = std::collections::BTreeMap::new();
         for row in rows {
             let key = (row.report.store_id.as_ref().map(|s| s.to_string()).unwrap_or_default(), row.report.sale_id.clone().unwrap_or_default());
             let old = existing.remove(&key);
@@ -473,7 +515,10 @@ impl Writer {
         report.inserted += inserts.len();
         // Try-ons after their fittings exist; a re-imported session's set replaces the old one.
         let stored_sessions: Vec<db::DbUuid> = try_on_sets.keys().filter(|id| !created.contains(id)).copied().collect();
-        let try_on_rows: Vec<db::try_ons::TryOnRow> = try_on_sets.iter().flat_map(|(fitting_id, set)| set.to_rows(*fitting_id)).collect();
+        let try_on_rows: Vec<db::try_ons::TryOnRow> = try_on_sets
+            .into_iter()
+            .flat_map(|(fitting_id, rows)| rows.into_iter().map(move |row| db::try_ons::TryOnRow { fitting_id, ..row }))
+            .collect();
         db::try_ons::delete_for(conn, &stored_sessions)?;
         insert_try_ons(conn, &try_on_rows, &self.bulk)?;
         report.try_ons += try_on_rows.len();
@@ -482,15 +527,17 @@ impl Writer {
 
     /// A new fitting's row (its id given now, used only if no stored fitting has its
     /// content) and its content digest.
-    fn fitting_row(&mut self, fitting: &Fitting, row: &ParsedRow) -> Result<([u8; 32], FittingRow), DbError> {
-        let store_id = fitting.store_id.as_ref().map(|s| s.to_string()).or_else(|| row.report.store_id.as_ref().map(|s| s.to_string()));
-        let customer_ref = fitting.customer_ref.as_ref().map(|c| c.to_string());
-        let document = serde_json::to_string(fitting).map_err(|e| DbError::Other(e.into()))?;
-        let try_ons = row.try_ons.as_ref().map(serde_json::to_string).transpose().map_err(|e| DbError::Other(e.into()))?;
-        let digest = db::fittings::content_digest(store_id.as_deref(), customer_ref.as_deref(), &document, try_ons.as_deref());
-        let content_hash = Some(db::fittings::hex(&digest));
-        let id = self.ids.next_id();
-        Ok((digest, FittingRow { id, store_id, customer_ref, document: document.into(), created_at: whole_seconds(row.sold_at).into(), content_hash }))
+    fn fitting_row(&mut self, fitting: FittingContent, sold_at: DateTime<Utc>) -> ([u8; 32], FittingRow) {
+        let FittingContent { digest, store_id, customer_ref, document } = fitting;
+        let row = FittingRow {
+            id: self.ids.next_id(),
+            store_id,
+            customer_ref,
+            document: document.into(),
+            created_at: whole_seconds(sold_at).into(),
+            content_hash: Some(db::fittings::hex(&digest)),
+        };
+        (digest, row)
     }
 
     /// The fittings with these contents already stored, or made earlier in this import.
@@ -507,7 +554,7 @@ impl Writer {
 
 /// The stored sales of these rows by (store, sale id), looked up per store through the
 /// (store, sale id) index.
-fn stored_sales(conn: &mut DbConnection, rows: &[ParsedRow]) -> Result<HashMap<(String, String), db::outcomes::OutcomeRow>, DbError> {
+fn stored_sales(conn: &mut DbConnection, rows: &[ImportRow]) -> Result<HashMap<(String, String), db::outcomes::OutcomeRow>, DbError> {
     let mut by_store: HashMap<Option<&str>, Vec<&str>> = HashMap::new();
     for r in rows {
         by_store.entry(r.report.store_id.as_ref().map(|s| s.as_str())).or_default().push(r.report.sale_id.as_deref().unwrap_or_default());
@@ -562,7 +609,7 @@ fn parse_file_in(bytes: &[u8], catalogue: &Catalogue, batch_rows: usize) -> Resu
             match result {
                 Err(e) => problems.rows.push(e),
                 Ok(row) => {
-                    if !seen.insert(sale_digest(&row)) {
+                    if !seen.insert(sale_digest(&row.report)) {
                         problems.duplicates.push(RowError {
                             line: table.offset() + i + 2,
                             field: "sale_id".into(),
