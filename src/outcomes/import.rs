@@ -252,10 +252,13 @@ fn import_batches(
 ) -> Result<ImportReport, ImportError> {
     db.with_write_conn(|conn| {
         // A large import is one transaction: give SQLite room to keep its pages in memory
-        // instead of spilling them to the WAL mid-transaction (256 MiB, this connection only).
+        // instead of spilling them to the WAL mid-transaction (128 MiB, this connection
+        // only). SQLite's sorter, which builds the deferred indexes at the end, may take as
+        // much again, so this bounds the import's peak memory twice over; rows appended in
+        // id order touch few pages per batch.
         let sqlite = matches!(conn, DbConnection::Sqlite(_));
         if sqlite {
-            diesel::connection::SimpleConnection::batch_execute(conn, "PRAGMA cache_size = -262144")?;
+            diesel::connection::SimpleConnection::batch_execute(conn, "PRAGMA cache_size = -131072")?;
         }
         let result = conn.transaction(|conn| {
             let stored = Stored::read(conn)?;
@@ -436,9 +439,10 @@ struct Writer {
     bulk: BulkLoad,
     stored: Stored,
     ids: AscendingIds,
-    /// The fittings this import made, by content digest, when stored ones need no lookup
-    /// (32 bytes and an id each: about 60 MB at a million).
-    made: HashMap<[u8; 32], db::DbUuid>,
+    /// The fittings this import made, by the first 128 bits of their content digest, when
+    /// stored ones need no lookup (about 70 MB at a million; two contents sharing 128 bits
+    /// are not a risk at any file size).
+    made: HashMap<u128, db::DbUuid>,
 }
 
 impl Writer {
@@ -471,7 +475,7 @@ impl Writer {
             row.report.fitting_id = Some(id.0);
         }
         if !self.stored.hashed_fittings {
-            self.made.extend(fitting_ids);
+            self.made.extend(fitting_ids.into_iter().map(|(digest, id)| (digest_key(&digest), id)));
         }
         report.fittings_created += new_fittings.len();
         insert_fittings(conn, &new_fittings, &self.bulk)?;
@@ -544,12 +548,19 @@ impl Writer {
     fn known_fittings(&self, conn: &mut DbConnection, hashed: &[Option<([u8; 32], FittingRow)>]) -> Result<HashMap<[u8; 32], db::DbUuid>, DbError> {
         let digests = hashed.iter().flatten();
         if !self.stored.hashed_fittings {
-            return Ok(digests.filter_map(|(digest, _)| self.made.get(digest).map(|id| (*digest, *id))).collect());
+            return Ok(digests.filter_map(|(digest, _)| self.made.get(&digest_key(digest)).map(|id| (*digest, *id))).collect());
         }
         let by_hash: HashMap<&str, [u8; 32]> = digests.filter_map(|(digest, f)| Some((f.content_hash.as_deref()?, *digest))).collect();
         let hashes: Vec<&str> = by_hash.keys().copied().collect();
         Ok(db::fittings::by_content_hash(conn, &hashes)?.into_iter().filter_map(|(hash, id)| by_hash.get(hash.as_str()).map(|d| (*d, id))).collect())
     }
+}
+
+/// A content digest's first 128 bits.
+fn digest_key(digest: &[u8; 32]) -> u128 {
+    let mut first = [0; 16];
+    first.copy_from_slice(&digest[..16]);
+    u128::from_le_bytes(first)
 }
 
 /// The stored sales of these rows by (store, sale id), looked up per store through the
