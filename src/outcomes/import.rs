@@ -418,7 +418,12 @@ impl BulkLoad {
 }
 
 /// What was stored when the import began (read inside its transaction), which decides what
-/// each batch must look up.
+/// each batch must look up. On SQLite the import reads one snapshot: a write by another
+/// connection after this read makes the import's own first write fail. On PostgreSQL a sale
+/// recorded through the API while an import into an empty database runs is not looked up,
+/// so the import's row for the same sale conflicts with it and the import fails whole
+/// (nothing written) rather than updating it; the same race was there before, between a
+/// batch's lookup and its write.
 struct Stored {
     /// Any sale. When none is, every sale in the file is new (a sale repeated in the file is
     /// refused), so no batch looks its sales up.
