@@ -851,6 +851,22 @@ mod tests {
     }
 
     #[test]
+    fn a_full_disk_is_reported_as_such_and_nothing_is_stored() {
+        let catalogue = catalogue();
+        let dir = tempfile::tempdir().unwrap();
+        let migrated = fresh_db(&dir);
+        // One connection, so the limit below holds for the import: the database may not grow
+        // past its size now, which SQLite reports exactly as a full disk.
+        let db = Database::connect(&format!("sqlite://{}", dir.path().join("import.db").display()), 1).unwrap();
+        db.with_conn(|c| Ok(diesel::connection::SimpleConnection::batch_execute(c, "PRAGMA max_page_count = 1")?)).unwrap();
+        for bulk in [false, true] {
+            let err = import_in_batches(&db, &catalogue, demo(300).as_bytes(), 64, bulk, &|_| {}).unwrap_err();
+            assert!(err.to_string().contains("full"), "bulk {bulk}: {err}");
+            assert_eq!(counts(&migrated), (0, 0, 0));
+        }
+    }
+
+    #[test]
     fn small_batches_and_a_bulk_load_store_what_one_batch_stores() {
         let catalogue = catalogue();
         let csv = demo(300);
