@@ -108,6 +108,11 @@ pub fn import_outcomes(database_url: &str, file: &Path) -> anyhow::Result<()> {
     }
 }
 
+/// A file's sales, read whole; its bad rows are reported by line.
+fn file_records(file: &Path, catalogue: &crate::catalogue::Catalogue) -> anyhow::Result<Vec<SaleRecord>> {
+    crate::outcomes::import::records_from_file(&read(file)?, catalogue).map_err(report_rows)
+}
+
 /// The dataset `train` and `evaluate` read: a file's sales (held, as the file is read whole,
 /// with them for the caller) or the stored ones, streamed into the packed dataset.
 fn dataset_from(
@@ -117,7 +122,7 @@ fn dataset_from(
 ) -> anyhow::Result<(dataset::Dataset, Option<Vec<SaleRecord>>)> {
     Ok(match file {
         Some(file) => {
-            let records = crate::outcomes::import::records_from_file(&read(file)?, catalogue).map_err(report_rows)?;
+            let records = file_records(file, catalogue)?;
             (dataset::build(&records, catalogue), Some(records))
         }
         None => (training::load_dataset(db, catalogue)?, None),
@@ -310,10 +315,7 @@ pub fn report(database_url: &str, args: &ReportArgs) -> anyhow::Result<()> {
     let catalogue = CatalogueService::load(db.clone())?.snapshot();
     // The stored sales are streamed by the evaluation itself, once the models are found.
     let data = match &args.from {
-        Some(file) => Some(dataset::build(
-            &crate::outcomes::import::records_from_file(&read(file)?, &catalogue).map_err(report_rows)?,
-            &catalogue,
-        )),
+        Some(file) => Some(dataset::build(&file_records(file, &catalogue)?, &catalogue)),
         None => None,
     };
     let bar = Bar::new("report");
