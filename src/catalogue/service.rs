@@ -5,7 +5,6 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
-use diesel::Connection;
 
 use super::csv::{parse_insoles, parse_shoes, CatalogueFile, CsvError, BUNDLED_INSOLES_CSV, BUNDLED_SHOES_CSV};
 use super::{Catalogue, Insole, Shoe};
@@ -75,7 +74,7 @@ pub struct CatalogueService {
 
 /// The catalogue and the change marker, read in one transaction so they agree.
 fn read_catalogue(conn: &mut db::DbConnection) -> Result<(Catalogue, Option<String>), DbError> {
-    conn.transaction(|conn| {
+    crate::db::transaction(conn, |conn| {
         let marker = db::meta::get(conn, db::meta::CATALOGUE_CHANGED)?;
         Ok((Catalogue::new(db::catalogue::all_shoes(conn)?, db::catalogue::all_insoles(conn)?), marker))
     })
@@ -87,7 +86,7 @@ pub fn seed_bundled_catalogue(db: &Database) -> anyhow::Result<Option<ImportSumm
     let shoes = parse_shoes(BUNDLED_SHOES_CSV).map_err(|e| anyhow::anyhow!("bundled shoes.csv: {e}"))?;
     let insoles = parse_insoles(BUNDLED_INSOLES_CSV).map_err(|e| anyhow::anyhow!("bundled insoles.csv: {e}"))?;
     let seeded = db.with_write_conn(|conn| {
-        conn.transaction(|conn| {
+        crate::db::transaction(conn, |conn| {
             if db::meta::get(conn, db::meta::CATALOGUE_SEEDED)?.is_some() {
                 return Ok(None);
             }
@@ -106,7 +105,7 @@ pub fn seed_bundled_catalogue(db: &Database) -> anyhow::Result<Option<ImportSumm
 pub fn import_catalogue_file(db: &Database, bytes: &[u8]) -> Result<ImportSummary, ImportError> {
     let file = super::csv::parse_catalogue_file(bytes)?;
     db.with_write_conn(|conn| {
-        conn.transaction(|conn| {
+        crate::db::transaction(conn, |conn| {
             db::meta::touch_catalogue(conn)?;
             match &file {
                 CatalogueFile::Shoes(shoes) => {
@@ -168,7 +167,7 @@ impl CatalogueService {
         F: FnOnce(&mut db::DbConnection) -> Result<(), DbError> + Send + 'static,
     {
         self.db.run_write(|conn| {
-            conn.transaction(|conn| {
+            crate::db::transaction(conn, |conn| {
                 work(conn)?;
                 db::meta::touch_catalogue(conn)
             })
@@ -238,7 +237,7 @@ impl CatalogueService {
         }
         self.db
             .run_write(move |conn| {
-                conn.transaction(|conn| {
+                crate::db::transaction(conn, |conn| {
                     let totals: Vec<(String, i32)> = items.iter().map(|i| (i.shoe_id.clone(), i.quantity)).collect();
                     db::catalogue::set_stock(conn, store.as_str(), &totals)?;
                     for item in &items {
@@ -267,7 +266,7 @@ impl CatalogueService {
                 return Err(FieldError::new(format!("items[{index}].quantity"), "must be between 0 and 100000").into());
             }
         }
-        self.db.run_write(move |conn| conn.transaction(|conn| db::sizes::set_insole_stock(conn, store.as_str(), &items))).await?;
+        self.db.run_write(move |conn| crate::db::transaction(conn, |conn| db::sizes::set_insole_stock(conn, store.as_str(), &items))).await?;
         Ok(())
     }
 

@@ -182,7 +182,7 @@ pub fn update_shoe(conn: &mut DbConnection, shoe: &Shoe) -> Result<(), DbError> 
 }
 
 pub fn delete_shoe(conn: &mut DbConnection, id: &str) -> Result<(), DbError> {
-    conn.transaction(|conn| {
+    crate::db::transaction(conn, |conn| {
         diesel::delete(stock::table.filter(stock::shoe_id.eq(id))).execute(conn)?;
         match diesel::delete(shoes::table.find(id)).execute(conn)? {
             0 => Err(DbError::NotFound),
@@ -254,7 +254,7 @@ pub fn in_stock_shoe_ids(conn: &mut DbConnection, store_id: &str) -> Result<Vec<
 /// Sets the quantity of each listed shoe at a store, in one transaction; each row is one
 /// upsert, so concurrent writers to the same store and shoe never collide.
 pub fn set_stock(conn: &mut DbConnection, store_id: &str, items: &[(String, i32)]) -> Result<(), DbError> {
-    conn.transaction(|conn| {
+    crate::db::transaction(conn, |conn| {
         let at = DbTime(now());
         for (shoe_id, quantity) in items {
             let row = StockRow { store_id: store_id.to_owned(), shoe_id: shoe_id.clone(), quantity: *quantity, updated_at: at };

@@ -44,6 +44,37 @@ struct Checkpoint {
     busy: i32,
 }
 
+/// Runs `work` in a transaction: committed if it succeeds, rolled back if it fails. Use this,
+/// not diesel's `Connection::transaction`: when a rollback fails after `work` failed, diesel
+/// returns the rollback's error instead of the failure. SQLite rolls a transaction back by
+/// itself after some failures (a full disk or an I/O error while it writes pages or builds an
+/// index), so the rollback then finds no transaction and the caller would read "not in a
+/// transaction" instead of "database or disk is full".
+#[allow(clippy::disallowed_methods)] // the one place that drives diesel's transaction manager
+pub fn transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{Connection, TransactionManager};
+    type Manager = <DbConnection as Connection>::TransactionManager;
+    Manager::begin_transaction(conn)?;
+    match work(conn) {
+        Ok(value) => {
+            Manager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(failure) => {
+            match Manager::rollback_transaction(conn) {
+                Ok(()) | Err(diesel::result::Error::NotInTransaction) => {}
+                // Usually the database ended the transaction itself; the failure says why.
+                Err(rollback) => log::warn!("after the failure below, the rollback failed too: {rollback}"),
+            }
+            Err(failure)
+        }
+    }
+}
+
 /// The current transaction's id on PostgreSQL (assigning one), `None` on SQLite: what an
 /// erasure's scrub must wait past.
 pub fn transaction_id(conn: &mut DbConnection) -> Result<Option<i64>, DbError> {
@@ -372,6 +403,31 @@ mod tests {
         assert_eq!(DatabaseUrl::parse("data.db").unwrap().target, "data.db");
         assert!(DatabaseUrl::parse("mysql://x").is_err());
         assert!(DatabaseUrl::parse("").is_err());
+    }
+
+    /// SQLite ends a transaction by itself after some failures (a full disk while it spills
+    /// pages or builds an index). The caller must still read that failure, not diesel's
+    /// complaint that there was no transaction left to roll back.
+    #[test]
+    fn a_failure_that_ended_the_transaction_is_reported_as_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::connect(dir.path().join("t.db").to_str().unwrap(), 1).unwrap();
+        db.migrate().unwrap();
+        let mut conn = db.pool.get().unwrap();
+        // The ROLLBACK stands for SQLite's own; the failing statement is the failure.
+        let ended_by_sqlite = |c: &mut DbConnection| -> Result<(), diesel::result::Error> {
+            c.batch_execute("INSERT INTO app_meta (key, value) VALUES ('probe-1', 'one'); ROLLBACK; SELECT * FROM no_such_table")
+        };
+        let failure = transaction(&mut conn, ended_by_sqlite).unwrap_err();
+        assert!(failure.to_string().contains("no_such_table"), "{failure}");
+        // What diesel's own method says instead, which this function exists to avoid.
+        #[allow(clippy::disallowed_methods)]
+        let masked = diesel::Connection::transaction(&mut *conn, ended_by_sqlite).unwrap_err();
+        assert!(matches!(masked, diesel::result::Error::NotInTransaction), "{masked}");
+        // Nothing was kept, and the connection still works: a later transaction commits.
+        transaction(&mut conn, |c| c.batch_execute("INSERT INTO app_meta (key, value) VALUES ('probe-2', 'two')")).unwrap();
+        let probes: Vec<String> = on_backend!(&mut *conn, |c| diesel::dsl::sql::<diesel::sql_types::Text>("SELECT key FROM app_meta WHERE key LIKE 'probe-%'").load(c)).unwrap();
+        assert_eq!(probes, vec!["probe-2"]);
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! Storing and reading fitting sessions. The document is validated before it is written,
 //! and written in one statement, so a failed request leaves nothing behind.
 
-use diesel::Connection;
 use sha2::Digest;
 
 use super::{CustomerRef, Fitting, FittingId};
@@ -75,7 +74,7 @@ impl FittingService {
         let attempt = self
             .db
             .run_write(move |conn| {
-                conn.transaction(|conn| {
+                crate::db::transaction(conn, |conn| {
                     if let Some(previous) = db::keys::find_idempotency(conn, &k1, &k2)? {
                         return Ok(Some(previous));
                     }
@@ -130,7 +129,7 @@ impl FittingService {
         let (report, xid) = self
             .db
             .run_write(move |conn| {
-                conn.transaction(|conn| {
+                crate::db::transaction(conn, |conn| {
                     let rows = db::fittings::by_customer(conn, customer.as_str())?;
                     let mut report = ErasureReport::default();
                     for row in &rows {

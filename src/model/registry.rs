@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use chrono::Utc;
-use diesel::Connection;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -166,7 +165,7 @@ pub fn seed_default_model(db: &Database) -> anyhow::Result<()> {
         return Ok(());
     }
     db.with_conn(|conn| {
-        conn.transaction(|conn| {
+        crate::db::transaction(conn, |conn| {
             if db::meta::get(conn, db::meta::DEFAULT_MODEL_SEEDED)?.is_some() {
                 return Ok(());
             }
@@ -251,7 +250,7 @@ impl ModelRegistry {
             .db
             .run_write(move |conn| {
                 Ok(load_scorer(conn, &key).and_then(|scorer| {
-                    conn.transaction(|conn| {
+                    crate::db::transaction(conn, |conn| {
                         let before = db::meta::get(conn, db::meta::ACTIVE_MODEL)?;
                         db::meta::set(conn, db::meta::ACTIVE_MODEL, &key)?;
                         activations::record(conn, &actor, before.as_deref(), &key)

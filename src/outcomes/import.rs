@@ -11,7 +11,6 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use diesel::Connection;
 
 use super::row::{new_row, validate_report, whole_seconds};
 use super::{ReturnReason, SaleReport, Satisfaction, TryOn, TryOnSet};
@@ -260,7 +259,7 @@ fn import_batches(
         if sqlite {
             diesel::connection::SimpleConnection::batch_execute(conn, "PRAGMA cache_size = -131072")?;
         }
-        let result = conn.transaction(|conn| {
+        let result = crate::db::transaction(conn, |conn| {
             let stored = Stored::read(conn)?;
             let bulk = if bulk { BulkLoad::begin(conn, &stored)? } else { BulkLoad::None };
             let mut writer = Writer { bulk, stored, ids: AscendingIds::new(), made: HashMap::new() };

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use chrono::Utc;
-use diesel::Connection;
 use sha2::{Digest, Sha256};
 
 use super::row::{new_row, validate_report, whole_seconds};
@@ -79,7 +78,7 @@ impl OutcomeService {
     pub async fn record_try_ons(&self, fitting_id: FittingId, set: &TryOnSet) -> Result<(), OutcomeError> {
         set.check(&self.catalogue.snapshot()).map_err(OutcomeError::InvalidFields)?;
         let rows = set.to_rows(fitting_id.into());
-        self.db.run_write(move |conn| conn.transaction(|conn| db::try_ons::replace(conn, fitting_id.into(), &rows))).await?;
+        self.db.run_write(move |conn| crate::db::transaction(conn, |conn| db::try_ons::replace(conn, fitting_id.into(), &rows))).await?;
         Ok(())
     }
 
@@ -120,7 +119,7 @@ impl OutcomeService {
         let result = self
             .db
             .run_write(move |conn| {
-                conn.transaction(|conn| {
+                crate::db::transaction(conn, |conn| {
                     if let Some(fid) = fitting_id {
                         if db::fittings::find(conn, FittingId(fid)).is_err() {
                             return Ok(Err(OutcomeError::from(FieldError::new("fitting_id", format!("no fitting with id '{fid}'")))));
@@ -165,7 +164,7 @@ impl OutcomeService {
         let row = self
             .db
             .run_write(move |conn| {
-                conn.transaction(|conn| {
+                crate::db::transaction(conn, |conn| {
                     let mut row = match scope.find(conn, &key)? {
                         Ok(Some(row)) => row,
                         Ok(None) => return Ok(Ok(None)),

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
-use diesel::Connection;
 
 use super::offsets::{learn, ModelOffset, Prior, SizeEvidence, SizeOffsets, SizeRecord};
 use super::SizeCharts;
@@ -36,7 +35,7 @@ pub struct SizingService {
 }
 
 fn read(conn: &mut db::DbConnection) -> Result<(SizeOffsets, Option<String>), DbError> {
-    conn.transaction(|conn| {
+    crate::db::transaction(conn, |conn| {
         let marker = db::meta::get(conn, OFFSETS_TRAINED)?;
         Ok((to_offsets(&db::sizes::offsets(conn)?), marker))
     })
@@ -100,7 +99,7 @@ pub fn learn_and_store(
     rows.sort_by(|a, b| a.shoe_id.cmp(&b.shoe_id));
     let n = rows.len();
     db.with_write_conn(|conn| {
-        conn.transaction(|conn| {
+        crate::db::transaction(conn, |conn| {
             db::sizes::replace_offsets(conn, &rows)?;
             db::meta::set(conn, OFFSETS_TRAINED, &crate::time::rfc3339_millis(now))
         })

@@ -12,7 +12,6 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use diesel::Connection;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -193,7 +192,7 @@ impl JobService {
         let expires = now + self.lease;
         let owner = self.owner.clone();
         let started = self.db.with_write_conn(|conn| {
-            conn.transaction(|conn| {
+            crate::db::transaction(conn, |conn| {
                 if !db::models::claim_lease(conn, TRAINING_QUEUE, job.id, &owner, now, expires)? {
                     return Ok(false);
                 }
