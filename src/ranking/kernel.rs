@@ -769,15 +769,16 @@ pub(crate) fn term_sums(m: &ShoeMatrix, q: &Request, w: &Linear, policy: &Policy
     rank_keys_and_best(m, q, w, policy, &m.slots, &mut Vec::new(), &mut Vec::new(), &mut PassBuffers::default())
 }
 
-/// The pass over the columns, in three loops over contiguous memory: the tables' six
-/// entries and the two linear numbers (table reads, so one shoe at a time); the request's
-/// optional terms and the grid (no table, no branch); each line's best. Every shoe's terms
-/// are added in one fixed order, so equal shoes get equal keys; no call, no allocation. The
-/// optional terms' sums over the candidates (`TermSums`) are taken from the terms the second
-/// loop computes: it writes them into `terms` (-0.0 for a shoe that is not a candidate) and
-/// the third loop adds them in order, so the second keeps no running float sum (measured on
-/// the load test's bodies, most with a worn pair, this costs about what a running sum there
-/// did: see benches/README.md, "Whole requests").
+/// The pass over the columns, in loops over contiguous memory: the tables' six entries and
+/// the two linear numbers (table reads, so one shoe at a time); the request's optional terms
+/// (the worn pair's three changes each in a loop of its own) and the grid (no table, no
+/// branch); each line's best. Every shoe's terms are added in one fixed order, so equal
+/// shoes get equal keys; a key carried from one loop to the next through `keys` keeps its
+/// bits, so splitting the terms over loops adds them exactly as one loop did. No call, no
+/// allocation. The optional terms' sums over the candidates (`TermSums`) are taken from the
+/// terms the loops compute: they write them into `terms` and the last loop adds them in
+/// order, so no loop before it keeps a running float sum (see benches/README.md, "Whole
+/// requests").
 fn fused<const BUDGET: bool, const DROP: bool, const WORN: bool, const LIKED: bool>(
     m: &ShoeMatrix,
     t: &Tables,
@@ -789,10 +790,58 @@ fn fused<const BUDGET: bool, const DROP: bool, const WORN: bool, const LIKED: bo
 ) -> TermSums {
     let n = m.len();
     // Slices of one length: the indexing below needs no bounds checks.
-    let codes = &m.codes[..n];
-    let (drop, weight, price, model_line, line) = (&m.drop[..n], &m.weight[..n], &m.price[..n], &m.model_line[..n], &m.line[..n]);
-    let (stack_raw, weight_raw) = (&m.stack_raw[..n], &m.weight_raw[..n]);
     let (slots, keys) = (&slots[..n], &mut keys[..n]);
+    table_sums(m, t, keys);
+    let mut sums = TermSums::default();
+    let (over_terms, rest) = terms[..TERM_COLUMNS * n].split_at_mut(n);
+    let (excess_terms, rest) = rest.split_at_mut(n);
+    let (stack_terms, rest) = rest.split_at_mut(n);
+    let (weight_terms, price_terms) = rest.split_at_mut(n);
+    let mut change_terms = [stack_terms, weight_terms, price_terms];
+    if WORN {
+        // The terms before the worn pair's changes, then the changes, then the rest: the
+        // order one loop would add them in.
+        request_terms::<BUDGET, DROP, true, false, false>(m, x, slots, keys, over_terms, excess_terms, &mut sums);
+        let changes = x.worn.as_ref().map_or([None; 3], |w| w.changes);
+        for ((change, column), out) in changes.iter().zip([&m.stack_raw, &m.weight_raw, &m.price]).zip(&mut change_terms) {
+            worn_change(*change, &column[..n], keys, out);
+        }
+        request_terms::<false, false, false, LIKED, true>(m, x, slots, keys, over_terms, excess_terms, &mut sums);
+    } else {
+        request_terms::<BUDGET, DROP, false, LIKED, true>(m, x, slots, keys, over_terms, excess_terms, &mut sums);
+    }
+    let no_line = m.no_line();
+    for i in 0..n {
+        // In catalogue order, from -0.0, as `Iterator::sum` over the candidates adds them.
+        let candidate = slots[i] != no_line;
+        if BUDGET {
+            sums.over += over_terms[i];
+        }
+        if DROP {
+            sums.excess += excess_terms[i];
+        }
+        if WORN {
+            // A change the worn pair lacks sums -0.0s, and `typical` leaves it out.
+            for (column, sum) in change_terms.iter().zip(&mut sums.changes) {
+                *sum += if_candidate(candidate, column[i]);
+            }
+        }
+        // Ties go to the lower index, which came first. Every key orders above `NO_BEST`.
+        let o = ordered(keys[i]);
+        if let Some(b) = best.get_mut(slots[i] as usize) {
+            if o > b.0 {
+                *b = (o, i as u32);
+            }
+        }
+    }
+    sums
+}
+
+/// Each key's six table entries and its two linear numbers, into `keys`.
+#[inline(always)]
+fn table_sums(m: &ShoeMatrix, t: &Tables, keys: &mut [f64]) {
+    let n = keys.len();
+    let (codes, drop, weight) = (&m.codes[..n], &m.drop[..n], &m.weight[..n]);
     for i in 0..n {
         let c = &codes[i];
         keys[i] = t.base
@@ -805,26 +854,32 @@ fn fused<const BUDGET: bool, const DROP: bool, const WORN: bool, const LIKED: bo
             + t.drop * drop[i]
             + t.weight * weight[i];
     }
+}
+
+/// The request's optional terms that are not the worn pair's changes, added to `keys` in
+/// order (budget, drop excess, the worn pair's line and shoe, the liked line), and then, with
+/// `GRID`, each key put on the grid. The budget's and the drop's terms go into their
+/// columns (-0.0 for a shoe that is not a candidate); the worn pair's counts into `sums`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn request_terms<const BUDGET: bool, const DROP: bool, const WORN: bool, const LIKED: bool, const GRID: bool>(
+    m: &ShoeMatrix,
+    x: &Extra,
+    slots: &[u32],
+    keys: &mut [f64],
+    over_terms: &mut [f64],
+    excess_terms: &mut [f64],
+    sums: &mut TermSums,
+) {
+    let n = keys.len();
+    let (drop, price, model_line, line) = (&m.drop[..n], &m.price[..n], &m.model_line[..n], &m.line[..n]);
+    let (over_terms, excess_terms) = (&mut over_terms[..n], &mut excess_terms[..n]);
     let (budget, slope, scale, margin) = x.budget.unwrap_or((0.0, 0.0, 1.0, 0.0));
     let (worn_drop, drop_slope) = x.worn_drop.unwrap_or((0.0, 0.0));
     let (liked, liked_margin) = x.liked.unwrap_or((u32::MAX, 0.0));
     let (same_line, same_line_weight, same_shoe, same_shoe_weight) =
         x.worn.as_ref().map_or((u32::MAX, 0.0, usize::MAX, 0.0), |w| (w.same_line, w.same_line_weight, w.same_shoe, w.same_shoe_weight));
-    // A change the worn pair lacks reads as NaN for every shoe and adds -0.0, which leaves a
-    // key's bits as they are, where a known change whose difference is NaN adds 0.0 as it
-    // always has: no branch per shoe.
-    let changes = x
-        .worn
-        .as_ref()
-        .map_or([None; 3], |w| w.changes)
-        .map(|c| c.map_or((f64::NAN, 1.0, 0.0, -0.0), |(wv, scale, slope)| (wv, scale, slope, 0.0)));
     let no_line = m.no_line();
-    let mut sums = TermSums::default();
-    let (over_terms, rest) = terms[..TERM_COLUMNS * n].split_at_mut(n);
-    let (excess_terms, rest) = rest.split_at_mut(n);
-    let (stack_terms, rest) = rest.split_at_mut(n);
-    let (weight_terms, price_terms) = rest.split_at_mut(n);
-    let mut change_terms = [stack_terms, weight_terms, price_terms];
     for i in 0..n {
         let mut k = keys[i];
         let candidate = slots[i] != no_line;
@@ -846,40 +901,32 @@ fn fused<const BUDGET: bool, const DROP: bool, const WORN: bool, const LIKED: bo
             k += if i == same_shoe { same_shoe_weight } else { 0.0 };
             sums.same_line += usize::from(candidate && in_line);
             sums.same_shoe += usize::from(candidate && i == same_shoe);
-            for (&(wv, scale, slope, if_unknown), (column, out)) in changes.iter().zip([stack_raw, weight_raw, price].iter().zip(&mut change_terms)) {
-                let d = (column[i] - wv) / scale;
-                k += if d.is_nan() { if_unknown } else { slope * d };
-                out[i] = if_candidate(candidate && !d.is_nan(), d);
-            }
         }
         if LIKED {
             k += if line[i] == liked { liked_margin } else { 0.0 };
         }
-        keys[i] = on_grid(k);
+        keys[i] = if GRID { on_grid(k) } else { k };
     }
+}
+
+/// One of the worn pair's changes (stack, weight or price: the shoe's value less the worn
+/// pair's, scaled) times its weight, added to every key; the change itself into `out`,
+/// -0.0 where it is unknown. A shoe whose value is unknown (NaN) adds 0.0 as it always has;
+/// a change the worn pair lacks adds -0.0 to every key, which leaves each key's bits as they
+/// are, so it is skipped.
+#[inline(always)]
+fn worn_change(change: Option<(f64, f64, f64)>, column: &[f64], keys: &mut [f64], out: &mut [f64]) {
+    let n = keys.len();
+    let (column, out) = (&column[..n], &mut out[..n]);
+    let Some((worn, scale, slope)) = change else {
+        out.fill(-0.0);
+        return;
+    };
     for i in 0..n {
-        // In catalogue order, from -0.0, as `Iterator::sum` over the candidates adds them.
-        if BUDGET {
-            sums.over += over_terms[i];
-        }
-        if DROP {
-            sums.excess += excess_terms[i];
-        }
-        if WORN {
-            // A change the worn pair lacks sums its -0.0s, and `typical` leaves it out.
-            for (column, sum) in change_terms.iter().zip(&mut sums.changes) {
-                *sum += column[i];
-            }
-        }
-        // Ties go to the lower index, which came first. Every key orders above `NO_BEST`.
-        let o = ordered(keys[i]);
-        if let Some(b) = best.get_mut(slots[i] as usize) {
-            if o > b.0 {
-                *b = (o, i as u32);
-            }
-        }
+        let d = (column[i] - worn) / scale;
+        keys[i] += if d.is_nan() { 0.0 } else { slope * d };
+        out[i] = if d.is_nan() { -0.0 } else { d };
     }
-    sums
 }
 
 /// Columns of `PassBuffers::terms`: over budget, drop excess, stack, weight and price changes.
