@@ -952,8 +952,14 @@ pub(crate) fn line_representatives(
             continue;
         }
         let top = keys[b as usize];
-        let floor = top - margin;
         let group = &m.fresh_members[m.line_starts[l] as usize..m.line_starts[l + 1] as usize];
+        // No shoe of the line is newer than its best: the walk would end at the best (it
+        // is first in rank order among the newest), so it is the representative.
+        if m.freshness[b as usize] == m.freshness[group[0] as usize] {
+            pool.push((top, b));
+            continue;
+        }
+        let floor = top - margin;
         let mut rep: Option<(f64, u32)> = None;
         for &i in group {
             let (key, fresh) = (keys[i as usize], m.freshness[i as usize]);
