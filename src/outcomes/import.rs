@@ -493,7 +493,12 @@ impl Writer {
         for row in rows {
             let key = (row.report.store_id.as_ref().map(|s| s.to_string()).unwrap_or_default(), row.report.sale_id.clone().unwrap_or_default());
             let old = existing.remove(&key);
-            let mut fresh = new_row(&row.report, row.sold_at, None);
+            // A stored sale keeps its id; a new one takes the next ascending id.
+            let id = match &old {
+                Some(old) => old.id,
+                None => self.ids.next_id(),
+            };
+            let mut fresh = new_row(id, &row.report, row.sold_at, None);
             fresh.synthetic = row.synthetic;
             let session = match &old {
                 Some(old) => old.fitting_id.or(fresh.fitting_id),
@@ -505,7 +510,6 @@ impl Writer {
             }
             match old {
                 Some(old) => {
-                    fresh.id = old.id;
                     fresh.created_at = old.created_at;
                     fresh.request_hash = old.request_hash;
                     fresh.fitting_id = old.fitting_id.or(fresh.fitting_id);
@@ -513,10 +517,7 @@ impl Writer {
                     db::outcomes::update(conn, &fresh)?;
                     report.updated += 1;
                 }
-                None => {
-                    fresh.id = self.ids.next_id();
-                    inserts.push(fresh);
-                }
+                None => inserts.push(fresh),
             }
         }
         insert_outcomes(conn, &inserts, &self.bulk)?;

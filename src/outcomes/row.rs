@@ -57,12 +57,13 @@ pub fn validate_report(report: &SaleReport, catalogue: &Catalogue) -> Result<(),
     Ok(())
 }
 
-/// A row for a new sale (the report must have been validated and its sale id resolved).
-pub fn new_row(report: &SaleReport, sold_at: DateTime<Utc>, request_hash: Option<String>) -> OutcomeRow {
+/// A row for a new sale with the id given (the report must have been validated and its sale id
+/// resolved). The caller chooses the id: the API a random one, the import ascending ones.
+pub fn new_row(id: crate::db::DbUuid, report: &SaleReport, sold_at: DateTime<Utc>, request_hash: Option<String>) -> OutcomeRow {
     let now = crate::time::now();
     let followed_up = report.satisfaction.is_some() || report.pain_at_follow_up_0_10.is_some();
     OutcomeRow {
-        id: crate::db::DbUuid::new_v4(),
+        id,
         sale_id: report.sale_id.clone().unwrap_or_default(),
         fitting_id: report.fitting_id.map(crate::db::DbUuid),
         store_id: report.store_id.as_ref().map(|s| s.to_string()),

@@ -112,7 +112,7 @@ impl OutcomeService {
         let sold_at = report.sold_at.unwrap_or_else(Utc::now);
         // The hash covers the body as sent (sold_at may default to now, so hash before filling it).
         let hash = hash_report(&report);
-        let row = new_row(&report, sold_at, Some(hash.clone()));
+        let row = new_row(crate::db::DbUuid::new_v4(), &report, sold_at, Some(hash.clone()));
         let fitting_id = report.fitting_id;
         let sale_id = row.sale_id.clone();
         let store_id = row.store_id.clone();
