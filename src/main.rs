@@ -4,6 +4,14 @@ use clap::Parser;
 use stridefit::cli::{Cli, Command, ImportCommand, KeysCommand, ModelsCommand, ServeArgs};
 use stridefit::{commands, Application};
 
+/// mimalloc instead of the system allocator: an answer to `POST /v1/recommendations` makes
+/// about 180 short-lived allocations (its texts, vectors and the framework's buffers), and
+/// glibc's malloc and free spent about a tenth of the request's instructions on them
+/// (benches/README.md, "Whole requests"). Only the binary sets it; the library, its tests and
+/// the benches (which count allocations with their own) keep the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let cli = Cli::parse();
