@@ -39,9 +39,35 @@ impl fmt::Display for Whole {
     }
 }
 
+/// `{}` of `Spaced(name)` is `name.replace('_', " ")` (a snake_case name said in words),
+/// written without a copy.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Spaced<'a>(pub &'a str);
+
+impl fmt::Display for Spaced<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut words = self.0.split('_');
+        if let Some(first) = words.next() {
+            f.write_str(first)?;
+        }
+        for word in words {
+            f.write_str(" ")?;
+            f.write_str(word)?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Whole;
+    use super::{Spaced, Whole};
+
+    #[test]
+    fn a_spaced_name_reads_as_its_underscores_replaced() {
+        for name in ["", "_", "motion_control", "extra_wide", "a__b_", "neutral"] {
+            assert_eq!(Spaced(name).to_string(), name.replace('_', " "), "{name:?}");
+        }
+    }
 
     fn check(x: f64) {
         assert_eq!(format!("{}", Whole(x)), format!("{x:.0}"), "{x:?}");

@@ -1,7 +1,7 @@
 //! Plain-words reasons for a ranked shoe, taken from the scorer's largest contributions,
 //! so the explanation always matches what actually moved the score.
 
-use crate::text::Whole;
+use crate::text::{Spaced, Whole};
 use crate::catalogue::{Category, Shoe, Terrain};
 use super::Scored;
 use crate::features::attributes::SHOE_GROUP_COUNT;
@@ -21,14 +21,6 @@ pub struct Explanation {
     pub notes: Vec<String>,
 }
 
-fn drop_comparison(runner: &RunnerSignals, shoe: &Shoe) -> Option<String> {
-    let delta = shoe.drop_mm? - runner.worn_drop_mm?;
-    Some(match delta {
-        d if d.abs() < 0.5 => "same drop as your worn pair".to_owned(),
-        d if d < 0.0 => format!("{} mm lower drop than your worn pair", Whole(-d)),
-        d => format!("{} mm higher drop than your worn pair", Whole(d)),
-    })
-}
 
 fn terrain_words(terrain: Terrain) -> &'static str {
     match terrain {
@@ -47,10 +39,20 @@ fn support_reason(runner: &RunnerSignals) -> String {
     }
 }
 
-fn cushioning_words(shoe: &Shoe) -> String {
-    match shoe.heel_stack_mm {
-        Some(stack) => format!("{} mm of {} cushioning", Whole(stack), shoe.cushioning.as_str()),
-        None => format!("{} cushioning", shoe.cushioning.as_str()),
+/// "38 mm of high cushioning" (or "high cushioning" without a stack height), written into
+/// the sentence that says it rather than into a string of its own.
+fn cushioning_words(shoe: &Shoe) -> CushioningWords<'_> {
+    CushioningWords(shoe)
+}
+
+struct CushioningWords<'a>(&'a Shoe);
+
+impl std::fmt::Display for CushioningWords<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.heel_stack_mm {
+            Some(stack) => write!(f, "{} mm of {} cushioning", Whole(stack), self.0.cushioning.as_str()),
+            None => write!(f, "{} cushioning", self.0.cushioning.as_str()),
+        }
     }
 }
 
@@ -94,7 +96,7 @@ fn reason(feature: Feature, runner: &RunnerSignals, shoe: &Shoe) -> Option<Strin
         DropCm => format!("{} mm drop", Whole(shoe.drop_mm?)),
         ForefootStrikeXDrop => format!("{} mm drop suits your forefoot strike", Whole(shoe.drop_mm?)),
         WidthUnavailable if runner.width != crate::catalogue::Width::Standard => {
-            format!("made in {} width, as your feet need", runner.width.as_str().replace('_', " "))
+            format!("made in {} width, as your feet need", Spaced(runner.width.as_str()))
         }
         OverBudget => {
             let (price, budget) = (shoe.price_usd?, runner.budget_usd?);
@@ -142,12 +144,14 @@ fn same_drop(runner: &RunnerSignals, shoe: &Shoe) -> Option<String> {
 /// A change of drop from the worn pair, with how to ease into it.
 fn drop_change_caution(runner: &RunnerSignals, shoe: &Shoe) -> Option<String> {
     let (drop, worn) = (shoe.drop_mm?, runner.worn_drop_mm?);
-    if (drop - worn).abs() < 0.5 {
+    let delta = drop - worn;
+    if delta.abs() < 0.5 {
         return None;
     }
+    let (by, way) = if delta < 0.0 { (-delta, "lower") } else { (delta, "higher") };
     Some(format!(
-        "{} ({} mm, yours {} mm): ease into it over a few weeks, starting with shorter runs",
-        drop_comparison(runner, shoe)?,
+        "{} mm {way} drop than your worn pair ({} mm, yours {} mm): ease into it over a few weeks, starting with shorter runs",
+        Whole(by),
         Whole(drop),
         Whole(worn)
     ))
@@ -159,8 +163,8 @@ fn support_change_caution(runner: &RunnerSignals, shoe: &Shoe) -> Option<String>
     (worn.support != shoe.support).then(|| {
         format!(
             "{} after your {} pair: alternate with it for the first few runs",
-            shoe.support.as_str().replace('_', " "),
-            worn.support.as_str().replace('_', " ")
+            Spaced(shoe.support.as_str()),
+            Spaced(worn.support.as_str())
         )
     })
 }
@@ -168,7 +172,7 @@ fn support_change_caution(runner: &RunnerSignals, shoe: &Shoe) -> Option<String>
 fn caution(feature: Feature, runner: &RunnerSignals, shoe: &Shoe, x: &FeatureVector) -> Option<String> {
     use Feature::*;
     Some(match feature {
-        WidthUnavailable => format!("not made in {} width", runner.width.as_str().replace('_', " ")),
+        WidthUnavailable => format!("not made in {} width", Spaced(runner.width.as_str())),
         OverBudget => format!(
             "${} over your budget",
             Whole(shoe.price_usd? - runner.budget_usd?)
@@ -232,7 +236,7 @@ fn relation_reason(index: usize, runner: &RunnerSignals, shoe: &Shoe) -> Option<
 fn learned_reason(group: &str, shoe: &Shoe) -> Option<String> {
     Some(match group {
         "brand" => format!("runners like you often keep {} shoes", shoe.brand),
-        "support" => format!("{} shoes have suited runners like you", shoe.support.as_str().replace('_', " ")),
+        "support" => format!("{} shoes have suited runners like you", Spaced(shoe.support.as_str())),
         "cushioning" => format!("{} cushioning has suited runners like you", shoe.cushioning.as_str()),
         "category" => "the kind of shoe runners like you keep".into(),
         "drop_mm" => format!("a {} mm drop has suited runners like you", Whole(shoe.drop_mm?)),

@@ -329,21 +329,19 @@ impl<'a> Advisor<'a> {
             }
         };
         let (first_text, next_text) = (in_system(&first), in_system(&next));
-        let fit = match offset.filter(|o| o.records > 0.0 || o.brand_records > 0.0) {
-            Some(o) => match offset_words(o.length_mm, chart.step_mm(kind)) {
-                Some(words) if o.records >= 1.0 => {
-                    format!("this model runs {words} for runners like you")
-                }
-                Some(words) => format!("{} shoes run {words} for runners like you", shoe.brand),
-                None => "this model fits true to the chart".to_owned(),
-            },
-            None => format!(
-                "{} chart puts that at {}",
-                possessive(&shoe.brand),
-                first_text
-            ),
+        // How the model fits, said between the foot and the sizes to try: written into the
+        // reason in one string.
+        let fit = offset.filter(|o| o.records > 0.0 || o.brand_records > 0.0).map(|o| (o, offset_words(o.length_mm, chart.step_mm(kind))));
+        let reason = match fit {
+            Some((o, Some(words))) if o.records >= 1.0 => {
+                format!("{said}; this model runs {words} for runners like you: try {first_text}, then {next_text}")
+            }
+            Some((_, Some(words))) => {
+                format!("{said}; {} shoes run {words} for runners like you: try {first_text}, then {next_text}", shoe.brand)
+            }
+            Some((_, None)) => format!("{said}; this model fits true to the chart: try {first_text}, then {next_text}"),
+            None => format!("{said}; {} chart puts that at {first_text}: try {first_text}, then {next_text}", Possessive(&shoe.brand)),
         };
-        let reason = format!("{said}; {fit}: try {first_text}, then {next_text}");
         Some(SizeAdvice {
             system,
             first: first_text,
@@ -358,11 +356,16 @@ impl<'a> Advisor<'a> {
 }
 
 /// "Nike's", "Brooks'".
-fn possessive(name: &str) -> String {
-    if name.ends_with('s') {
-        format!("{name}'")
-    } else {
-        format!("{name}'s")
+struct Possessive<'a>(&'a str);
+
+impl std::fmt::Display for Possessive<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = self.0;
+        if name.ends_with('s') {
+            write!(f, "{name}'")
+        } else {
+            write!(f, "{name}'s")
+        }
     }
 }
 

@@ -28,10 +28,10 @@ pub enum SizeSystem {
 impl SizeSystem {
     pub fn label(self, size: f64) -> String {
         match self {
-            SizeSystem::Eu => format!("EU {}", eu_text(size)),
-            SizeSystem::Uk => format!("UK {}", half_text(size)),
-            SizeSystem::UsMen => format!("US men's {}", half_text(size)),
-            SizeSystem::UsWomen => format!("US women's {}", half_text(size)),
+            SizeSystem::Eu => format!("EU {}", EuText(size)),
+            SizeSystem::Uk => format!("UK {}", HalfText(size)),
+            SizeSystem::UsMen => format!("US men's {}", HalfText(size)),
+            SizeSystem::UsWomen => format!("US women's {}", HalfText(size)),
             SizeSystem::Mondopoint => format!("{} mm", Whole(size)),
         }
     }
@@ -57,22 +57,38 @@ pub(crate) fn with_lowercase<R>(text: &str, f: impl FnOnce(&str) -> R) -> R {
 
 /// EU sizes come in halves (42.5) and, at some brands, thirds (42⅔, stored as 42.67).
 pub fn eu_text(size: f64) -> String {
-    let sixths = eu_sixths(size);
-    let (whole, rest) = (sixths.div_euclid(6), sixths.rem_euclid(6));
-    match rest {
-        0 => format!("{whole}"),
-        2 => format!("{whole}⅓"),
-        3 => format!("{whole}.5"),
-        4 => format!("{whole}⅔"),
-        _ => format!("{size:.2}"),
+    EuText(size).to_string()
+}
+
+/// `eu_text` written into the label that says it, without a string of its own.
+struct EuText(f64);
+
+impl std::fmt::Display for EuText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let size = self.0;
+        let sixths = eu_sixths(size);
+        let (whole, rest) = (sixths.div_euclid(6), sixths.rem_euclid(6));
+        match rest {
+            0 => write!(f, "{whole}"),
+            2 => write!(f, "{whole}⅓"),
+            3 => write!(f, "{whole}.5"),
+            4 => write!(f, "{whole}⅔"),
+            _ => write!(f, "{size:.2}"),
+        }
     }
 }
 
-fn half_text(size: f64) -> String {
-    if (size - size.round()).abs() < 0.01 {
-        Whole(size).to_string()
-    } else {
-        format!("{size:.1}")
+/// A UK or US size: whole, or to one decimal.
+struct HalfText(f64);
+
+impl std::fmt::Display for HalfText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let size = self.0;
+        if (size - size.round()).abs() < 0.01 {
+            write!(f, "{}", Whole(size))
+        } else {
+            write!(f, "{size:.1}")
+        }
     }
 }
 
