@@ -31,6 +31,22 @@ const BATCH_SESSIONS: usize = 128;
 /// Stop once validation has not improved for this many checks (four passes): 8 stopped too
 /// early on 20 000 sessions (NDCG@5 against the truth 0.936 instead of 0.940).
 const PATIENCE: usize = 16;
+/// On a large history a pass is long: validation is checked at least every this many
+/// training sessions, and the patience is at most this many sessions trained without
+/// improvement. Four passes of patience were tuned on shops of 20 000 sessions (64 000
+/// sessions trained); at 1 M sales they were 2.4 M. Neither bound changes a history of up
+/// to 80 000 sessions (48 000 training sessions).
+const MAX_CHECK_SESSIONS: usize = 50_000;
+const MAX_PATIENCE_SESSIONS: usize = 200_000;
+/// The search's validation checks read at most this many validation sessions (an even
+/// spread through time): at 1 M sales there were 200 000, and checking them cost more than
+/// training. The figures it compares (strengths, passes, the two families) move by less
+/// than their differences with 20 000 sessions; no history under 100 000 sessions is sampled.
+pub const MAX_VALIDATION_SESSIONS: usize = 20_000;
+/// When the weakest strength of `ALPHAS` wins, the next two weaker ones on the same steps are
+/// tried, for at most this many rounds: the best strength falls as the history grows
+/// (0.03-0.1 at 6 000 sessions, 0.01 at 20 000, the grid's weakest, 0.001, at 1 M sales).
+const WEAKER_ROUNDS: usize = 2;
 
 /// Parameter layout: linear weights, intercept, then the interaction matrix (row-major).
 const INTERCEPT: usize = LINEAR_DIM;
@@ -335,8 +351,44 @@ pub struct SearchResult {
 /// Validation is checked this many times per pass, so early stopping is not coarse.
 const CHECKS_PER_PASS: usize = 4;
 
+/// Batches between two validation checks: a quarter of a pass, at most `MAX_CHECK_SESSIONS`.
+fn check_every(train_sessions: usize) -> usize {
+    let batches_per_pass = train_sessions.div_ceil(BATCH_SESSIONS).max(1);
+    batches_per_pass.div_ceil(CHECKS_PER_PASS).min(MAX_CHECK_SESSIONS / BATCH_SESSIONS).max(1)
+}
+
+/// Checks without improvement before the search stops: `PATIENCE`, or fewer when that
+/// would train more than `MAX_PATIENCE_SESSIONS` sessions.
+fn patience(train_sessions: usize) -> usize {
+    let sessions_per_check = check_every(train_sessions) * BATCH_SESSIONS;
+    PATIENCE.min(MAX_PATIENCE_SESSIONS / sessions_per_check).max(1)
+}
+
+/// The examples of at most `MAX_VALIDATION_SESSIONS` of these examples' sessions, spread
+/// evenly through them (sessions are numbered in time order); all of them when there are no
+/// more. The search checks these, and the family choice compares both families on them.
+pub fn validation_sample(dataset: &Dataset, examples: &[usize]) -> Vec<usize> {
+    spread_sessions(dataset, examples, MAX_VALIDATION_SESSIONS)
+}
+
+/// The examples of at most `max` of these examples' sessions, evenly spread, in their order.
+fn spread_sessions(dataset: &Dataset, examples: &[usize], max: usize) -> Vec<usize> {
+    let mut sessions: Vec<usize> = examples.iter().map(|&i| dataset.examples[i].session).collect();
+    sessions.sort_unstable();
+    sessions.dedup();
+    let n = sessions.len();
+    if n <= max {
+        return examples.to_vec();
+    }
+    let mut kept = vec![false; dataset.sessions.len()];
+    for k in 0..max {
+        kept[sessions[k * n / max]] = true;
+    }
+    examples.iter().copied().filter(|&i| kept[dataset.examples[i].session]).collect()
+}
+
 /// Trains for at most `passes` passes (fractional), in a seeded random order, calling
-/// `on_check(passes_so_far, theta)` `CHECKS_PER_PASS` times a pass; stops when it says so.
+/// `on_check(passes_so_far, theta)` every `check_every` batches; stops when it says so.
 fn fit_with(train: &Groups, passes: f64, alpha: f64, mut on_check: impl FnMut(f64, &[f64]) -> bool) -> Vec<f64> {
     let mut theta = vec![0.0; PARAMS];
     let mut adam = Adam::new();
@@ -346,7 +398,7 @@ fn fit_with(train: &Groups, passes: f64, alpha: f64, mut on_check: impl FnMut(f6
     let mut order: Vec<usize> = (0..train.len()).collect();
     let batches_per_pass = train.len().div_ceil(BATCH_SESSIONS).max(1);
     let total = (passes * batches_per_pass as f64).round() as usize;
-    let check_every = batches_per_pass.div_ceil(CHECKS_PER_PASS).max(1);
+    let check_every = check_every(train.len());
     for done in 0..total {
         let in_pass = done % batches_per_pass;
         if in_pass == 0 {
@@ -374,42 +426,62 @@ pub fn fit(
 ) -> Result<(InteractionArtifact, Vec<SearchResult>, f64), TrainError> {
     let train_groups = Groups::new(dataset, train, standardiser(dataset, train));
     // Validation is standardised as training is.
-    let valid_groups = Groups::new(dataset, validation, (train_groups.means.clone(), train_groups.scales.clone()));
+    let valid_groups = Groups::new(dataset, &validation_sample(dataset, validation), (train_groups.means.clone(), train_groups.scales.clone()));
     if train_groups.len() == 0 {
         return Err(TrainError::NotEnoughData("no training sessions".into()));
     }
+    let patience = patience(train_groups.len());
+    let search = |alpha: f64| {
+        let (mut best, mut best_passes, mut since) = (f64::INFINITY, 1.0, 0);
+        fit_with(&train_groups, MAX_PASSES, alpha, |passes, theta| {
+            let v = if valid_groups.len() == 0 { 0.0 } else { objective(theta, &valid_groups) };
+            log::debug!("alpha {alpha}: {passes:.3} passes, validation objective {v:.6}");
+            if v < best - 1e-5 {
+                (best, best_passes, since) = (v, passes, 0);
+            } else {
+                since += 1;
+            }
+            since < patience
+        });
+        SearchResult { alpha, passes: best_passes, validation_objective: best }
+    };
+    let best_of = |results: &[SearchResult]| {
+        results.iter().min_by(|a, b| a.validation_objective.total_cmp(&b.validation_objective)).cloned()
+    };
     // Each strength's search is independent and seeded alike, so they run in parallel and
     // give exactly what they gave one after another.
     use rayon::prelude::*;
-    let results: Vec<SearchResult> = ALPHAS
-        .par_iter()
-        .map(|&alpha| {
-            let (mut best, mut best_passes, mut since) = (f64::INFINITY, 1.0, 0);
-            fit_with(&train_groups, MAX_PASSES, alpha, |passes, theta| {
-                let v = if valid_groups.len() == 0 { 0.0 } else { objective(theta, &valid_groups) };
-                if v < best - 1e-5 {
-                    (best, best_passes, since) = (v, passes, 0);
-                } else {
-                    since += 1;
-                }
-                since < PATIENCE
-            });
-            SearchResult { alpha, passes: best_passes, validation_objective: best }
-        })
-        .collect();
-    on_step(ALPHAS.len(), ALPHAS.len() + 1);
+    let mut results: Vec<SearchResult> = ALPHAS.par_iter().map(|&alpha| search(alpha)).collect();
+    // The weakest strength won: the grid's edge, not the best, may have been found. The
+    // next two weaker ones are tried side by side, and two more if the weakest wins again.
+    for _ in 0..WEAKER_ROUNDS {
+        let weakest = results[0].alpha;
+        if best_of(&results).map(|b| b.alpha) != Some(weakest) {
+            break;
+        }
+        let (a, b) = (next_weaker(weakest), next_weaker(next_weaker(weakest)));
+        let (ra, rb) = rayon::join(|| search(a), || search(b));
+        results.splice(0..0, [rb, ra]);
+    }
+    let steps = results.len() + 1;
+    on_step(results.len(), steps);
     // The search's groups go before the final fit builds its own over train + validation.
     drop((train_groups, valid_groups));
-    let best = results
-        .iter()
-        .min_by(|a, b| a.validation_objective.total_cmp(&b.validation_objective))
-        .cloned()
-        .ok_or_else(|| TrainError::Solver("no regularisation strength tried".into()))?;
+    let best = best_of(&results).ok_or_else(|| TrainError::Solver("no regularisation strength tried".into()))?;
 
     let all: Vec<usize> = train.iter().chain(validation).copied().collect();
     let artifact = refit(dataset, &all, best.alpha, best.passes, version)?;
-    on_step(ALPHAS.len() + 1, ALPHAS.len() + 1);
+    on_step(steps, steps);
     Ok((artifact, results, best.validation_objective))
+}
+
+/// The next strength below `alpha` on the grid's 1-3-10 steps (0.001 → 0.0003 → 0.0001).
+fn next_weaker(alpha: f64) -> f64 {
+    let written = format!("{alpha:.0e}");
+    let (mantissa, exponent) = written.split_once('e').unwrap_or(("1", "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    let weaker = if mantissa.parse::<f64>().unwrap_or(1.0) >= 2.0 { format!("1e{exponent}") } else { format!("3e{}", exponent - 1) };
+    weaker.parse().unwrap_or(alpha / 3.0)
 }
 
 /// Fits with fixed hyper-parameters (no search) on these examples: the final fit, and the
@@ -447,4 +519,58 @@ pub fn validation_objective(scorer: &dyn crate::ranking::Scorer, dataset: &Datas
         loss.add(session_loss(&z, &labels, &grades, (1.0, 1.0), &mut Vec::new()));
     }
     loss.objective()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_validation_sample_spreads_whole_sessions_through_time_and_keeps_small_sets_whole() {
+        use crate::catalogue::csv::{parse_insoles, parse_shoes, BUNDLED_INSOLES_CSV, BUNDLED_SHOES_CSV};
+        use crate::simulate::{simulate, to_records, SimulationConfig};
+        let catalogue =
+            crate::catalogue::Catalogue::new(parse_shoes(BUNDLED_SHOES_CSV).unwrap(), parse_insoles(BUNDLED_INSOLES_CSV).unwrap());
+        let sales = simulate(&catalogue, &SimulationConfig { sales: 400, seed: 5, ..Default::default() });
+        let data = super::super::dataset::build(&to_records(&sales, chrono::Utc::now()), &catalogue);
+        let all: Vec<usize> = (0..data.examples.len()).collect();
+        assert_eq!(spread_sessions(&data, &all, data.sessions.len()), all);
+
+        let sample = spread_sessions(&data, &all, 40);
+        let kept: std::collections::BTreeSet<usize> = sample.iter().map(|&i| data.examples[i].session).collect();
+        assert_eq!(kept.len(), 40);
+        // Whole sessions, in the examples' order.
+        assert_eq!(sample, all.iter().copied().filter(|&i| kept.contains(&data.examples[i].session)).collect::<Vec<_>>());
+        // Spread from the oldest session to the newest tenth.
+        assert_eq!(kept.first(), Some(&0));
+        assert!(*kept.last().unwrap() >= data.sessions.len() * 9 / 10);
+    }
+
+    #[test]
+    fn weaker_strengths_continue_the_grids_steps() {
+        let mut alpha = ALPHAS[0];
+        let mut seen = Vec::new();
+        for _ in 0..4 {
+            alpha = next_weaker(alpha);
+            seen.push(alpha);
+        }
+        assert_eq!(seen, [0.0003, 0.0001, 0.00003, 0.00001]);
+        assert_eq!(next_weaker(0.3), 0.1);
+        assert_eq!(next_weaker(0.01), 0.003);
+    }
+
+    #[test]
+    fn checks_and_patience_are_a_quarter_pass_and_four_passes_until_a_pass_is_long() {
+        // Histories of the learning curve (2 000 to 20 000 sessions, 60-80 % of them trained on)
+        // and up to 80 000 sessions keep four checks a pass and sixteen checks of patience.
+        for train in [1_200usize, 16_000, 48_000] {
+            let batches = train.div_ceil(BATCH_SESSIONS);
+            assert_eq!(check_every(train), batches.div_ceil(CHECKS_PER_PASS), "{train}");
+            assert_eq!(patience(train), PATIENCE, "{train}");
+        }
+        // 1 M sales: 600 000 training sessions, a check every 49 920 sessions, four of patience.
+        assert_eq!(check_every(600_000) * BATCH_SESSIONS, 49_920);
+        assert_eq!(patience(600_000), 4);
+        assert!(patience(600_000) * check_every(600_000) * BATCH_SESSIONS <= MAX_PATIENCE_SESSIONS);
+    }
 }

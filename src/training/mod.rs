@@ -123,11 +123,30 @@ pub fn compare(
     use evaluate::{evaluate, evaluate_ranker, Ranker};
     let counts = evaluate::popularity(data, &split.train);
     let test = &split.test;
-    let candidate_eval = evaluate(candidate, data, test, catalogue);
-    let active_eval = active
-        .filter(|a| a.version() != crate::ranking::baseline::BASELINE_VERSION && a.version() != candidate.version())
-        .map(|a| evaluate(a, data, test, catalogue));
-    let baseline = evaluate(&BaselineScorer::new(), data, test, catalogue);
+    // The five evaluations are independent (each seeds its own bootstrap): side by side.
+    let ((candidate_eval, active_eval), (baseline, (popularity, random))) = rayon::join(
+        || {
+            rayon::join(
+                || evaluate(candidate, data, test, catalogue),
+                || {
+                    active
+                        .filter(|a| a.version() != crate::ranking::baseline::BASELINE_VERSION && a.version() != candidate.version())
+                        .map(|a| evaluate(a, data, test, catalogue))
+                },
+            )
+        },
+        || {
+            rayon::join(
+                || evaluate(&BaselineScorer::new(), data, test, catalogue),
+                || {
+                    rayon::join(
+                        || evaluate_ranker(&Ranker::Popularity(&counts), data, test, catalogue),
+                        || evaluate_ranker(&Ranker::Random, data, test, catalogue),
+                    )
+                },
+            )
+        },
+    );
     let against = active_eval.as_ref().unwrap_or(&baseline);
     let metric = if candidate_eval.overall.tried_sessions > 0 { "tried_ndcg_at_5" } else { "ndcg_at_5" };
     let gain = evaluate::gain_interval(&candidate_eval, against).map(|(mean, interval)| Gain {
@@ -144,8 +163,8 @@ pub fn compare(
             from: times.iter().min().copied(),
             to: times.iter().max().copied(),
         },
-        popularity: Some(evaluate_ranker(&Ranker::Popularity(&counts), data, test, catalogue)),
-        random: Some(evaluate_ranker(&Ranker::Random, data, test, catalogue)),
+        popularity: Some(popularity),
+        random: Some(random),
         candidate: candidate_eval,
         active: active_eval,
         baseline,
@@ -232,9 +251,11 @@ pub fn train_on(
 
     // The family choice compares both on the same validation sessions and objective. The
     // logistic model's figure is measured with its final fit, which has seen validation,
-    // so the comparison leans its way: the ranker must win clearly.
+    // so the comparison leans its way: the ranker must win clearly. Both are measured on the
+    // validation sessions the ranker's search checked (all of them, up to 20 000).
     let logistic_model = TrainedModel::from_artifact(logistic.clone()).map_err(|e| TrainError::Solver(e.to_string()))?;
-    let logistic_objective = interaction::validation_objective(&logistic_model, data, &split.validation);
+    let checked = interaction::validation_sample(data, &split.validation);
+    let logistic_objective = interaction::validation_objective(&logistic_model, data, &checked);
     let families = vec![
         FamilyResult {
             family: crate::model::LOGISTIC_KIND.into(),
