@@ -354,14 +354,14 @@ const CHECKS_PER_PASS: usize = 4;
 /// Batches between two validation checks: a quarter of a pass, at most `MAX_CHECK_SESSIONS`.
 fn check_every(train_sessions: usize) -> usize {
     let batches_per_pass = train_sessions.div_ceil(BATCH_SESSIONS).max(1);
-    batches_per_pass.div_ceil(CHECKS_PER_PASS).min(MAX_CHECK_SESSIONS / BATCH_SESSIONS).max(1)
+    batches_per_pass.div_ceil(CHECKS_PER_PASS).clamp(1, MAX_CHECK_SESSIONS / BATCH_SESSIONS)
 }
 
 /// Checks without improvement before the search stops: `PATIENCE`, or fewer when that
 /// would train more than `MAX_PATIENCE_SESSIONS` sessions.
 fn patience(train_sessions: usize) -> usize {
     let sessions_per_check = check_every(train_sessions) * BATCH_SESSIONS;
-    PATIENCE.min(MAX_PATIENCE_SESSIONS / sessions_per_check).max(1)
+    (MAX_PATIENCE_SESSIONS / sessions_per_check).clamp(1, PATIENCE)
 }
 
 /// The examples of at most `MAX_VALIDATION_SESSIONS` of these examples' sessions, spread
