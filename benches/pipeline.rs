@@ -98,6 +98,13 @@ fn run_step(step: &str, url: &str, csv: &Path) {
                 result.comparison.baseline.overall.ndcg_at_5,
                 peak_mb()
             );
+            let tried = |m: &stridefit::training::Metrics| m.tried_ndcg_at_5.map_or("-".into(), |v| format!("{v:.4}"));
+            println!(
+                "held-out tried-on NDCG@5: candidate {}, baseline {}; chosen {}",
+                tried(&result.comparison.candidate.overall),
+                tried(&result.comparison.baseline.overall),
+                serde_json::to_string(&result.summary.families.iter().find(|f| f.family == result.summary.family).map(|f| &f.hyper_parameters)).unwrap_or_default()
+            );
             println!("model digest {} (the same digest = the same model, weight for weight)", model_digest(&result.artifact));
             println!("measure train {train_s} {}", peak_mb());
         }
