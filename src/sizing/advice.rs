@@ -329,19 +329,16 @@ impl<'a> Advisor<'a> {
             }
         };
         let (first_text, next_text) = (in_system(&first), in_system(&next));
-        // How the model fits, said between the foot and the sizes to try: written into the
-        // reason in one string.
-        let fit = offset.filter(|o| o.records > 0.0 || o.brand_records > 0.0).map(|o| (o, offset_words(o.length_mm, chart.step_mm(kind))));
-        let reason = match fit {
-            Some((o, Some(words))) if o.records >= 1.0 => {
-                format!("{said}; this model runs {words} for runners like you: try {first_text}, then {next_text}")
-            }
-            Some((_, Some(words))) => {
-                format!("{said}; {} shoes run {words} for runners like you: try {first_text}, then {next_text}", shoe.brand)
-            }
-            Some((_, None)) => format!("{said}; this model fits true to the chart: try {first_text}, then {next_text}"),
-            None => format!("{said}; {} chart puts that at {first_text}: try {first_text}, then {next_text}", Possessive(&shoe.brand)),
+        // How the model fits, said between the foot and the sizes to try.
+        let fit = match offset.filter(|o| o.records > 0.0 || o.brand_records > 0.0) {
+            Some(o) => match offset_words(o.length_mm, chart.step_mm(kind)) {
+                Some(words) if o.records >= 1.0 => FitWords::Model(words),
+                Some(words) => FitWords::Brand(&shoe.brand, words),
+                None => FitWords::TrueToChart,
+            },
+            None => FitWords::Chart(&shoe.brand, &first_text),
         };
+        let reason = format!("{said}; {fit}: try {first_text}, then {next_text}");
         Some(SizeAdvice {
             system,
             first: first_text,
@@ -352,6 +349,29 @@ impl<'a> Advisor<'a> {
             reason,
             width: width_advice(self.width.0, &self.width.1, shoe, offset.as_ref()),
         })
+    }
+}
+
+/// How a model fits, in a size advice's reason; written into the reason rather than into a
+/// string of its own.
+enum FitWords<'a> {
+    /// "this model runs half a size short for runners like you"
+    Model(String),
+    /// "Nike shoes run half a size short for runners like you" (the brand's records only)
+    Brand(&'a str, String),
+    TrueToChart,
+    /// "Nike's chart puts that at EU 42" (nothing learned yet)
+    Chart(&'a str, &'a str),
+}
+
+impl std::fmt::Display for FitWords<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FitWords::Model(words) => write!(f, "this model runs {words} for runners like you"),
+            FitWords::Brand(brand, words) => write!(f, "{brand} shoes run {words} for runners like you"),
+            FitWords::TrueToChart => f.write_str("this model fits true to the chart"),
+            FitWords::Chart(brand, first) => write!(f, "{} chart puts that at {first}", Possessive(brand)),
+        }
     }
 }
 
@@ -453,6 +473,30 @@ mod tests {
             "{}",
             a.reason
         );
+    }
+
+    /// The reason's sentence in each of the four ways a model can fit: learned for the model,
+    /// for its brand only, true to the chart, or nothing learned (the brand's chart).
+    #[test]
+    fn the_reason_says_how_the_model_fits_between_the_foot_and_the_sizes_to_try() {
+        let c = catalogue();
+        let shoe = c.shoe("nike-pegasus-41").unwrap();
+        let f = fitting(json!({"right": {"length_mm": 268.0}}), "male");
+        let learned = |length_mm: f64, records: f64| {
+            let mut o = offsets("nike-pegasus-41", length_mm);
+            o.shoes.get_mut("nike-pegasus-41").unwrap().records = records;
+            o
+        };
+        for (offsets, fit) in [
+            (SizeOffsets::default(), "Nike's chart puts that at EU 42.5".to_owned()),
+            (learned(5.0, 40.0), "this model runs about half a size short for runners like you".to_owned()),
+            (learned(5.0, 0.0), "Nike shoes run about half a size short for runners like you".to_owned()),
+            (learned(0.0, 40.0), "this model fits true to the chart".to_owned()),
+        ] {
+            let a = advise(&f, shoe, &c, SizeCharts::bundled(), &offsets).unwrap();
+            let expected = format!("you measure 268 mm (right foot); {fit}: try {}, then {}", a.first, a.next);
+            assert_eq!(a.reason, expected);
+        }
     }
 
     #[test]
