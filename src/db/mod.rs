@@ -50,7 +50,6 @@ struct Checkpoint {
 /// itself after some failures (a full disk or an I/O error while it writes pages or builds an
 /// index), so the rollback then finds no transaction and the caller would read "not in a
 /// transaction" instead of "database or disk is full".
-#[allow(clippy::disallowed_methods)] // the one place that drives diesel's transaction manager
 pub fn transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,

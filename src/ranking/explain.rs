@@ -21,7 +21,6 @@ pub struct Explanation {
     pub notes: Vec<String>,
 }
 
-
 fn terrain_words(terrain: Terrain) -> &'static str {
     match terrain {
         Terrain::Road => "road",
