@@ -80,10 +80,16 @@ pub fn find(conn: &mut DbConnection, id: FittingId) -> Result<FittingRow, DbErro
     Ok(fittings::table.find(DbUuid::from(id)).select(FittingRow::as_select()).first(conn)?)
 }
 
-/// Inserts many fittings in batches under SQLite's bound-parameter limit.
+/// Inserts many rows in statements under SQLite's bound-parameter limit (2000 rows of
+/// 6 values); on SQLite each statement is prepared once per connection and reused.
 pub fn insert_many(conn: &mut DbConnection, rows: &[FittingRow]) -> Result<(), DbError> {
-    for chunk in rows.chunks(2000) {
-        super::on_backend!(conn, |c| diesel::insert_into(fittings::table).values(chunk).execute(c))?;
+    match conn {
+        DbConnection::Sqlite(c) => super::insert_sqlite_reusing_statements!(c, fittings::table, rows, 2000)?,
+        DbConnection::Postgres(c) => {
+            for chunk in rows.chunks(2000) {
+                diesel::insert_into(fittings::table).values(chunk).execute(c)?;
+            }
+        }
     }
     Ok(())
 }

@@ -149,6 +149,22 @@ macro_rules! on_backend {
 }
 pub(crate) use on_backend;
 
+/// Inserts a slice of rows on SQLite through statements diesel prepares once per connection
+/// and reuses: `$n` rows at a time (an array's length is part of the statement's type, a
+/// slice's is not, so a slice's multi-row INSERT is prepared anew every time), and the rows
+/// left over one by one. Evaluates to `QueryResult<()>`.
+macro_rules! insert_sqlite_reusing_statements {
+    ($conn:expr, $table:expr, $rows:expr, $n:literal) => {{
+        use diesel::RunQueryDsl;
+        let (chunks, rest) = $rows.as_chunks::<$n>();
+        chunks
+            .iter()
+            .try_for_each(|chunk| diesel::insert_into($table).values(chunk).execute($conn).map(drop))
+            .and_then(|()| rest.iter().try_for_each(|row| diesel::insert_into($table).values(row).execute($conn).map(drop)))
+    }};
+}
+pub(crate) use insert_sqlite_reusing_statements;
+
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {
     Postgres(diesel::PgConnection),

@@ -58,10 +58,16 @@ pub fn insert(conn: &mut DbConnection, row: &OutcomeRow) -> Result<(), DbError> 
     Ok(())
 }
 
-/// Inserts many rows in batches that stay under SQLite's bound-parameter limit.
+/// Inserts many rows in statements under SQLite's bound-parameter limit (1000 rows of
+/// 18 values); on SQLite each statement is prepared once per connection and reused.
 pub fn insert_many(conn: &mut DbConnection, rows: &[OutcomeRow]) -> Result<(), DbError> {
-    for chunk in rows.chunks(1000) {
-        super::on_backend!(conn, |c| diesel::insert_into(outcomes::table).values(chunk).execute(c))?;
+    match conn {
+        DbConnection::Sqlite(c) => super::insert_sqlite_reusing_statements!(c, outcomes::table, rows, 1000)?,
+        DbConnection::Postgres(c) => {
+            for chunk in rows.chunks(1000) {
+                diesel::insert_into(outcomes::table).values(chunk).execute(c)?;
+            }
+        }
     }
     Ok(())
 }

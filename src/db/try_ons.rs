@@ -25,10 +25,16 @@ pub fn replace(conn: &mut DbConnection, fitting_id: DbUuid, rows: &[TryOnRow]) -
     insert_many(conn, rows)
 }
 
-/// Inserts rows in batches under SQLite's bound-parameter limit.
+/// Inserts many rows in statements under SQLite's bound-parameter limit (2000 rows of
+/// 6 values); on SQLite each statement is prepared once per connection and reused.
 pub fn insert_many(conn: &mut DbConnection, rows: &[TryOnRow]) -> Result<(), DbError> {
-    for chunk in rows.chunks(2000) {
-        super::on_backend!(conn, |c| diesel::insert_into(try_ons::table).values(chunk).execute(c))?;
+    match conn {
+        DbConnection::Sqlite(c) => super::insert_sqlite_reusing_statements!(c, try_ons::table, rows, 2000)?,
+        DbConnection::Postgres(c) => {
+            for chunk in rows.chunks(2000) {
+                diesel::insert_into(try_ons::table).values(chunk).execute(c)?;
+            }
+        }
     }
     Ok(())
 }
