@@ -19,6 +19,12 @@ use stridefit::training::{load_dataset, train_on, Silent};
 
 const STEP: &str = "STRIDEFIT_PIPELINE_STEP";
 
+/// The allocator the shipped binary runs on (src/main.rs), so each step measures what
+/// `stridefit import outcomes` and `stridefit train` do: on glibc's malloc the import spent
+/// about a fifth of its CPU time allocating and freeing (benches/README.md, "Training and import").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Peak resident memory of this process so far, in MB (Linux).
 fn peak_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")

@@ -83,9 +83,31 @@ impl FromSql<TimestampUtc, Pg> for DbTime {
 
 impl ToSql<TimestampUtc, Sqlite> for DbTime {
     fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
-        out.set_value(self.0.format(SQLITE_FORMAT).to_string());
+        out.set_value(sqlite_text(&self.0));
         Ok(IsNull::No)
     }
+}
+
+/// An instant in `SQLITE_FORMAT`, written digit by digit: chrono's formatter reads the format
+/// string again for every value, which took a tenth of the writer's time in a 1 M-row import
+/// (three instants or more per sale). Years outside 0..=9999 and leap seconds go to chrono.
+fn sqlite_text(t: &DateTime<Utc>) -> String {
+    use chrono::{Datelike, Timelike};
+    let (year, nanos) = (t.year(), t.nanosecond());
+    let Ok(year @ 0..=9999) = u32::try_from(year) else { return t.format(SQLITE_FORMAT).to_string() };
+    if nanos >= 1_000_000_000 {
+        return t.format(SQLITE_FORMAT).to_string();
+    }
+    let mut text = *b"0000-00-00 00:00:00.000000+00:00";
+    let fields = [(0..4, year), (5..7, t.month()), (8..10, t.day()), (11..13, t.hour()), (14..16, t.minute()), (17..19, t.second()), (20..26, nanos / 1000)];
+    for (range, value) in fields {
+        let mut rest = value;
+        for digit in text[range].iter_mut().rev() {
+            *digit = b'0' + (rest % 10) as u8;
+            rest /= 10;
+        }
+    }
+    String::from_utf8_lossy(&text).into_owned()
 }
 
 impl FromSql<TimestampUtc, Sqlite> for DbTime {
@@ -295,6 +317,34 @@ on_both_backends!(Uuid => DbUuid);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The hand-written form is chrono's, character for character, so stored text (and its
+    /// order) does not change: every field's extremes, random instants, and what goes to chrono.
+    #[test]
+    fn instants_are_written_for_sqlite_exactly_as_the_format_string_writes_them() {
+        use chrono::TimeZone;
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        let mut instants: Vec<DateTime<Utc>> = (0..20_000)
+            .map(|_| {
+                let seconds = rng.gen_range(-62_167_219_200_i64..253_402_300_800);
+                DateTime::from_timestamp(seconds, rng.gen_range(0..1_000_000_000)).unwrap()
+            })
+            .collect();
+        instants.extend([
+            DateTime::UNIX_EPOCH,
+            Utc.with_ymd_and_hms(0, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap() + chrono::Duration::nanoseconds(999_999_999),
+            Utc.with_ymd_and_hms(10_000, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(-1, 6, 30, 12, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(2026, 11, 29, 10, 0, 0).unwrap() + chrono::Duration::microseconds(1),
+            // A leap second.
+            Utc.from_utc_datetime(&chrono::NaiveDate::from_ymd_opt(2016, 12, 31).unwrap().and_hms_nano_opt(23, 59, 59, 1_500_000_000).unwrap()),
+        ]);
+        for t in instants {
+            assert_eq!(sqlite_text(&t), t.format(SQLITE_FORMAT).to_string(), "{t:?}");
+        }
+    }
 
     #[test]
     fn ascending_ids_grow_as_bytes_and_as_stored_text_across_a_full_counter() {
