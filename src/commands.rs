@@ -14,7 +14,7 @@ use crate::model::activations::Actor;
 use crate::db::Database;
 use crate::model::registry::{load_scorer, store_model};
 use crate::model::ModelRegistry;
-use crate::sizing::offsets::records_from_sales;
+use crate::sizing::offsets::{SizeEvidence, SizeOffsets};
 use crate::ranking::ActiveScorer;
 use crate::tabular::TableError;
 use crate::training::{self, dataset, Comparison, Evaluation, Progress, SaleRecord};
@@ -113,19 +113,32 @@ fn file_records(file: &Path, catalogue: &crate::catalogue::Catalogue) -> anyhow:
     crate::outcomes::import::records_from_file(&read(file)?, catalogue).map_err(report_rows)
 }
 
-/// The dataset `train` and `evaluate` read: a file's sales (held, as the file is read whole,
-/// with them for the caller) or the stored ones, streamed into the packed dataset.
-fn dataset_from(
+/// The dataset `evaluate` reads: a file's sales (read whole) or the stored ones, streamed into
+/// the packed dataset.
+fn dataset_from(db: &Database, catalogue: &crate::catalogue::Catalogue, file: Option<&Path>) -> anyhow::Result<dataset::Dataset> {
+    Ok(match file {
+        Some(file) => dataset::build(&file_records(file, catalogue)?, catalogue),
+        None => training::load_dataset(db, catalogue)?,
+    })
+}
+
+/// The dataset `train` fits and the size offsets learned from the same sales: a file's
+/// (held whole) or the stored ones (one streamed read serves both, the offsets learned before
+/// the features are built, as the training job does).
+fn dataset_and_sizes(
     db: &Database,
     catalogue: &crate::catalogue::Catalogue,
     file: Option<&Path>,
-) -> anyhow::Result<(dataset::Dataset, Option<Vec<SaleRecord>>)> {
+) -> anyhow::Result<(dataset::Dataset, SizeOffsets)> {
+    let learn = |evidence: SizeEvidence| crate::sizing::service::learn_offsets(&evidence, catalogue);
     Ok(match file {
         Some(file) => {
             let records = file_records(file, catalogue)?;
-            (dataset::build(&records, catalogue), Some(records))
+            let mut evidence = SizeEvidence::default();
+            records.iter().for_each(|sale| evidence.add(sale));
+            (dataset::build(&records, catalogue), learn(evidence))
         }
-        None => (training::load_dataset(db, catalogue)?, None),
+        None => training::load_dataset_and_sizes(db, catalogue, learn)?,
     })
 }
 
@@ -203,10 +216,7 @@ pub fn train(database_url: &str, args: &TrainArgs) -> anyhow::Result<()> {
     registry.load_active()?;
     let bar = Bar::new("train");
     bar.report(0.01, "loading outcomes");
-    // The stored sales are read again for the size offsets after the fit, as the training
-    // job does; a file's are at hand.
-    let (data, file_records) = dataset_from(&db, &catalogue, args.from.as_deref())?;
-    let size_records = file_records.map(|records| records_from_sales(&records));
+    let (data, offsets) = dataset_and_sizes(&db, &catalogue, args.from.as_deref())?;
     let current = active.get();
     let mut result = training::train_on(&data, &catalogue, Some(current.as_ref().as_ref()), &bar, &AtomicBool::new(false))?;
     drop(data);
@@ -214,10 +224,7 @@ pub fn train(database_url: &str, args: &TrainArgs) -> anyhow::Result<()> {
     result.summary.synthetic |= args.synthetic;
     let summary = serde_json::to_value(&result.summary)?;
     db.with_conn(|conn| store_model(conn, &result.artifact, &summary, Some(&result.comparison)))?;
-    let sized = match size_records {
-        Some(records) => crate::sizing::service::learn_and_store(&db, &records, &catalogue)?,
-        None => crate::sizing::service::learn_from_stored_sales(&db, &catalogue)?,
-    };
+    let sized = crate::sizing::service::store(&db, &offsets, &catalogue)?;
     let version = result.artifact.version().to_owned();
     println!(
         "trained {version} ({}) on {} labelled sales and {} tried-and-put-back shoes from {} sessions",
@@ -258,7 +265,7 @@ pub fn evaluate(database_url: &str, args: &EvaluateArgs) -> anyhow::Result<()> {
     let scorer = db.with_conn(|conn| Ok(load_scorer(conn, &version)))??;
     let bar = Bar::new("evaluate");
     bar.report(0.1, "loading outcomes");
-    let (data, _) = dataset_from(&db, &catalogue, args.from.as_deref())?;
+    let data = dataset_from(&db, &catalogue, args.from.as_deref())?;
     let split = dataset::split_by_time(&data, training::TEST_FRACTION, training::VALIDATION_FRACTION);
     bar.report(0.4, "scoring held-out sessions");
     let current = active.get();

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::chart::{ChartKind, SizeCharts, SizeSystem};
 use crate::catalogue::Catalogue;
-use crate::outcomes::{FitObservation, ReturnReason};
+use crate::outcomes::{FitObservation, ReturnReason, TryOn};
 use crate::training::SaleRecord;
 
 /// Records' worth of belief in the brand's width remark rate when estimating a model's, and
@@ -110,15 +110,13 @@ fn likelihood(bound: Bound, o: f64) -> f64 {
 /// (weighted) times a normal prior, so few records leave the estimate near the prior.
 fn posterior_mean(records: &[(f64, Bound)], prior_mm: f64, prior_sd_mm: f64) -> f64 {
     let grid: Vec<f64> = (0..=200).map(|i| -25.0 + 0.25 * f64::from(i)).collect();
+    let log_likelihood = log_likelihood_sums(records, &grid);
     let log_post: Vec<f64> = grid
         .iter()
-        .map(|&o| {
+        .zip(&log_likelihood)
+        .map(|(&o, &sum)| {
             let z = (o - prior_mm) / prior_sd_mm;
-            -0.5 * z * z
-                + records
-                    .iter()
-                    .map(|&(w, b)| w * likelihood(b, o).ln())
-                    .sum::<f64>()
+            -0.5 * z * z + sum
         })
         .collect();
     let top = log_post.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -132,6 +130,47 @@ fn posterior_mean(records: &[(f64, Bound)], prior_mm: f64, prior_sd_mm: f64) -> 
         num / den
     } else {
         prior_mm
+    }
+}
+
+/// Distinct (weight, bound) pairs whose terms are kept: measured feet come in whole
+/// millimetres and sizes in chart steps, so a brand's records hold a few thousand at most;
+/// past this, terms are computed for each record (the same sums, only slower).
+const KEPT_TERMS: usize = 20_000;
+
+/// At each grid point, the sum over the records, in their order, of each record's weighted
+/// log likelihood. Each distinct record's terms are computed once (a million records hold a
+/// few thousand): each sum adds the same terms in the same order as summing record by
+/// record, so it is the same to the bit.
+fn log_likelihood_sums(records: &[(f64, Bound)], grid: &[f64]) -> Vec<f64> {
+    let terms_of = |w: f64, b: Bound| -> Vec<f64> { grid.iter().map(|&o| w * likelihood(b, o).ln()).collect() };
+    let mut kept: HashMap<[u64; 4], Vec<f64>> = HashMap::new();
+    // `Sum` for f64 starts from −0.0.
+    let mut sums = vec![-0.0; grid.len()];
+    for &(w, b) in records {
+        let key = term_key(w, b);
+        let fresh;
+        let terms = match kept.get(&key) {
+            Some(t) => t,
+            None if kept.len() < KEPT_TERMS => kept.entry(key).or_insert(terms_of(w, b)),
+            None => {
+                fresh = terms_of(w, b);
+                &fresh
+            }
+        };
+        for (sum, t) in sums.iter_mut().zip(terms) {
+            *sum += t;
+        }
+    }
+    sums
+}
+
+/// A record's weight and bound, bit for bit.
+fn term_key(w: f64, b: Bound) -> [u64; 4] {
+    match b {
+        Bound::Within { x, half_step } => [0, w.to_bits(), x.to_bits(), half_step.to_bits()],
+        Bound::AtLeast(v) => [1, w.to_bits(), v.to_bits(), 0],
+        Bound::AtMost(v) => [2, w.to_bits(), v.to_bits(), 0],
     }
 }
 
@@ -195,6 +234,16 @@ pub enum Prior {
 /// A model's (or brand's) weighted length bounds, and its count and sum of width remarks.
 type Pooled = (Vec<(f64, Bound)>, f64, f64);
 
+/// One record as `learn` reads it, whether held as a `SizeRecord` or gathered compactly.
+struct Observed<'a> {
+    shoe_id: &'a str,
+    foot_mm: f64,
+    kind: ChartKind,
+    size_eu: f64,
+    length: Option<LengthEvidence>,
+    width: Option<f64>,
+}
+
 /// Learns offsets from records (see module docs). Records of shoes or brands missing from
 /// the catalogue or the charts are skipped.
 pub fn learn(
@@ -203,10 +252,27 @@ pub fn learn(
     charts: &SizeCharts,
     prior: Prior,
 ) -> SizeOffsets {
+    let observed = records.iter().map(|r| Observed {
+        shoe_id: &r.shoe_id,
+        foot_mm: r.foot_mm,
+        kind: r.kind,
+        size_eu: r.size_eu,
+        length: r.length,
+        width: r.width,
+    });
+    learn_observed(observed, catalogue, charts, prior)
+}
+
+fn learn_observed<'a>(
+    records: impl Iterator<Item = Observed<'a>>,
+    catalogue: &Catalogue,
+    charts: &SizeCharts,
+    prior: Prior,
+) -> SizeOffsets {
     // Per shoe: bounded length records, and (count, sum) of width remarks.
     let mut by_shoe: HashMap<&str, Pooled> = HashMap::new();
     for r in records {
-        let Some(shoe) = catalogue.shoe(&r.shoe_id) else {
+        let Some(shoe) = catalogue.shoe(r.shoe_id) else {
             continue;
         };
         let Some(chart) = charts.brand(&shoe.brand) else {
@@ -224,12 +290,16 @@ pub fn learn(
             acc.2 += width;
         }
     }
-    // Brands pool their models' records, shrunk toward zero.
+    // Brands pool their models' records, shrunk toward zero; the models in id order, so the
+    // pooled sums (and the offsets) are the same from run to run.
+    let mut shoe_ids: Vec<&str> = by_shoe.keys().copied().collect();
+    shoe_ids.sort_unstable();
     let mut brand_records: HashMap<String, Pooled> = HashMap::new();
-    for (id, acc) in &by_shoe {
+    for id in &shoe_ids {
         let Some(shoe) = catalogue.shoe(id) else {
             continue;
         };
+        let acc = &by_shoe[id];
         let b = brand_records.entry(shoe.brand.to_lowercase()).or_default();
         b.0.extend_from_slice(&acc.0);
         b.1 += acc.1;
@@ -287,6 +357,48 @@ pub fn chart_kind(fitting: &crate::fitting::Fitting) -> ChartKind {
     }
 }
 
+/// A runner's measured foot as sizes read it: the deciding (longer) foot in the runner's chart.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MeasuredFoot {
+    pub length_mm: f64,
+    pub kind: ChartKind,
+}
+
+impl MeasuredFoot {
+    /// None when the fitting measured no foot (its sales then say nothing about sizes).
+    pub fn of(fitting: &crate::fitting::Fitting) -> Option<Self> {
+        let (_, foot) = fitting.feet.as_ref()?.deciding_foot()?;
+        Some(Self {
+            length_mm: foot.length_mm.get(),
+            kind: chart_kind(fitting),
+        })
+    }
+}
+
+/// What one try-on says about sizes, whatever the runner's foot: a stream of sales keeps
+/// this for each session in place of its try-ons.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TriedSize {
+    /// The shoe, as `SizeEvidence` numbers the ids it has met.
+    shoe: u32,
+    size_eu: Option<f64>,
+    length: Option<LengthEvidence>,
+    /// +1 too narrow, −1 too wide, 0 neither.
+    width: Option<f64>,
+    /// What a return for fit of this shoe says about its length.
+    returned: Option<LengthEvidence>,
+}
+
+/// One sale as the size offsets read it.
+#[derive(Debug, Clone, Copy)]
+pub struct SoldSize<'a> {
+    pub shoe_id: &'a str,
+    pub size_eu: Option<f64>,
+    pub return_reason: Option<ReturnReason>,
+    /// The sale's outcome (true = a good fit), as training labels it.
+    pub label: Option<bool>,
+}
+
 /// Size records from training's sales: each session's try-ons with a size, and each sale
 /// with a size, of runners whose feet were measured.
 pub fn records_from_sales(sales: &[SaleRecord]) -> Vec<SizeRecord> {
@@ -295,91 +407,176 @@ pub fn records_from_sales(sales: &[SaleRecord]) -> Vec<SizeRecord> {
     evidence.into_records()
 }
 
+/// A size record as gathered: the shoe by the number `SizeEvidence` gave its id.
+#[derive(Debug, Clone, Copy)]
+struct Gathered {
+    foot_mm: f64,
+    size_eu: f64,
+    shoe: u32,
+    kind: ChartKind,
+    length: Option<LengthEvidence>,
+    /// −1, 0 or +1 (a width remark), exactly as the `f64` a `SizeRecord` holds.
+    width: Option<i8>,
+}
+
 /// Size records gathered one sale at a time, so that a stream of sales (a million stored
-/// ones) is never held whole: only the records and the sessions already seen are kept.
+/// ones) is never held whole: only the records (24 bytes each) and the sessions already
+/// seen are kept.
 #[derive(Debug, Default)]
 pub struct SizeEvidence {
-    records: Vec<SizeRecord>,
+    records: Vec<Gathered>,
+    /// Every shoe id met, by its number.
+    shoe_ids: Vec<String>,
+    numbers: HashMap<String, u32>,
     /// A session's try-ons count once, however many of its sales arrive.
     seen_sessions: std::collections::HashSet<String>,
 }
 
 impl SizeEvidence {
+    /// Adds a sale held whole: its session's try-ons the first time the session is met, then
+    /// the sale itself.
     pub fn add(&mut self, sale: &SaleRecord) {
-        let Some((_, foot)) = sale.fitting.feet.as_ref().and_then(|f| f.deciding_foot()) else {
+        let Some(foot) = MeasuredFoot::of(&sale.fitting) else {
             return;
         };
-        let foot_mm = foot.length_mm.get();
-        let kind = chart_kind(&sale.fitting);
-        if self.seen_sessions.insert(sale.session_key.clone()) {
-            for t in sale.tried.iter() {
-                let Some(size) = t.size_eu else { continue };
-                let has = |o: FitObservation| t.observations.contains(&o);
-                let length = if has(FitObservation::TooShort) {
-                    Some(LengthEvidence::TooShort)
-                } else if has(FitObservation::TooLong) {
-                    Some(LengthEvidence::TooLong)
-                } else if has(FitObservation::FeltGood) {
-                    Some(LengthEvidence::FittedWell)
-                } else {
-                    None
-                };
-                let width = if has(FitObservation::TooNarrow) || has(FitObservation::ToeBoxTight) {
-                    Some(1.0)
-                } else if has(FitObservation::TooWide) {
-                    Some(-1.0)
-                } else {
-                    length.map(|_| 0.0)
-                };
-                if length.is_some() || width.is_some() {
-                    self.records.push(SizeRecord {
-                        shoe_id: t.shoe_id.clone(),
-                        foot_mm,
-                        kind,
-                        size_eu: size.get(),
-                        length,
-                        width,
-                    });
-                }
+        let first = self.seen_sessions.insert(sale.session_key.clone());
+        let tried = if first || sale.return_reason == Some(ReturnReason::Fit) {
+            self.tried(&sale.tried)
+        } else {
+            Vec::new()
+        };
+        if first {
+            self.add_session(foot, &tried);
+        }
+        let sold = SoldSize {
+            shoe_id: &sale.shoe_id,
+            size_eu: sale.size_eu,
+            return_reason: sale.return_reason,
+            label: sale.label,
+        };
+        self.add_sale(foot, sold, &tried);
+    }
+
+    /// What a session's try-ons say about sizes, in the order tried.
+    pub fn tried(&mut self, try_ons: &[TryOn]) -> Vec<TriedSize> {
+        try_ons.iter().map(|t| self.tried_size(t)).collect()
+    }
+
+    fn tried_size(&mut self, t: &TryOn) -> TriedSize {
+        let has = |o: FitObservation| t.observations.contains(&o);
+        let length = if has(FitObservation::TooShort) {
+            Some(LengthEvidence::TooShort)
+        } else if has(FitObservation::TooLong) {
+            Some(LengthEvidence::TooLong)
+        } else if has(FitObservation::FeltGood) {
+            Some(LengthEvidence::FittedWell)
+        } else {
+            None
+        };
+        let width = if has(FitObservation::TooNarrow) || has(FitObservation::ToeBoxTight) {
+            Some(1.0)
+        } else if has(FitObservation::TooWide) {
+            Some(-1.0)
+        } else {
+            length.map(|_| 0.0)
+        };
+        // A return for fit says the size was wrong; the direction comes from the try-on.
+        let returned = if has(FitObservation::TooLong) || has(FitObservation::HeelSlip) {
+            Some(LengthEvidence::TooLong)
+        } else if has(FitObservation::TooShort) {
+            Some(LengthEvidence::TooShort)
+        } else {
+            None
+        };
+        TriedSize {
+            shoe: self.number(&t.shoe_id),
+            size_eu: t.size_eu.map(|s| s.get()),
+            length,
+            width,
+            returned,
+        }
+    }
+
+    fn number(&mut self, shoe_id: &str) -> u32 {
+        if let Some(&n) = self.numbers.get(shoe_id) {
+            return n;
+        }
+        let n = self.shoe_ids.len() as u32;
+        self.shoe_ids.push(shoe_id.to_owned());
+        self.numbers.insert(shoe_id.to_owned(), n);
+        n
+    }
+
+    /// A session's try-ons with a size and a remark, once per session (a stream of sales
+    /// calls it for the first sale it meets of each session).
+    pub fn add_session(&mut self, foot: MeasuredFoot, tried: &[TriedSize]) {
+        for t in tried {
+            let Some(size_eu) = t.size_eu else { continue };
+            if t.length.is_some() || t.width.is_some() {
+                self.records.push(Gathered {
+                    foot_mm: foot.length_mm,
+                    size_eu,
+                    shoe: t.shoe,
+                    kind: foot.kind,
+                    length: t.length,
+                    width: t.width.map(|w| w as i8),
+                });
             }
         }
+    }
+
+    /// A sale with a size: kept, it fitted; returned for fit, its try-on tells which way.
+    pub fn add_sale(&mut self, foot: MeasuredFoot, sale: SoldSize, tried: &[TriedSize]) {
         let Some(size_eu) = sale.size_eu else {
             return;
         };
         let length = match (sale.return_reason, sale.label) {
             (None, Some(true)) => Some(LengthEvidence::Kept),
-            // A return for fit says the size was wrong; the direction comes from the try-on.
-            (Some(ReturnReason::Fit), _) => sale
-                .tried
-                .iter()
-                .find(|t| t.shoe_id == sale.shoe_id)
-                .and_then(|t| {
-                    if t.observations.contains(&FitObservation::TooLong)
-                        || t.observations.contains(&FitObservation::HeelSlip)
-                    {
-                        Some(LengthEvidence::TooLong)
-                    } else if t.observations.contains(&FitObservation::TooShort) {
-                        Some(LengthEvidence::TooShort)
-                    } else {
-                        None
-                    }
-                }),
+            (Some(ReturnReason::Fit), _) => self.numbers.get(sale.shoe_id).and_then(|&shoe| {
+                tried.iter().find(|t| t.shoe == shoe).and_then(|t| t.returned)
+            }),
             _ => None,
         };
         if length.is_some() {
-            self.records.push(SizeRecord {
-                shoe_id: sale.shoe_id.clone(),
-                foot_mm,
-                kind,
+            let shoe = self.number(sale.shoe_id);
+            self.records.push(Gathered {
+                foot_mm: foot.length_mm,
                 size_eu,
+                shoe,
+                kind: foot.kind,
                 length,
                 width: None,
             });
         }
     }
 
+    fn observed(&self) -> impl Iterator<Item = Observed<'_>> {
+        self.records.iter().map(|r| Observed {
+            shoe_id: &self.shoe_ids[r.shoe as usize],
+            foot_mm: r.foot_mm,
+            kind: r.kind,
+            size_eu: r.size_eu,
+            length: r.length,
+            width: r.width.map(f64::from),
+        })
+    }
+
+    /// The offsets these records give: `learn` of `into_records`, without the records.
+    pub fn learn(&self, catalogue: &Catalogue, charts: &SizeCharts, prior: Prior) -> SizeOffsets {
+        learn_observed(self.observed(), catalogue, charts, prior)
+    }
+
     pub fn into_records(self) -> Vec<SizeRecord> {
-        self.records
+        self.observed()
+            .map(|r| SizeRecord {
+                shoe_id: r.shoe_id.to_owned(),
+                foot_mm: r.foot_mm,
+                kind: r.kind,
+                size_eu: r.size_eu,
+                length: r.length,
+                width: r.width,
+            })
+            .collect()
     }
 }
 
@@ -436,6 +633,45 @@ mod tests {
             "mean error {:.2} mm",
             abs_error / checked as f64
         );
+    }
+
+    #[test]
+    fn log_likelihood_sums_are_the_record_by_record_sums_to_the_bit() {
+        let grid: Vec<f64> = (0..=200).map(|i| -25.0 + 0.25 * f64::from(i)).collect();
+        // Repeated and distinct records, mixed: 3 000 distinct ones and their repeats.
+        let records: Vec<(f64, Bound)> = (0..12_000)
+            .map(|i| {
+                let x = f64::from(i % 3_000) * 0.013 - 20.0;
+                match i % 3 {
+                    0 => LengthEvidence::Kept.weight_and_bound(x, 4.5),
+                    1 => LengthEvidence::TooShort.weight_and_bound(x, 6.67),
+                    _ => LengthEvidence::TooLong.weight_and_bound(x, 5.0),
+                }
+            })
+            .collect();
+        let sums = log_likelihood_sums(&records, &grid);
+        for (&o, &sum) in grid.iter().zip(&sums) {
+            let plain: f64 = records.iter().map(|&(w, b)| w * likelihood(b, o).ln()).sum();
+            assert_eq!(sum.to_bits(), plain.to_bits(), "at {o} mm");
+        }
+    }
+
+    #[test]
+    fn evidence_gathered_compactly_learns_what_its_records_learn() {
+        let catalogue = catalogue();
+        let config = SimulationConfig {
+            sales: 3_000,
+            seed: 9,
+            size_returns: true,
+            ..Default::default()
+        };
+        let sales = to_records(&simulate(&catalogue, &config), config.end + chrono::Duration::days(60));
+        let mut evidence = SizeEvidence::default();
+        sales.iter().for_each(|sale| evidence.add(sale));
+        let compact = evidence.learn(&catalogue, SizeCharts::bundled(), Prior::Brand);
+        let records = evidence.into_records();
+        assert!(records.len() > 1_000, "{} records", records.len());
+        assert_eq!(compact, learn(&records, &catalogue, SizeCharts::bundled(), Prior::Brand));
     }
 
     #[test]

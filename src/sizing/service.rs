@@ -9,7 +9,7 @@ use super::offsets::{learn, ModelOffset, Prior, SizeEvidence, SizeOffsets, SizeR
 use super::SizeCharts;
 use crate::catalogue::Catalogue;
 use crate::db::{self, Database, DbError};
-use crate::training::{for_each_sale, TrainError};
+use crate::training::{read_size_evidence, TrainError};
 
 /// Changes whenever a training run stores offsets.
 const OFFSETS_TRAINED: &str = "size_offsets_trained_at";
@@ -62,12 +62,16 @@ fn to_offsets(rows: &[db::sizes::SizeOffsetRow]) -> SizeOffsets {
 }
 
 /// Learns offsets from every stored sale and stores them, replacing the last run's. The sales
-/// are streamed: only their size evidence is held, never the sales with their fittings.
-/// Returns how many models got an offset.
+/// are streamed (the read training makes): only their size evidence is held, never the sales
+/// with their fittings. Returns how many models got an offset.
 pub fn learn_from_stored_sales(db: &Database, catalogue: &Catalogue) -> Result<usize, TrainError> {
-    let mut evidence = SizeEvidence::default();
-    for_each_sale(db, |sale| evidence.add(&sale))?;
-    Ok(learn_and_store(db, &evidence.into_records(), catalogue)?)
+    let evidence = read_size_evidence(db, catalogue)?;
+    Ok(store(db, &learn_offsets(&evidence, catalogue), catalogue)?)
+}
+
+/// The offsets the service learns from gathered evidence: each model's brand is its prior.
+pub fn learn_offsets(evidence: &SizeEvidence, catalogue: &Catalogue) -> SizeOffsets {
+    evidence.learn(catalogue, SizeCharts::bundled(), Prior::Brand)
 }
 
 /// Learns offsets from size records and stores them, replacing the last run's. Returns how
@@ -77,7 +81,11 @@ pub fn learn_and_store(
     records: &[SizeRecord],
     catalogue: &Catalogue,
 ) -> Result<usize, DbError> {
-    let learned = learn(records, catalogue, SizeCharts::bundled(), Prior::Brand);
+    store(db, &learn(records, catalogue, SizeCharts::bundled(), Prior::Brand), catalogue)
+}
+
+/// Stores learned offsets, replacing the last run's. Returns how many models got an offset.
+pub fn store(db: &Database, learned: &SizeOffsets, catalogue: &Catalogue) -> Result<usize, DbError> {
     let now = crate::time::now();
     let mut rows: Vec<db::sizes::SizeOffsetRow> = learned
         .shoes
@@ -209,11 +217,21 @@ mod tests {
         crate::outcomes::import::import_outcomes_file(&db, &catalogue, &csv, &|_| {}).unwrap();
 
         let learned = learn_from_stored_sales(&db, &catalogue).unwrap();
-        let stored = SizingService::load(db).unwrap().offsets();
+        let stored = SizingService::load(db.clone()).unwrap().offsets();
         // The simulator's sales as the importer was given them, held whole in memory.
         let held = super::super::offsets::records_from_sales(&to_records(&sales, crate::time::now()));
         let expected = learn(&held, &catalogue, SizeCharts::bundled(), Prior::Brand);
         assert!(learned > 50, "only {learned} models got an offset");
+        // Training's read gathers the same evidence while it builds its dataset, and it is
+        // what the sales read one by one, each with its parsed fitting and try-ons, give:
+        // the same records in the same order, so the same offsets to the bit.
+        let (data, on_training_read) =
+            crate::training::load_dataset_and_sizes(&db, &catalogue, |e| learn_offsets(&e, &catalogue)).unwrap();
+        assert_eq!(data, crate::training::load_dataset(&db, &catalogue).unwrap());
+        let mut one_by_one = SizeEvidence::default();
+        crate::training::for_each_sale(&db, |sale| one_by_one.add(&sale)).unwrap();
+        assert_eq!(on_training_read, learn_offsets(&one_by_one, &catalogue));
+        assert_eq!(on_training_read, learn(&one_by_one.into_records(), &catalogue, SizeCharts::bundled(), Prior::Brand));
         assert_eq!(stored.shoes.len(), expected.shoes.len());
         for (id, want) in &expected.shoes {
             let got = stored.shoes[id];

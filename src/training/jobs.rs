@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{load_dataset, train_on, Progress, TrainError};
+use super::{load_dataset_and_sizes, train_on, Progress, TrainError};
 use crate::catalogue::CatalogueService;
 use crate::db::{self, models::JobRow, Database, DbError, DbUuid};
 pub use crate::db::models::{JobKind, JobStatus};
@@ -284,9 +284,11 @@ impl JobService {
     fn train(&self, progress: &JobProgress, cancel: &AtomicBool) -> Result<(String, String), TrainError> {
         let catalogue = self.catalogue.snapshot();
         let active = self.active.get();
-        // Streamed into the packed dataset, dropped before the offsets' own streamed read: the
-        // sales are never held whole, so a million of them train in under 2 GB.
-        let data = load_dataset(&self.db, &catalogue)?;
+        // Streamed into the packed dataset, the size offsets learned on the same read before
+        // the features are built: the sales are never held whole, so a million of them train
+        // in under 2 GB.
+        let (data, offsets) =
+            load_dataset_and_sizes(&self.db, &catalogue, |evidence| crate::sizing::service::learn_offsets(&evidence, &catalogue))?;
         let result = train_on(&data, &catalogue, Some(active.as_ref().as_ref()), progress, cancel)?;
         drop(data);
         // A cancel that arrived after training's last checkpoint still stores nothing.
@@ -295,7 +297,7 @@ impl JobService {
         }
         let summary = serde_json::to_value(&result.summary).unwrap_or_default();
         self.db.with_conn(|conn| crate::model::registry::store_model(conn, &result.artifact, &summary, Some(&result.comparison)))?;
-        crate::sizing::service::learn_from_stored_sales(&self.db, &catalogue)?;
+        crate::sizing::service::store(&self.db, &offsets, &catalogue)?;
         let version = result.artifact.version().to_owned();
         let message = format!("trained {version}; activate it with POST /v1/models/{version}/activate");
         Ok((version, message))

@@ -4,6 +4,7 @@
 //! over tried-on sets), choose one on the validation split, and compare it with the active
 //! model, the rules and reference rankers on the same held-out sessions.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ use crate::db::{self, Database, DbError};
 use crate::fitting::Fitting;
 use crate::model::{Artifact, TrainedModel};
 use crate::ranking::{BaselineScorer, Scorer};
+use crate::sizing::offsets::{MeasuredFoot, SizeEvidence, SoldSize, TriedSize};
 
 pub mod analysis;
 pub mod dataset;
@@ -309,38 +311,95 @@ pub fn train_on(
 /// and no fitting document is held beyond its row (`load_records` then `dataset::build`
 /// give the same dataset, holding every record).
 pub fn load_dataset(db: &Database, catalogue: &Catalogue) -> Result<Dataset, TrainError> {
-    type Tried = std::collections::HashMap<db::DbUuid, (Box<[u32]>, bool)>;
+    Ok(read_stored_sales(db, catalogue, None)?.finish())
+}
+
+/// `load_dataset`, with the size evidence of the same sales gathered on the same read (each
+/// fitting parsed once for both; the size offsets are learned from it). `sizes` is handed the
+/// evidence once every sale is read, before the examples' features are built, when the
+/// least is held: only what it answers is kept beside the dataset.
+pub fn load_dataset_and_sizes<T>(
+    db: &Database,
+    catalogue: &Catalogue,
+    sizes: impl FnOnce(SizeEvidence) -> T,
+) -> Result<(Dataset, T), TrainError> {
+    let mut evidence = SizeEvidence::default();
+    let builder = read_stored_sales(db, catalogue, Some(&mut evidence))?;
+    let started = std::time::Instant::now();
+    let kept = sizes(evidence);
+    log::info!("size evidence used in {:.1} s", started.elapsed().as_secs_f64());
+    Ok((builder.finish(), kept))
+}
+
+/// The size evidence of every stored sale, read as `load_dataset_and_sizes` reads it (without
+/// building the dataset's examples).
+pub fn read_size_evidence(db: &Database, catalogue: &Catalogue) -> Result<SizeEvidence, TrainError> {
+    let mut evidence = SizeEvidence::default();
+    read_stored_sales(db, catalogue, Some(&mut evidence))?;
+    Ok(evidence)
+}
+
+/// A fitting's try-ons as the stored-sales read keeps them.
+struct FittingTryOns {
+    /// The tried shoes as catalogue indices, in the order tried.
+    known: Box<[u32]>,
+    /// Whether the fitting recorded any try-on at all.
+    any: bool,
+    /// What they say about sizes (only when the size evidence is gathered).
+    sizes: Box<[TriedSize]>,
+}
+
+/// Every stored sale read once into a dataset builder (and, when asked, into `sizes`): the
+/// sales of `for_each_sale` in its order, each fitting parsed the first time one of its sales
+/// is read (again only when the builder asks for an earlier sale's session).
+fn read_stored_sales<'c>(
+    db: &Database,
+    catalogue: &'c Catalogue,
+    mut sizes: Option<&mut SizeEvidence>,
+) -> Result<dataset::Builder<'c>, TrainError> {
     let mut builder = dataset::Builder::new(catalogue);
-    // Each fitting's tried shoes as catalogue indices, in the order tried, and whether it
-    // recorded any try-on at all.
-    let mut tried_by_fitting: Tried = std::collections::HashMap::new();
+    let mut tried_by_fitting: HashMap<db::DbUuid, FittingTryOns> = HashMap::new();
     db.with_conn(|conn| {
         db::try_ons::for_each_fitting(conn, |fitting_id, rows| {
-            let known: Box<[u32]> = rows.iter().filter_map(|r| builder.shoe_index(&r.shoe_id)).collect();
-            tried_by_fitting.insert(fitting_id, (known, !rows.is_empty()));
+            let known = rows.iter().filter_map(|r| builder.shoe_index(&r.shoe_id)).collect();
+            let sizes = match sizes.as_deref_mut() {
+                Some(evidence) => evidence.tried(&crate::outcomes::TryOnSet::from_rows(&rows).try_ons).into_boxed_slice(),
+                None => Box::default(),
+            };
+            tried_by_fitting.insert(fitting_id, FittingTryOns { known, any: !rows.is_empty(), sizes });
         })
     })?;
+    // Each fitting's measured foot, from its first sale read (when gathering size evidence).
+    let mut feet: HashMap<db::DbUuid, Option<MeasuredFoot>> = HashMap::new();
     let now = Utc::now();
     let mut unreadable = None;
-    let parse = |key: db::DbUuid, document: &str, tried: &Tried| {
-        serde_json::from_str::<Fitting>(document)
-            .map(|fitting| dataset::SessionInput {
-                runner: crate::features::RunnerSignals::from_fitting(&fitting, catalogue),
-                tried: tried.get(&key).map(|t| t.0.to_vec()).unwrap_or_default(),
-            })
-            .map_err(|e| format!("fitting {key} is unreadable: {e}"))
+    let parse = |key: db::DbUuid, document: &str| {
+        serde_json::from_str::<Fitting>(document).map_err(|e| format!("fitting {key} is unreadable: {e}"))
+    };
+    let session_input = |fitting: &Fitting, tried: Option<&FittingTryOns>| dataset::SessionInput {
+        runner: crate::features::RunnerSignals::from_fitting(fitting, catalogue),
+        tried: tried.map(|t| t.known.to_vec()).unwrap_or_default(),
     };
     db.with_conn(|conn| {
         db::outcomes::for_each_with_fitting(conn, |row, document| {
             // The join leaves only outcomes with a fitting.
             let Some(fitting_id) = row.fitting_id else { return Ok(()) };
             let key = fitting_id.to_string();
+            let tried = tried_by_fitting.get(&fitting_id);
+            let first_read = sizes.is_some() && !feet.contains_key(&fitting_id);
             // A fitting is read the first time one of its sales is seen, as `load_records`
             // reads it, so an unreadable document fails the load the same way.
             let mut input = None;
-            if !builder.has_session(&key) {
-                match parse(fitting_id, &document, &tried_by_fitting) {
-                    Ok(i) => input = Some(i),
+            if first_read || !builder.has_session(&key) {
+                match parse(fitting_id, &document) {
+                    Ok(fitting) => {
+                        if first_read {
+                            feet.insert(fitting_id, MeasuredFoot::of(&fitting));
+                        }
+                        if !builder.has_session(&key) {
+                            input = Some(session_input(&fitting, tried));
+                        }
+                    }
                     Err(e) => {
                         unreadable.get_or_insert(e);
                         return Ok(());
@@ -348,18 +407,27 @@ pub fn load_dataset(db: &Database, catalogue: &Catalogue) -> Result<Dataset, Tra
                 }
             }
             let sold_at = row.sold_at.0;
+            let label = crate::outcomes::label(sold_at, row.returned_at.is_some(), row.satisfaction.map(|s| s as u8), row.pain_at_follow_up, now);
+            if let (Some(evidence), Some(Some(foot))) = (sizes.as_deref_mut(), feet.get(&fitting_id)) {
+                let tried_sizes = tried.map_or(&[][..], |t| &t.sizes);
+                if first_read {
+                    evidence.add_session(*foot, tried_sizes);
+                }
+                let sold = SoldSize { shoe_id: &row.shoe_id, size_eu: row.size_eu, return_reason: row.return_reason, label };
+                evidence.add_sale(*foot, sold, tried_sizes);
+            }
             let sale = dataset::Sale {
                 session_key: &key,
                 store_id: row.store_id.as_deref(),
                 shoe_id: &row.shoe_id,
                 sold_at,
-                label: crate::outcomes::label(sold_at, row.returned_at.is_some(), row.satisfaction.map(|s| s as u8), row.pain_at_follow_up, now),
+                label,
                 synthetic: row.synthetic,
-                has_try_ons: tried_by_fitting.get(&fitting_id).is_some_and(|t| t.1),
+                has_try_ons: tried.is_some_and(|t| t.any),
             };
             let pushed = builder.push(sale, || match input.take() {
                 Some(i) => Ok(i),
-                None => parse(fitting_id, &document, &tried_by_fitting),
+                None => parse(fitting_id, &document).map(|fitting| session_input(&fitting, tried)),
             });
             if let Err(e) = pushed {
                 unreadable.get_or_insert(e);
@@ -370,9 +438,14 @@ pub fn load_dataset(db: &Database, catalogue: &Catalogue) -> Result<Dataset, Tra
     if let Some(message) = unreadable {
         return Err(TrainError::Pipeline(message));
     }
-    drop(tried_by_fitting);
-    for_each_detached(db, now, |record| builder.push_record(&record))?;
-    Ok(builder.finish())
+    drop((tried_by_fitting, feet));
+    for_each_detached(db, now, |record| {
+        if let Some(evidence) = sizes.as_deref_mut() {
+            evidence.add(&record);
+        }
+        builder.push_record(&record);
+    })?;
+    Ok(builder)
 }
 
 /// Erased customers' outcomes, each on its de-identified snapshot as a session of its own:
@@ -403,8 +476,7 @@ pub fn load_records(db: &Database) -> Result<Vec<SaleRecord>, TrainError> {
 /// sales is parsed for each), so what a caller keeps decides the memory, not the table.
 /// An unreadable fitting fails the read after every sale was seen.
 pub fn for_each_sale(db: &Database, mut visit: impl FnMut(SaleRecord)) -> Result<(), TrainError> {
-    let mut tried_by_fitting: std::collections::HashMap<db::DbUuid, Arc<Vec<crate::outcomes::TryOn>>> =
-        std::collections::HashMap::new();
+    let mut tried_by_fitting: HashMap<db::DbUuid, Arc<Vec<crate::outcomes::TryOn>>> = HashMap::new();
     db.with_conn(|conn| {
         db::try_ons::for_each_fitting(conn, |fitting_id, rows| {
             tried_by_fitting.insert(fitting_id, Arc::new(crate::outcomes::TryOnSet::from_rows(&rows).try_ons));
