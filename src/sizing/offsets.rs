@@ -108,7 +108,7 @@ fn likelihood(bound: Bound, o: f64) -> f64 {
 
 /// The posterior mean offset (mm) over a grid from −25 to +25 mm: each record's likelihood
 /// (weighted) times a normal prior, so few records leave the estimate near the prior.
-fn posterior_mean(records: &[(f64, Bound)], prior_mm: f64, prior_sd_mm: f64) -> f64 {
+fn posterior_mean<'r>(records: impl Iterator<Item = &'r (f64, Bound)>, prior_mm: f64, prior_sd_mm: f64) -> f64 {
     let grid: Vec<f64> = (0..=200).map(|i| -25.0 + 0.25 * f64::from(i)).collect();
     let log_likelihood = log_likelihood_sums(records, &grid);
     let log_post: Vec<f64> = grid
@@ -142,7 +142,7 @@ const KEPT_TERMS: usize = 20_000;
 /// log likelihood. Each distinct record's terms are computed once (a million records hold a
 /// few thousand): each sum adds the same terms in the same order as summing record by
 /// record, so it is the same to the bit.
-fn log_likelihood_sums(records: &[(f64, Bound)], grid: &[f64]) -> Vec<f64> {
+fn log_likelihood_sums<'r>(records: impl Iterator<Item = &'r (f64, Bound)>, grid: &[f64]) -> Vec<f64> {
     let terms_of = |w: f64, b: Bound| -> Vec<f64> { grid.iter().map(|&o| w * likelihood(b, o).ln()).collect() };
     let mut kept: HashMap<[u64; 4], Vec<f64>> = HashMap::new();
     // `Sum` for f64 starts from −0.0.
@@ -294,22 +294,23 @@ fn learn_observed<'a>(
     // pooled sums (and the offsets) are the same from run to run.
     let mut shoe_ids: Vec<&str> = by_shoe.keys().copied().collect();
     shoe_ids.sort_unstable();
-    let mut brand_records: HashMap<String, Pooled> = HashMap::new();
+    // (The brand's records are its models' slices in turn, not a copy of them.)
+    let mut brand_records: HashMap<String, (Vec<&[(f64, Bound)]>, f64, f64)> = HashMap::new();
     for id in &shoe_ids {
         let Some(shoe) = catalogue.shoe(id) else {
             continue;
         };
         let acc = &by_shoe[id];
         let b = brand_records.entry(shoe.brand.to_lowercase()).or_default();
-        b.0.extend_from_slice(&acc.0);
+        b.0.push(&acc.0);
         b.1 += acc.1;
         b.2 += acc.2;
     }
     let brands: HashMap<String, (f64, f64, f64)> = brand_records
         .into_iter()
         .map(|(brand, (length, n_width, width_sum))| {
-            let n = length.iter().map(|(w, _)| w).sum();
-            let mm = posterior_mean(&length, 0.0, BRAND_PRIOR_SD_MM);
+            let n = length.iter().flat_map(|l| l.iter()).map(|(w, _)| w).sum();
+            let mm = posterior_mean(length.iter().flat_map(|l| l.iter()), 0.0, BRAND_PRIOR_SD_MM);
             (brand, (mm, n, width_sum / (n_width + BRAND_PRIOR_RECORDS)))
         })
         .collect();
@@ -325,7 +326,7 @@ fn learn_observed<'a>(
                 Prior::Zero => (0.0, 0.0, 0.0),
             };
             let records = length.iter().map(|(w, _)| w).sum();
-            let length_mm = posterior_mean(&length, brand_mm, MODEL_PRIOR_SD_MM);
+            let length_mm = posterior_mean(length.iter(), brand_mm, MODEL_PRIOR_SD_MM);
             let width =
                 (width_sum + MODEL_PRIOR_RECORDS * brand_width) / (n_width + MODEL_PRIOR_RECORDS);
             Some((
@@ -376,15 +377,16 @@ impl MeasuredFoot {
 }
 
 /// What one try-on says about sizes, whatever the runner's foot: a stream of sales keeps
-/// this for each session in place of its try-ons.
+/// this for each session in place of its try-ons (16 bytes each).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TriedSize {
+    /// EU; NaN when the try-on recorded no size (a stored size is never NaN).
+    size_eu: f64,
     /// The shoe, as `SizeEvidence` numbers the ids it has met.
     shoe: u32,
-    size_eu: Option<f64>,
     length: Option<LengthEvidence>,
     /// +1 too narrow, −1 too wide, 0 neither.
-    width: Option<f64>,
+    width: Option<i8>,
     /// What a return for fit of this shoe says about its length.
     returned: Option<LengthEvidence>,
 }
@@ -440,11 +442,10 @@ impl SizeEvidence {
             return;
         };
         let first = self.seen_sessions.insert(sale.session_key.clone());
-        let tried = if first || sale.return_reason == Some(ReturnReason::Fit) {
-            self.tried(&sale.tried)
-        } else {
-            Vec::new()
-        };
+        let mut tried = Vec::new();
+        if first || sale.return_reason == Some(ReturnReason::Fit) {
+            self.tried(&sale.tried, &mut tried);
+        }
         if first {
             self.add_session(foot, &tried);
         }
@@ -457,9 +458,9 @@ impl SizeEvidence {
         self.add_sale(foot, sold, &tried);
     }
 
-    /// What a session's try-ons say about sizes, in the order tried.
-    pub fn tried(&mut self, try_ons: &[TryOn]) -> Vec<TriedSize> {
-        try_ons.iter().map(|t| self.tried_size(t)).collect()
+    /// What a session's try-ons say about sizes, in the order tried, added to `out`.
+    pub fn tried(&mut self, try_ons: &[TryOn], out: &mut Vec<TriedSize>) {
+        out.extend(try_ons.iter().map(|t| self.tried_size(t)));
     }
 
     fn tried_size(&mut self, t: &TryOn) -> TriedSize {
@@ -474,11 +475,11 @@ impl SizeEvidence {
             None
         };
         let width = if has(FitObservation::TooNarrow) || has(FitObservation::ToeBoxTight) {
-            Some(1.0)
+            Some(1)
         } else if has(FitObservation::TooWide) {
-            Some(-1.0)
+            Some(-1)
         } else {
-            length.map(|_| 0.0)
+            length.map(|_| 0)
         };
         // A return for fit says the size was wrong; the direction comes from the try-on.
         let returned = if has(FitObservation::TooLong) || has(FitObservation::HeelSlip) {
@@ -490,7 +491,7 @@ impl SizeEvidence {
         };
         TriedSize {
             shoe: self.number(&t.shoe_id),
-            size_eu: t.size_eu.map(|s| s.get()),
+            size_eu: t.size_eu.map_or(f64::NAN, |s| s.get()),
             length,
             width,
             returned,
@@ -511,15 +512,17 @@ impl SizeEvidence {
     /// calls it for the first sale it meets of each session).
     pub fn add_session(&mut self, foot: MeasuredFoot, tried: &[TriedSize]) {
         for t in tried {
-            let Some(size_eu) = t.size_eu else { continue };
+            if t.size_eu.is_nan() {
+                continue;
+            }
             if t.length.is_some() || t.width.is_some() {
                 self.records.push(Gathered {
                     foot_mm: foot.length_mm,
-                    size_eu,
+                    size_eu: t.size_eu,
                     shoe: t.shoe,
                     kind: foot.kind,
                     length: t.length,
-                    width: t.width.map(|w| w as i8),
+                    width: t.width,
                 });
             }
         }
@@ -649,7 +652,7 @@ mod tests {
                 }
             })
             .collect();
-        let sums = log_likelihood_sums(&records, &grid);
+        let sums = log_likelihood_sums(records.iter(), &grid);
         for (&o, &sum) in grid.iter().zip(&sums) {
             let plain: f64 = records.iter().map(|&(w, b)| w * likelihood(b, o).ln()).sum();
             assert_eq!(sum.to_bits(), plain.to_bits(), "at {o} mm");

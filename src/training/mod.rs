@@ -345,8 +345,9 @@ struct FittingTryOns {
     known: Box<[u32]>,
     /// Whether the fitting recorded any try-on at all.
     any: bool,
-    /// What they say about sizes (only when the size evidence is gathered).
-    sizes: Box<[TriedSize]>,
+    /// Where what they say about sizes lies among every fitting's (only when the size
+    /// evidence is gathered): one array for all, not a million small ones.
+    sizes: std::ops::Range<u32>,
 }
 
 /// Every stored sale read once into a dataset builder (and, when asked, into `sizes`): the
@@ -359,13 +360,15 @@ fn read_stored_sales<'c>(
 ) -> Result<dataset::Builder<'c>, TrainError> {
     let mut builder = dataset::Builder::new(catalogue);
     let mut tried_by_fitting: HashMap<db::DbUuid, FittingTryOns> = HashMap::new();
+    let mut tried_sizes: Vec<TriedSize> = Vec::new();
     db.with_conn(|conn| {
         db::try_ons::for_each_fitting(conn, |fitting_id, rows| {
             let known = rows.iter().filter_map(|r| builder.shoe_index(&r.shoe_id)).collect();
-            let sizes = match sizes.as_deref_mut() {
-                Some(evidence) => evidence.tried(&crate::outcomes::TryOnSet::from_rows(&rows).try_ons).into_boxed_slice(),
-                None => Box::default(),
-            };
+            let start = tried_sizes.len() as u32;
+            if let Some(evidence) = sizes.as_deref_mut() {
+                evidence.tried(&crate::outcomes::TryOnSet::from_rows(&rows).try_ons, &mut tried_sizes);
+            }
+            let sizes = start..tried_sizes.len() as u32;
             tried_by_fitting.insert(fitting_id, FittingTryOns { known, any: !rows.is_empty(), sizes });
         })
     })?;
@@ -409,12 +412,12 @@ fn read_stored_sales<'c>(
             let sold_at = row.sold_at.0;
             let label = crate::outcomes::label(sold_at, row.returned_at.is_some(), row.satisfaction.map(|s| s as u8), row.pain_at_follow_up, now);
             if let (Some(evidence), Some(Some(foot))) = (sizes.as_deref_mut(), feet.get(&fitting_id)) {
-                let tried_sizes = tried.map_or(&[][..], |t| &t.sizes);
+                let session_sizes = tried.map_or(&[][..], |t| &tried_sizes[t.sizes.start as usize..t.sizes.end as usize]);
                 if first_read {
-                    evidence.add_session(*foot, tried_sizes);
+                    evidence.add_session(*foot, session_sizes);
                 }
                 let sold = SoldSize { shoe_id: &row.shoe_id, size_eu: row.size_eu, return_reason: row.return_reason, label };
-                evidence.add_sale(*foot, sold, tried_sizes);
+                evidence.add_sale(*foot, sold, session_sizes);
             }
             let sale = dataset::Sale {
                 session_key: &key,
@@ -438,7 +441,7 @@ fn read_stored_sales<'c>(
     if let Some(message) = unreadable {
         return Err(TrainError::Pipeline(message));
     }
-    drop((tried_by_fitting, feet));
+    drop((tried_by_fitting, tried_sizes, feet));
     for_each_detached(db, now, |record| {
         if let Some(evidence) = sizes.as_deref_mut() {
             evidence.add(&record);
