@@ -233,6 +233,8 @@ pub enum Prior {
 
 /// A model's (or brand's) weighted length bounds, and its count and sum of width remarks.
 type Pooled = (Vec<(f64, Bound)>, f64, f64);
+/// A brand's models' records (read in turn, not copied), and its width remarks.
+type BrandPooled<'a> = (Vec<&'a [(f64, Bound)]>, f64, f64);
 
 /// One record as `learn` reads it, whether held as a `SizeRecord` or gathered compactly.
 struct Observed<'a> {
@@ -295,7 +297,7 @@ fn learn_observed<'a>(
     let mut shoe_ids: Vec<&str> = by_shoe.keys().copied().collect();
     shoe_ids.sort_unstable();
     // (The brand's records are its models' slices in turn, not a copy of them.)
-    let mut brand_records: HashMap<String, (Vec<&[(f64, Bound)]>, f64, f64)> = HashMap::new();
+    let mut brand_records: HashMap<String, BrandPooled> = HashMap::new();
     for id in &shoe_ids {
         let Some(shoe) = catalogue.shoe(id) else {
             continue;
