@@ -725,30 +725,6 @@ pub(crate) fn rank_keys_and_best(
     best: &mut Vec<Best>,
     buffers: &mut PassBuffers,
 ) -> TermSums {
-    rank_keys_and_best_on(Instructions::Widest, m, q, w, policy, slots, keys, best, buffers)
-}
-
-/// Which instructions the keys' pass may use: the widest this processor has, or the baseline
-/// every x86-64 has (the tests compare the two).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Instructions {
-    Widest,
-    #[cfg_attr(not(test), allow(dead_code))]
-    Baseline,
-}
-
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn rank_keys_and_best_on(
-    instructions: Instructions,
-    m: &ShoeMatrix,
-    q: &Request,
-    w: &Linear,
-    policy: &Policy,
-    slots: &[u32],
-    keys: &mut Vec<f64>,
-    best: &mut Vec<Best>,
-    buffers: &mut PassBuffers,
-) -> TermSums {
     let PassBuffers { tables: t, terms } = buffers;
     t.fill(m, q, w, policy);
     // Written for every shoe where a term is present, read only there.
@@ -759,88 +735,26 @@ pub(crate) fn rank_keys_and_best_on(
     keys.resize(m.len(), 0.0);
     best.clear();
     best.resize(m.lines + 1, NO_BEST);
-    let present = (x.budget.is_some(), x.worn_drop.is_some(), x.worn.is_some(), x.liked.is_some());
-    #[cfg(target_arch = "x86_64")]
-    if instructions == Instructions::Widest && std::arch::is_x86_feature_detected!("avx2") {
-        return avx2::pass(present, m, t, &x, slots, keys, best, terms);
-    }
-    each_pass(present, m, t, &x, slots, keys, best, terms)
-}
-
-/// The pass compiled for AVX2: the same operations in the same order (AVX2 brings no fused
-/// multiply-add), so the same bits, on four shoes per instruction where the loops vectorise. Chosen at run time, so the binary still runs on processors without it.
-#[cfg(target_arch = "x86_64")]
-mod avx2 {
-    use super::*;
-
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn pass(
-        present: (bool, bool, bool, bool),
-        m: &ShoeMatrix,
-        t: &Tables,
-        x: &Extra,
-        slots: &[u32],
-        keys: &mut [f64],
-        best: &mut [Best],
-        terms: &mut [f64],
-    ) -> TermSums {
-        // SAFETY: the caller checked that this processor has AVX2, the only requirement of
-        // calling a function compiled with it.
-        #[allow(unsafe_code)]
-        unsafe {
-            compiled(present, m, t, x, slots, keys, best, terms)
-        }
-    }
-
-    #[target_feature(enable = "avx2")]
-    #[allow(clippy::too_many_arguments)]
-    fn compiled(
-        present: (bool, bool, bool, bool),
-        m: &ShoeMatrix,
-        t: &Tables,
-        x: &Extra,
-        slots: &[u32],
-        keys: &mut [f64],
-        best: &mut [Best],
-        terms: &mut [f64],
-    ) -> TermSums {
-        each_pass(present, m, t, x, slots, keys, best, terms)
-    }
-}
-
-/// The pass for the optional terms present (budget, worn drop, worn pair, liked line): each
-/// combination compiled on its own, with the absent terms left out. Inlined into its caller,
-/// so it is compiled for that caller's instruction set.
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn each_pass(
-    present: (bool, bool, bool, bool),
-    m: &ShoeMatrix,
-    t: &Tables,
-    x: &Extra,
-    slots: &[u32],
-    keys: &mut [f64],
-    best: &mut [Best],
-    terms: &mut [f64],
-) -> TermSums {
-    match present {
-        (false, false, false, false) => fused::<false, false, false, false>(m, t, x, slots, keys, best, terms),
-        (false, false, false, true) => fused::<false, false, false, true>(m, t, x, slots, keys, best, terms),
-        (false, false, true, false) => fused::<false, false, true, false>(m, t, x, slots, keys, best, terms),
-        (false, false, true, true) => fused::<false, false, true, true>(m, t, x, slots, keys, best, terms),
-        (false, true, false, false) => fused::<false, true, false, false>(m, t, x, slots, keys, best, terms),
-        (false, true, false, true) => fused::<false, true, false, true>(m, t, x, slots, keys, best, terms),
-        (false, true, true, false) => fused::<false, true, true, false>(m, t, x, slots, keys, best, terms),
-        (false, true, true, true) => fused::<false, true, true, true>(m, t, x, slots, keys, best, terms),
-        (true, false, false, false) => fused::<true, false, false, false>(m, t, x, slots, keys, best, terms),
-        (true, false, false, true) => fused::<true, false, false, true>(m, t, x, slots, keys, best, terms),
-        (true, false, true, false) => fused::<true, false, true, false>(m, t, x, slots, keys, best, terms),
-        (true, false, true, true) => fused::<true, false, true, true>(m, t, x, slots, keys, best, terms),
-        (true, true, false, false) => fused::<true, true, false, false>(m, t, x, slots, keys, best, terms),
-        (true, true, false, true) => fused::<true, true, false, true>(m, t, x, slots, keys, best, terms),
-        (true, true, true, false) => fused::<true, true, true, false>(m, t, x, slots, keys, best, terms),
-        (true, true, true, true) => fused::<true, true, true, true>(m, t, x, slots, keys, best, terms),
-    }
+    let (b, d, wo, l) = (x.budget.is_some(), x.worn_drop.is_some(), x.worn.is_some(), x.liked.is_some());
+    let pass = match (b, d, wo, l) {
+        (false, false, false, false) => fused::<false, false, false, false>,
+        (false, false, false, true) => fused::<false, false, false, true>,
+        (false, false, true, false) => fused::<false, false, true, false>,
+        (false, false, true, true) => fused::<false, false, true, true>,
+        (false, true, false, false) => fused::<false, true, false, false>,
+        (false, true, false, true) => fused::<false, true, false, true>,
+        (false, true, true, false) => fused::<false, true, true, false>,
+        (false, true, true, true) => fused::<false, true, true, true>,
+        (true, false, false, false) => fused::<true, false, false, false>,
+        (true, false, false, true) => fused::<true, false, false, true>,
+        (true, false, true, false) => fused::<true, false, true, false>,
+        (true, false, true, true) => fused::<true, false, true, true>,
+        (true, true, false, false) => fused::<true, true, false, false>,
+        (true, true, false, true) => fused::<true, true, false, true>,
+        (true, true, true, false) => fused::<true, true, true, false>,
+        (true, true, true, true) => fused::<true, true, true, true>,
+    };
+    pass(m, t, &x, slots, keys, best, terms)
 }
 
 /// Every shoe's rank key into `keys` (the catalogue's current shoes as candidates).
@@ -865,7 +779,6 @@ pub(crate) fn term_sums(m: &ShoeMatrix, q: &Request, w: &Linear, policy: &Policy
 /// terms the loops compute: they write them into `terms` and the last loop adds them in
 /// order, so no loop before it keeps a running float sum (see benches/README.md, "Whole
 /// requests").
-#[inline(always)]
 fn fused<const BUDGET: bool, const DROP: bool, const WORN: bool, const LIKED: bool>(
     m: &ShoeMatrix,
     t: &Tables,

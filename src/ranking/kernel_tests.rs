@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::kernel::{rank_keys, rank_keys_and_best_on, term_sums, with_scratch, Instructions, PassBuffers, Request};
+use super::kernel::{rank_keys, term_sums, with_scratch, Request};
 use super::*;
 use crate::catalogue::csv::{parse_insoles, parse_shoes, BUNDLED_INSOLES_CSV, BUNDLED_SHOES_CSV};
 use crate::catalogue::{Catalogue, ShoeStatus, Terrain, Width};
@@ -238,41 +238,4 @@ fn the_keys_pass_sums_the_candidates_terms_as_the_generic_path_adds_them() {
         }
     }
     assert!(checked.iter().all(|&n| n > 0), "{checked:?}");
-}
-
-/// On a processor with AVX2 the keys' pass runs compiled for it: every key, every line's best
-/// and every term sum must be the baseline pass's, bit for bit (on one without, both runs
-/// take the baseline).
-#[test]
-fn the_vectorised_keys_pass_gives_the_baseline_pass_bits() {
-    let catalogue = Arc::new(catalogue(3));
-    let table = ShoeTable::new(catalogue.clone());
-    let matrix = table.matrix.as_ref().unwrap();
-    // Every shoe still made as a candidate, and every third shoe only (a filtered request).
-    let every_third: Vec<u32> =
-        (0..matrix.len()).map(|i| if i % 3 == 0 { matrix.line_of(i) } else { matrix.no_line() }).collect();
-    let run = |instructions, request: &Request, linear: &super::kernel::Linear, policy: &Policy, slots: &[u32]| {
-        let (mut keys, mut best) = (Vec::new(), Vec::new());
-        let sums = rank_keys_and_best_on(instructions, matrix, request, linear, policy, slots, &mut keys, &mut best, &mut PassBuffers::default());
-        let bits: Vec<u64> = keys.iter().map(|k| k.to_bits()).collect();
-        let sum_bits = (sums.excess.to_bits(), sums.over.to_bits(), sums.changes.map(f64::to_bits), sums.same_line, sums.same_shoe);
-        (bits, best, sum_bits)
-    };
-    let mut compared = 0;
-    for (_, scorer) in scorers() {
-        for fitting in fittings(&catalogue) {
-            let runner = RunnerSignals::from_fitting(&fitting, &catalogue);
-            let linear = scorer.linear(&scorer.prepare(&runner)).unwrap();
-            for policy in policies(&catalogue) {
-                let request = Request::new(matrix, &catalogue, &runner, &policy);
-                for slots in [matrix.unfiltered_slots(), &every_third[..]] {
-                    let baseline = run(Instructions::Baseline, &request, &linear, &policy, slots);
-                    let widest = run(Instructions::Widest, &request, &linear, &policy, slots);
-                    assert!(baseline == widest, "a key, a best or a sum differs");
-                    compared += 1;
-                }
-            }
-        }
-    }
-    assert!(compared > 500, "{compared}");
 }
