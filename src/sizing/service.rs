@@ -5,11 +5,10 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 
-use super::offsets::{learn, ModelOffset, Prior, SizeEvidence, SizeOffsets, SizeRecord};
+use super::offsets::{ModelOffset, Prior, SizeEvidence, SizeOffsets};
 use super::SizeCharts;
 use crate::catalogue::Catalogue;
 use crate::db::{self, Database, DbError};
-use crate::training::{read_size_evidence, TrainError};
 
 /// Changes whenever a training run stores offsets.
 const OFFSETS_TRAINED: &str = "size_offsets_trained_at";
@@ -61,27 +60,9 @@ fn to_offsets(rows: &[db::sizes::SizeOffsetRow]) -> SizeOffsets {
     offsets
 }
 
-/// Learns offsets from every stored sale and stores them, replacing the last run's. The sales
-/// are streamed (the read training makes): only their size evidence is held, never the sales
-/// with their fittings. Returns how many models got an offset.
-pub fn learn_from_stored_sales(db: &Database, catalogue: &Catalogue) -> Result<usize, TrainError> {
-    let evidence = read_size_evidence(db, catalogue)?;
-    Ok(store(db, &learn_offsets(&evidence, catalogue), catalogue)?)
-}
-
 /// The offsets the service learns from gathered evidence: each model's brand is its prior.
 pub fn learn_offsets(evidence: &SizeEvidence, catalogue: &Catalogue) -> SizeOffsets {
     evidence.learn(catalogue, SizeCharts::bundled(), Prior::Brand)
-}
-
-/// Learns offsets from size records and stores them, replacing the last run's. Returns how
-/// many models got an offset.
-pub fn learn_and_store(
-    db: &Database,
-    records: &[SizeRecord],
-    catalogue: &Catalogue,
-) -> Result<usize, DbError> {
-    store(db, &learn(records, catalogue, SizeCharts::bundled(), Prior::Brand), catalogue)
 }
 
 /// Stores learned offsets, replacing the last run's. Returns how many models got an offset.
@@ -201,6 +182,7 @@ fn r_offset(r: &db::sizes::SizeOffsetRow) -> ModelOffset {
 
 #[cfg(test)]
 mod tests {
+    use super::super::offsets::learn;
     use super::*;
     use crate::simulate::{simulate, to_records, write_csv, SimulationConfig};
 
@@ -216,7 +198,10 @@ mod tests {
         write_csv(&sales, &mut std::fs::File::create(&csv).unwrap()).unwrap();
         crate::outcomes::import::import_outcomes_file(&db, &catalogue, &csv, &|_| {}).unwrap();
 
-        let learned = learn_from_stored_sales(&db, &catalogue).unwrap();
+        // What training stores: the offsets learned on its one read of the stored sales.
+        let (data, on_training_read) =
+            crate::training::load_dataset_and_sizes(&db, &catalogue, |e| learn_offsets(&e, &catalogue)).unwrap();
+        let learned = store(&db, &on_training_read, &catalogue).unwrap();
         let stored = SizingService::load(db.clone()).unwrap().offsets();
         // The simulator's sales as the importer was given them, held whole in memory.
         let held = super::super::offsets::records_from_sales(&to_records(&sales, crate::time::now()));
@@ -225,8 +210,6 @@ mod tests {
         // Training's read gathers the same evidence while it builds its dataset, and it is
         // what the sales read one by one, each with its parsed fitting and try-ons, give:
         // the same records in the same order, so the same offsets to the bit.
-        let (data, on_training_read) =
-            crate::training::load_dataset_and_sizes(&db, &catalogue, |e| learn_offsets(&e, &catalogue)).unwrap();
         assert_eq!(data, crate::training::load_dataset(&db, &catalogue).unwrap());
         let mut one_by_one = SizeEvidence::default();
         crate::training::for_each_sale(&db, |sale| one_by_one.add(&sale)).unwrap();

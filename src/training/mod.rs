@@ -331,14 +331,6 @@ pub fn load_dataset_and_sizes<T>(
     Ok((builder.finish(), kept))
 }
 
-/// The size evidence of every stored sale, read as `load_dataset_and_sizes` reads it (without
-/// building the dataset's examples).
-pub fn read_size_evidence(db: &Database, catalogue: &Catalogue) -> Result<SizeEvidence, TrainError> {
-    let mut evidence = SizeEvidence::default();
-    read_stored_sales(db, catalogue, Some(&mut evidence))?;
-    Ok(evidence)
-}
-
 /// A fitting's try-ons as the stored-sales read keeps them.
 struct FittingTryOns {
     /// The tried shoes as catalogue indices, in the order tried.
