@@ -115,7 +115,7 @@ fn write_training_file(path: &Path, data: &dataset::Dataset, split: &dataset::Sp
             let e = &data.examples[i];
             let runner = &data.runner(e.session);
             let label = e.label.filter(|_| e.sold).map_or(String::new(), |l| (l as u8).to_string());
-            writeln!(file, "{},{side},{},{label},{}", e.session, e.grade, flat(&e.pair(data), runner)).expect("write");
+            writeln!(file, "{},{side},{},{label},{}", e.session, e.grade(), flat(&e.pair(data), runner)).expect("write");
         }
     }
 }

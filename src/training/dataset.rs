@@ -175,13 +175,23 @@ pub struct Example {
     pub sold: bool,
     /// The sale's outcome (true = good fit); `None` for shoes put back and unlabelled sales.
     pub label: Option<bool>,
-    /// Relevance within the session (see `grade`).
-    pub grade: f64,
     pub x: FeatureVector,
     pub relations: Relations,
 }
 
+// Most of training's memory: 4.9 M examples at 1 M sales.
+const _: () = assert!(std::mem::size_of::<Example>() == 240);
+
 impl Example {
+    /// Relevance within the session (see `grade`), from what was sold and its label: not
+    /// stored, which keeps an example in 240 bytes (4.9 M of them at 1 M sales).
+    pub fn grade(&self) -> f64 {
+        if self.sold {
+            sale_grade(self.label)
+        } else {
+            grade::PUT_BACK
+        }
+    }
     /// Whether this is a labelled sale (pointwise objectives and metrics).
     pub fn is_labelled_sale(&self) -> bool {
         self.sold && self.label.is_some()
@@ -297,17 +307,15 @@ struct PendingSale {
     label: Option<bool>,
 }
 
-/// A session as first read; its fields come from its earliest kept sale (in time, then in
-/// the order read), as they did when every record was sorted first.
-struct PendingSession {
-    key: String,
-    /// (sale time in ms, sale read) of that sale.
-    first: (i64, u32),
-    first_sold_at: DateTime<Utc>,
-    store_id: Option<String>,
-    has_try_ons: bool,
-    runner: PackedRunner,
-    tried: Box<[u32]>,
+/// An example to build: its session (numbered in time order), its shoe, and whether it
+/// was sold (with the sale's label) or tried and put back. 12 bytes, where a tuple with
+/// the grade took 24.
+#[derive(Debug, Clone, Copy)]
+struct Spec {
+    session: u32,
+    shoe: u32,
+    sold: bool,
+    label: Option<bool>,
 }
 
 /// Builds a dataset from sales handed over one at a time (a stream from the database holds
@@ -320,7 +328,14 @@ pub struct Builder<'c> {
     sales: Vec<PendingSale>,
     /// When each kept sale was read (its place among every sale read), by `sales` index.
     read_at: Vec<u32>,
-    sessions: Vec<PendingSession>,
+    /// Each session as first read, in the order read; its fields come from its earliest
+    /// kept sale (in time, then in the order read), as they did when every record was
+    /// sorted first. `finish` puts them in time order in place.
+    sessions: Vec<Session>,
+    /// (sale time in ms, sale read) of that sale, by session.
+    firsts: Vec<(i64, u32)>,
+    /// The catalogue indices of the shoes each session tried, in the order tried.
+    tried: Vec<Box<[u32]>>,
     session_of: HashMap<String, u32>,
     read: usize,
     synthetic_sales: usize,
@@ -330,13 +345,22 @@ pub struct Builder<'c> {
 
 impl<'c> Builder<'c> {
     pub fn new(catalogue: &'c Catalogue) -> Self {
+        Self::with_capacity(catalogue, 0)
+    }
+
+    /// A builder with room for this many sales (and as many sessions) from the start: grown
+    /// step by step, each array's and map's outgrown copies stay in the allocator's pages
+    /// beside the examples built later. Room reserved and never written is not resident.
+    pub fn with_capacity(catalogue: &'c Catalogue, sales: usize) -> Self {
         Self {
             catalogue,
             index_of: catalogue.shoes.iter().enumerate().map(|(i, s)| (s.id.as_str(), i as u32)).collect(),
-            sales: Vec::new(),
-            read_at: Vec::new(),
-            sessions: Vec::new(),
-            session_of: HashMap::new(),
+            sales: Vec::with_capacity(sales),
+            read_at: Vec::with_capacity(sales),
+            sessions: Vec::with_capacity(sales),
+            firsts: Vec::with_capacity(sales),
+            tried: Vec::with_capacity(sales),
+            session_of: HashMap::with_capacity(sales),
             read: 0,
             synthetic_sales: 0,
             unlabelled: 0,
@@ -370,6 +394,17 @@ impl<'c> Builder<'c> {
         let _ = self.push(sale, || Ok::<_, std::convert::Infallible>(SessionInput { runner: RunnerSignals::from_fitting(&record.fitting, catalogue), tried }));
     }
 
+    /// A session of this sale's, from its runner.
+    fn session(&self, key: String, sale: &Sale, runner: &RunnerSignals) -> Session {
+        Session {
+            key,
+            store_id: sale.store_id.map(str::to_owned),
+            runner: PackedRunner::pack(runner, &self.index_of),
+            first_sold_at: sale.sold_at,
+            has_try_ons: sale.has_try_ons,
+        }
+    }
+
     /// Reads one sale. `session` is asked for the session's runner and try-ons only when
     /// this sale is the session's earliest kept so far; its error is handed back.
     pub fn push<E>(&mut self, sale: Sale, session: impl FnOnce() -> Result<SessionInput, E>) -> Result<(), E> {
@@ -386,30 +421,22 @@ impl<'c> Builder<'c> {
         let index = match self.session_of.get(sale.session_key) {
             Some(&i) => {
                 // Sales are read in order, so an earlier key means an earlier sale time.
-                if first < self.sessions[i as usize].first {
+                if first < self.firsts[i as usize] {
                     let input = session()?;
-                    let pending = &mut self.sessions[i as usize];
-                    pending.first = first;
-                    pending.first_sold_at = sale.sold_at;
-                    pending.store_id = sale.store_id.map(str::to_owned);
-                    pending.has_try_ons = sale.has_try_ons;
-                    pending.runner = PackedRunner::pack(&input.runner, &self.index_of);
-                    pending.tried = input.tried.into_boxed_slice();
+                    let key = std::mem::take(&mut self.sessions[i as usize].key);
+                    self.sessions[i as usize] = self.session(key, &sale, &input.runner);
+                    self.firsts[i as usize] = first;
+                    self.tried[i as usize] = input.tried.into_boxed_slice();
                 }
                 i
             }
             None => {
                 let input = session()?;
                 let i = self.sessions.len() as u32;
-                self.sessions.push(PendingSession {
-                    key: sale.session_key.to_owned(),
-                    first,
-                    first_sold_at: sale.sold_at,
-                    store_id: sale.store_id.map(str::to_owned),
-                    has_try_ons: sale.has_try_ons,
-                    runner: PackedRunner::pack(&input.runner, &self.index_of),
-                    tried: input.tried.into_boxed_slice(),
-                });
+                let new = self.session(sale.session_key.to_owned(), &sale, &input.runner);
+                self.sessions.push(new);
+                self.firsts.push(first);
+                self.tried.push(input.tried.into_boxed_slice());
                 self.session_of.insert(sale.session_key.to_owned(), i);
                 i
             }
@@ -420,46 +447,66 @@ impl<'c> Builder<'c> {
     }
 
     /// Orders the kept sales by time, numbers the sessions in that order, adds the shoes
-    /// tried and put back, and computes every example's features (in parallel).
+    /// tried and put back, and computes every example's features (in parallel). What is
+    /// held beside the examples is kept small and few copies are made (the sessions are
+    /// reordered in place, the sales' shoes per session are one array): the examples are
+    /// most of training's memory and this is where its peak is.
     pub fn finish(self) -> Dataset {
-        let Builder { catalogue, sales, read_at, sessions: pending, session_of, read, synthetic_sales, unlabelled, unknown_shoe, .. } = self;
-        drop(session_of);
+        let Builder { catalogue, sales, read_at, mut sessions, firsts, tried, session_of, read, synthetic_sales, unlabelled, unknown_shoe, .. } = self;
+        drop((session_of, firsts));
         let mut order: Vec<u32> = (0..sales.len() as u32).collect();
         order.sort_unstable_by_key(|&k| (sales[k as usize].sold_ms, read_at[k as usize]));
         drop(read_at);
-        // Sessions numbered by their first sale in time order.
-        let mut number = vec![u32::MAX; pending.len()];
-        let mut first_order = Vec::new();
-        let mut sold_in: std::collections::HashSet<(usize, u32)> = std::collections::HashSet::new();
-        let mut specs: Vec<(usize, u32, Option<bool>, f64, bool)> = Vec::with_capacity(sales.len());
+        // Sessions numbered by their first sale in time order (every session has a sale).
+        let mut number = vec![u32::MAX; sessions.len()];
+        let mut first_order: Vec<u32> = Vec::with_capacity(sessions.len());
         for &k in &order {
-            let sale = &sales[k as usize];
-            let p = sale.session as usize;
+            let p = sales[k as usize].session as usize;
             if number[p] == u32::MAX {
                 number[p] = first_order.len() as u32;
-                first_order.push(p);
+                first_order.push(p as u32);
             }
-            let session = number[p] as usize;
-            sold_in.insert((session, sale.shoe));
-            specs.push((session, sale.shoe, sale.label, sale_grade(sale.label), true));
         }
-        drop((order, sales, number));
-        // Shoes tried and put back: every tried shoe the session did not buy.
-        for (session, &p) in first_order.iter().enumerate() {
-            for &shoe in pending[p].tried.iter() {
-                if sold_in.insert((session, shoe)) {
-                    specs.push((session, shoe, None, grade::PUT_BACK, false));
+        // The shoes each (numbered) session sold, as one array: `sold[starts[s]..starts[s + 1]]`.
+        let mut starts = vec![0u32; sessions.len() + 1];
+        for sale in &sales {
+            starts[number[sale.session as usize] as usize + 1] += 1;
+        }
+        for s in 0..sessions.len() {
+            starts[s + 1] += starts[s];
+        }
+        let mut sold = vec![0u32; sales.len()];
+        let mut filled = starts.clone();
+        for sale in &sales {
+            let s = number[sale.session as usize] as usize;
+            sold[filled[s] as usize] = sale.shoe;
+            filled[s] += 1;
+        }
+        drop(filled);
+        // Shoes tried and put back: every tried shoe the session did not buy, once each.
+        let put_back = |s: usize, visit: &mut dyn FnMut(u32)| {
+            let tried = &tried[first_order[s] as usize];
+            let sold = &sold[starts[s] as usize..starts[s + 1] as usize];
+            for (k, &shoe) in tried.iter().enumerate() {
+                if !sold.contains(&shoe) && !tried[..k].contains(&shoe) {
+                    visit(shoe);
                 }
             }
+        };
+        let mut put_backs = 0;
+        for s in 0..first_order.len() {
+            put_back(s, &mut |_| put_backs += 1);
         }
-        drop(sold_in);
-        let mut pending: Vec<Option<PendingSession>> = pending.into_iter().map(Some).collect();
-        let sessions: Vec<Session> = first_order
-            .iter()
-            .filter_map(|&p| pending[p].take())
-            .map(|p| Session { key: p.key, store_id: p.store_id, runner: p.runner, first_sold_at: p.first_sold_at, has_try_ons: p.has_try_ons })
-            .collect();
-        drop(pending);
+        let mut specs: Vec<Spec> = Vec::with_capacity(sales.len() + put_backs);
+        for &k in &order {
+            let sale = &sales[k as usize];
+            specs.push(Spec { session: number[sale.session as usize], shoe: sale.shoe, sold: true, label: sale.label });
+        }
+        for s in 0..first_order.len() {
+            put_back(s, &mut |shoe| specs.push(Spec { session: s as u32, shoe, sold: false, label: None }));
+        }
+        drop((order, sales, first_order, starts, sold, tried));
+        permute(&mut sessions, number);
         let mut dataset = Dataset {
             sessions,
             shoe_attributes: catalogue.shoes.iter().map(shoe_attributes).collect(),
@@ -476,18 +523,32 @@ impl<'c> Builder<'c> {
             .par_iter()
             .map_init(
                 || None::<(usize, RunnerSignals)>,
-                |cache, &(session, shoe, label, grade, sold)| {
+                |cache, spec| {
+                    let session = spec.session as usize;
                     if cache.as_ref().is_some_and(|(s, _)| *s != session) {
                         *cache = None;
                     }
                     let (_, runner) = cache.get_or_insert_with(|| (session, dataset.runner(session)));
+                    let shoe = spec.shoe;
                     let p = pair(runner, &catalogue.shoes[shoe as usize], &dataset.shoe_attributes[shoe as usize]);
-                    Example { session, shoe, sold, label, grade, x: p.x, relations: p.relations }
+                    Example { session, shoe, sold: spec.sold, label: spec.label, x: p.x, relations: p.relations }
                 },
             )
             .collect();
         dataset.examples = examples;
         dataset
+    }
+}
+
+/// Moves each item to its place `to[i]` (a permutation), in place: the sessions take their
+/// time order without a second copy of them.
+fn permute<T>(items: &mut [T], mut to: Vec<u32>) {
+    for i in 0..items.len() {
+        while to[i] as usize != i {
+            let j = to[i] as usize;
+            items.swap(i, j);
+            to.swap(i, j);
+        }
     }
 }
 

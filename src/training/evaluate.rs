@@ -153,9 +153,9 @@ fn metrics(ranker: &Ranker, dataset: &Dataset, examples: &[usize], catalogue: &C
             catalogue_rr.push(reciprocal_rank(&good));
             primary.insert(session, v);
         }
-        if dataset.sessions[session].has_try_ons && items.len() >= 2 && items.iter().any(|e| e.grade > 0.0) {
+        if dataset.sessions[session].has_try_ons && items.len() >= 2 && items.iter().any(|e| e.grade() > 0.0) {
             let tried_keys: Vec<f64> = items.iter().map(|e| keys[e.shoe as usize]).collect();
-            let grades: Vec<f64> = items.iter().map(|e| e.grade).collect();
+            let grades: Vec<f64> = items.iter().map(|e| e.grade()).collect();
             let v = ndcg_graded_at_k(&tried_keys, &grades, 5);
             tried_ndcg.push(v);
             primary.insert(session, v);

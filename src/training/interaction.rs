@@ -136,7 +136,7 @@ impl<'a> Groups<'a> {
             s.linear.push(linear);
             s.shoes.push(e.shoe);
             s.labels.push(e.label.filter(|_| e.sold));
-            s.grades.push(e.grade);
+            s.grades.push(e.grade());
         }
     }
 }
@@ -209,7 +209,7 @@ fn add_gradient(grad: &mut [f64], g: f64, runner_nz: &[(u16, f64)], linear: &[f6
 /// How many pointwise and pairwise terms a group holds.
 fn term_counts(groups: &Groups, g: usize) -> (usize, usize) {
     let point = groups.examples(g).filter(|e| e.label.filter(|_| e.sold).is_some()).count();
-    let pairs = groups.examples(g).map(|a| groups.examples(g).filter(|b| a.grade > b.grade).count()).sum();
+    let pairs = groups.examples(g).map(|a| groups.examples(g).filter(|b| a.grade() > b.grade()).count()).sum();
     (point, pairs)
 }
 
@@ -518,7 +518,7 @@ pub fn validation_objective(scorer: &dyn crate::ranking::Scorer, dataset: &Datas
         let prepared = scorer.prepare(&dataset.runner(session));
         let z: Vec<f64> = items.iter().map(|e| scorer.rank_key(&prepared, &e.pair(dataset))).collect();
         let labels: Vec<Option<bool>> = items.iter().map(|e| e.label.filter(|_| e.sold)).collect();
-        let grades: Vec<f64> = items.iter().map(|e| e.grade).collect();
+        let grades: Vec<f64> = items.iter().map(|e| e.grade()).collect();
         loss.add(session_loss(&z, &labels, &grades, (1.0, 1.0), &mut Vec::new()));
     }
     loss.objective()

@@ -234,7 +234,9 @@ fn reference_examples(records: &[SaleRecord], catalogue: &Catalogue) -> (Vec<Ses
             let spec = &catalogue.shoes[shoe as usize];
             let attributes = shoe_attributes(spec);
             let p = pair(&sessions[session].2, spec, &attributes);
-            dataset::Example { session, shoe, sold, label, grade, x: p.x, relations: p.relations }
+            let example = dataset::Example { session, shoe, sold, label, x: p.x, relations: p.relations };
+            assert_eq!(example.grade(), grade);
+            example
         })
         .collect();
     (sessions, examples)
@@ -254,6 +256,15 @@ fn the_streamed_dataset_orders_and_describes_sessions_as_sorting_every_record_fi
         }
         if i % 2 == 0 {
             records[j].store_id = Some("S-other".into());
+        }
+    }
+    // A shoe tried twice, and the shoe sold among those tried: each put back once at most.
+    for i in (1..records.len()).step_by(11) {
+        let sold = records[i].shoe_id.clone();
+        let tried = std::sync::Arc::make_mut(&mut records[i].tried);
+        if let Some(first) = tried.first().cloned() {
+            tried.push(first.clone());
+            tried.push(crate::outcomes::TryOn { shoe_id: sold, ..first });
         }
     }
     records[3].shoe_id = "discontinued-shoe".into();
