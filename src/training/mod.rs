@@ -331,6 +331,17 @@ pub fn load_dataset_and_sizes<T>(
     Ok((builder.finish(), kept))
 }
 
+/// Rows of the stored sales read ahead of the builder, whose fittings are parsed together
+/// (in tests a few, so that sessions span batches).
+const READ_BATCH: usize = if cfg!(test) { 7 } else { 1024 };
+
+/// A fitting document as the stored-sales read uses it.
+struct ParsedFitting {
+    /// The measured foot (only when the size evidence is gathered).
+    foot: Option<MeasuredFoot>,
+    input: dataset::SessionInput,
+}
+
 /// A fitting's try-ons as the stored-sales read keeps them.
 struct FittingTryOns {
     /// The tried shoes as catalogue indices, in the order tried.
@@ -350,8 +361,11 @@ fn read_stored_sales<'c>(
     catalogue: &'c Catalogue,
     mut sizes: Option<&mut SizeEvidence>,
 ) -> Result<dataset::Builder<'c>, TrainError> {
-    let mut builder = dataset::Builder::new(catalogue);
-    let mut tried_by_fitting: HashMap<db::DbUuid, FittingTryOns> = HashMap::new();
+    // Sized for every stored sale up front (see `Builder::with_capacity`); a sale recorded
+    // meanwhile only grows them.
+    let stored = usize::try_from(db.with_conn(db::outcomes::count)?).unwrap_or_default();
+    let mut builder = dataset::Builder::with_capacity(catalogue, stored);
+    let mut tried_by_fitting: HashMap<db::DbUuid, FittingTryOns> = HashMap::with_capacity(stored);
     let mut tried_sizes: Vec<TriedSize> = Vec::new();
     db.with_conn(|conn| {
         db::try_ons::for_each_fitting(conn, |fitting_id, rows| {
@@ -366,70 +380,109 @@ fn read_stored_sales<'c>(
     })?;
     // Each fitting's measured foot, from its first sale read (when gathering size evidence).
     let mut feet: HashMap<db::DbUuid, Option<MeasuredFoot>> = HashMap::new();
+    let gathering = sizes.is_some();
     let now = Utc::now();
     let mut unreadable = None;
     let parse = |key: db::DbUuid, document: &str| {
-        serde_json::from_str::<Fitting>(document).map_err(|e| format!("fitting {key} is unreadable: {e}"))
-    };
-    let session_input = |fitting: &Fitting, tried: Option<&FittingTryOns>| dataset::SessionInput {
-        runner: crate::features::RunnerSignals::from_fitting(fitting, catalogue),
-        tried: tried.map(|t| t.known.to_vec()).unwrap_or_default(),
-    };
-    db.with_conn(|conn| {
-        db::outcomes::for_each_with_fitting(conn, |row, document| {
-            // The join leaves only outcomes with a fitting.
-            let Some(fitting_id) = row.fitting_id else { return Ok(()) };
-            let key = fitting_id.to_string();
-            let tried = tried_by_fitting.get(&fitting_id);
-            let first_read = sizes.is_some() && !feet.contains_key(&fitting_id);
-            // A fitting is read the first time one of its sales is seen, as `load_records`
-            // reads it, so an unreadable document fails the load the same way.
-            let mut input = None;
-            if first_read || !builder.has_session(&key) {
-                match parse(fitting_id, &document) {
-                    Ok(fitting) => {
-                        if first_read {
-                            feet.insert(fitting_id, MeasuredFoot::of(&fitting));
-                        }
-                        if !builder.has_session(&key) {
-                            input = Some(session_input(&fitting, tried));
-                        }
-                    }
-                    Err(e) => {
-                        unreadable.get_or_insert(e);
-                        return Ok(());
-                    }
-                }
-            }
-            let sold_at = row.sold_at.0;
-            let label = crate::outcomes::label(sold_at, row.returned_at.is_some(), row.satisfaction.map(|s| s as u8), row.pain_at_follow_up, now);
-            if let (Some(evidence), Some(Some(foot))) = (sizes.as_deref_mut(), feet.get(&fitting_id)) {
-                let session_sizes = tried.map_or(&[][..], |t| &tried_sizes[t.sizes.start as usize..t.sizes.end as usize]);
-                if first_read {
-                    evidence.add_session(*foot, session_sizes);
-                }
-                let sold = SoldSize { shoe_id: &row.shoe_id, size_eu: row.size_eu, return_reason: row.return_reason, label };
-                evidence.add_sale(*foot, sold, session_sizes);
-            }
-            let sale = dataset::Sale {
-                session_key: &key,
-                store_id: row.store_id.as_deref(),
-                shoe_id: &row.shoe_id,
-                sold_at,
-                label,
-                synthetic: row.synthetic,
-                has_try_ons: tried.is_some_and(|t| t.any),
-            };
-            let pushed = builder.push(sale, || match input.take() {
-                Some(i) => Ok(i),
-                None => parse(fitting_id, &document).map(|fitting| session_input(&fitting, tried)),
-            });
-            if let Err(e) = pushed {
-                unreadable.get_or_insert(e);
-            }
-            Ok(())
+        let fitting = serde_json::from_str::<Fitting>(document).map_err(|e| format!("fitting {key} is unreadable: {e}"))?;
+        Ok::<_, String>(ParsedFitting {
+            foot: if gathering { MeasuredFoot::of(&fitting) } else { None },
+            input: dataset::SessionInput {
+                runner: crate::features::RunnerSignals::from_fitting(&fitting, catalogue),
+                tried: tried_by_fitting.get(&key).map(|t| t.known.to_vec()).unwrap_or_default(),
+            },
         })
-    })?;
+    };
+    // The database is read on a thread of its own, a batch of rows ahead, while this one
+    // parses the batch's fittings (in parallel) and hands its sales to the builder in order.
+    let read = std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(db::outcomes::OutcomeRow, String)>>(2);
+        let reader = scope.spawn(move || {
+            db.with_conn(|conn| {
+                let mut batch = Vec::with_capacity(READ_BATCH);
+                db::outcomes::for_each_with_fitting(conn, |row, document| {
+                    batch.push((row, document));
+                    if batch.len() == READ_BATCH {
+                        // The receiver only goes once every batch is taken.
+                        let _ = tx.send(std::mem::replace(&mut batch, Vec::with_capacity(READ_BATCH)));
+                    }
+                    Ok(())
+                })?;
+                let _ = tx.send(batch);
+                Ok(())
+            })
+        });
+        for batch in rx {
+            // Each fitting is parsed here when this batch's first look says it will be
+            // needed; a sale that needs it otherwise (a session's earlier sale read later
+            // in the batch) parses it when asked, as before. Parsing twice gives the same.
+            let parsed: Vec<(String, Option<Result<ParsedFitting, String>>)> = {
+                use rayon::prelude::*;
+                let (builder, feet) = (&builder, &feet);
+                batch
+                    .par_iter()
+                    .map(|(row, document)| {
+                        let Some(fitting_id) = row.fitting_id else { return (String::new(), None) };
+                        let key = fitting_id.to_string();
+                        let wanted = (gathering && !feet.contains_key(&fitting_id)) || !builder.has_session(&key);
+                        let parsed = wanted.then(|| parse(fitting_id, document));
+                        (key, parsed)
+                    })
+                    .collect()
+            };
+            for ((row, document), (key, mut parsed)) in batch.into_iter().zip(parsed) {
+                // The join leaves only outcomes with a fitting.
+                let Some(fitting_id) = row.fitting_id else { continue };
+                let tried = tried_by_fitting.get(&fitting_id);
+                let first_read = gathering && !feet.contains_key(&fitting_id);
+                // A fitting is read the first time one of its sales is seen, as `load_records`
+                // reads it, so an unreadable document fails the load the same way.
+                let mut input = None;
+                if first_read || !builder.has_session(&key) {
+                    match parsed.take().unwrap_or_else(|| parse(fitting_id, &document)) {
+                        Ok(fitting) => {
+                            if first_read {
+                                feet.insert(fitting_id, fitting.foot);
+                            }
+                            input = Some(fitting.input);
+                        }
+                        Err(e) => {
+                            unreadable.get_or_insert(e);
+                            continue;
+                        }
+                    }
+                }
+                let sold_at = row.sold_at.0;
+                let label = crate::outcomes::label(sold_at, row.returned_at.is_some(), row.satisfaction.map(|s| s as u8), row.pain_at_follow_up, now);
+                if let (Some(evidence), Some(Some(foot))) = (sizes.as_deref_mut(), feet.get(&fitting_id)) {
+                    let session_sizes = tried.map_or(&[][..], |t| &tried_sizes[t.sizes.start as usize..t.sizes.end as usize]);
+                    if first_read {
+                        evidence.add_session(*foot, session_sizes);
+                    }
+                    let sold = SoldSize { shoe_id: &row.shoe_id, size_eu: row.size_eu, return_reason: row.return_reason, label };
+                    evidence.add_sale(*foot, sold, session_sizes);
+                }
+                let sale = dataset::Sale {
+                    session_key: &key,
+                    store_id: row.store_id.as_deref(),
+                    shoe_id: &row.shoe_id,
+                    sold_at,
+                    label,
+                    synthetic: row.synthetic,
+                    has_try_ons: tried.is_some_and(|t| t.any),
+                };
+                let pushed = builder.push(sale, || match input.take() {
+                    Some(i) => Ok(i),
+                    None => parse(fitting_id, &document).map(|fitting| fitting.input),
+                });
+                if let Err(e) = pushed {
+                    unreadable.get_or_insert(e);
+                }
+            }
+        }
+        reader.join().unwrap_or_else(|_| Err(DbError::Unavailable("the outcomes' reader failed".into())))
+    });
+    read?;
     if let Some(message) = unreadable {
         return Err(TrainError::Pipeline(message));
     }
