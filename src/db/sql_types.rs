@@ -110,8 +110,31 @@ fn sqlite_text(t: &DateTime<Utc>) -> String {
     String::from_utf8_lossy(&text).into_owned()
 }
 
+/// An instant written in `SQLITE_FORMAT` (what the service writes), read digit by digit;
+/// `None` for any other text, which diesel's parser reads instead. diesel tries chrono's
+/// format strings one after the other: about a twentieth of loading a million stored
+/// sales for training (five instants a sale).
+fn sqlite_instant(text: &str) -> Option<DateTime<Utc>> {
+    let b: &[u8; 32] = text.as_bytes().try_into().ok()?;
+    let separators = [(4, b'-'), (7, b'-'), (10, b' '), (13, b':'), (16, b':'), (19, b'.'), (26, b'+'), (29, b':')];
+    if separators.iter().any(|&(i, c)| b[i] != c) || &b[27..] != b"00:00" {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| {
+        b[range].iter().try_fold(0u32, |n, &d| d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0')))
+    };
+    let date = chrono::NaiveDate::from_ymd_opt(number(0..4)? as i32, number(5..7)?, number(8..10)?)?;
+    let time = date.and_hms_micro_opt(number(11..13)?, number(14..16)?, number(17..19)?, number(20..26)?)?;
+    Some(time.and_utc())
+}
+
 impl FromSql<TimestampUtc, Sqlite> for DbTime {
-    fn from_sql(bytes: <Sqlite as diesel::backend::Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+    fn from_sql(mut bytes: <Sqlite as diesel::backend::Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+        if bytes.value_type() == Some(diesel::sqlite::SqliteType::Text) {
+            if let Some(instant) = sqlite_instant(bytes.read_text()) {
+                return Ok(DbTime(instant));
+            }
+        }
         <DateTime<Utc> as FromSql<diesel::sql_types::TimestamptzSqlite, Sqlite>>::from_sql(bytes).map(DbTime)
     }
 }
@@ -343,6 +366,39 @@ mod tests {
         ]);
         for t in instants {
             assert_eq!(sqlite_text(&t), t.format(SQLITE_FORMAT).to_string(), "{t:?}");
+        }
+    }
+
+    /// The hand-written reader gives what diesel's first format (`%F %T%.f%:z`) gives for
+    /// every instant the service writes, and leaves any other text to diesel.
+    #[test]
+    fn instants_written_for_sqlite_read_back_as_diesels_parser_reads_them() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+        let mut checked = 0;
+        for _ in 0..20_000 {
+            let seconds = rng.gen_range(-62_167_219_200_i64..253_402_300_800);
+            let Some(t) = DateTime::from_timestamp(seconds, rng.gen_range(0..1_000_000) * 1000) else { continue };
+            let text = sqlite_text(&t);
+            let diesel = DateTime::parse_from_str(&text, "%F %T%.f%:z").unwrap().with_timezone(&Utc);
+            assert_eq!(sqlite_instant(&text), Some(diesel), "{text}");
+            assert_eq!(diesel, t);
+            checked += 1;
+        }
+        assert!(checked > 19_000);
+        for other in [
+            "2026-10-01 10:00:00",
+            "2026-10-01T10:00:00.000000+00:00",
+            "2026-10-01 10:00:00.000000+01:00",
+            "2026-10-01 10:00:00.000000Z00:00",
+            "2026-02-30 10:00:00.000000+00:00",
+            "2026-10-01 24:00:00.000000+00:00",
+            "2026-10-01 10:00:60.000000+00:00",
+            "2026-1a-01 10:00:00.000000+00:00",
+            "2026-10-01 10:00:00.000000+00:000",
+            "2460000.5",
+        ] {
+            assert_eq!(sqlite_instant(other), None, "{other}");
         }
     }
 
