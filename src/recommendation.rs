@@ -14,6 +14,7 @@ use crate::fitting::{FieldError, Fitting, StoreId};
 use crate::ranking::{FilterCounts, Filters, Policy, RankedShoe, Relaxation, ShoeTable};
 use crate::referral::{self, Referral};
 use crate::sizing::{self, eu_sixths, SizeAdvice, SizeCharts, SizeOffsets, SizingService};
+use crate::text::sentence;
 
 /// Bounds on how many shoes one answer lists.
 pub const DEFAULT_TOP_K: usize = 5;
@@ -80,8 +81,8 @@ fn sizing_at_store(advice: Option<SizeAdvice>, sizes: Option<&Vec<(f64, i32)>>) 
     let [first, next] = a.eu_sizes();
     let (in_first, in_next) = (pairs_of(sizes, first), pairs_of(sizes, next));
     let note = match (in_first, in_next) {
-        (0, n) if n > 0 => Some(format!("{} is out of stock here; {} is in ({n} {})", a.first, a.next, if n == 1 { "pair" } else { "pairs" })),
-        (0, _) => Some(format!("neither {} nor {} is in stock here", a.first, a.next)),
+        (0, n) if n > 0 => Some(sentence!("{} is out of stock here; {} is in ({n} {})", a.first, a.next, if n == 1 { "pair" } else { "pairs" })),
+        (0, _) => Some(sentence!("neither {} nor {} is in stock here", a.first, a.next)),
         _ => None,
     };
     ShoeSizing { pairs_in_size: Some(in_first), pairs_in_next_size: Some(in_next), note, advice }
@@ -125,7 +126,7 @@ impl RecommendationService {
     pub async fn recommend(&self, fitting: &Fitting, options: RecommendationOptions) -> Result<Recommendation, CatalogueError> {
         let top_k = options.top_k.unwrap_or(DEFAULT_TOP_K);
         if !(1..=MAX_TOP_K).contains(&top_k) {
-            return Err(FieldError::new("top_k", format!("must be between 1 and {MAX_TOP_K}")).into());
+            return Err(FieldError::new("top_k", sentence!("must be between 1 and {MAX_TOP_K}")).into());
         }
         if let Some(max) = options.max_price_usd {
             if !(max.is_finite() && max > 0.0 && max <= 2000.0) {
@@ -245,16 +246,16 @@ fn say_how_the_worn_pair_did(r: &mut RankedShoe, outcome: &PastPurchase, worn_id
     match (outcome.kept, outcome.satisfaction) {
         // A rating of 3 or less is no endorsement, and no complaint either.
         (true, Some(s)) if s >= 4 => {
-            r.explanation.reasons.insert(0, format!("{relation} {name} you kept and rated {s}/5"));
+            r.explanation.reasons.insert(0, sentence!("{relation} {name} you kept and rated {s}/5"));
             forget_brand_returns(r);
         }
         (true, None) => {
-            r.explanation.reasons.insert(0, format!("{relation} {name} you bought here and kept"));
+            r.explanation.reasons.insert(0, sentence!("{relation} {name} you bought here and kept"));
             forget_brand_returns(r);
         }
         (false, _) => {
-            let why = outcome.return_reason.map(|w| format!(" ({})", w.as_str().replace('_', " "))).unwrap_or_default();
-            r.explanation.cautions.insert(0, format!("{relation} {name} you returned{why}: ask what did not suit"));
+            let why = outcome.return_reason.map(|w| sentence!(" ({})", w.as_str().replace('_', " "))).unwrap_or_default();
+            r.explanation.cautions.insert(0, sentence!("{relation} {name} you returned{why}: ask what did not suit"));
         }
         _ => {}
     }
@@ -263,7 +264,7 @@ fn say_how_the_worn_pair_did(r: &mut RankedShoe, outcome: &PastPurchase, worn_id
 /// What peers returned says less than what this runner kept: a learned "runners like you
 /// often return this brand" would contradict the reason just given.
 fn forget_brand_returns(r: &mut RankedShoe) {
-    let peers = format!("runners like you have often returned {} shoes", r.shoe.brand);
+    let peers = sentence!("runners like you have often returned {} shoes", r.shoe.brand);
     r.explanation.cautions.retain(|c| *c != peers);
 }
 
@@ -280,7 +281,7 @@ pub fn check_worn_shoe(fitting: &Fitting, catalogue: &crate::catalogue::Catalogu
         let chart = SizeCharts::bundled().brand(&shoe.brand);
         let kind = sizing::offsets::chart_kind(fitting);
         if chart.is_some_and(|c| c.foot_length_mm(usual.system, usual.size, kind).is_none()) {
-            return Err(FieldError::new("feet.usual_size.size", format!("is not a size on {}'s chart in that system", shoe.brand)));
+            return Err(FieldError::new("feet.usual_size.size", sentence!("is not a size on {}'s chart in that system", shoe.brand)));
         }
     }
     Ok(())

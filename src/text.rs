@@ -58,9 +58,40 @@ impl fmt::Display for Spaced<'_> {
     }
 }
 
+/// Room for one sentence of an answer: `format!` sizes its string for the literal pieces
+/// and grew it again for the arguments in most of a request's reasons, cautions and size
+/// texts (about 35 regrowths per recommendation); one allocation of this size holds them.
+const SENTENCE_ROOM: usize = 96;
+
+/// `format_args!` written into a string with room for a sentence.
+pub fn sentence_of(args: fmt::Arguments<'_>) -> String {
+    use fmt::Write;
+    let mut out = String::with_capacity(SENTENCE_ROOM);
+    // Writing to a String fails only if a Display impl does, which these never do.
+    let _ = out.write_fmt(args);
+    out
+}
+
+/// `format!` for an answer's sentences (see `sentence_of`).
+macro_rules! sentence {
+    ($($arg:tt)*) => {
+        $crate::text::sentence_of(format_args!($($arg)*))
+    };
+}
+pub(crate) use sentence;
+
 #[cfg(test)]
 mod tests {
-    use super::{Spaced, Whole};
+    use super::{sentence, Spaced, Whole};
+
+    #[test]
+    fn a_sentence_is_what_format_writes_at_any_length() {
+        for n in [0usize, 3, 95, 96, 97, 400] {
+            let words = "x".repeat(n);
+            assert_eq!(sentence!("{words} at {} kg", Whole(61.5)), format!("{words} at {:.0} kg", 61.5_f64), "{n}");
+        }
+        assert_eq!(sentence!("no arguments"), "no arguments");
+    }
 
     #[test]
     fn a_spaced_name_reads_as_its_underscores_replaced() {

@@ -7,6 +7,7 @@ use super::Scored;
 use crate::features::attributes::SHOE_GROUP_COUNT;
 use crate::features::{attributes, Feature, FeatureVector, RunnerSignals, FEATURE_COUNT, RELATION_COUNT};
 use crate::fitting::Feel;
+use crate::text::sentence;
 
 /// Contributions smaller than this (log-odds) are not worth a sentence.
 const MIN_CONTRIBUTION: f64 = 0.1;
@@ -32,9 +33,9 @@ fn terrain_words(terrain: Terrain) -> &'static str {
 fn support_reason(runner: &RunnerSignals) -> String {
     let seen = if runner.pronation_measured { "seen on the treadmill" } else { "suggested by your worn pair" };
     if runner.marked_pronation() {
-        format!("stable platform for the marked pronation {seen}")
+        sentence!("stable platform for the marked pronation {seen}")
     } else {
-        format!("gentle support for the pronation {seen}")
+        sentence!("gentle support for the pronation {seen}")
     }
 }
 
@@ -63,46 +64,46 @@ fn reason(feature: Feature, runner: &RunnerSignals, shoe: &Shoe) -> Option<Strin
     Some(match feature {
         StabilityXPronation => support_reason(runner),
         MotionControlXMarkedPronation => "firm motion control for a clearly pronated foot".into(),
-        SoftnessXLight => format!("{} suits a lighter runner ({} kg)", cushioning_words(shoe), Whole(runner.mass_kg)),
-        Softness => format!("{} for a {} kg runner", cushioning_words(shoe), Whole(runner.mass_kg)),
-        SupinationXSoftness => format!("{} for a foot that rolls outward", cushioning_words(shoe)),
-        MileageXSoftness => format!("{} for {} km a week", cushioning_words(shoe), Whole(runner.weekly_km)),
-        Lightness if racing => format!("light at {} g for racing", Whole(shoe.weight_g?)),
-        Lightness => format!("light at {} g", Whole(shoe.weight_g?)),
+        SoftnessXLight => sentence!("{} suits a lighter runner ({} kg)", cushioning_words(shoe), Whole(runner.mass_kg)),
+        Softness => sentence!("{} for a {} kg runner", cushioning_words(shoe), Whole(runner.mass_kg)),
+        SupinationXSoftness => sentence!("{} for a foot that rolls outward", cushioning_words(shoe)),
+        MileageXSoftness => sentence!("{} for {} km a week", cushioning_words(shoe), Whole(runner.weekly_km)),
+        Lightness if racing => sentence!("light at {} g for racing", Whole(shoe.weight_g?)),
+        Lightness => sentence!("light at {} g", Whole(shoe.weight_g?)),
         // Every road shoe is made for road: only worth saying off road.
         TerrainFit if runner.terrain == Terrain::Road => return None,
-        TerrainFit => format!("made for {}, where you run", terrain_words(shoe.terrain)),
+        TerrainFit => sentence!("made for {}, where you run", terrain_words(shoe.terrain)),
         GoalFit if runner.goal == crate::fitting::Goal::Trail => match shoe.category {
-            Category::Cushioned => format!("{} for long trail runs", cushioning_words(shoe)),
+            Category::Cushioned => sentence!("{} for long trail runs", cushioning_words(shoe)),
             Category::Daily => "an everyday trail shoe for your trail running".into(),
-            Category::Tempo | Category::Race => format!("light ({} g) and quick for trail races", Whole(shoe.weight_g?)),
+            Category::Tempo | Category::Race => sentence!("light ({} g) and quick for trail races", Whole(shoe.weight_g?)),
         },
         GoalFit => match shoe.category {
             Category::Race if shoe.plated => "carbon-plated race shoe for your racing goal".into(),
-            Category::Race => format!("race shoe at {} g for your racing goal", Whole(shoe.weight_g?)),
+            Category::Race => sentence!("race shoe at {} g for your racing goal", Whole(shoe.weight_g?)),
             Category::Tempo if shoe.plated && racing => "plated tempo shoe for race-pace sessions".into(),
             Category::Tempo => "tempo shoe for faster sessions".into(),
-            Category::Cushioned => format!("{} for your long runs", cushioning_words(shoe)),
+            Category::Cushioned => sentence!("{} for your long runs", cushioning_words(shoe)),
             Category::Daily => "a daily trainer for your everyday training".into(),
         },
         FeelAgreement => match runner.feel? {
-            Feel::Soft => format!("{} cushioning: the soft feel you prefer", shoe.cushioning.as_str()),
-            Feel::Balanced => format!("{} cushioning: the balanced feel you prefer", shoe.cushioning.as_str()),
-            Feel::Firm => format!("{} cushioning: the firm, responsive feel you prefer", shoe.cushioning.as_str()),
+            Feel::Soft => sentence!("{} cushioning: the soft feel you prefer", shoe.cushioning.as_str()),
+            Feel::Balanced => sentence!("{} cushioning: the balanced feel you prefer", shoe.cushioning.as_str()),
+            Feel::Firm => sentence!("{} cushioning: the firm, responsive feel you prefer", shoe.cushioning.as_str()),
         },
         // A change from the worn pair is a caution (see `explain`); only keeping it is a reason.
         DropChangeMm | DropChangeExcessMm => same_drop(runner, shoe)?,
-        DropCm => format!("{} mm drop", Whole(shoe.drop_mm?)),
-        ForefootStrikeXDrop => format!("{} mm drop suits your forefoot strike", Whole(shoe.drop_mm?)),
+        DropCm => sentence!("{} mm drop", Whole(shoe.drop_mm?)),
+        ForefootStrikeXDrop => sentence!("{} mm drop suits your forefoot strike", Whole(shoe.drop_mm?)),
         WidthUnavailable if runner.width != crate::catalogue::Width::Standard => {
-            format!("made in {} width, as your feet need", Spaced(runner.width.as_str()))
+            sentence!("made in {} width, as your feet need", Spaced(runner.width.as_str()))
         }
         OverBudget => {
             let (price, budget) = (shoe.price_usd?, runner.budget_usd?);
             if price > budget {
                 return None;
             }
-            format!("${}, within your ${} budget", Whole(price), Whole(budget))
+            sentence!("${}, within your ${} budget", Whole(price), Whole(budget))
         }
         MotionControlXNeutral | StabilityXNeutral | WidthUnavailable | PlatedXNotRacing => return None,
     })
@@ -119,17 +120,17 @@ pub(super) fn spec_facts(runner: &RunnerSignals, shoe: &Shoe) -> Vec<String> {
     let soft = matches!(shoe.cushioning, crate::catalogue::Cushioning::High | crate::catalogue::Cushioning::Max);
     if runner.mass_kg >= HEAVY_RUNNER_KG {
         if let Some(stack) = shoe.heel_stack_mm.filter(|s| *s >= 35.0) {
-            facts.push(format!("{} mm heel stack for a {} kg runner", Whole(stack), Whole(runner.mass_kg)));
+            facts.push(sentence!("{} mm heel stack for a {} kg runner", Whole(stack), Whole(runner.mass_kg)));
         }
     }
     if soft && runner.light > 0.5 {
-        facts.push(format!("{} suits a lighter runner ({} kg)", cushioning_words(shoe), Whole(runner.mass_kg)));
+        facts.push(sentence!("{} suits a lighter runner ({} kg)", cushioning_words(shoe), Whole(runner.mass_kg)));
     }
     if soft && runner.weekly_km >= 50.0 {
-        facts.push(format!("{} for {} km a week", cushioning_words(shoe), Whole(runner.weekly_km)));
+        facts.push(sentence!("{} for {} km a week", cushioning_words(shoe), Whole(runner.weekly_km)));
     }
     if let Some(weight) = shoe.weight_g.filter(|w| *w < 250.0) {
-        facts.push(format!("light at {} g", Whole(weight)));
+        facts.push(sentence!("light at {} g", Whole(weight)));
     }
     facts
 }
@@ -137,7 +138,7 @@ pub(super) fn spec_facts(runner: &RunnerSignals, shoe: &Shoe) -> Vec<String> {
 /// "same drop as your worn pair (12 mm)", when the drop is unchanged.
 fn same_drop(runner: &RunnerSignals, shoe: &Shoe) -> Option<String> {
     let drop = shoe.drop_mm?;
-    ((drop - runner.worn_drop_mm?).abs() < 0.5).then(|| format!("same drop as your worn pair ({} mm)", Whole(drop)))
+    ((drop - runner.worn_drop_mm?).abs() < 0.5).then(|| sentence!("same drop as your worn pair ({} mm)", Whole(drop)))
 }
 
 /// A change of drop from the worn pair, with how to ease into it.
@@ -148,7 +149,7 @@ fn drop_change_caution(runner: &RunnerSignals, shoe: &Shoe) -> Option<String> {
         return None;
     }
     let (by, way) = if delta < 0.0 { (-delta, "lower") } else { (delta, "higher") };
-    Some(format!(
+    Some(sentence!(
         "{} mm {way} drop than your worn pair ({} mm, yours {} mm): ease into it over a few weeks, starting with shorter runs",
         Whole(by),
         Whole(drop),
@@ -160,7 +161,7 @@ fn drop_change_caution(runner: &RunnerSignals, shoe: &Shoe) -> Option<String> {
 fn support_change_caution(runner: &RunnerSignals, shoe: &Shoe) -> Option<String> {
     let worn = runner.worn.as_ref()?;
     (worn.support != shoe.support).then(|| {
-        format!(
+        sentence!(
             "{} after your {} pair: alternate with it for the first few runs",
             Spaced(shoe.support.as_str()),
             Spaced(worn.support.as_str())
@@ -171,8 +172,8 @@ fn support_change_caution(runner: &RunnerSignals, shoe: &Shoe) -> Option<String>
 fn caution(feature: Feature, runner: &RunnerSignals, shoe: &Shoe, x: &FeatureVector) -> Option<String> {
     use Feature::*;
     Some(match feature {
-        WidthUnavailable => format!("not made in {} width", Spaced(runner.width.as_str())),
-        OverBudget => format!(
+        WidthUnavailable => sentence!("not made in {} width", Spaced(runner.width.as_str())),
+        OverBudget => sentence!(
             "${} over your budget",
             Whole(shoe.price_usd? - runner.budget_usd?)
         ),
@@ -180,15 +181,15 @@ fn caution(feature: Feature, runner: &RunnerSignals, shoe: &Shoe, x: &FeatureVec
         StabilityXNeutral if runner.pronation < RunnerSignals::MARKED_PRONATION / 2.0 => "more support than your gait needs".into(),
         DropChangeExcessMm | DropChangeMm => drop_change_caution(runner, shoe)?,
         PlatedXNotRacing => "carbon plate: best kept for races and fast sessions".into(),
-        ForefootStrikeXDrop => format!("{} mm drop is high for your foot strike", Whole(shoe.drop_mm?)),
-        Lightness => format!("heavier at {} g", Whole(shoe.weight_g?)),
+        ForefootStrikeXDrop => sentence!("{} mm drop is high for your foot strike", Whole(shoe.drop_mm?)),
+        Lightness => sentence!("heavier at {} g", Whole(shoe.weight_g?)),
         FeelAgreement => match runner.feel? {
             Feel::Soft => "firmer than you prefer".into(),
             Feel::Firm => "softer than you prefer".into(),
             Feel::Balanced => return None,
         },
         TerrainFit if x.get(TerrainFit) == 0.0 => {
-            format!("made for {}, not {}", terrain_words(shoe.terrain), terrain_words(runner.terrain))
+            sentence!("made for {}, not {}", terrain_words(shoe.terrain), terrain_words(runner.terrain))
         }
         _ => return None,
     })
@@ -223,7 +224,7 @@ fn relative_contributions(scored: &Scored, typical: &Scored) -> Vec<(f64, Source
 fn relation_reason(index: usize, runner: &RunnerSignals, shoe: &Shoe) -> Option<String> {
     let worn = runner.worn.as_ref()?;
     Some(match attributes::relation_name(index)? {
-        "same_brand_as_worn" => format!("same brand as the pair you run in now ({})", shoe.brand),
+        "same_brand_as_worn" => sentence!("same brand as the pair you run in now ({})", shoe.brand),
         "same_line_as_worn" if worn.id != shoe.id => "a newer generation of the model you run in now".into(),
         "same_shoe_as_worn" | "same_line_as_worn" => "the same model you run in now".into(),
         "same_category_as_worn" => "the same kind of shoe as your current pair".into(),
@@ -234,13 +235,13 @@ fn relation_reason(index: usize, runner: &RunnerSignals, shoe: &Shoe) -> Option<
 /// A reason for a shoe attribute this runner's peers have kept (a learned runner × shoe term).
 fn learned_reason(group: &str, shoe: &Shoe) -> Option<String> {
     Some(match group {
-        "brand" => format!("runners like you often keep {} shoes", shoe.brand),
-        "support" => format!("{} shoes have suited runners like you", Spaced(shoe.support.as_str())),
-        "cushioning" => format!("{} cushioning has suited runners like you", shoe.cushioning.as_str()),
+        "brand" => sentence!("runners like you often keep {} shoes", shoe.brand),
+        "support" => sentence!("{} shoes have suited runners like you", Spaced(shoe.support.as_str())),
+        "cushioning" => sentence!("{} cushioning has suited runners like you", shoe.cushioning.as_str()),
         "category" => "the kind of shoe runners like you keep".into(),
-        "drop_mm" => format!("a {} mm drop has suited runners like you", Whole(shoe.drop_mm?)),
-        "weight_g" => format!("at {} g, a weight runners like you keep", Whole(shoe.weight_g?)),
-        "heel_stack_mm" => format!("{} mm of heel stack suits runners of your build", Whole(shoe.heel_stack_mm?)),
+        "drop_mm" => sentence!("a {} mm drop has suited runners like you", Whole(shoe.drop_mm?)),
+        "weight_g" => sentence!("at {} g, a weight runners like you keep", Whole(shoe.weight_g?)),
+        "heel_stack_mm" => sentence!("{} mm of heel stack suits runners of your build", Whole(shoe.heel_stack_mm?)),
         "plated" if shoe.plated => "a plated shoe, as runners like you keep".into(),
         _ => return None,
     })
@@ -252,11 +253,11 @@ fn learned_caution(source: Source, runner: &RunnerSignals, shoe: &Shoe) -> Optio
         Source::Relation(i) => match attributes::relation_name(i)? {
             "stack_change_cm" => {
                 let change = shoe.heel_stack_mm? - runner.worn.as_ref()?.heel_stack_mm?;
-                Some(format!("{:+} mm heel stack against your current pair: ease into it over a few weeks", Whole(change)))
+                Some(sentence!("{:+} mm heel stack against your current pair: ease into it over a few weeks", Whole(change)))
             }
             _ => None,
         },
-        Source::ShoeGroup("brand") => Some(format!("runners like you have often returned {} shoes", shoe.brand)),
+        Source::ShoeGroup("brand") => Some(sentence!("runners like you have often returned {} shoes", shoe.brand)),
         _ => None,
     }
 }

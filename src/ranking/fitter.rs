@@ -4,6 +4,7 @@
 //! untouched; every step here works on the scorer's log-odds.
 
 use crate::text::Whole;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::kernel::{self, ShoeMatrix};
@@ -11,6 +12,7 @@ use super::{rejected, Filters, RankedShoe, Scorer};
 use crate::catalogue::{Catalogue, Shoe, ShoeStatus, Terrain, Width};
 use crate::features::{goal_fit, pair, RunnerSignals, ShoeAttributes};
 use crate::fitting::Goal;
+use crate::text::sentence;
 
 /// The fitter's adjustments, in log-odds added to the scorer's rank key. A margin of 4
 /// turns a 0.5 fit into 0.98: an over-budget shoe needs an overwhelming fit to outrank an
@@ -162,7 +164,7 @@ fn relaxations(catalogue: &Catalogue, filters: &Filters, single_misses: &[(u8, u
         out.push(Relaxation {
             filter: "store_id",
             shoes: stock,
-            suggestion: format!("{stock} more {} to order or find at another store", plural(stock)),
+            suggestion: sentence!("{stock} more {} to order or find at another store", plural(stock)),
         });
     }
     if let Some(width) = filters.width {
@@ -172,7 +174,7 @@ fn relaxations(catalogue: &Catalogue, filters: &Filters, single_misses: &[(u8, u
                 out.push(Relaxation {
                     filter: "width",
                     shoes: n,
-                    suggestion: format!("{n} more in {} width", other.as_str().replace('_', " ")),
+                    suggestion: sentence!("{n} more in {} width", other.as_str().replace('_', " ")),
                 });
                 break;
             }
@@ -183,7 +185,7 @@ fn relaxations(catalogue: &Catalogue, filters: &Filters, single_misses: &[(u8, u
         *by_terrain.entry(s.terrain).or_default() += 1;
     }
     if let Some((terrain, n)) = by_terrain.into_iter().max_by_key(|(t, n)| (*n, std::cmp::Reverse(*t))) {
-        out.push(Relaxation { filter: "terrain", shoes: n, suggestion: format!("{n} more made for {}", terrain_words(terrain)) });
+        out.push(Relaxation { filter: "terrain", shoes: n, suggestion: sentence!("{n} more made for {}", terrain_words(terrain)) });
     }
     let mut prices: Vec<f64> = shoes_missing(rejected::PRICE).filter_map(|s| s.price_usd).collect();
     prices.sort_by(f64::total_cmp);
@@ -193,7 +195,7 @@ fn relaxations(catalogue: &Catalogue, filters: &Filters, single_misses: &[(u8, u
         out.push(Relaxation {
             filter: "max_price_usd",
             shoes: n,
-            suggestion: format!("{n} more {} at up to ${}", plural(n), Whole(limit)),
+            suggestion: sentence!("{n} more {} at up to ${}", plural(n), Whole(limit)),
         });
     }
     out
@@ -203,9 +205,9 @@ fn relaxations(catalogue: &Catalogue, filters: &Filters, single_misses: &[(u8, u
 fn why_not_listed(bits: u8, filters: &Filters, runner: &RunnerSignals, newer: &Shoe) -> Option<String> {
     Some(match bits {
         rejected::STOCK => "is not in stock here".to_owned(),
-        rejected::WIDTH => format!("is not made in {} width", filters.width?.as_str().replace('_', " ")),
+        rejected::WIDTH => sentence!("is not made in {} width", filters.width?.as_str().replace('_', " ")),
         rejected::PRICE => "is over your price limit".to_owned(),
-        0 if !newer.offers_width(runner.width) => format!("is not made in {} width", runner.width.as_str().replace('_', " ")),
+        0 if !newer.offers_width(runner.width) => sentence!("is not made in {} width", runner.width.as_str().replace('_', " ")),
         0 if runner.budget_usd.is_some_and(|b| newer.price_usd.is_some_and(|p| p > b)) => "is over your budget".to_owned(),
         0 => "suits you less well".to_owned(),
         _ => return None,
@@ -293,9 +295,9 @@ pub fn rank_for_runner(
     let pool: Vec<(f64, u32)> = if policy.line_margin >= 0.0 { newest_per_line(catalogue, &scored, policy.line_margin) } else { scored };
     unstocked.sort_by(super::kernel::by_key);
     let best_unstocked = newest_per_line(catalogue, &unstocked, policy.line_margin.max(0.0)).first().copied();
-    let line_of = |shoe: &Shoe| -> Vec<u32> {
-        let line = shoe.line();
-        (0..catalogue.shoes.len() as u32).filter(|&i| catalogue.shoes[i as usize].line() == line).collect()
+    let line_of = |shoe: u32| -> Cow<[u32]> {
+        let line = catalogue.shoes[shoe as usize].line();
+        Cow::Owned((0..catalogue.shoes.len() as u32).filter(|&i| catalogue.shoes[i as usize].line() == line).collect())
     };
     let finish = Finish { scorer, prepared: &prepared, runner, catalogue, attributes, filters, top_k, policy };
     finish.run(pool, candidates, removed, || single_misses, || typical.scored(scorer, &prepared), best_unstocked, line_of)
@@ -367,12 +369,8 @@ impl super::ShoeTable {
         };
         let counts = if unfiltered { m.current_counts() } else { &*scratch.counts };
         let typical = || kernel::typical(m, &request, counts, &terms, scorer, prepared);
-        let line_of = |shoe: &Shoe| -> Vec<u32> {
-            match catalogue.shoes.binary_search_by(|s| s.id.as_str().cmp(&shoe.id)) {
-                Ok(i) => m.line_members(m.line_of(i)).to_vec(),
-                Err(_) => Vec::new(),
-            }
-        };
+        // The listed shoes' indexes are at hand: no search by id, no copy of the line.
+        let line_of = |shoe: u32| Cow::Borrowed(m.line_members(m.line_of(shoe as usize)));
         let finish = Finish { scorer, prepared, runner, catalogue, attributes: &self.attributes, filters, top_k, policy };
         finish.run(pool, candidates, removed, single_misses, typical, best_unstocked, line_of)
     }
@@ -512,7 +510,7 @@ struct Finish<'a> {
 
 impl Finish<'_> {
     #[allow(clippy::too_many_arguments)]
-    fn run(
+    fn run<'l>(
         &self,
         pool: Vec<(f64, u32)>,
         candidates: usize,
@@ -520,7 +518,7 @@ impl Finish<'_> {
         single_misses: impl FnOnce() -> Vec<(u8, u32)>,
         typical: impl FnOnce() -> super::Scored,
         best_unstocked: Option<(f64, u32)>,
-        line_of: impl Fn(&Shoe) -> Vec<u32>,
+        line_of: impl Fn(u32) -> Cow<'l, [u32]>,
     ) -> Ranking {
         let Finish { scorer, prepared, runner, catalogue, attributes, filters, top_k, policy } = *self;
         let mut ranking = Ranking { candidates, removed, ..Ranking::default() };
@@ -563,24 +561,21 @@ impl Finish<'_> {
     let ranked_shoe = |i: u32| super::explained(scorer, prepared, &mean, runner, catalogue, shoe_of(i), &attributes[i as usize]);
 
     let mut shoes: Vec<RankedShoe> = chosen.iter().map(|&(_, i)| ranked_shoe(i)).collect();
-    for r in &mut shoes {
+    for (r, &(_, listed)) in shoes.iter_mut().zip(&chosen) {
         // Say so when an older generation stands in for a newer one the filters kept out.
-        let members = line_of(&r.shoe);
-        // `line_of` gives the shoe's line only; the id is compared last, when the cheap
-        // tests have passed (a newer shoe is never the shoe itself anyway).
-        let newer = members.iter().map(|&i| shoe_of(i)).filter(|s| {
+        let members = line_of(listed);
+        let newer = members.iter().filter(|&&i| i != listed).map(|&i| shoe_of(i)).filter(|s| {
             s.status() != ShoeStatus::Discontinued
                 && (s.release_year > r.shoe.release_year || (r.shoe.status() == ShoeStatus::Previous && s.status() == ShoeStatus::Current))
-                && s.id != r.shoe.id
         });
         if let Some(newer) = newer.max_by_key(|s| s.release_year) {
             if let Some(why) = why_not_listed(filters.rejections(newer), filters, runner, newer) {
-                r.explanation.notes.push(format!("an earlier generation: the newer {} {why}", newer.display_name()));
+                r.explanation.notes.push(sentence!("an earlier generation: the newer {} {why}", newer.display_name()));
             }
         }
         if let (Some(price), Some(budget)) = (r.shoe.price_usd, runner.budget_usd) {
             if price > budget {
-                let caution = format!("${} over your ${} budget (${})", Whole(price - budget), Whole(budget), Whole(price));
+                let caution = sentence!("${} over your ${} budget (${})", Whole(price - budget), Whole(budget), Whole(price));
                 r.explanation.cautions.retain(|c| !c.contains("over your budget"));
                 r.explanation.cautions.insert(0, caution);
             }

@@ -3,6 +3,7 @@
 
 use crate::catalogue::{ArchSupport, Category, Insole, InsoleCushioning, Rigidity, Shoe, Support, Volume};
 use crate::features::RunnerSignals;
+use crate::text::sentence;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct InsolePairing {
@@ -30,7 +31,7 @@ fn need(runner: &RunnerSignals, shoe: &Shoe) -> Option<Need> {
             arch: if runner.marked_pronation() { &[ArchSupport::High, ArchSupport::Medium] } else { &[ArchSupport::Medium] },
             cushioning: None,
             firm: true,
-            reason: format!("adds arch support to a neutral shoe: {seen} the foot rolling inward"),
+            reason: sentence!("adds arch support to a neutral shoe: {seen} the foot rolling inward"),
         });
     }
     if runner.supination >= INSOLE_SUPINATION {

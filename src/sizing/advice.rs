@@ -10,6 +10,7 @@ use super::chart::{BrandChart, ChartKind, SizeCharts, SizeLabels, SizeSystem};
 use super::offsets::{chart_kind, ModelOffset, SizeOffsets};
 use crate::catalogue::{Catalogue, Shoe, Width};
 use crate::fitting::Fitting;
+use crate::text::sentence;
 
 /// Below this much (mm) a model's offset is "true to the chart": less than a quarter of a
 /// half size, which no runner tells apart.
@@ -77,14 +78,14 @@ impl Foot {
         if let Some((which, foot)) = feet.and_then(|f| f.deciding_foot()) {
             let mm = foot.length_mm.get();
             let said = match feet.and_then(|f| f.length_difference_mm()) {
-                Some(d) if d >= 1.0 => format!(
+                Some(d) if d >= 1.0 => sentence!(
                     "you measure {} mm ({} foot, the longer by {} mm)",
                     Whole(mm),
                     which.as_str(),
                     Whole(d)
                 ),
-                Some(_) => format!("you measure {} mm (both feet)", Whole(mm)),
-                None => format!("you measure {} mm ({} foot)", Whole(mm), which.as_str()),
+                Some(_) => sentence!("you measure {} mm (both feet)", Whole(mm)),
+                None => sentence!("you measure {} mm ({} foot)", Whole(mm), which.as_str()),
             };
             return Foot::Known { foot_mm: mm, basis: SizeBasis::Measured, said };
         }
@@ -94,7 +95,7 @@ impl Foot {
         match fitting.profile.shoe_size_eu {
             Some(eu) => Foot::ProfileEu {
                 eu: eu.get(),
-                said: format!("your usual size is EU {}", super::chart::eu_text(eu.get())),
+                said: sentence!("your usual size is EU {}", super::chart::eu_text(eu.get())),
             },
             None => Foot::Unknown,
         }
@@ -117,7 +118,7 @@ impl Foot {
             .map(|o| o.length_mm)
             .unwrap_or(0.0);
         let mm = chart_mm - known_offset;
-        let said = format!(
+        let said = sentence!(
             "you wear {} in the {}, a foot of about {} mm",
             usual.system.label(usual.size),
             known.display_name(),
@@ -148,15 +149,15 @@ pub(crate) fn offset_words(offset_mm: f64, step_mm: f64) -> Option<String> {
         1 => "half a size".to_owned(),
         2 => "a full size".to_owned(),
         3 => "one and a half sizes".to_owned(),
-        n => format!("{} sizes", f64::from(n) / 2.0),
+        n => sentence!("{} sizes", f64::from(n) / 2.0),
     };
     let way = if offset_mm > 0.0 { "short" } else { "long" };
     let amount = if (offset_mm.abs() / step_mm) < 0.75 {
-        format!("a little under {amount}")
+        sentence!("a little under {amount}")
     } else {
-        format!("about {amount}")
+        sentence!("about {amount}")
     };
-    Some(format!("{amount} {way}"))
+    Some(sentence!("{amount} {way}"))
 }
 
 /// Width class of a foot from its width-to-length ratio (ball width about 38–40 % of
@@ -193,7 +194,7 @@ fn width_needed(fitting: &Fitting, kind: ChartKind) -> (Width, String) {
     match measured {
         Some((mm, w)) => (
             w,
-            format!(
+            sentence!(
                 "your foot is {} mm across ({} for its length)",
                 Whole(mm),
                 width_words(w)
@@ -201,7 +202,7 @@ fn width_needed(fitting: &Fitting, kind: ChartKind) -> (Width, String) {
         ),
         None => (
             fitting.profile.width,
-            format!("you asked for {} width", width_words(fitting.profile.width)),
+            sentence!("you asked for {} width", width_words(fitting.profile.width)),
         ),
     }
 }
@@ -220,7 +221,7 @@ fn width_advice(need: Width, said: &str, shoe: &Shoe, offset: Option<&ModelOffse
         && made_in(wider)
         && (need == Width::Standard || !made_in(need))
     {
-        return Some(format!(
+        return Some(sentence!(
             "{said}; this model runs narrow for runners like you: try the {} version",
             width_words(wider)
         ));
@@ -232,19 +233,19 @@ fn width_advice(need: Width, said: &str, shoe: &Shoe, offset: Option<&ModelOffse
             } else {
                 ""
             };
-            return Some(format!(
+            return Some(sentence!(
                 "{said}: take the {} version{also}",
                 width_words(need)
             ));
         }
         if runs_narrow {
-            return Some(format!(
+            return Some(sentence!(
                 "{said}; this model runs narrow for runners like you: check the toe box"
             ));
         }
         return None;
     }
-    Some(format!(
+    Some(sentence!(
         "{said}; this model is not made in {}: check the toe box before anything else",
         width_words(need)
     ))
@@ -338,7 +339,7 @@ impl<'a> Advisor<'a> {
             },
             None => FitWords::Chart(&shoe.brand, &first_text),
         };
-        let reason = format!("{said}; {fit}: try {first_text}, then {next_text}");
+        let reason = sentence!("{said}; {fit}: try {first_text}, then {next_text}");
         Some(SizeAdvice {
             system,
             first: first_text,
