@@ -82,7 +82,7 @@ pub(crate) use sentence;
 
 #[cfg(test)]
 mod tests {
-    use super::{sentence, Spaced, Whole};
+    use super::{Spaced, Whole};
 
     #[test]
     fn a_sentence_is_what_format_writes_at_any_length() {
