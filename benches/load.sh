@@ -30,8 +30,9 @@ command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteract
 if [ -n "${STRIDEFIT_BIN:-}" ]; then
     BIN="$STRIDEFIT_BIN"
 else
-    bash deploy/package.sh "${CARGO_TARGET_DIR:-target}/dist" >/dev/null
-    BIN="${CARGO_TARGET_DIR:-target}/dist/stridefit"
+    # Not into target/dist: that is where cargo puts the dist profile's own build.
+    bash deploy/package.sh "${CARGO_TARGET_DIR:-target}/package" >/dev/null
+    BIN="${CARGO_TARGET_DIR:-target}/package/stridefit"
 fi
 
 TMP=$(mktemp -d)
