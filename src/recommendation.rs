@@ -14,7 +14,7 @@ use crate::fitting::{FieldError, Fitting, StoreId};
 use crate::ranking::{FilterCounts, Filters, Policy, RankedShoe, Relaxation, ShoeTable};
 use crate::referral::{self, Referral};
 use crate::sizing::{self, eu_sixths, SizeAdvice, SizeCharts, SizeOffsets, SizingService};
-use crate::text::sentence;
+use crate::text::{sentence, Spaced};
 
 /// Bounds on how many shoes one answer lists.
 pub const DEFAULT_TOP_K: usize = 5;
@@ -126,7 +126,7 @@ impl RecommendationService {
     pub async fn recommend(&self, fitting: &Fitting, options: RecommendationOptions) -> Result<Recommendation, CatalogueError> {
         let top_k = options.top_k.unwrap_or(DEFAULT_TOP_K);
         if !(1..=MAX_TOP_K).contains(&top_k) {
-            return Err(FieldError::new("top_k", sentence!("must be between 1 and {MAX_TOP_K}")).into());
+            return Err(FieldError::new("top_k", format!("must be between 1 and {MAX_TOP_K}")).into());
         }
         if let Some(max) = options.max_price_usd {
             if !(max.is_finite() && max > 0.0 && max <= 2000.0) {
@@ -254,7 +254,7 @@ fn say_how_the_worn_pair_did(r: &mut RankedShoe, outcome: &PastPurchase, worn_id
             forget_brand_returns(r);
         }
         (false, _) => {
-            let why = outcome.return_reason.map(|w| sentence!(" ({})", w.as_str().replace('_', " "))).unwrap_or_default();
+            let why = outcome.return_reason.map(|w| format!(" ({})", Spaced(w.as_str()))).unwrap_or_default();
             r.explanation.cautions.insert(0, sentence!("{relation} {name} you returned{why}: ask what did not suit"));
         }
         _ => {}
@@ -264,7 +264,7 @@ fn say_how_the_worn_pair_did(r: &mut RankedShoe, outcome: &PastPurchase, worn_id
 /// What peers returned says less than what this runner kept: a learned "runners like you
 /// often return this brand" would contradict the reason just given.
 fn forget_brand_returns(r: &mut RankedShoe) {
-    let peers = sentence!("runners like you have often returned {} shoes", r.shoe.brand);
+    let peers = format!("runners like you have often returned {} shoes", r.shoe.brand);
     r.explanation.cautions.retain(|c| *c != peers);
 }
 
@@ -281,7 +281,7 @@ pub fn check_worn_shoe(fitting: &Fitting, catalogue: &crate::catalogue::Catalogu
         let chart = SizeCharts::bundled().brand(&shoe.brand);
         let kind = sizing::offsets::chart_kind(fitting);
         if chart.is_some_and(|c| c.foot_length_mm(usual.system, usual.size, kind).is_none()) {
-            return Err(FieldError::new("feet.usual_size.size", sentence!("is not a size on {}'s chart in that system", shoe.brand)));
+            return Err(FieldError::new("feet.usual_size.size", format!("is not a size on {}'s chart in that system", shoe.brand)));
         }
     }
     Ok(())

@@ -1,13 +1,12 @@
 //! Plain-words reasons for a ranked shoe, taken from the scorer's largest contributions,
 //! so the explanation always matches what actually moved the score.
 
-use crate::text::{Spaced, Whole};
+use crate::text::{sentence, Spaced, Whole};
 use crate::catalogue::{Category, Shoe, Terrain};
 use super::Scored;
 use crate::features::attributes::SHOE_GROUP_COUNT;
 use crate::features::{attributes, Feature, FeatureVector, RunnerSignals, FEATURE_COUNT, RELATION_COUNT};
 use crate::fitting::Feel;
-use crate::text::sentence;
 
 /// Contributions smaller than this (log-odds) are not worth a sentence.
 const MIN_CONTRIBUTION: f64 = 0.1;

@@ -3,7 +3,7 @@
 //! brands, and an account of what the filters removed. The scorer and the features stay
 //! untouched; every step here works on the scorer's log-odds.
 
-use crate::text::Whole;
+use crate::text::{sentence, Spaced, Whole};
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -12,7 +12,6 @@ use super::{rejected, Filters, RankedShoe, Scorer};
 use crate::catalogue::{Catalogue, Shoe, ShoeStatus, Terrain, Width};
 use crate::features::{goal_fit, pair, RunnerSignals, ShoeAttributes};
 use crate::fitting::Goal;
-use crate::text::sentence;
 
 /// The fitter's adjustments, in log-odds added to the scorer's rank key. A margin of 4
 /// turns a 0.5 fit into 0.98: an over-budget shoe needs an overwhelming fit to outrank an
@@ -174,7 +173,7 @@ fn relaxations(catalogue: &Catalogue, filters: &Filters, single_misses: &[(u8, u
                 out.push(Relaxation {
                     filter: "width",
                     shoes: n,
-                    suggestion: sentence!("{n} more in {} width", other.as_str().replace('_', " ")),
+                    suggestion: sentence!("{n} more in {} width", Spaced(other.as_str())),
                 });
                 break;
             }
@@ -205,9 +204,9 @@ fn relaxations(catalogue: &Catalogue, filters: &Filters, single_misses: &[(u8, u
 fn why_not_listed(bits: u8, filters: &Filters, runner: &RunnerSignals, newer: &Shoe) -> Option<String> {
     Some(match bits {
         rejected::STOCK => "is not in stock here".to_owned(),
-        rejected::WIDTH => sentence!("is not made in {} width", filters.width?.as_str().replace('_', " ")),
+        rejected::WIDTH => format!("is not made in {} width", Spaced(filters.width?.as_str())),
         rejected::PRICE => "is over your price limit".to_owned(),
-        0 if !newer.offers_width(runner.width) => sentence!("is not made in {} width", runner.width.as_str().replace('_', " ")),
+        0 if !newer.offers_width(runner.width) => format!("is not made in {} width", Spaced(runner.width.as_str())),
         0 if runner.budget_usd.is_some_and(|b| newer.price_usd.is_some_and(|p| p > b)) => "is over your budget".to_owned(),
         0 => "suits you less well".to_owned(),
         _ => return None,

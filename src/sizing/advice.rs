@@ -2,7 +2,7 @@
 //! size in a known model), the brand's chart and the model's learned offset, with the
 //! reason in plain words.
 
-use crate::text::Whole;
+use crate::text::{sentence, Whole};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -10,7 +10,6 @@ use super::chart::{BrandChart, ChartKind, SizeCharts, SizeLabels, SizeSystem};
 use super::offsets::{chart_kind, ModelOffset, SizeOffsets};
 use crate::catalogue::{Catalogue, Shoe, Width};
 use crate::fitting::Fitting;
-use crate::text::sentence;
 
 /// Below this much (mm) a model's offset is "true to the chart": less than a quarter of a
 /// half size, which no runner tells apart.
@@ -78,14 +77,14 @@ impl Foot {
         if let Some((which, foot)) = feet.and_then(|f| f.deciding_foot()) {
             let mm = foot.length_mm.get();
             let said = match feet.and_then(|f| f.length_difference_mm()) {
-                Some(d) if d >= 1.0 => sentence!(
+                Some(d) if d >= 1.0 => format!(
                     "you measure {} mm ({} foot, the longer by {} mm)",
                     Whole(mm),
                     which.as_str(),
                     Whole(d)
                 ),
-                Some(_) => sentence!("you measure {} mm (both feet)", Whole(mm)),
-                None => sentence!("you measure {} mm ({} foot)", Whole(mm), which.as_str()),
+                Some(_) => format!("you measure {} mm (both feet)", Whole(mm)),
+                None => format!("you measure {} mm ({} foot)", Whole(mm), which.as_str()),
             };
             return Foot::Known { foot_mm: mm, basis: SizeBasis::Measured, said };
         }
@@ -95,7 +94,7 @@ impl Foot {
         match fitting.profile.shoe_size_eu {
             Some(eu) => Foot::ProfileEu {
                 eu: eu.get(),
-                said: sentence!("your usual size is EU {}", super::chart::eu_text(eu.get())),
+                said: format!("your usual size is EU {}", super::chart::eu_text(eu.get())),
             },
             None => Foot::Unknown,
         }
@@ -118,7 +117,7 @@ impl Foot {
             .map(|o| o.length_mm)
             .unwrap_or(0.0);
         let mm = chart_mm - known_offset;
-        let said = sentence!(
+        let said = format!(
             "you wear {} in the {}, a foot of about {} mm",
             usual.system.label(usual.size),
             known.display_name(),
@@ -149,15 +148,15 @@ pub(crate) fn offset_words(offset_mm: f64, step_mm: f64) -> Option<String> {
         1 => "half a size".to_owned(),
         2 => "a full size".to_owned(),
         3 => "one and a half sizes".to_owned(),
-        n => sentence!("{} sizes", f64::from(n) / 2.0),
+        n => format!("{} sizes", f64::from(n) / 2.0),
     };
     let way = if offset_mm > 0.0 { "short" } else { "long" };
     let amount = if (offset_mm.abs() / step_mm) < 0.75 {
-        sentence!("a little under {amount}")
+        format!("a little under {amount}")
     } else {
-        sentence!("about {amount}")
+        format!("about {amount}")
     };
-    Some(sentence!("{amount} {way}"))
+    Some(format!("{amount} {way}"))
 }
 
 /// Width class of a foot from its width-to-length ratio (ball width about 38–40 % of
@@ -194,7 +193,7 @@ fn width_needed(fitting: &Fitting, kind: ChartKind) -> (Width, String) {
     match measured {
         Some((mm, w)) => (
             w,
-            sentence!(
+            format!(
                 "your foot is {} mm across ({} for its length)",
                 Whole(mm),
                 width_words(w)
@@ -202,7 +201,7 @@ fn width_needed(fitting: &Fitting, kind: ChartKind) -> (Width, String) {
         ),
         None => (
             fitting.profile.width,
-            sentence!("you asked for {} width", width_words(fitting.profile.width)),
+            format!("you asked for {} width", width_words(fitting.profile.width)),
         ),
     }
 }
