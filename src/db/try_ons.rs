@@ -55,6 +55,11 @@ pub fn for_fitting(conn: &mut DbConnection, fitting_id: DbUuid) -> Result<Vec<Tr
         .load(conn)?)
 }
 
+/// Stored try-ons (training sizes what it keeps of them from this).
+pub fn count(conn: &mut DbConnection) -> Result<i64, DbError> {
+    Ok(try_ons::table.count().get_result(conn)?)
+}
+
 /// Every stored try-on, one fitting's rows at a time in the order tried (training); the rows
 /// are streamed, so only one fitting's are held at once.
 pub fn for_each_fitting(conn: &mut DbConnection, mut each: impl FnMut(DbUuid, Vec<TryOnRow>)) -> Result<(), DbError> {

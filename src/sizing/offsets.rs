@@ -108,7 +108,7 @@ fn likelihood(bound: Bound, o: f64) -> f64 {
 
 /// The posterior mean offset (mm) over a grid from −25 to +25 mm: each record's likelihood
 /// (weighted) times a normal prior, so few records leave the estimate near the prior.
-fn posterior_mean<'r>(records: impl Iterator<Item = &'r (f64, Bound)>, prior_mm: f64, prior_sd_mm: f64) -> f64 {
+fn posterior_mean(records: impl Iterator<Item = (f64, Bound)>, prior_mm: f64, prior_sd_mm: f64) -> f64 {
     let grid: Vec<f64> = (0..=200).map(|i| -25.0 + 0.25 * f64::from(i)).collect();
     let log_likelihood = log_likelihood_sums(records, &grid);
     let log_post: Vec<f64> = grid
@@ -142,12 +142,12 @@ const KEPT_TERMS: usize = 20_000;
 /// log likelihood. Each distinct record's terms are computed once (a million records hold a
 /// few thousand): each sum adds the same terms in the same order as summing record by
 /// record, so it is the same to the bit.
-fn log_likelihood_sums<'r>(records: impl Iterator<Item = &'r (f64, Bound)>, grid: &[f64]) -> Vec<f64> {
+fn log_likelihood_sums(records: impl Iterator<Item = (f64, Bound)>, grid: &[f64]) -> Vec<f64> {
     let terms_of = |w: f64, b: Bound| -> Vec<f64> { grid.iter().map(|&o| w * likelihood(b, o).ln()).collect() };
     let mut kept: HashMap<[u64; 4], Vec<f64>> = HashMap::new();
     // `Sum` for f64 starts from −0.0.
     let mut sums = vec![-0.0; grid.len()];
-    for &(w, b) in records {
+    for (w, b) in records {
         let key = term_key(w, b);
         let fresh;
         let terms = match kept.get(&key) {
@@ -231,11 +231,6 @@ pub enum Prior {
     Zero,
 }
 
-/// A model's (or brand's) weighted length bounds, and its count and sum of width remarks.
-type Pooled = (Vec<(f64, Bound)>, f64, f64);
-/// A brand's models' records (read in turn, not copied), and its width remarks.
-type BrandPooled<'a> = (Vec<&'a [(f64, Bound)]>, f64, f64);
-
 /// One record as `learn` reads it, whether held as a `SizeRecord` or gathered compactly.
 struct Observed<'a> {
     shoe_id: &'a str,
@@ -254,85 +249,142 @@ pub fn learn(
     charts: &SizeCharts,
     prior: Prior,
 ) -> SizeOffsets {
-    let observed = records.iter().map(|r| Observed {
-        shoe_id: &r.shoe_id,
-        foot_mm: r.foot_mm,
-        kind: r.kind,
-        size_eu: r.size_eu,
-        length: r.length,
-        width: r.width,
-    });
-    learn_observed(observed, catalogue, charts, prior)
+    let observed = |i: usize| {
+        let r = &records[i];
+        Observed {
+            shoe_id: &r.shoe_id,
+            foot_mm: r.foot_mm,
+            kind: r.kind,
+            size_eu: r.size_eu,
+            length: r.length,
+            width: r.width,
+        }
+    };
+    learn_observed(records.len(), observed, catalogue, charts, prior)
 }
 
-fn learn_observed<'a>(
-    records: impl Iterator<Item = Observed<'a>>,
-    catalogue: &Catalogue,
-    charts: &SizeCharts,
+/// A model's records as `learn_observed` pools them.
+struct ModelRecords<'c> {
+    id: &'c str,
+    brand: &'c str,
+    chart: &'c super::chart::BrandChart,
+    /// Its length records, by their index (`learn_observed`'s `lengths[start..end]`).
+    lengths: std::ops::Range<usize>,
+    /// Count and sum of its width remarks.
+    n_width: f64,
+    width_sum: f64,
+}
+
+/// `learn`, with the records read by index (the `len` of them, in index order). Each model's
+/// length records are kept as their indices (4 bytes each, in one array sized exactly) and
+/// their bounds computed again as they are summed: a million records' bounds held per model
+/// took 32 bytes each, grown by doubling, beside the size evidence itself.
+fn learn_observed<'a, 'c>(
+    len: usize,
+    record: impl Fn(usize) -> Observed<'a>,
+    catalogue: &'c Catalogue,
+    charts: &'c SizeCharts,
     prior: Prior,
 ) -> SizeOffsets {
-    // Per shoe: bounded length records, and (count, sum) of width remarks.
-    let mut by_shoe: HashMap<&str, Pooled> = HashMap::new();
-    for r in records {
+    // A record's weighted bound on its model's offset, if it says something of the length.
+    let bound = |r: &Observed, chart: &super::chart::BrandChart| {
+        let evidence = r.length?;
+        let size_mm = chart.foot_length_mm(SizeSystem::Eu, r.size_eu, r.kind)?;
+        Some(evidence.weight_and_bound(size_mm - r.foot_mm, chart.step_mm(r.kind)))
+    };
+    // Per shoe, in the order first met: its records' width remarks, and how many length
+    // records it has; each record's model, by that order.
+    let mut models: Vec<ModelRecords> = Vec::new();
+    let mut model_of: HashMap<&str, u32> = HashMap::new();
+    let mut counted: Vec<usize> = Vec::new();
+    for i in 0..len {
+        let r = record(i);
         let Some(shoe) = catalogue.shoe(r.shoe_id) else {
             continue;
         };
         let Some(chart) = charts.brand(&shoe.brand) else {
             continue;
         };
-        let acc = by_shoe.entry(shoe.id.as_str()).or_default();
-        if let Some(evidence) = r.length {
-            if let Some(size_mm) = chart.foot_length_mm(SizeSystem::Eu, r.size_eu, r.kind) {
-                acc.0
-                    .push(evidence.weight_and_bound(size_mm - r.foot_mm, chart.step_mm(r.kind)));
-            }
+        let m = *model_of.entry(shoe.id.as_str()).or_insert_with(|| {
+            models.push(ModelRecords {
+                id: shoe.id.as_str(),
+                brand: shoe.brand.as_str(),
+                chart,
+                lengths: 0..0,
+                n_width: 0.0,
+                width_sum: 0.0,
+            });
+            counted.push(0);
+            models.len() as u32 - 1
+        }) as usize;
+        if bound(&r, chart).is_some() {
+            counted[m] += 1;
         }
         if let Some(width) = r.width {
-            acc.1 += 1.0;
-            acc.2 += width;
+            models[m].n_width += 1.0;
+            models[m].width_sum += width;
         }
     }
-    // Brands pool their models' records, shrunk toward zero; the models in id order, so the
-    // pooled sums (and the offsets) are the same from run to run.
-    let mut shoe_ids: Vec<&str> = by_shoe.keys().copied().collect();
-    shoe_ids.sort_unstable();
-    // (The brand's records are its models' slices in turn, not a copy of them.)
-    let mut brand_records: HashMap<String, BrandPooled> = HashMap::new();
-    for id in &shoe_ids {
-        let Some(shoe) = catalogue.shoe(id) else {
+    // Each model's length records' indices in one array, in record order within a model.
+    let mut next = 0;
+    for (model, n) in models.iter_mut().zip(&counted) {
+        model.lengths = next..next;
+        next += n;
+    }
+    let mut lengths = vec![0u32; next];
+    for i in 0..len {
+        let r = record(i);
+        let Some(&m) = model_of.get(r.shoe_id) else {
             continue;
         };
-        let acc = &by_shoe[id];
-        let b = brand_records.entry(shoe.brand.to_lowercase()).or_default();
-        b.0.push(&acc.0);
-        b.1 += acc.1;
-        b.2 += acc.2;
+        let model = &mut models[m as usize];
+        if bound(&r, model.chart).is_some() {
+            lengths[model.lengths.end] = i as u32;
+            model.lengths.end += 1;
+        }
     }
-    let brands: HashMap<String, (f64, f64, f64)> = brand_records
+    drop((model_of, counted));
+    let (record, bound, lengths) = (&record, &bound, &lengths);
+    // A model's weighted bounds, in record order.
+    let bounds = |model: &ModelRecords<'c>| {
+        let chart = model.chart;
+        lengths[model.lengths.clone()].iter().filter_map(move |&i| bound(&record(i as usize), chart))
+    };
+    // Brands pool their models' records, shrunk toward zero; the models in id order, so the
+    // pooled sums (and the offsets) are the same from run to run.
+    let mut by_id: Vec<&ModelRecords> = models.iter().collect();
+    by_id.sort_unstable_by_key(|m| m.id);
+    let mut brand_models: HashMap<String, Vec<&ModelRecords>> = HashMap::new();
+    for model in by_id {
+        brand_models.entry(model.brand.to_lowercase()).or_default().push(model);
+    }
+    let brands: HashMap<String, (f64, f64, f64)> = brand_models
         .into_iter()
-        .map(|(brand, (length, n_width, width_sum))| {
-            let n = length.iter().flat_map(|l| l.iter()).map(|(w, _)| w).sum();
-            let mm = posterior_mean(length.iter().flat_map(|l| l.iter()), 0.0, BRAND_PRIOR_SD_MM);
+        .map(|(brand, models)| {
+            let pooled = || models.iter().flat_map(|m| bounds(m));
+            let n = pooled().map(|(w, _)| w).sum();
+            let mm = posterior_mean(pooled(), 0.0, BRAND_PRIOR_SD_MM);
+            let n_width: f64 = models.iter().fold(0.0, |a, m| a + m.n_width);
+            let width_sum: f64 = models.iter().fold(0.0, |a, m| a + m.width_sum);
             (brand, (mm, n, width_sum / (n_width + BRAND_PRIOR_RECORDS)))
         })
         .collect();
-    let shoes = by_shoe
-        .into_iter()
-        .filter_map(|(id, (length, n_width, width_sum))| {
-            let shoe = catalogue.shoe(id)?;
+    let shoes = models
+        .iter()
+        .map(|model| {
             let (brand_mm, brand_n, brand_width) = match prior {
                 Prior::Brand => brands
-                    .get(&shoe.brand.to_lowercase())
+                    .get(&model.brand.to_lowercase())
                     .copied()
                     .unwrap_or((0.0, 0.0, 0.0)),
                 Prior::Zero => (0.0, 0.0, 0.0),
             };
-            let records = length.iter().map(|(w, _)| w).sum();
-            let length_mm = posterior_mean(length.iter(), brand_mm, MODEL_PRIOR_SD_MM);
-            let width =
-                (width_sum + MODEL_PRIOR_RECORDS * brand_width) / (n_width + MODEL_PRIOR_RECORDS);
-            Some((
-                id.to_owned(),
+            let records = bounds(model).map(|(w, _)| w).sum();
+            let length_mm = posterior_mean(bounds(model), brand_mm, MODEL_PRIOR_SD_MM);
+            let width = (model.width_sum + MODEL_PRIOR_RECORDS * brand_width)
+                / (model.n_width + MODEL_PRIOR_RECORDS);
+            (
+                model.id.to_owned(),
                 ModelOffset {
                     length_mm,
                     width,
@@ -340,7 +392,7 @@ fn learn_observed<'a>(
                     brand_length_mm: brand_mm,
                     brand_records: brand_n,
                 },
-            ))
+            )
         })
         .collect();
     SizeOffsets {
@@ -437,6 +489,12 @@ pub struct SizeEvidence {
 }
 
 impl SizeEvidence {
+    /// Room for this many more records, so that a stream of sales does not grow them step by
+    /// step (room never written is not resident).
+    pub fn reserve(&mut self, records: usize) {
+        self.records.reserve_exact(records);
+    }
+
     /// Adds a sale held whole: its session's try-ons the first time the session is met, then
     /// the sale itself.
     pub fn add(&mut self, sale: &SaleRecord) {
@@ -556,19 +614,24 @@ impl SizeEvidence {
     }
 
     fn observed(&self) -> impl Iterator<Item = Observed<'_>> {
-        self.records.iter().map(|r| Observed {
+        (0..self.records.len()).map(|i| self.observed_at(i))
+    }
+
+    fn observed_at(&self, i: usize) -> Observed<'_> {
+        let r = &self.records[i];
+        Observed {
             shoe_id: &self.shoe_ids[r.shoe as usize],
             foot_mm: r.foot_mm,
             kind: r.kind,
             size_eu: r.size_eu,
             length: r.length,
             width: r.width.map(f64::from),
-        })
+        }
     }
 
     /// The offsets these records give: `learn` of `into_records`, without the records.
     pub fn learn(&self, catalogue: &Catalogue, charts: &SizeCharts, prior: Prior) -> SizeOffsets {
-        learn_observed(self.observed(), catalogue, charts, prior)
+        learn_observed(self.records.len(), |i| self.observed_at(i), catalogue, charts, prior)
     }
 
     pub fn into_records(self) -> Vec<SizeRecord> {
@@ -654,7 +717,7 @@ mod tests {
                 }
             })
             .collect();
-        let sums = log_likelihood_sums(records.iter(), &grid);
+        let sums = log_likelihood_sums(records.iter().copied(), &grid);
         for (&o, &sum) in grid.iter().zip(&sums) {
             let plain: f64 = records.iter().map(|&(w, b)| w * likelihood(b, o).ln()).sum();
             assert_eq!(sum.to_bits(), plain.to_bits(), "at {o} mm");
@@ -677,6 +740,94 @@ mod tests {
         let records = evidence.into_records();
         assert!(records.len() > 1_000, "{} records", records.len());
         assert_eq!(compact, learn(&records, &catalogue, SizeCharts::bundled(), Prior::Brand));
+    }
+
+    /// A model's held bounds and width remarks; a brand's models' bounds.
+    type HeldModel = (Vec<(f64, Bound)>, f64, f64);
+    type HeldBrand<'a> = (Vec<&'a [(f64, Bound)]>, f64, f64);
+
+    /// `learn` as it was when each model's bounds were held (32 bytes a record): what the
+    /// indices it keeps now must give, to the bit.
+    fn learn_holding_bounds(records: &[SizeRecord], catalogue: &Catalogue, charts: &SizeCharts, prior: Prior) -> SizeOffsets {
+        let mut by_shoe: HashMap<&str, HeldModel> = HashMap::new();
+        for r in records {
+            let Some(shoe) = catalogue.shoe(&r.shoe_id) else { continue };
+            let Some(chart) = charts.brand(&shoe.brand) else { continue };
+            let acc = by_shoe.entry(shoe.id.as_str()).or_default();
+            if let Some(evidence) = r.length {
+                if let Some(size_mm) = chart.foot_length_mm(SizeSystem::Eu, r.size_eu, r.kind) {
+                    acc.0.push(evidence.weight_and_bound(size_mm - r.foot_mm, chart.step_mm(r.kind)));
+                }
+            }
+            if let Some(width) = r.width {
+                acc.1 += 1.0;
+                acc.2 += width;
+            }
+        }
+        let mut shoe_ids: Vec<&str> = by_shoe.keys().copied().collect();
+        shoe_ids.sort_unstable();
+        let mut brand_records: HashMap<String, HeldBrand> = HashMap::new();
+        for id in &shoe_ids {
+            let shoe = catalogue.shoe(id).unwrap();
+            let acc = &by_shoe[id];
+            let b = brand_records.entry(shoe.brand.to_lowercase()).or_default();
+            b.0.push(&acc.0);
+            b.1 += acc.1;
+            b.2 += acc.2;
+        }
+        let brands: HashMap<String, (f64, f64, f64)> = brand_records
+            .into_iter()
+            .map(|(brand, (length, n_width, width_sum))| {
+                let n = length.iter().flat_map(|l| l.iter()).map(|(w, _)| w).sum();
+                let mm = posterior_mean(length.iter().flat_map(|l| l.iter()).copied(), 0.0, BRAND_PRIOR_SD_MM);
+                (brand, (mm, n, width_sum / (n_width + BRAND_PRIOR_RECORDS)))
+            })
+            .collect();
+        let shoes = by_shoe
+            .into_iter()
+            .map(|(id, (length, n_width, width_sum))| {
+                let shoe = catalogue.shoe(id).unwrap();
+                let (brand_mm, brand_n, brand_width) = match prior {
+                    Prior::Brand => brands.get(&shoe.brand.to_lowercase()).copied().unwrap_or((0.0, 0.0, 0.0)),
+                    Prior::Zero => (0.0, 0.0, 0.0),
+                };
+                let records = length.iter().map(|(w, _)| w).sum();
+                let length_mm = posterior_mean(length.iter().copied(), brand_mm, MODEL_PRIOR_SD_MM);
+                let width = (width_sum + MODEL_PRIOR_RECORDS * brand_width) / (n_width + MODEL_PRIOR_RECORDS);
+                let offset = ModelOffset { length_mm, width, records, brand_length_mm: brand_mm, brand_records: brand_n };
+                (id.to_owned(), offset)
+            })
+            .collect();
+        SizeOffsets { shoes, brands: brands.into_iter().map(|(b, (mm, n, _))| (b, (mm, n))).collect() }
+    }
+
+    #[test]
+    fn offsets_learned_from_record_indices_are_those_the_held_bounds_gave_to_the_bit() {
+        let catalogue = catalogue();
+        let config = SimulationConfig { sales: 3_000, seed: 3, size_returns: true, ..Default::default() };
+        let sales = to_records(&simulate(&catalogue, &config), config.end + chrono::Duration::days(60));
+        let mut records = records_from_sales(&sales);
+        // A shoe the catalogue lacks is skipped either way.
+        records[7].shoe_id = "no-such-shoe".into();
+        assert!(records.len() > 1_000, "{} records", records.len());
+        for prior in [Prior::Brand, Prior::Zero] {
+            let learned = learn(&records, &catalogue, SizeCharts::bundled(), prior);
+            let held = learn_holding_bounds(&records, &catalogue, SizeCharts::bundled(), prior);
+            assert_eq!(learned, held);
+            let bits = |o: &SizeOffsets| {
+                let mut v: Vec<(String, [u64; 5])> = o
+                    .shoes
+                    .iter()
+                    .map(|(id, m)| {
+                        let b = [m.length_mm, m.width, m.records, m.brand_length_mm, m.brand_records].map(f64::to_bits);
+                        (id.clone(), b)
+                    })
+                    .collect();
+                v.sort();
+                v
+            };
+            assert_eq!(bits(&learned), bits(&held));
+        }
     }
 
     #[test]

@@ -193,7 +193,19 @@ mod tests {
         let db = crate::startup::prepare_database(&crate::Settings { database_url: url, ..Default::default() }).unwrap();
         let catalogue = crate::catalogue::CatalogueService::load(db.clone()).unwrap().snapshot();
         let config = SimulationConfig { sales: 2_000, seed: 11, size_returns: true, ..Default::default() };
-        let sales = simulate(&catalogue, &config);
+        let mut sales = simulate(&catalogue, &config);
+        // Some fittings with a second sale (the same inline fitting, stored once): its try-ons
+        // count once, and each sale of a measured runner adds its own record.
+        let again: Vec<_> = sales
+            .iter()
+            .step_by(25)
+            .map(|s| crate::simulate::SimulatedSale {
+                sale_id: format!("{}-again", s.sale_id),
+                sold_at: s.sold_at + chrono::Duration::hours(1),
+                ..s.clone()
+            })
+            .collect();
+        sales.extend(again);
         let csv = dir.path().join("sales.csv");
         write_csv(&sales, &mut std::fs::File::create(&csv).unwrap()).unwrap();
         crate::outcomes::import::import_outcomes_file(&db, &catalogue, &csv, &|_| {}).unwrap();
@@ -204,9 +216,18 @@ mod tests {
         let learned = store(&db, &on_training_read, &catalogue).unwrap();
         let stored = SizingService::load(db.clone()).unwrap().offsets();
         // The simulator's sales as the importer was given them, held whole in memory.
-        let held = super::super::offsets::records_from_sales(&to_records(&sales, crate::time::now()));
+        let mut records = to_records(&sales, crate::time::now());
+        for record in &mut records {
+            // A second sale is a session's own (its fitting's).
+            if let Some(first) = record.session_key.strip_suffix("-again") {
+                record.session_key = first.to_owned();
+            }
+        }
+        let held = super::super::offsets::records_from_sales(&records);
         let expected = learn(&held, &catalogue, SizeCharts::bundled(), Prior::Brand);
         assert!(learned > 50, "only {learned} models got an offset");
+        let stored_fittings = db.with_conn(crate::db::fittings::count).unwrap();
+        assert!(stored_fittings < sales.len() as i64, "{stored_fittings} fittings for {} sales", sales.len());
         // Training's read gathers the same evidence while it builds its dataset, and it is
         // what the sales read one by one, each with its parsed fitting and try-ons, give:
         // the same records in the same order, so the same offsets to the bit.

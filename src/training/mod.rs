@@ -348,6 +348,9 @@ struct FittingTryOns {
     known: Box<[u32]>,
     /// Whether the fitting recorded any try-on at all.
     any: bool,
+    /// Whether one of the fitting's sales has been read (its try-ons then count once for
+    /// the size evidence, with the first).
+    read: bool,
     /// Where what they say about sizes lies among every fitting's (only when the size
     /// evidence is gathered): one array for all, not a million small ones.
     sizes: std::ops::Range<u32>,
@@ -366,7 +369,18 @@ fn read_stored_sales<'c>(
     let stored = usize::try_from(db.with_conn(db::outcomes::count)?).unwrap_or_default();
     let mut builder = dataset::Builder::with_capacity(catalogue, stored);
     let mut tried_by_fitting: HashMap<db::DbUuid, FittingTryOns> = HashMap::with_capacity(stored);
-    let mut tried_sizes: Vec<TriedSize> = Vec::new();
+    // What the try-ons say about sizes, and the size records, sized up front as the builder
+    // is (from the stored try-ons, and at most one record per try-on and per sale): grown
+    // step by step, their outgrown copies stayed in the allocator's pages beside the
+    // examples (`stridefit train` peaked over 2 GB with MIMALLOC_PURGE_DELAY=-1).
+    let tried_stored = match sizes {
+        Some(_) => usize::try_from(db.with_conn(db::try_ons::count)?).unwrap_or_default(),
+        None => 0,
+    };
+    let mut tried_sizes: Vec<TriedSize> = Vec::with_capacity(tried_stored);
+    if let Some(evidence) = sizes.as_deref_mut() {
+        evidence.reserve(tried_stored + stored);
+    }
     db.with_conn(|conn| {
         db::try_ons::for_each_fitting(conn, |fitting_id, rows| {
             let known = rows.iter().filter_map(|r| builder.shoe_index(&r.shoe_id)).collect();
@@ -375,21 +389,19 @@ fn read_stored_sales<'c>(
                 evidence.tried(&crate::outcomes::TryOnSet::from_rows(&rows).try_ons, &mut tried_sizes);
             }
             let sizes = start..tried_sizes.len() as u32;
-            tried_by_fitting.insert(fitting_id, FittingTryOns { known, any: !rows.is_empty(), sizes });
+            tried_by_fitting.insert(fitting_id, FittingTryOns { known, any: !rows.is_empty(), read: false, sizes });
         })
     })?;
-    // Each fitting's measured foot, from its first sale read (when gathering size evidence).
-    let mut feet: HashMap<db::DbUuid, Option<MeasuredFoot>> = HashMap::new();
     let gathering = sizes.is_some();
     let now = Utc::now();
     let mut unreadable = None;
-    let parse = |key: db::DbUuid, document: &str| {
+    let parse = |key: db::DbUuid, document: &str, tried: Option<&FittingTryOns>| {
         let fitting = serde_json::from_str::<Fitting>(document).map_err(|e| format!("fitting {key} is unreadable: {e}"))?;
         Ok::<_, String>(ParsedFitting {
             foot: if gathering { MeasuredFoot::of(&fitting) } else { None },
             input: dataset::SessionInput {
                 runner: crate::features::RunnerSignals::from_fitting(&fitting, catalogue),
-                tried: tried_by_fitting.get(&key).map(|t| t.known.to_vec()).unwrap_or_default(),
+                tried: tried.map(|t| t.known.to_vec()).unwrap_or_default(),
             },
         })
     };
@@ -416,16 +428,19 @@ fn read_stored_sales<'c>(
             // Each fitting is parsed here when this batch's first look says it will be
             // needed; a sale that needs it otherwise (a session's earlier sale read later
             // in the batch) parses it when asked, as before. Parsing twice gives the same.
+            // Gathering size evidence reads every sale's measured foot from its fitting (a
+            // fitting's sales are few; a map of every fitting's foot took 70 MB, twice that
+            // as it grew).
             let parsed: Vec<(String, Option<Result<ParsedFitting, String>>)> = {
                 use rayon::prelude::*;
-                let (builder, feet) = (&builder, &feet);
+                let (builder, tried_by_fitting) = (&builder, &tried_by_fitting);
                 batch
                     .par_iter()
                     .map(|(row, document)| {
                         let Some(fitting_id) = row.fitting_id else { return (String::new(), None) };
                         let key = fitting_id.to_string();
-                        let wanted = (gathering && !feet.contains_key(&fitting_id)) || !builder.has_session(&key);
-                        let parsed = wanted.then(|| parse(fitting_id, document));
+                        let wanted = gathering || !builder.has_session(&key);
+                        let parsed = wanted.then(|| parse(fitting_id, document, tried_by_fitting.get(&fitting_id)));
                         (key, parsed)
                     })
                     .collect()
@@ -433,17 +448,20 @@ fn read_stored_sales<'c>(
             for ((row, document), (key, mut parsed)) in batch.into_iter().zip(parsed) {
                 // The join leaves only outcomes with a fitting.
                 let Some(fitting_id) = row.fitting_id else { continue };
+                // The first sale read of a fitting with try-ons adds their size evidence.
+                let first_read = match tried_by_fitting.get_mut(&fitting_id) {
+                    Some(t) if gathering => !std::mem::replace(&mut t.read, true),
+                    _ => false,
+                };
                 let tried = tried_by_fitting.get(&fitting_id);
-                let first_read = gathering && !feet.contains_key(&fitting_id);
                 // A fitting is read the first time one of its sales is seen, as `load_records`
                 // reads it, so an unreadable document fails the load the same way.
                 let mut input = None;
-                if first_read || !builder.has_session(&key) {
-                    match parsed.take().unwrap_or_else(|| parse(fitting_id, &document)) {
+                let mut foot = None;
+                if gathering || !builder.has_session(&key) {
+                    match parsed.take().unwrap_or_else(|| parse(fitting_id, &document, tried)) {
                         Ok(fitting) => {
-                            if first_read {
-                                feet.insert(fitting_id, fitting.foot);
-                            }
+                            foot = fitting.foot;
                             input = Some(fitting.input);
                         }
                         Err(e) => {
@@ -454,13 +472,13 @@ fn read_stored_sales<'c>(
                 }
                 let sold_at = row.sold_at.0;
                 let label = crate::outcomes::label(sold_at, row.returned_at.is_some(), row.satisfaction.map(|s| s as u8), row.pain_at_follow_up, now);
-                if let (Some(evidence), Some(Some(foot))) = (sizes.as_deref_mut(), feet.get(&fitting_id)) {
+                if let (Some(evidence), Some(foot)) = (sizes.as_deref_mut(), foot) {
                     let session_sizes = tried.map_or(&[][..], |t| &tried_sizes[t.sizes.start as usize..t.sizes.end as usize]);
                     if first_read {
-                        evidence.add_session(*foot, session_sizes);
+                        evidence.add_session(foot, session_sizes);
                     }
                     let sold = SoldSize { shoe_id: &row.shoe_id, size_eu: row.size_eu, return_reason: row.return_reason, label };
-                    evidence.add_sale(*foot, sold, session_sizes);
+                    evidence.add_sale(foot, sold, session_sizes);
                 }
                 let sale = dataset::Sale {
                     session_key: &key,
@@ -473,7 +491,7 @@ fn read_stored_sales<'c>(
                 };
                 let pushed = builder.push(sale, || match input.take() {
                     Some(i) => Ok(i),
-                    None => parse(fitting_id, &document).map(|fitting| fitting.input),
+                    None => parse(fitting_id, &document, tried).map(|fitting| fitting.input),
                 });
                 if let Err(e) = pushed {
                     unreadable.get_or_insert(e);
@@ -486,7 +504,7 @@ fn read_stored_sales<'c>(
     if let Some(message) = unreadable {
         return Err(TrainError::Pipeline(message));
     }
-    drop((tried_by_fitting, tried_sizes, feet));
+    drop((tried_by_fitting, tried_sizes));
     for_each_detached(db, now, |record| {
         if let Some(evidence) = sizes.as_deref_mut() {
             evidence.add(&record);
