@@ -164,18 +164,30 @@ fn standardiser(dataset: &Dataset, examples: &[usize]) -> (Vec<f64>, Vec<f64>) {
     (means, scales)
 }
 
-fn logit(theta: &[f64], runner_nz: &[(u16, f64)], linear: &[f64; LINEAR_DIM], shoe_nz: &[(u16, f64)]) -> f64 {
-    let mut z = theta[INTERCEPT];
-    for (w, x) in theta[..LINEAR_DIM].iter().zip(linear) {
-        z += w * x;
-    }
-    for &(i, r) in runner_nz {
-        let row = MATRIX + i as usize * SHOE_DIM;
-        for &(j, s) in shoe_nz {
-            z += theta[row + j as usize] * r * s;
+/// Every item's logit in a group, into `z`: each is the sum, in this order, of the intercept,
+/// its linear terms and its runner × shoe terms (runner attributes outer, shoe attributes
+/// inner). Each item's sum is one chain of dependent additions; summed item after item, the
+/// processor waited on each addition. Here the items' chains advance together (a runner
+/// attribute for every item in turn), each in its own order, so every sum is the same to the
+/// bit.
+fn logits(theta: &[f64], runner_nz: &[(u16, f64)], linear: &[[f64; LINEAR_DIM]], shoes: &[u32], shoe_nz: &[Vec<(u16, f64)>], z: &mut Vec<f64>) {
+    z.clear();
+    z.resize(linear.len(), theta[INTERCEPT]);
+    for (k, w) in theta[..LINEAR_DIM].iter().enumerate() {
+        for (z, x) in z.iter_mut().zip(linear) {
+            *z += w * x[k];
         }
     }
-    z
+    for &(i, r) in runner_nz {
+        let row = &theta[MATRIX + i as usize * SHOE_DIM..MATRIX + (i as usize + 1) * SHOE_DIM];
+        for (z, &shoe) in z.iter_mut().zip(shoes) {
+            let mut sum = *z;
+            for &(j, s) in &shoe_nz[shoe as usize] {
+                sum += row[j as usize] * r * s;
+            }
+            *z = sum;
+        }
+    }
 }
 
 fn softplus(x: f64) -> f64 {
@@ -269,10 +281,7 @@ fn session_loss(z: &[f64], labels: &[Option<bool>], grades: &[f64], scales: (f64
 /// A group's unregularised loss, adding its gradient (with the given term scales) when asked.
 fn group_loss(theta: &[f64], groups: &Groups, g: usize, s: &mut Scratch, grad: Option<(&mut [f64], (f64, f64))>) -> Loss {
     groups.load(g, s);
-    s.z.clear();
-    for (linear, &shoe) in s.linear.iter().zip(&s.shoes) {
-        s.z.push(logit(theta, &s.runner_nz, linear, &groups.shoes[shoe as usize]));
-    }
+    logits(theta, &s.runner_nz, &s.linear, &s.shoes, &groups.shoes, &mut s.z);
     let scales = grad.as_ref().map_or((1.0, 1.0), |g| g.1);
     let loss = session_loss(&s.z, &s.labels, &s.grades, scales, &mut s.dz);
     if let Some((grad, _)) = grad {
@@ -547,6 +556,39 @@ mod tests {
         // Spread from the oldest session to the newest tenth.
         assert_eq!(kept.first(), Some(&0));
         assert!(*kept.last().unwrap() >= data.sessions.len() * 9 / 10);
+    }
+
+    #[test]
+    fn a_groups_logits_advanced_together_are_each_items_own_sum_to_the_bit() {
+        use rand::Rng;
+        let mut rng = StdRng::seed_from_u64(3);
+        let theta: Vec<f64> = (0..PARAMS).map(|_| rng.gen_range(-1.0..1.0)).collect();
+        let sparse = |rng: &mut StdRng, dim: usize| -> Vec<(u16, f64)> {
+            let kept: Vec<usize> = (0..dim).filter(|_| rng.gen_bool(0.2)).collect();
+            kept.into_iter().map(|i| (i as u16, rng.gen_range(-2.0..2.0))).collect()
+        };
+        let shoe_nz: Vec<Vec<(u16, f64)>> = (0..9).map(|_| sparse(&mut rng, SHOE_DIM)).collect();
+        for _ in 0..20 {
+            let runner_nz = sparse(&mut rng, RUNNER_DIM);
+            let n = rng.gen_range(1..7);
+            let linear: Vec<[f64; LINEAR_DIM]> = (0..n).map(|_| std::array::from_fn(|_| rng.gen_range(-3.0..3.0))).collect();
+            let shoes: Vec<u32> = (0..n).map(|_| rng.gen_range(0..9)).collect();
+            let mut z = Vec::new();
+            logits(&theta, &runner_nz, &linear, &shoes, &shoe_nz, &mut z);
+            for k in 0..n {
+                // One item's sum, term after term, as the fit once computed it.
+                let mut own = theta[INTERCEPT];
+                for (w, x) in theta[..LINEAR_DIM].iter().zip(&linear[k]) {
+                    own += w * x;
+                }
+                for &(i, r) in &runner_nz {
+                    for &(j, s) in &shoe_nz[shoes[k] as usize] {
+                        own += theta[MATRIX + i as usize * SHOE_DIM + j as usize] * r * s;
+                    }
+                }
+                assert_eq!(z[k].to_bits(), own.to_bits());
+            }
+        }
     }
 
     #[test]
