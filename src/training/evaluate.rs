@@ -130,71 +130,106 @@ fn auc_with_interval(p: &[f64], y: &[bool], sessions: &[usize], rng: &mut StdRng
     (point, ci)
 }
 
-/// Metrics of one group of held-out examples, and each session's primary figure.
-fn metrics(ranker: &Ranker, dataset: &Dataset, examples: &[usize], catalogue: &Catalogue) -> (Metrics, BTreeMap<usize, f64>) {
-    let mut rng = StdRng::seed_from_u64(20261128);
-    let by_session = dataset.by_session(examples);
+/// What one group of held-out sessions (all of them, or one store's) has gathered so far.
+#[derive(Default)]
+struct Gathered {
+    /// Sessions offered (at most `MAX_RANKED_SESSIONS` are read).
+    sessions: usize,
+    p: Vec<f64>,
+    y: Vec<bool>,
+    owner: Vec<usize>,
+    catalogue_ndcg: Vec<f64>,
+    catalogue_rr: Vec<f64>,
+    tried_ndcg: Vec<f64>,
+    primary: BTreeMap<usize, f64>,
+}
 
-    let (mut p, mut y, mut owner) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut catalogue_ndcg, mut catalogue_rr, mut tried_ndcg) = (Vec::new(), Vec::new(), Vec::new());
-    let mut primary = BTreeMap::new();
-    for (&session, items) in by_session.iter().take(MAX_RANKED_SESSIONS) {
-        let keys = catalogue_keys(ranker, dataset, session, catalogue);
+impl Gathered {
+    /// Whether the next session is read (the first `MAX_RANKED_SESSIONS`, in session order).
+    fn wants(&self) -> bool {
+        self.sessions < MAX_RANKED_SESSIONS
+    }
+
+    /// One session's items, ranked by `keys` (every catalogue shoe's, by catalogue index).
+    fn add(&mut self, dataset: &Dataset, session: usize, items: &[&super::dataset::Example], keys: &[f64]) {
         for e in items.iter().filter(|e| e.is_labelled_sale()) {
-            p.push(sigmoid(keys[e.shoe as usize]));
-            y.push(e.good_fit());
-            owner.push(session);
+            self.p.push(sigmoid(keys[e.shoe as usize]));
+            self.y.push(e.good_fit());
+            self.owner.push(session);
         }
-        let good: Vec<usize> =
-            items.iter().filter(|e| e.good_fit()).map(|e| rank_of(&keys, e.shoe as usize)).collect();
+        let good: Vec<usize> = items.iter().filter(|e| e.good_fit()).map(|e| rank_of(keys, e.shoe as usize)).collect();
         if !good.is_empty() {
             let v = ndcg_at_k(&good, 5);
-            catalogue_ndcg.push(v);
-            catalogue_rr.push(reciprocal_rank(&good));
-            primary.insert(session, v);
+            self.catalogue_ndcg.push(v);
+            self.catalogue_rr.push(reciprocal_rank(&good));
+            self.primary.insert(session, v);
         }
         if dataset.sessions[session].has_try_ons && items.len() >= 2 && items.iter().any(|e| e.grade() > 0.0) {
             let tried_keys: Vec<f64> = items.iter().map(|e| keys[e.shoe as usize]).collect();
             let grades: Vec<f64> = items.iter().map(|e| e.grade()).collect();
             let v = ndcg_graded_at_k(&tried_keys, &grades, 5);
-            tried_ndcg.push(v);
-            primary.insert(session, v);
+            self.tried_ndcg.push(v);
+            self.primary.insert(session, v);
         }
     }
-    let is_model = matches!(ranker, Ranker::Model(_));
-    let (bins, ece) = calibration(&p, &y);
-    let (auc_value, auc_ci) = auc_with_interval(&p, &y, &owner, &mut rng);
-    let mean = |v: &[f64]| if v.is_empty() { 0.0 } else { v.iter().sum::<f64>() / v.len() as f64 };
-    let metrics = Metrics {
-        pairs: p.len(),
-        sessions_ranked: catalogue_ndcg.len(),
-        ndcg_at_5: mean(&catalogue_ndcg),
-        ndcg_at_5_interval: interval(&catalogue_ndcg, &mut rng),
-        mrr: mean(&catalogue_rr),
-        mrr_interval: interval(&catalogue_rr, &mut rng),
-        auc: auc_value,
-        auc_interval: auc_ci,
-        log_loss: (is_model && !p.is_empty()).then(|| log_loss(&p, &y)),
-        ece: (is_model && !p.is_empty()).then_some(ece),
-        calibration: if is_model { bins } else { Vec::new() },
-        tried_sessions: tried_ndcg.len(),
-        tried_ndcg_at_5: (!tried_ndcg.is_empty()).then(|| mean(&tried_ndcg)),
-        tried_ndcg_at_5_interval: interval(&tried_ndcg, &mut rng),
-    };
-    (metrics, primary)
+
+    /// The group's metrics, and each session's primary figure.
+    fn metrics(self, ranker: &Ranker) -> (Metrics, BTreeMap<usize, f64>) {
+        let Gathered { p, y, owner, catalogue_ndcg, catalogue_rr, tried_ndcg, primary, .. } = self;
+        let mut rng = StdRng::seed_from_u64(20261128);
+        let is_model = matches!(ranker, Ranker::Model(_));
+        let (bins, ece) = calibration(&p, &y);
+        let (auc_value, auc_ci) = auc_with_interval(&p, &y, &owner, &mut rng);
+        let mean = |v: &[f64]| if v.is_empty() { 0.0 } else { v.iter().sum::<f64>() / v.len() as f64 };
+        let metrics = Metrics {
+            pairs: p.len(),
+            sessions_ranked: catalogue_ndcg.len(),
+            ndcg_at_5: mean(&catalogue_ndcg),
+            ndcg_at_5_interval: interval(&catalogue_ndcg, &mut rng),
+            mrr: mean(&catalogue_rr),
+            mrr_interval: interval(&catalogue_rr, &mut rng),
+            auc: auc_value,
+            auc_interval: auc_ci,
+            log_loss: (is_model && !p.is_empty()).then(|| log_loss(&p, &y)),
+            ece: (is_model && !p.is_empty()).then_some(ece),
+            calibration: if is_model { bins } else { Vec::new() },
+            tried_sessions: tried_ndcg.len(),
+            tried_ndcg_at_5: (!tried_ndcg.is_empty()).then(|| mean(&tried_ndcg)),
+            tried_ndcg_at_5_interval: interval(&tried_ndcg, &mut rng),
+        };
+        (metrics, primary)
+    }
 }
 
+/// The ranker's metrics over the held-out examples and over each store's: the first
+/// `MAX_RANKED_SESSIONS` sessions (in session order) of each group, every session's
+/// catalogue ranked once for all the groups that read it (the overall group's sessions are
+/// among their stores' first, and were ranked twice).
 pub fn evaluate_ranker(ranker: &Ranker, dataset: &Dataset, examples: &[usize], catalogue: &Catalogue) -> Evaluation {
-    let mut by_store: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for &i in examples {
-        let store = dataset.sessions[dataset.examples[i].session].store_id.clone().unwrap_or_else(|| "(none)".into());
-        by_store.entry(store).or_default().push(i);
+    let mut overall = Gathered::default();
+    let mut per_store: BTreeMap<String, Gathered> = BTreeMap::new();
+    for (session, items) in dataset.by_session(examples) {
+        let store = dataset.sessions[session].store_id.clone().unwrap_or_else(|| "(none)".into());
+        let in_store = per_store.entry(store).or_default();
+        let (for_overall, for_store) = (overall.wants(), in_store.wants());
+        overall.sessions += 1;
+        in_store.sessions += 1;
+        if !for_overall && !for_store {
+            continue;
+        }
+        let keys = catalogue_keys(ranker, dataset, session, catalogue);
+        if for_overall {
+            overall.add(dataset, session, &items, &keys);
+        }
+        if for_store {
+            in_store.add(dataset, session, &items, &keys);
+        }
     }
-    let (overall, per_session) = metrics(ranker, dataset, examples, catalogue);
+    let (overall, per_session) = overall.metrics(ranker);
     Evaluation {
         model_version: ranker.version().to_owned(),
         overall,
-        per_store: by_store.into_iter().map(|(store, ex)| (store, metrics(ranker, dataset, &ex, catalogue).0)).collect(),
+        per_store: per_store.into_iter().map(|(store, g)| (store, g.metrics(ranker).0)).collect(),
         per_session,
     }
 }
