@@ -405,30 +405,27 @@ impl super::ShoeTable {
                     }
                 }
             }
-            *scratch.counts = kernel::Counts::default();
-            scratch.slots.clear();
+            // The filters as column passes, then each shoe's slot and what turned it away,
+            // then the candidates' counts: no branch per filter and shoe.
+            m.rejections(filters, &scratch.stock, &mut scratch.bits);
+            let stock_only = filters.only_ids.is_some();
             let no_line = m.no_line();
-            for i in 0..m.len() {
-                let mut slot = no_line;
-                if m.is_discontinued(i) && filters.only_ids.is_none() {
-                    removed.discontinued += 1;
-                } else {
-                    let bits = self.rejections(m, filters, &scratch.stock, i);
-                    if bits != 0 {
-                        removed.stock += usize::from(bits & rejected::STOCK != 0);
-                        removed.width += usize::from(bits & rejected::WIDTH != 0);
-                        removed.terrain += usize::from(bits & rejected::TERRAIN != 0);
-                        removed.price += usize::from(bits & rejected::PRICE != 0);
-                        if bits == rejected::STOCK && !m.is_discontinued(i) {
-                            scratch.unstocked.push((0.0, i as u32));
-                        }
-                    } else {
-                        m.add_to_counts(&mut scratch.counts, i);
-                        slot = m.line_of(i);
-                    }
+            scratch.slots.clear();
+            for (i, &bits) in scratch.bits.iter().enumerate() {
+                // Without a store's stock, discontinued shoes are out before any filter.
+                let gone = m.is_discontinued(i) && !stock_only;
+                let bits = if gone { 0 } else { bits };
+                removed.discontinued += usize::from(gone);
+                removed.stock += usize::from(bits & rejected::STOCK != 0);
+                removed.width += usize::from(bits & rejected::WIDTH != 0);
+                removed.terrain += usize::from(bits & rejected::TERRAIN != 0);
+                removed.price += usize::from(bits & rejected::PRICE != 0);
+                if bits == rejected::STOCK && !m.is_discontinued(i) {
+                    scratch.unstocked.push((0.0, i as u32));
                 }
-                scratch.slots.push(slot);
+                scratch.slots.push(if gone || bits != 0 { no_line } else { m.line_of(i) });
             }
+            m.candidate_counts(&scratch.slots, !stock_only, &mut scratch.counts);
         }
         let slots = if unfiltered { m.unfiltered_slots() } else { &scratch.slots[..] };
         let terms =

@@ -74,6 +74,7 @@ fn level(value: Option<f64>, thresholds: &[f64]) -> usize {
 /// Counts of candidate shoes per code, and sums of their numbers: enough to rebuild the
 /// average candidate's inputs without visiting each shoe's inputs.
 #[derive(Clone)]
+#[cfg_attr(test, derive(Debug, PartialEq))]
 pub(crate) struct Counts {
     sc: [u32; 16],
     ctp: [u32; 32],
@@ -234,6 +235,13 @@ impl ShoeMatrix {
     }
 
     fn count(&self, c: &mut Counts, i: usize) {
+        self.count_codes(c, i);
+        c.drop += self.drop[i];
+        c.weight += self.weight[i];
+    }
+
+    #[inline(always)]
+    fn count_codes(&self, c: &mut Counts, i: usize) {
         let codes = &self.codes[i];
         c.sc[codes[SC] as usize] += 1;
         c.ctp[codes[CTP] as usize] += 1;
@@ -242,8 +250,102 @@ impl ShoeMatrix {
         c.sp[codes[SP] as usize] += 1;
         c.widths[codes[WIDTHS_MADE] as usize] += 1;
         c.n += 1;
-        c.drop += self.drop[i];
-        c.weight += self.weight[i];
+    }
+
+    /// Takes a shoe `count_codes` counted back out.
+    #[inline(always)]
+    fn uncount_codes(&self, c: &mut Counts, i: usize) {
+        let codes = &self.codes[i];
+        c.sc[codes[SC] as usize] -= 1;
+        c.ctp[codes[CTP] as usize] -= 1;
+        c.brand[codes[BRAND] as usize] -= 1;
+        c.dw[codes[DW] as usize] -= 1;
+        c.sp[codes[SP] as usize] -= 1;
+        c.widths[codes[WIDTHS_MADE] as usize] -= 1;
+        c.n -= 1;
+    }
+
+    /// The counts of the shoes in `slots` (not `no_line()`), taken shoe by shoe, for the tests.
+    #[cfg(test)]
+    pub(crate) fn counted_one_by_one(&self, slots: &[u32]) -> Counts {
+        let mut c = Counts::default();
+        for (i, &slot) in slots.iter().enumerate() {
+            if slot != self.no_line() {
+                self.count(&mut c, i);
+            }
+        }
+        c
+    }
+
+    /// Each shoe's rejections under a request's filters (`super::rejected` bits, as
+    /// `Filters::rejections` gives them), one pass over a column per filter the request has
+    /// (`stock[i]`: shoe `i` is in the store's stock; read only with `only_ids`).
+    pub(crate) fn rejections(&self, filters: &super::Filters, stock: &[bool], bits: &mut Vec<u8>) {
+        use super::rejected;
+        let n = self.len();
+        bits.clear();
+        bits.resize(n, 0);
+        let bits = &mut bits[..n];
+        if filters.only_ids.is_some() {
+            for (b, &s) in bits.iter_mut().zip(&stock[..n]) {
+                *b |= rejected::STOCK * u8::from(!s);
+            }
+        }
+        if let Some(w) = filters.width {
+            let bit = width_bit(w);
+            for (b, c) in bits.iter_mut().zip(&self.codes) {
+                *b |= rejected::WIDTH * u8::from(c[WIDTHS_MADE] & bit == 0);
+            }
+        }
+        if let Some(surface) = filters.terrain {
+            let suits = TERRAINS.map(|t| t.suitability_for(surface) > 0.0);
+            for (b, c) in bits.iter_mut().zip(&self.codes) {
+                *b |= rejected::TERRAIN * u8::from(!suits[(c[CTP] as usize % 6) / 2]);
+            }
+        }
+        if let Some(max) = filters.max_price_usd {
+            // A shoe without a price (NaN) fails the limit.
+            for (b, &p) in bits.iter_mut().zip(&self.price) {
+                *b |= rejected::PRICE * u8::from(p.is_nan() || p > max);
+            }
+        }
+    }
+
+    /// The candidates' counts into `out` (`slots[i]`: shoe `i`'s slot, `no_line()` when it is
+    /// not a candidate). With `current_only` (every candidate is a current shoe) and fewer
+    /// current shoes turned away than kept, they are the current shoes' counts less those
+    /// turned away: whole numbers, so the same counts. The drop and weight sums run over the
+    /// candidates in catalogue order either way, from 0.0, the order counting shoe by shoe
+    /// adds them in (a shoe that is not a candidate adds -0.0, which changes no sum's bits).
+    pub(crate) fn candidate_counts(&self, slots: &[u32], current_only: bool, out: &mut Counts) {
+        let n = self.len();
+        let (slots, discontinued) = (&slots[..n], &self.discontinued[..n]);
+        let no_line = self.no_line();
+        let candidates = slots.iter().filter(|&&s| s != no_line).count();
+        if current_only && 2 * candidates > self.current.len() {
+            out.clone_from(&self.current);
+            for (i, (&slot, &gone)) in slots.iter().zip(discontinued).enumerate() {
+                if slot == no_line && !gone {
+                    self.uncount_codes(out, i);
+                }
+            }
+        } else {
+            *out = Counts::default();
+            for (i, &slot) in slots.iter().enumerate() {
+                if slot != no_line {
+                    self.count_codes(out, i);
+                }
+            }
+        }
+        let (drop, weight) = (&self.drop[..n], &self.weight[..n]);
+        let (mut drop_sum, mut weight_sum) = (0.0, 0.0);
+        for i in 0..n {
+            let candidate = slots[i] != no_line;
+            drop_sum += if_candidate(candidate, drop[i]);
+            weight_sum += if_candidate(candidate, weight[i]);
+        }
+        out.drop = drop_sum;
+        out.weight = weight_sum;
     }
 
     pub fn len(&self) -> usize {
@@ -279,10 +381,6 @@ impl ShoeMatrix {
 
     pub(crate) fn current_counts(&self) -> &Counts {
         &self.current
-    }
-
-    pub(crate) fn add_to_counts(&self, c: &mut Counts, i: usize) {
-        self.count(c, i)
     }
 
     /// Width bits a filter or a runner's width reads.
@@ -588,6 +686,8 @@ pub(crate) struct Scratch {
     pub(crate) best: Vec<Best>,
     pub(crate) unstocked: Vec<(f64, u32)>,
     pub(crate) stock: Vec<bool>,
+    /// Each shoe's rejections under a filtered request's filters (`ShoeMatrix::rejections`).
+    pub(crate) bits: Vec<u8>,
     pub(crate) counts: Box<Counts>,
     pub(crate) lines: LineBuffers,
     pub(crate) pass: PassBuffers,

@@ -114,6 +114,40 @@ fn every_shoe_key_from_the_kernel_matches_the_scorer_and_the_fitter() {
     }
 }
 
+#[test]
+fn filters_as_column_passes_reject_and_count_as_shoe_by_shoe() {
+    let (mut subtracted, mut added) = (0, 0);
+    for copies in [1, 10] {
+        let catalogue = catalogue(copies);
+        let m = kernel::ShoeMatrix::new(&catalogue).unwrap();
+        for filters in filter_sets(&catalogue) {
+            let stock: Vec<bool> =
+                catalogue.shoes.iter().map(|s| filters.only_ids.as_ref().is_some_and(|ids| ids.contains(&s.id))).collect();
+            let mut bits = Vec::new();
+            m.rejections(&filters, &stock, &mut bits);
+            let expected: Vec<u8> = catalogue.shoes.iter().map(|s| filters.rejections(s)).collect();
+            assert_eq!(bits, expected);
+            let current_only = filters.only_ids.is_none();
+            let slots: Vec<u32> = (0..m.len())
+                .map(|i| if bits[i] != 0 || (current_only && m.is_discontinued(i)) { m.no_line() } else { m.line_of(i) })
+                .collect();
+            let one_by_one = m.counted_one_by_one(&slots);
+            // Both ways of counting must be reached: from the current shoes down, and up from none.
+            if current_only && 2 * one_by_one.len() > m.current_counts().len() {
+                subtracted += 1;
+            } else {
+                added += 1;
+            }
+            let mut counts = kernel::Counts::default();
+            m.candidate_counts(&slots, current_only, &mut counts);
+            assert_eq!(counts, one_by_one, "{copies} copies, {filters:?}");
+            // The float sums to the bit (`==` would take -0.0 for 0.0).
+            assert_eq!(format!("{:?}", counts), format!("{:?}", one_by_one));
+        }
+    }
+    assert!(subtracted > 0 && added > 0, "{subtracted} counted down, {added} up");
+}
+
 /// Everything a response shows, in one comparable form.
 fn shown(r: &Ranking) -> String {
     format!("{:?}", (&r.shoes, r.candidates, r.removed, &r.relaxations, &r.elsewhere, &r.shared_reasons))
