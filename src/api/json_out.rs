@@ -38,6 +38,32 @@ fn plain(s: &[u8]) -> bool {
     chunks.remainder().iter().all(|&b| b >= 0x20 && b != b'"' && b != b'\\')
 }
 
+/// Writes `v` as serde_json writes it when it is a whole number of quarters under 10^12 in
+/// size (the sizes, prices, millimetres and grams of an answer): the whole part, then `.0`,
+/// `.25`, `.5` or `.75`. Returns false, writing nothing, for any other number.
+#[inline]
+fn write_quarters(bytes: &mut Vec<u8>, v: f64) -> bool {
+    // Times four is exact. Under 10^12 the shortest text that
+    // reads back the same keeps every quarter's digits (further up, .75 can read as .8).
+    let quarters = v.abs() * 4.0;
+    if quarters.is_nan() || quarters >= 4e12 || quarters.fract() != 0.0 {
+        return false;
+    }
+    let quarters = quarters as u64;
+    if v.is_sign_negative() {
+        bytes.push(b'-');
+    }
+    let _ = CompactFormatter.write_u64(bytes, quarters / 4);
+    let fraction: &[u8] = match quarters % 4 {
+        0 => b".0",
+        1 => b".25",
+        2 => b".5",
+        _ => b".75",
+    };
+    bytes.extend_from_slice(fraction);
+    true
+}
+
 impl JsonOut {
     pub fn with_capacity(capacity: usize) -> Self {
         Self { bytes: Vec::with_capacity(capacity) }
@@ -68,7 +94,9 @@ impl JsonOut {
     /// A number as serde_json writes an `f64`: the shortest text that reads back the same,
     /// `null` when not finite.
     pub fn f64(&mut self, v: f64) {
-        if v.is_finite() {
+        if write_quarters(&mut self.bytes, v) {
+            // Sizes, prices, millimetres and grams: no shortest-digits search needed.
+        } else if v.is_finite() {
             // Writing to a Vec cannot fail.
             let _ = CompactFormatter.write_f64(&mut self.bytes, v);
         } else {
@@ -151,6 +179,24 @@ mod tests {
             assert_eq!(written(|o| o.f64(v)), serde_json::to_string(&v).unwrap(), "{v:e}");
         }
         assert_eq!(written(|o| o.opt_f64(None)), "null");
+        // Whole quarters (written without the digit search) and their neighbours, which are not.
+        let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        for _ in 0..20_000 {
+            let r = next();
+            let magnitude = [1e3, 1e6, 1e12, 1e13, 1e15, 1e17][(r % 6) as usize];
+            let quarters = ((r >> 8) as f64 / (1u64 << 56) as f64 * magnitude * 4.0).round();
+            let sign = if r & 0x80 == 0 { 1.0 } else { -1.0 };
+            let v = sign * quarters / 4.0;
+            for v in [v, v + 0.125, v * 1.1, v / 4.0, f64::from_bits(v.to_bits() + 1), -v] {
+                assert_eq!(written(|o| o.f64(v)), serde_json::to_string(&v).unwrap(), "{v:e}");
+            }
+        }
         assert_eq!(written(|o| o.uint(usize::MAX)), serde_json::to_string(&usize::MAX).unwrap());
         assert_eq!(written(|o| o.int(i32::MIN)), "-2147483648");
         assert_eq!(written(|o| o.strings(&["a".into(), "b".into()])), r#"["a","b"]"#);
