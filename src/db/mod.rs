@@ -274,6 +274,21 @@ impl ManageConnection for ConnectionFactory {
     }
 }
 
+fn pool_builder(pool_size: u32) -> r2d2::Builder<ConnectionFactory> {
+    Pool::builder().max_size(pool_size.max(1)).connection_timeout(Duration::from_secs(5))
+}
+
+fn build_pool(factory: ConnectionFactory, builder: r2d2::Builder<ConnectionFactory>) -> anyhow::Result<Pool<ConnectionFactory>> {
+    if factory.url.backend == Backend::Sqlite {
+        // One connection switches a new file to WAL before the pool opens several at once:
+        // two connections switching together can each hold the read lock the other needs
+        // gone, and SQLite then fails one at once ("database is locked") instead of waiting,
+        // which the pool logged as an error on a new database's first start.
+        factory.connect()?;
+    }
+    Ok(builder.build(factory)?)
+}
+
 /// A connection pool plus the helpers that run diesel code off the async workers.
 #[derive(Clone)]
 pub struct Database {
@@ -295,10 +310,7 @@ impl Database {
             }
         }
         let (backend, target) = (url.backend, url.target.clone());
-        let pool = Pool::builder()
-            .max_size(pool_size.max(1))
-            .connection_timeout(Duration::from_secs(5))
-            .build(ConnectionFactory { url })
+        let pool = build_pool(ConnectionFactory { url }, pool_builder(pool_size))
             .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
         Ok(Self { pool, backend, target })
     }
@@ -409,6 +421,37 @@ fn sqlite_write_lock(path: &str) -> std::sync::Arc<std::sync::Mutex<()>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Connection errors the pool met while it opened its connections.
+    #[derive(Debug, Default, Clone)]
+    struct PoolErrors(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+    impl r2d2::HandleError<r2d2::Error> for PoolErrors {
+        fn handle_error(&self, error: r2d2::Error) {
+            self.0.lock().unwrap().push(error.to_string());
+        }
+    }
+
+    #[test]
+    fn a_new_sqlite_file_opens_a_full_pool_without_a_failed_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        for round in 0..60 {
+            let path = dir.path().join(format!("new-{round}.db"));
+            let url = DatabaseUrl::parse(path.to_str().unwrap()).unwrap();
+            let errors = PoolErrors::default();
+            let pool = build_pool(ConnectionFactory { url }, pool_builder(16).error_handler(Box::new(errors.clone()))).unwrap();
+            let mut conn = pool.get().unwrap();
+            let DbConnection::Sqlite(c) = &mut *conn else { unreachable!() };
+            #[derive(QueryableByName)]
+            struct Mode {
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                journal_mode: String,
+            }
+            let mode: Mode = diesel::sql_query("PRAGMA journal_mode").get_result(c).unwrap();
+            assert_eq!(mode.journal_mode, "wal");
+            assert!(errors.0.lock().unwrap().is_empty(), "round {round}: {:?}", errors.0.lock().unwrap());
+        }
+    }
 
     #[test]
     fn url_scheme_selects_the_backend() {
