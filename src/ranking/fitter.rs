@@ -354,14 +354,16 @@ impl super::ShoeTable {
         if top_k == 0 {
             return Ranking { candidates, removed, ..Ranking::default() };
         }
-        let stock = &scratch.stock;
+        // Without a filter no shoe is rejected; with one, gather left each shoe's rejections.
+        let rejections: &[u8] = if unfiltered { &[] } else { &scratch.bits };
         let single_misses = || {
-            (0..m.len())
-                .filter_map(|i| {
+            rejections
+                .iter()
+                .enumerate()
+                .filter_map(|(i, &bits)| {
                     if m.is_discontinued(i) && filters.only_ids.is_none() {
                         return None;
                     }
-                    let bits = self.rejections(m, filters, stock, i);
                     (bits != 0 && is_single_miss(bits, &catalogue.shoes[i])).then_some((bits, i as u32))
                 })
                 .collect()
@@ -458,25 +460,6 @@ impl super::ShoeTable {
             .copied()
         };
         Gathered { pool, candidates, removed, best_unstocked, unfiltered, terms }
-    }
-
-    /// `Filters::rejections` from the matrix's columns (`stock[i]`: in the store's stock).
-    fn rejections(&self, m: &ShoeMatrix, filters: &Filters, stock: &[bool], i: usize) -> u8 {
-        let mut bits = 0;
-        if filters.only_ids.is_some() && !stock[i] {
-            bits |= rejected::STOCK;
-        }
-        if filters.width.is_some_and(|w| !m.offers(i, w)) {
-            bits |= rejected::WIDTH;
-        }
-        if filters.terrain.is_some_and(|t| !m.terrain_suits(i, t)) {
-            bits |= rejected::TERRAIN;
-        }
-        // NaN (no price) fails `<=`, as a shoe without a price fails the limit.
-        if filters.max_price_usd.is_some_and(|max| m.price(i).is_nan() || m.price(i) > max) {
-            bits |= rejected::PRICE;
-        }
-        bits
     }
 }
 

@@ -382,20 +382,6 @@ impl ShoeMatrix {
     pub(crate) fn current_counts(&self) -> &Counts {
         &self.current
     }
-
-    /// Width bits a filter or a runner's width reads.
-    pub(crate) fn offers(&self, i: usize, w: Width) -> bool {
-        self.codes[i][WIDTHS_MADE] & width_bit(w) != 0
-    }
-
-    pub(crate) fn price(&self, i: usize) -> f64 {
-        self.price[i]
-    }
-
-    pub(crate) fn terrain_suits(&self, i: usize, surface: Terrain) -> bool {
-        let t = TERRAINS[(self.codes[i][CTP] as usize % 6) / 2];
-        t.suitability_for(surface) > 0.0
-    }
 }
 
 /// Where each input goes: a dot product with the weights, or a sum for the average candidate.
