@@ -432,6 +432,7 @@ pub fn to_records(sales: &[SimulatedSale], as_of: DateTime<Utc>) -> Vec<crate::t
             session_key: s.sale_id.clone(),
             fitting: std::sync::Arc::new(s.fitting.clone()),
             store_id: Some(s.store_id.clone()),
+            sale_id: s.sale_id.clone(),
             shoe_id: s.shoe_id.clone(),
             sold_at: s.sold_at,
             label: crate::outcomes::label(s.sold_at, s.returned_at.is_some(), s.satisfaction, s.pain_at_follow_up, as_of),

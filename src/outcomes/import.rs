@@ -664,6 +664,7 @@ pub fn records_from_file(
             session_key: r.sale_id.clone().unwrap_or_default(),
             fitting: std::sync::Arc::new(fitting),
             store_id: r.store_id.as_ref().map(|s| s.to_string()),
+            sale_id: r.sale_id.clone().unwrap_or_default(),
             shoe_id: r.shoe_id.clone(),
             sold_at: row.sold_at,
             tried: std::sync::Arc::new(row.try_ons.map(|t| t.try_ons).unwrap_or_default()),

@@ -28,6 +28,8 @@ pub struct SaleRecord {
     pub session_key: String,
     pub fitting: Arc<Fitting>,
     pub store_id: Option<String>,
+    /// The till's id of the sale, unique within its store.
+    pub sale_id: String,
     pub shoe_id: String,
     pub sold_at: DateTime<Utc>,
     pub label: Option<bool>,
@@ -48,6 +50,7 @@ impl SaleRecord {
             session_key: row.fitting_id?.to_string(),
             fitting,
             store_id: row.store_id.clone(),
+            sale_id: row.sale_id.clone(),
             shoe_id: row.shoe_id.clone(),
             sold_at,
             label: label(sold_at, row.returned_at.is_some(), row.satisfaction.map(|s| s as u8), row.pain_at_follow_up, as_of),
@@ -284,6 +287,9 @@ pub struct Sale<'a> {
     /// Groups the sales of one fitting session.
     pub session_key: &'a str,
     pub store_id: Option<&'a str>,
+    /// The till's id of the sale, unique within its store: with the store, it orders sales
+    /// made at the same instant.
+    pub sale_id: &'a str,
     pub shoe_id: &'a str,
     pub sold_at: DateTime<Utc>,
     pub label: Option<bool>,
@@ -297,6 +303,26 @@ pub struct SessionInput {
     pub runner: RunnerSignals,
     /// The catalogue indices of the shoes tried, in the order tried (unknown shoes left out).
     pub tried: Vec<u32>,
+}
+
+/// What orders sales made at the same instant: the first eight bytes of a SHA-256 of the
+/// store and the sale id (unique together), so it depends on the sale alone and is the same
+/// on every backend and build.
+pub(crate) fn tie(store_id: Option<&str>, sale_id: &str) -> u64 {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    // The store's presence and length first, so ("a", "bc") and ("ab", "c") differ.
+    match store_id {
+        Some(store) => {
+            hasher.update([1]);
+            hasher.update((store.len() as u64).to_le_bytes());
+            hasher.update(store.as_bytes());
+        }
+        None => hasher.update([0]),
+    }
+    hasher.update(sale_id.as_bytes());
+    let digest = hasher.finalize();
+    u64::from_be_bytes(digest[..8].try_into().expect("a SHA-256 digest has 32 bytes"))
 }
 
 /// A kept sale, before the sales are put in time order.
@@ -321,19 +347,24 @@ struct Spec {
 /// Builds a dataset from sales handed over one at a time (a stream from the database holds
 /// no sale but the one it reads), keeping a few bytes per sale and one packed runner per
 /// session until `finish` orders them and computes the features. Gives exactly what sorting
-/// every record by (sale time in ms, order read) first gave.
+/// every record by (sale time in ms, `tie`) first would give.
+///
+/// Sales made at the same instant are ordered by `tie`, a digest of the store and sale id,
+/// never by the order the database returned them in: that order is the query plan's, so
+/// the same stored sales could number their sessions, and train their model, differently
+/// from one run or backend to the next.
 pub struct Builder<'c> {
     catalogue: &'c Catalogue,
     index_of: HashMap<&'c str, u32>,
     sales: Vec<PendingSale>,
-    /// When each kept sale was read (its place among every sale read), by `sales` index.
-    read_at: Vec<u32>,
+    /// Each kept sale's `tie`, by `sales` index.
+    ties: Vec<u64>,
     /// Each session as first read, in the order read; its fields come from its earliest
-    /// kept sale (in time, then in the order read), as they did when every record was
+    /// kept sale (in time, then by `tie`), as they did when every record was
     /// sorted first. `finish` puts them in time order in place.
     sessions: Vec<Session>,
-    /// (sale time in ms, sale read) of that sale, by session.
-    firsts: Vec<(i64, u32)>,
+    /// (sale time in ms, `tie`) of that sale, by session.
+    firsts: Vec<(i64, u64)>,
     /// The catalogue indices of the shoes each session tried, in the order tried.
     tried: Vec<Box<[u32]>>,
     session_of: HashMap<String, u32>,
@@ -356,7 +387,7 @@ impl<'c> Builder<'c> {
             catalogue,
             index_of: catalogue.shoes.iter().enumerate().map(|(i, s)| (s.id.as_str(), i as u32)).collect(),
             sales: Vec::with_capacity(sales),
-            read_at: Vec::with_capacity(sales),
+            ties: Vec::with_capacity(sales),
             sessions: Vec::with_capacity(sales),
             firsts: Vec::with_capacity(sales),
             tried: Vec::with_capacity(sales),
@@ -382,6 +413,7 @@ impl<'c> Builder<'c> {
         let sale = Sale {
             session_key: &record.session_key,
             store_id: record.store_id.as_deref(),
+            sale_id: &record.sale_id,
             shoe_id: &record.shoe_id,
             sold_at: record.sold_at,
             label: record.label,
@@ -408,7 +440,6 @@ impl<'c> Builder<'c> {
     /// Reads one sale. `session` is asked for the session's runner and try-ons only when
     /// this sale is the session's earliest kept so far; its error is handed back.
     pub fn push<E>(&mut self, sale: Sale, session: impl FnOnce() -> Result<SessionInput, E>) -> Result<(), E> {
-        let read = self.read as u32;
         self.read += 1;
         self.synthetic_sales += sale.synthetic as usize;
         let usable = sale.label.is_some() || sale.has_try_ons;
@@ -417,10 +448,10 @@ impl<'c> Builder<'c> {
         self.unknown_shoe += shoe.is_none() as usize;
         let (Some(shoe), true) = (shoe, usable) else { return Ok(()) };
         let sold_ms = sale.sold_at.timestamp_millis();
-        let first = (sold_ms, read);
+        let first = (sold_ms, tie(sale.store_id, sale.sale_id));
         let index = match self.session_of.get(sale.session_key) {
             Some(&i) => {
-                // Sales are read in order, so an earlier key means an earlier sale time.
+                // A session is described by its earliest sale, by (time, tie).
                 if first < self.firsts[i as usize] {
                     let input = session()?;
                     let key = std::mem::take(&mut self.sessions[i as usize].key);
@@ -442,7 +473,7 @@ impl<'c> Builder<'c> {
             }
         };
         self.sales.push(PendingSale { sold_ms, session: index, shoe, label: sale.label });
-        self.read_at.push(read);
+        self.ties.push(first.1);
         Ok(())
     }
 
@@ -452,11 +483,11 @@ impl<'c> Builder<'c> {
     /// reordered in place, the sales' shoes per session are one array): the examples are
     /// most of training's memory and this is where its peak is.
     pub fn finish(self) -> Dataset {
-        let Builder { catalogue, sales, read_at, mut sessions, firsts, tried, session_of, read, synthetic_sales, unlabelled, unknown_shoe, .. } = self;
+        let Builder { catalogue, sales, ties, mut sessions, firsts, tried, session_of, read, synthetic_sales, unlabelled, unknown_shoe, .. } = self;
         drop((session_of, firsts));
         let mut order: Vec<u32> = (0..sales.len() as u32).collect();
-        order.sort_unstable_by_key(|&k| (sales[k as usize].sold_ms, read_at[k as usize]));
-        drop(read_at);
+        order.sort_unstable_by_key(|&k| (sales[k as usize].sold_ms, ties[k as usize]));
+        drop(ties);
         // Sessions numbered by their first sale in time order (every session has a sale).
         let mut number = vec![u32::MAX; sessions.len()];
         let mut first_order: Vec<u32> = Vec::with_capacity(sessions.len());

@@ -344,8 +344,9 @@ struct ParsedFitting {
 
 /// A fitting's try-ons as the stored-sales read keeps them.
 struct FittingTryOns {
-    /// The tried shoes as catalogue indices, in the order tried.
-    known: Box<[u32]>,
+    /// Where its tried shoes (catalogue indices, in the order tried) lie in
+    /// `TriedByFitting::shoes`.
+    known: std::ops::Range<u32>,
     /// Whether the fitting recorded any try-on at all.
     any: bool,
     /// Whether one of the fitting's sales has been read (its try-ons then count once for
@@ -354,6 +355,56 @@ struct FittingTryOns {
     /// Where what they say about sizes lies among every fitting's (only when the size
     /// evidence is gathered): one array for all, not a million small ones.
     sizes: std::ops::Range<u32>,
+}
+
+/// Every fitting's try-ons as the stored-sales read keeps them, by fitting id: arrays in id
+/// order (the try-ons are read in that order) with every fitting's shoes in one array. A
+/// hash map of a million fittings, each with an array of its own, held about 130 MB more
+/// while the sales were read, which mimalloc may keep beside the examples built after.
+#[derive(Default)]
+struct TriedByFitting {
+    ids: Vec<db::DbUuid>,
+    fittings: Vec<FittingTryOns>,
+    shoes: Vec<u32>,
+}
+
+impl TriedByFitting {
+    /// Room for this many fittings and known shoes from the start (see
+    /// `dataset::Builder::with_capacity`).
+    fn with_capacity(fittings: usize, shoes: usize) -> Self {
+        Self { ids: Vec::with_capacity(fittings), fittings: Vec::with_capacity(fittings), shoes: Vec::with_capacity(shoes) }
+    }
+
+    fn push(&mut self, id: db::DbUuid, known: impl Iterator<Item = u32>, any: bool, sizes: std::ops::Range<u32>) {
+        let start = self.shoes.len() as u32;
+        self.shoes.extend(known);
+        self.ids.push(id);
+        self.fittings.push(FittingTryOns { known: start..self.shoes.len() as u32, any, read: false, sizes });
+    }
+
+    /// Puts the fittings in id order if the database did not return them so (each backend
+    /// orders ids as `DbUuid` does, so this only checks).
+    fn sort(&mut self) {
+        if self.ids.is_sorted() {
+            return;
+        }
+        let mut pairs: Vec<_> = std::mem::take(&mut self.ids).into_iter().zip(std::mem::take(&mut self.fittings)).collect();
+        pairs.sort_unstable_by_key(|(id, _)| *id);
+        (self.ids, self.fittings) = pairs.into_iter().unzip();
+    }
+
+    fn find(&self, id: db::DbUuid) -> Option<usize> {
+        self.ids.binary_search(&id).ok()
+    }
+
+    /// The tried shoes known to the catalogue of the fitting at `find`'s place, in the order
+    /// tried.
+    fn known_at(&self, at: Option<usize>) -> &[u32] {
+        at.map_or(&[], |i| {
+            let known = &self.fittings[i].known;
+            &self.shoes[known.start as usize..known.end as usize]
+        })
+    }
 }
 
 /// Every stored sale read once into a dataset builder (and, when asked, into `sizes`): the
@@ -368,7 +419,6 @@ fn read_stored_sales<'c>(
     // meanwhile only grows them.
     let stored = usize::try_from(db.with_conn(db::outcomes::count)?).unwrap_or_default();
     let mut builder = dataset::Builder::with_capacity(catalogue, stored);
-    let mut tried_by_fitting: HashMap<db::DbUuid, FittingTryOns> = HashMap::with_capacity(stored);
     // What the try-ons say about sizes, and the size records, sized up front as the builder
     // is (from the stored try-ons, and at most one record per try-on and per sale): grown
     // step by step, their outgrown copies stayed in the allocator's pages beside the
@@ -377,31 +427,33 @@ fn read_stored_sales<'c>(
         Some(_) => usize::try_from(db.with_conn(db::try_ons::count)?).unwrap_or_default(),
         None => 0,
     };
+    let mut tried_by_fitting = TriedByFitting::with_capacity(stored, tried_stored);
     let mut tried_sizes: Vec<TriedSize> = Vec::with_capacity(tried_stored);
     if let Some(evidence) = sizes.as_deref_mut() {
         evidence.reserve(tried_stored + stored);
     }
     db.with_conn(|conn| {
         db::try_ons::for_each_fitting(conn, |fitting_id, rows| {
-            let known = rows.iter().filter_map(|r| builder.shoe_index(&r.shoe_id)).collect();
+            let known = rows.iter().filter_map(|r| builder.shoe_index(&r.shoe_id));
             let start = tried_sizes.len() as u32;
             if let Some(evidence) = sizes.as_deref_mut() {
                 evidence.tried(&crate::outcomes::TryOnSet::from_rows(&rows).try_ons, &mut tried_sizes);
             }
             let sizes = start..tried_sizes.len() as u32;
-            tried_by_fitting.insert(fitting_id, FittingTryOns { known, any: !rows.is_empty(), read: false, sizes });
+            tried_by_fitting.push(fitting_id, known, !rows.is_empty(), sizes);
         })
     })?;
+    tried_by_fitting.sort();
     let gathering = sizes.is_some();
     let now = Utc::now();
     let mut unreadable = None;
-    let parse = |key: db::DbUuid, document: &str, tried: Option<&FittingTryOns>| {
+    let parse = |key: db::DbUuid, document: &str, known: &[u32]| {
         let fitting = serde_json::from_str::<Fitting>(document).map_err(|e| format!("fitting {key} is unreadable: {e}"))?;
         Ok::<_, String>(ParsedFitting {
             foot: if gathering { MeasuredFoot::of(&fitting) } else { None },
             input: dataset::SessionInput {
                 runner: crate::features::RunnerSignals::from_fitting(&fitting, catalogue),
-                tried: tried.map(|t| t.known.to_vec()).unwrap_or_default(),
+                tried: known.to_vec(),
             },
         })
     };
@@ -440,7 +492,8 @@ fn read_stored_sales<'c>(
                         let Some(fitting_id) = row.fitting_id else { return (String::new(), None) };
                         let key = fitting_id.to_string();
                         let wanted = gathering || !builder.has_session(&key);
-                        let parsed = wanted.then(|| parse(fitting_id, document, tried_by_fitting.get(&fitting_id)));
+                        let known = || tried_by_fitting.known_at(tried_by_fitting.find(fitting_id));
+                        let parsed = wanted.then(|| parse(fitting_id, document, known()));
                         (key, parsed)
                     })
                     .collect()
@@ -449,17 +502,19 @@ fn read_stored_sales<'c>(
                 // The join leaves only outcomes with a fitting.
                 let Some(fitting_id) = row.fitting_id else { continue };
                 // The first sale read of a fitting with try-ons adds their size evidence.
-                let first_read = match tried_by_fitting.get_mut(&fitting_id) {
-                    Some(t) if gathering => !std::mem::replace(&mut t.read, true),
+                let at = tried_by_fitting.find(fitting_id);
+                let first_read = match at {
+                    Some(i) if gathering => !std::mem::replace(&mut tried_by_fitting.fittings[i].read, true),
                     _ => false,
                 };
-                let tried = tried_by_fitting.get(&fitting_id);
+                let tried = at.map(|i| &tried_by_fitting.fittings[i]);
+                let known = tried_by_fitting.known_at(at);
                 // A fitting is read the first time one of its sales is seen, as `load_records`
                 // reads it, so an unreadable document fails the load the same way.
                 let mut input = None;
                 let mut foot = None;
                 if gathering || !builder.has_session(&key) {
-                    match parsed.take().unwrap_or_else(|| parse(fitting_id, &document, tried)) {
+                    match parsed.take().unwrap_or_else(|| parse(fitting_id, &document, known)) {
                         Ok(fitting) => {
                             foot = fitting.foot;
                             input = Some(fitting.input);
@@ -483,6 +538,7 @@ fn read_stored_sales<'c>(
                 let sale = dataset::Sale {
                     session_key: &key,
                     store_id: row.store_id.as_deref(),
+                    sale_id: &row.sale_id,
                     shoe_id: &row.shoe_id,
                     sold_at,
                     label,
@@ -491,7 +547,7 @@ fn read_stored_sales<'c>(
                 };
                 let pushed = builder.push(sale, || match input.take() {
                     Some(i) => Ok(i),
-                    None => parse(fitting_id, &document, tried).map(|fitting| fitting.input),
+                    None => parse(fitting_id, &document, known).map(|fitting| fitting.input),
                 });
                 if let Err(e) = pushed {
                     unreadable.get_or_insert(e);
