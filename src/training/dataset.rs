@@ -146,6 +146,32 @@ impl PackedRunner {
         }
     }
 
+    /// The attributes other than 0 (by value: -0.0 is left out), in slot order, into `out`:
+    /// what `attributes` holds other than 0, read from the set bits and the listed values
+    /// without writing the whole array (the interaction ranker's fit reads a session's
+    /// runner this way at every visit).
+    fn non_zero_into(&self, out: &mut Vec<(u16, f64)>) {
+        out.clear();
+        let mut ones = self.ones;
+        let mut others = self.others.iter().filter(|(_, v)| *v != 0.0).peekable();
+        loop {
+            let one = (ones != 0).then(|| ones.trailing_zeros() as u16);
+            match (one, others.peek()) {
+                (None, None) => break,
+                // The two are never the same slot: a slot holds exactly 1.0 or is listed.
+                (Some(slot), next) if next.is_none_or(|&&(other, _)| slot < u16::from(other)) => {
+                    out.push((slot, 1.0));
+                    ones &= ones - 1;
+                }
+                _ => {
+                    if let Some(&(slot, v)) = others.next() {
+                        out.push((u16::from(slot), v));
+                    }
+                }
+            }
+        }
+    }
+
     fn attributes(&self) -> [f64; RUNNER_DIM] {
         let mut out = [0.0; RUNNER_DIM];
         for (slot, v) in out.iter_mut().enumerate() {
@@ -233,8 +259,7 @@ impl Dataset {
     /// A session's runner's non-zero attributes, in slot order, into `out`: what
     /// `runner(session).attributes` holds other than 0, without unpacking the rest.
     pub(crate) fn runner_non_zero(&self, session: usize, out: &mut Vec<(u16, f64)>) {
-        out.clear();
-        out.extend(self.sessions[session].runner.attributes().iter().enumerate().filter(|(_, v)| **v != 0.0).map(|(i, v)| (i as u16, *v)));
+        self.sessions[session].runner.non_zero_into(out);
     }
 
     /// Labelled sales that were good fits.
@@ -617,4 +642,33 @@ pub fn split_by_time(dataset: &Dataset, test_fraction: f64, validation_fraction:
         }
     }
     split
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_packed_runners_non_zero_attributes_are_those_of_its_whole_array_to_the_bit() {
+        use crate::catalogue::csv::{parse_insoles, parse_shoes, BUNDLED_INSOLES_CSV, BUNDLED_SHOES_CSV};
+        let catalogue = Catalogue::new(parse_shoes(BUNDLED_SHOES_CSV).unwrap(), parse_insoles(BUNDLED_INSOLES_CSV).unwrap());
+        let config = crate::simulate::SimulationConfig { sales: 300, seed: 3, ..Default::default() };
+        let sales = crate::simulate::simulate(&catalogue, &config);
+        let index_of: HashMap<&str, u32> = catalogue.shoes.iter().enumerate().map(|(i, s)| (s.id.as_str(), i as u32)).collect();
+        let mut runners: Vec<RunnerSignals> = sales.iter().map(|s| RunnerSignals::from_fitting(&s.fitting, &catalogue)).collect();
+        // Values the simulator may not make: -0.0 (left out, as 0), NaN and negatives (kept).
+        for (k, runner) in runners.iter_mut().enumerate().take(40) {
+            let slot = k * 7 % RUNNER_DIM;
+            runner.attributes.0[slot] = [-0.0, f64::NAN, -2.5, 1.0, 0.0][k % 5];
+        }
+        let mut out = Vec::new();
+        for runner in &runners {
+            let packed = PackedRunner::pack(runner, &index_of);
+            packed.non_zero_into(&mut out);
+            let whole: Vec<(u16, u64)> =
+                packed.attributes().iter().enumerate().filter(|(_, v)| **v != 0.0).map(|(i, v)| (i as u16, v.to_bits())).collect();
+            let read: Vec<(u16, u64)> = out.iter().map(|&(i, v)| (i, v.to_bits())).collect();
+            assert_eq!(read, whole);
+        }
+    }
 }
