@@ -342,6 +342,10 @@ struct ParsedFitting {
     input: dataset::SessionInput,
 }
 
+/// What the parsing threads find for a row: its fitting's key, the fitting's place among
+/// those with try-ons (`TriedByFitting::find`), and its document parsed when it is wanted.
+type PreparedRow = (String, Option<usize>, Option<Result<ParsedFitting, String>>);
+
 /// A fitting's try-ons as the stored-sales read keeps them.
 struct FittingTryOns {
     /// Where its tried shoes (catalogue indices, in the order tried) lie in
@@ -483,26 +487,25 @@ fn read_stored_sales<'c>(
             // Gathering size evidence reads every sale's measured foot from its fitting (a
             // fitting's sales are few; a map of every fitting's foot took 70 MB, twice that
             // as it grew).
-            let parsed: Vec<(String, Option<Result<ParsedFitting, String>>)> = {
+            let parsed: Vec<PreparedRow> = {
                 use rayon::prelude::*;
                 let (builder, tried_by_fitting) = (&builder, &tried_by_fitting);
                 batch
                     .par_iter()
                     .map(|(row, document)| {
-                        let Some(fitting_id) = row.fitting_id else { return (String::new(), None) };
+                        let Some(fitting_id) = row.fitting_id else { return (String::new(), None, None) };
                         let key = fitting_id.to_string();
+                        let at = tried_by_fitting.find(fitting_id);
                         let wanted = gathering || !builder.has_session(&key);
-                        let known = || tried_by_fitting.known_at(tried_by_fitting.find(fitting_id));
-                        let parsed = wanted.then(|| parse(fitting_id, document, known()));
-                        (key, parsed)
+                        let parsed = wanted.then(|| parse(fitting_id, document, tried_by_fitting.known_at(at)));
+                        (key, at, parsed)
                     })
                     .collect()
             };
-            for ((row, document), (key, mut parsed)) in batch.into_iter().zip(parsed) {
+            for ((row, document), (key, at, mut parsed)) in batch.into_iter().zip(parsed) {
                 // The join leaves only outcomes with a fitting.
                 let Some(fitting_id) = row.fitting_id else { continue };
                 // The first sale read of a fitting with try-ons adds their size evidence.
-                let at = tried_by_fitting.find(fitting_id);
                 let first_read = match at {
                     Some(i) if gathering => !std::mem::replace(&mut tried_by_fitting.fittings[i].read, true),
                     _ => false,
